@@ -1,0 +1,1 @@
+"""Telegram bot for administrators of official government pages and their coordinators."""

@@ -1,0 +1,134 @@
+"""The composition root: settings → storage → services → bot → dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+
+from bot.config import LOCALES_DIR, Settings
+from bot.handlers import get_routers
+from bot.handlers.menu import set_default_commands, set_user_commands
+from bot.i18n import build_i18n
+from bot.middlewares.inflight import TrackingEventIsolation
+from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
+from bot.services.clock import Clock, SystemClock
+from bot.services.registry import RegistryService
+from bot.services.reports import ReportService
+from bot.services.totals import TotalsService
+from bot.services.users import UserService
+from bot.storage.database import Database
+from bot.storage.fsm import SQLiteStorage
+from bot.storage.seed import seed_territories
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    users: UserService
+    registry: RegistryService
+    reports: ReportService
+    totals: TotalsService
+
+
+def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+    return Services(
+        users=UserService(db, clock, settings.superadmin_ids),
+        registry=RegistryService(db, clock, invite_ttl_days=settings.invite_ttl_days),
+        reports=ReportService(db, clock),
+        totals=TotalsService(
+            db, clock, milestone_step=settings.region_milestone_step, goal=settings.region_goal
+        ),
+    )
+
+
+def build_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/")))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def on_startup(
+    bot: Bot, db: Database, settings: Settings, i18n: I18n, users: UserService
+) -> None:
+    await db.connect()
+    await seed_territories(db, settings.territories_file)
+    with i18n.context():
+        await set_default_commands(bot, i18n)
+        for user, actor in await users.privileged():
+            with i18n.use_locale(locale_of(user, i18n)):
+                await set_user_commands(bot, actor)
+    log.info("Started")
+
+
+async def on_shutdown(db: Database, isolation: TrackingEventIsolation, settings: Settings) -> None:
+    # Polling has stopped, but handlers of updates it already confirmed may still run:
+    # they finish before the database closes, or their reports would be lost.
+    if not await isolation.wait_idle(settings.shutdown_grace_seconds):
+        log.warning("Stopping with %d handlers still running", isolation.in_flight)
+    await db.close()
+    log.info("Stopped")
+
+
+def build_dispatcher(
+    settings: Settings, db: Database, i18n: I18n, clock: Clock | None = None
+) -> Dispatcher:
+    services = build_services(settings, db, clock or SystemClock())
+    isolation = TrackingEventIsolation()
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(db),
+        events_isolation=isolation,
+        # Everything below reaches handlers and startup/shutdown callbacks by name.
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        isolation=isolation,
+        users=services.users,
+        registry=services.registry,
+        reports=services.reports,
+        totals=services.totals,
+    )
+    dispatcher.update.outer_middleware(UserMiddleware(services.users))
+    UserI18nMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*get_routers())
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
+    return dispatcher
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    settings: Settings
+    db: Database
+    i18n: I18n
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def run_polling(self) -> None:
+        await self.dispatcher.start_polling(self.bot)
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    db = Database(settings.database_path)
+    i18n = build_i18n(LOCALES_DIR, settings.default_locale)
+    return Application(
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        bot=build_bot(settings),
+        dispatcher=build_dispatcher(settings, db, i18n, clock),
+    )

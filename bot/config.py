@@ -1,0 +1,114 @@
+"""Settings, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LOCALES_DIR = PACKAGE_DIR.parent / "locales"
+SUPPORTED_LOCALES = ("ru", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    bot_token: SecretStr
+    telegram_api_url: AnyHttpUrl | None = None
+    database_path: Path = Path("data/bot.sqlite3")
+    # Comma-separated Telegram user ids, e.g. "111,222"; NoDecode keeps pydantic from
+    # expecting JSON here.
+    superadmin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Moscow"
+    default_locale: str = "ru"
+    region_name: str = "Пензенская область"
+    territories_file: Path = PACKAGE_DIR / "data" / "territories_penza.csv"
+    # Region-wide milestones: every `region_milestone_step` and the region's goal.
+    region_milestone_step: int = Field(default=50_000, gt=0)
+    region_goal: int = Field(default=1_000_000, gt=0)
+    invite_ttl_days: int = Field(default=7, gt=0)
+    # How long a stopping bot waits for handlers in flight before closing the database.
+    shutdown_grace_seconds: float = Field(default=8.0, ge=0)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        bot_id, sep, secret = value.get_secret_value().partition(":")
+        if not sep or not bot_id.isdigit() or not secret:
+            raise ValueError("expected the form 123456789:AA... given by @BotFather")
+        return value
+
+    @field_validator("superadmin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return frozenset(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.bot_token.get_secret_value().partition(":")[0])
+
+
+class SettingsError(Exception):
+    """Settings are missing or malformed; the message names the setting and is safe to print."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_settings_error(exc)) from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]).upper() if error["loc"] else "?"
+    if error["type"] == "missing":
+        if name == "BOT_TOKEN":
+            return (
+                "BOT_TOKEN is not set: copy .env.example to .env and put the token "
+                "that @BotFather gave you after BOT_TOKEN="
+            )
+        return f"{name} is not set: add it to .env"
+    # The message never echoes the input value: it may be the token.
+    return f"{name} is malformed: {error['msg']}"

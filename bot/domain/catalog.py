@@ -1,0 +1,30 @@
+"""The fixed classifications of a page: level and theme (platforms live in links)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    FEDERAL = "federal"
+    REGIONAL = "regional"
+    MUNICIPAL = "municipal"
+    SETTLEMENT = "settlement"
+    INSTITUTION = "institution"
+
+
+class Theme(StrEnum):
+    ADMINISTRATION = "administration"
+    CULTURE = "culture"
+    SPORT = "sport"
+    EDUCATION = "education"
+    HEALTH = "health"
+    SOCIAL = "social"
+    YOUTH = "youth"
+    SAFETY = "safety"
+    ECONOMY = "economy"
+    OTHER = "other"
+
+
+TITLE_MAX_LENGTH = 200
+REJECT_REASON_MAX_LENGTH = 500

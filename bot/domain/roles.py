@@ -1,0 +1,59 @@
+"""Who may do what. Every privileged action asks these, whatever the button said."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Role(IntEnum):
+    USER = 0
+    COORDINATOR = 1
+    SUPERADMIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int
+    role: Role
+    # A coordinator may be scoped to one territory; None means the whole region.
+    territory_id: int | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role >= Role.COORDINATOR
+
+    @property
+    def is_superadmin(self) -> bool:
+        return self.role is Role.SUPERADMIN
+
+    @property
+    def scope(self) -> int | None:
+        """The territory this actor's coordinator powers are limited to, if any."""
+        return None if self.is_superadmin else self.territory_id
+
+
+def resolve_role(
+    user_id: int, *, superadmins: frozenset[int], is_coordinator: bool, territory_id: int | None
+) -> Actor:
+    if user_id in superadmins:
+        return Actor(user_id, Role.SUPERADMIN)
+    if is_coordinator:
+        return Actor(user_id, Role.COORDINATOR, territory_id)
+    return Actor(user_id, Role.USER)
+
+
+def can_moderate(actor: Actor, page_territory_id: int) -> bool:
+    """Approve, reject and oversee a page: coordinators, within their territory if scoped."""
+    if not actor.is_coordinator:
+        return False
+    return actor.scope is None or actor.scope == page_territory_id
+
+
+def can_report(actor: Actor, *, is_page_admin: bool, page_territory_id: int) -> bool:
+    """Report a figure: the page's administrators, and coordinators who oversee it."""
+    return is_page_admin or can_moderate(actor, page_territory_id)
+
+
+def can_manage_coordinators(actor: Actor) -> bool:
+    return actor.is_superadmin

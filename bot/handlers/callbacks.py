@@ -1,0 +1,84 @@
+"""Callback data of every inline button. Prefixes are short: Telegram allows 64 bytes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class MenuItem(StrEnum):
+    REGISTER = "reg"
+    MY_PAGES = "my"
+    REPORT = "rep"
+    TOTAL = "tot"
+    SETTINGS = "set"
+    HELP = "hlp"
+    PENDING = "pnd"
+
+
+class MenuCb(CallbackData, prefix="m"):
+    item: MenuItem
+
+
+class WizardStep(StrEnum):
+    PLATFORM = "p"
+    TERRITORY = "t"
+    LEVEL = "l"
+    THEME = "h"
+
+
+class PickCb(CallbackData, prefix="k"):
+    """A choice in the /register wizard."""
+
+    step: WizardStep
+    value: str
+
+
+class TerritoryPageCb(CallbackData, prefix="tp"):
+    page: int
+
+
+class RegisterAction(StrEnum):
+    CONFIRM = "ok"
+    RESTART = "re"
+    CANCEL = "no"
+
+
+class RegisterCb(CallbackData, prefix="r"):
+    action: RegisterAction
+
+
+class PageAction(StrEnum):
+    REPORT = "r"
+    HISTORY = "h"
+    INVITE = "i"
+    LEAVE = "l"
+    LEAVE_CONFIRM = "L"
+
+
+class PageCb(CallbackData, prefix="p"):
+    action: PageAction
+    page_id: int
+
+
+class ReportConfirmCb(CallbackData, prefix="rc"):
+    confirmed: bool
+
+
+class ModerationAction(StrEnum):
+    APPROVE = "a"
+    REJECT = "r"
+
+
+class ModerationCb(CallbackData, prefix="md"):
+    action: ModerationAction
+    page_id: int
+
+
+class LocaleCb(CallbackData, prefix="lc"):
+    locale: str
+
+
+class CancelCb(CallbackData, prefix="x"):
+    pass

@@ -1,0 +1,155 @@
+"""/start (with an invite code), /help, /settings, /cancel and the main menu."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from bot.domain.roles import Actor
+from bot.handlers import keyboards
+from bot.handlers.callbacks import CancelCb, LocaleCb, MenuCb, MenuItem
+from bot.handlers.menu import set_user_commands
+from bot.services.registry import RegistryService
+from bot.services.users import UserService
+from bot.storage.records import User
+
+
+def reply_target(callback: CallbackQuery) -> Message | InaccessibleMessage:
+    """The chat to answer a button in; buttons always sit on a message the bot sent."""
+    if callback.message is None:
+        raise LookupError("callback without a message")
+    return callback.message
+
+
+async def start_with_invite(
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    registry: RegistryService,
+) -> None:
+    page = await registry.accept_invite(actor, (command.args or "").strip())
+    await message.answer(
+        _("You are now an administrator of <b>{title}</b>. Open /mypages to see it.").format(
+            title=escape(page.title)
+        )
+    )
+
+
+async def start(message: Message, actor: Actor, user: User, settings: Settings, bot: Bot) -> None:
+    # The menu follows the role: a new coordinator sees their commands after /start.
+    await set_user_commands(bot, actor)
+    await message.answer(
+        _(
+            "Hello, {name}!\n\n"
+            "This bot helps administrators of the official pages of {region} register their "
+            "pages, report subscriber figures and follow the region's progress.\n\n"
+            "Choose what to do:"
+        ).format(name=escape(user.full_name or str(user.id)), region=escape(settings.region_name)),
+        reply_markup=keyboards.main_menu(actor),
+    )
+
+
+def help_text(actor: Actor) -> str:
+    text = _(
+        "<b>What the bot does</b>\n"
+        "Registers official pages, collects subscriber figures and shows the region's total.\n\n"
+        "/register: add your page (a coordinator approves it)\n"
+        "/mypages: your pages, their figures, history, co-administrators\n"
+        "/report: report a subscriber figure; quick form: /report 12 15400\n"
+        "/total: the region's total and its breakdowns\n"
+        "/settings: language\n"
+        "/cancel: leave any wizard"
+    )
+    if actor.is_coordinator:
+        text += "\n\n" + _(
+            "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
+            "without an administrator"
+        )
+    if actor.is_superadmin:
+        text += "\n\n" + _(
+            "<b>For superadmins</b>\n"
+            "/grant &lt;user id or @username&gt; [territory]: make a coordinator\n"
+            "/revoke &lt;user id or @username&gt;: take the coordinator role away"
+        )
+    return text
+
+
+async def show_help(message: Message, actor: Actor) -> None:
+    await message.answer(help_text(actor))
+
+
+async def show_help_from_menu(callback: CallbackQuery, actor: Actor) -> None:
+    await reply_target(callback).answer(help_text(actor))
+    await callback.answer()
+
+
+async def cancel(message: Message, state: FSMContext) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    await message.answer(_("Cancelled.") if had_state else _("There was nothing to cancel."))
+
+
+async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    await target.answer(_("Cancelled."))
+    await callback.answer()
+
+
+async def _show_settings(target: Message | InaccessibleMessage, locale: str) -> None:
+    await target.answer(
+        _("Choose the language of the bot:"), reply_markup=keyboards.locales(locale)
+    )
+
+
+async def show_settings(message: Message, i18n: I18n) -> None:
+    await _show_settings(message, i18n.current_locale)
+
+
+async def show_settings_from_menu(callback: CallbackQuery, i18n: I18n) -> None:
+    await _show_settings(reply_target(callback), i18n.current_locale)
+    await callback.answer()
+
+
+async def choose_locale(
+    callback: CallbackQuery,
+    callback_data: LocaleCb,
+    user: User,
+    actor: Actor,
+    users: UserService,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    if callback_data.locale not in i18n.available_locales:
+        await callback.answer(_("This language is not available."), show_alert=True)
+        return
+    await users.set_locale(user.id, callback_data.locale)
+    with i18n.use_locale(callback_data.locale):
+        await set_user_commands(bot, actor)
+        await reply_target(callback).answer(_("Done: I will speak English now."))
+        await callback.answer()
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_with_invite, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(show_help, Command("help"))
+    router.callback_query.register(show_help_from_menu, MenuCb.filter(F.item == MenuItem.HELP))
+    router.message.register(cancel, Command("cancel"))
+    router.callback_query.register(cancel_by_button, CancelCb.filter())
+    router.message.register(show_settings, Command("settings"))
+    router.callback_query.register(
+        show_settings_from_menu, MenuCb.filter(F.item == MenuItem.SETTINGS)
+    )
+    router.callback_query.register(choose_locale, LocaleCb.filter())
+    return router

@@ -1,0 +1,84 @@
+"""One place that turns domain errors into friendly answers."""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.errors import (
+    AlreadyDecided,
+    DomainError,
+    DuplicateLink,
+    InviteExpired,
+    InviteInvalid,
+    InviteUsed,
+    NotAllowed,
+    NotRegistered,
+    PageNotApproved,
+    PageNotFound,
+    TerritoryNotFound,
+    UserNotFound,
+)
+
+
+def explain(error: DomainError) -> str:
+    match error:
+        case NotAllowed():
+            return _("Sorry, your role does not allow this.")
+        case PageNotFound():
+            return _("There is no such page among yours. See /mypages.")
+        case NotRegistered():
+            return _(
+                "This is for registered page administrators. Register your page with /register."
+            )
+        case DuplicateLink(existing_title=title):
+            return _(
+                "This page is already registered as <b>{title}</b>. "
+                "Ask its administrator for an invite, or send another link."
+            ).format(title=escape(title))
+        case AlreadyDecided():
+            return _("Another coordinator has already decided on this page.")
+        case PageNotApproved():
+            return _("The page is not approved yet: figures are reported for approved pages.")
+        case InviteInvalid():
+            return _("This invite link is not valid. Ask the page's administrator for a new one.")
+        case InviteExpired():
+            return _("This invite link has expired. Ask the page's administrator for a new one.")
+        case InviteUsed():
+            return _("This invite link has already been used. Ask for a new one.")
+        case UserNotFound(reference=reference):
+            return _(
+                "I do not know {reference}. Use the numeric user id, or the @username of "
+                "someone who has already written to the bot."
+            ).format(reference=escape(reference))
+        case TerritoryNotFound(reference=reference):
+            return _("No single territory matches «{reference}».").format(
+                reference=escape(reference)
+            )
+    return _("This cannot be done.")
+
+
+async def answer_domain_error(event: ErrorEvent) -> None:
+    assert isinstance(event.exception, DomainError)
+    text = explain(event.exception)
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(_strip_tags(text), show_alert=True)
+    elif update.message is not None:
+        await update.message.answer(text)
+
+
+def _strip_tags(text: str) -> str:
+    """Alerts are plain text: drop the HTML tags and undo the escaping."""
+    return unescape(re.sub(r"<[^>]+>", "", text))[:200]
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.error.register(answer_domain_error, ExceptionTypeFilter(DomainError))
+    return router

@@ -1,0 +1,198 @@
+"""Inline keyboards. Button texts are translated when the keyboard is built."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.catalog import Level, Theme
+from bot.domain.links import Platform
+from bot.domain.roles import Actor
+from bot.handlers.callbacks import (
+    CancelCb,
+    LocaleCb,
+    MenuCb,
+    MenuItem,
+    ModerationAction,
+    ModerationCb,
+    PageAction,
+    PageCb,
+    PickCb,
+    RegisterAction,
+    RegisterCb,
+    ReportConfirmCb,
+    TerritoryPageCb,
+    WizardStep,
+)
+from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+from bot.storage.records import Page, PageStatus, Territory
+
+TERRITORIES_PER_PAGE = 10
+
+
+def main_menu(actor: Actor) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📝 Register a page"), callback_data=MenuCb(item=MenuItem.REGISTER))
+    builder.button(text=_("📋 My pages"), callback_data=MenuCb(item=MenuItem.MY_PAGES))
+    builder.button(text=_("🔢 Report figures"), callback_data=MenuCb(item=MenuItem.REPORT))
+    builder.button(text=_("📊 Regional total"), callback_data=MenuCb(item=MenuItem.TOTAL))
+    if actor.is_coordinator:
+        builder.button(text=_("✅ Pages to approve"), callback_data=MenuCb(item=MenuItem.PENDING))
+    builder.button(text=_("⚙️ Settings"), callback_data=MenuCb(item=MenuItem.SETTINGS))
+    builder.button(text=_("❓ Help"), callback_data=MenuCb(item=MenuItem.HELP))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def cancel() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    return builder.as_markup()
+
+
+def platforms() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for platform in Platform:
+        builder.button(
+            text=label(PLATFORM_LABELS, platform),
+            callback_data=PickCb(step=WizardStep.PLATFORM, value=platform.value),
+        )
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def territories(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
+    """Territories in pages of ten, with arrows between the pages."""
+    pages = max(1, -(-len(items) // TERRITORIES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    start = page * TERRITORIES_PER_PAGE
+    for territory in items[start : start + TERRITORIES_PER_PAGE]:
+        builder.button(
+            text=territory.name(locale),
+            callback_data=PickCb(step=WizardStep.TERRITORY, value=str(territory.id)),
+        )
+    builder.adjust(2)
+    nav = InlineKeyboardBuilder()
+    if page > 0:
+        nav.button(text="◀️", callback_data=TerritoryPageCb(page=page - 1))
+    nav.button(text=f"{page + 1}/{pages}", callback_data=TerritoryPageCb(page=page))
+    if page < pages - 1:
+        nav.button(text="▶️", callback_data=TerritoryPageCb(page=page + 1))
+    builder.attach(nav)
+    builder.row()
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    return builder.as_markup()
+
+
+def levels() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for level in Level:
+        builder.button(
+            text=label(LEVEL_LABELS, level),
+            callback_data=PickCb(step=WizardStep.LEVEL, value=level.value),
+        )
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def themes() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for theme in Theme:
+        builder.button(
+            text=label(THEME_LABELS, theme),
+            callback_data=PickCb(step=WizardStep.THEME, value=theme.value),
+        )
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def register_confirm() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Send for approval"), callback_data=RegisterCb(action=RegisterAction.CONFIRM)
+    )
+    builder.button(text=_("🔄 Start over"), callback_data=RegisterCb(action=RegisterAction.RESTART))
+    builder.button(text=_("Cancel"), callback_data=RegisterCb(action=RegisterAction.CANCEL))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def page_actions(page: Page) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if page.status is PageStatus.APPROVED:
+        builder.button(
+            text=_("🔢 Report"), callback_data=PageCb(action=PageAction.REPORT, page_id=page.id)
+        )
+        builder.button(
+            text=_("📜 History"), callback_data=PageCb(action=PageAction.HISTORY, page_id=page.id)
+        )
+    builder.button(
+        text=_("👥 Invite co-admin"),
+        callback_data=PageCb(action=PageAction.INVITE, page_id=page.id),
+    )
+    builder.button(
+        text=_("🚪 Leave"), callback_data=PageCb(action=PageAction.LEAVE, page_id=page.id)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def leave_confirm(page_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, leave the page"),
+        callback_data=PageCb(action=PageAction.LEAVE_CONFIRM, page_id=page_id),
+    )
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def pick_page(pages: list[Page]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for page in pages:
+        builder.button(
+            text=f"{page.title[:48]} (#{page.id})",
+            callback_data=PageCb(action=PageAction.REPORT, page_id=page.id),
+        )
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def report_confirm() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, the figure is right"), callback_data=ReportConfirmCb(confirmed=True)
+    )
+    builder.button(
+        text=_("No, I will type it again"), callback_data=ReportConfirmCb(confirmed=False)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def moderation(page_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✅ Approve"),
+        callback_data=ModerationCb(action=ModerationAction.APPROVE, page_id=page_id),
+    )
+    builder.button(
+        text=_("❌ Reject"),
+        callback_data=ModerationCb(action=ModerationAction.REJECT, page_id=page_id),
+    )
+    return builder.as_markup()
+
+
+def locales(current: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, name in (("ru", "Русский"), ("en", "English")):
+        mark = "✅ " if code == current else ""
+        builder.button(text=mark + name, callback_data=LocaleCb(locale=code))
+    return builder.as_markup()

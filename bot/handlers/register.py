@@ -1,0 +1,340 @@
+"""/register: link → platform → title → territory → level → theme → confirm."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
+
+from bot.domain.catalog import TITLE_MAX_LENGTH, Level, Theme
+from bot.domain.links import LinkError, LinkErrorReason, Platform
+from bot.domain.roles import Actor
+from bot.handlers import keyboards
+from bot.handlers.callbacks import (
+    MenuCb,
+    MenuItem,
+    PickCb,
+    RegisterAction,
+    RegisterCb,
+    TerritoryPageCb,
+    WizardStep,
+)
+from bot.handlers.common import reply_target
+from bot.handlers.states import Register
+from bot.handlers.texts import (
+    LEVEL_LABELS,
+    PLATFORM_LABELS,
+    THEME_LABELS,
+    label,
+    territory_name,
+)
+from bot.services.registry import PageDraft, RegistryService
+
+
+class Draft(BaseModel):
+    """What the wizard has gathered so far; kept in the FSM data between steps."""
+
+    url: str | None = None
+    link_key: str | None = None
+    platform: Platform | None = None
+    title: str | None = None
+    territory_id: int | None = None
+    level: Level | None = None
+    theme: Theme | None = None
+
+    def complete(self) -> PageDraft | None:
+        if (
+            self.url is None
+            or self.link_key is None
+            or self.platform is None
+            or self.title is None
+            or self.territory_id is None
+            or self.level is None
+            or self.theme is None
+        ):
+            return None
+        return PageDraft(
+            url=self.url,
+            link_key=self.link_key,
+            platform=self.platform,
+            title=self.title,
+            territory_id=self.territory_id,
+            level=self.level,
+            theme=self.theme,
+        )
+
+
+async def load_draft(state: FSMContext) -> Draft:
+    return Draft.model_validate((await state.get_data()).get("draft", {}))
+
+
+async def save_draft(state: FSMContext, draft: Draft) -> None:
+    await state.update_data(draft=draft.model_dump(mode="json"))
+
+
+def link_error_text(reason: LinkErrorReason) -> str:
+    texts = {
+        LinkErrorReason.EMPTY: _("Send the link to the page, for example https://vk.com/club123."),
+        LinkErrorReason.NOT_A_LINK: _(
+            "This does not look like a link to a page. Send it as https://vk.com/club123, "
+            "https://ok.ru/group/123, https://t.me/channel or @channel."
+        ),
+        LinkErrorReason.TOO_LONG: _("The link is too long. Send the page's address only."),
+        LinkErrorReason.NO_PATH: _(
+            "This is the address of the site, not of a page. Open your page and copy its link."
+        ),
+    }
+    return texts[reason]
+
+
+async def ask_link(target: Message | InaccessibleMessage, state: FSMContext) -> None:
+    await state.set_state(Register.link)
+    await state.set_data({"draft": Draft().model_dump(mode="json")})
+    await target.answer(
+        _(
+            "Let's register your page. Step 1 of 6.\n\n"
+            "Send the link to the page: VK, Odnoklassniki, Telegram, MAX or another site."
+        ),
+        reply_markup=keyboards.cancel(),
+    )
+
+
+async def start_registration(message: Message, state: FSMContext) -> None:
+    await ask_link(message, state)
+
+
+async def start_registration_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
+    await ask_link(reply_target(callback), state)
+    await callback.answer()
+
+
+async def take_link(message: Message, state: FSMContext, registry: RegistryService) -> None:
+    try:
+        link = await registry.check_link(message.text or "")
+    except LinkError as exc:
+        await message.answer(link_error_text(exc.reason), reply_markup=keyboards.cancel())
+        return
+    draft = await load_draft(state)
+    draft.url, draft.link_key, draft.platform = link.url, link.key, link.platform
+    await save_draft(state, draft)
+    if link.platform is None:
+        await state.set_state(Register.platform)
+        await message.answer(
+            _("Which platform is this page on?"), reply_markup=keyboards.platforms()
+        )
+        return
+    await ask_title(message, state, draft)
+
+
+async def ask_title(target: Message | InaccessibleMessage, state: FSMContext, draft: Draft) -> None:
+    await state.set_state(Register.title)
+    platform = label(PLATFORM_LABELS, draft.platform or Platform.OTHER)
+    await target.answer(
+        _("Platform: {platform}.\n\nStep 2 of 6. Send the page's name as people see it.").format(
+            platform=platform
+        ),
+        reply_markup=keyboards.cancel(),
+    )
+
+
+async def take_platform(callback: CallbackQuery, callback_data: PickCb, state: FSMContext) -> None:
+    draft = await load_draft(state)
+    draft.platform = Platform(callback_data.value)
+    await save_draft(state, draft)
+    await ask_title(reply_target(callback), state, draft)
+    await callback.answer()
+
+
+async def take_title(
+    message: Message, state: FSMContext, registry: RegistryService, i18n: I18n
+) -> None:
+    title = " ".join((message.text or "").split())
+    if not title or len(title) > TITLE_MAX_LENGTH:
+        await message.answer(
+            _("The name must be 1 to {limit} characters long. Send it again.").format(
+                limit=TITLE_MAX_LENGTH
+            ),
+            reply_markup=keyboards.cancel(),
+        )
+        return
+    draft = await load_draft(state)
+    draft.title = title
+    await save_draft(state, draft)
+    await state.set_state(Register.territory)
+    await message.answer(
+        _("Step 3 of 6. Choose the territory of the page:"),
+        reply_markup=keyboards.territories(await registry.territories(), i18n.current_locale, 0),
+    )
+
+
+async def turn_territory_page(
+    callback: CallbackQuery,
+    callback_data: TerritoryPageCb,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    target = reply_target(callback)
+    markup = keyboards.territories(
+        await registry.territories(), i18n.current_locale, callback_data.page
+    )
+    if isinstance(target, Message) and target.reply_markup != markup:
+        await target.edit_reply_markup(reply_markup=markup)
+    await callback.answer()
+
+
+async def take_territory(
+    callback: CallbackQuery,
+    callback_data: PickCb,
+    state: FSMContext,
+    registry: RegistryService,
+) -> None:
+    territory = (
+        await registry.territory(int(callback_data.value))
+        if callback_data.value.isdigit()
+        else None
+    )
+    if territory is None:
+        await callback.answer(_("Unknown territory. Choose one of the buttons."), show_alert=True)
+        return
+    draft = await load_draft(state)
+    draft.territory_id = territory.id
+    await save_draft(state, draft)
+    await state.set_state(Register.level)
+    await reply_target(callback).answer(
+        _("Step 4 of 6. Choose the level:"), reply_markup=keyboards.levels()
+    )
+    await callback.answer()
+
+
+async def take_level(callback: CallbackQuery, callback_data: PickCb, state: FSMContext) -> None:
+    if callback_data.value not in set(Level):
+        await callback.answer(_("Unknown level. Choose one of the buttons."), show_alert=True)
+        return
+    draft = await load_draft(state)
+    draft.level = Level(callback_data.value)
+    await save_draft(state, draft)
+    await state.set_state(Register.theme)
+    await reply_target(callback).answer(
+        _("Step 5 of 6. Choose the theme:"), reply_markup=keyboards.themes()
+    )
+    await callback.answer()
+
+
+async def take_theme(
+    callback: CallbackQuery,
+    callback_data: PickCb,
+    state: FSMContext,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    if callback_data.value not in set(Theme):
+        await callback.answer(_("Unknown theme. Choose one of the buttons."), show_alert=True)
+        return
+    draft = await load_draft(state)
+    draft.theme = Theme(callback_data.value)
+    await save_draft(state, draft)
+    complete = draft.complete()
+    if complete is None:
+        # The form lost a field (an old button from another run): start it cleanly.
+        await ask_link(reply_target(callback), state)
+        await callback.answer()
+        return
+    await state.set_state(Register.confirm)
+    territories = await registry.territories()
+    await reply_target(callback).answer(
+        _(
+            "Step 6 of 6. Check the page:\n\n"
+            "<b>{title}</b>\n{url}\n"
+            "Platform: {platform}\nTerritory: {territory}\nLevel: {level}\nTheme: {theme}\n\n"
+            "Send it for approval?"
+        ).format(
+            title=escape(complete.title),
+            url=escape(complete.url),
+            platform=label(PLATFORM_LABELS, complete.platform),
+            territory=escape(
+                territory_name(territories, complete.territory_id, i18n.current_locale)
+            ),
+            level=label(LEVEL_LABELS, complete.level),
+            theme=label(THEME_LABELS, complete.theme),
+        ),
+        reply_markup=keyboards.register_confirm(),
+    )
+    await callback.answer()
+
+
+async def confirm_registration(
+    callback: CallbackQuery, state: FSMContext, actor: Actor, registry: RegistryService
+) -> None:
+    complete = (await load_draft(state)).complete()
+    if complete is None:
+        await ask_link(reply_target(callback), state)
+        await callback.answer()
+        return
+    page = await registry.register(actor, complete)
+    await state.clear()
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    await target.answer(
+        _(
+            "Page <b>{title}</b> is registered (#{id}) and waits for a coordinator's approval. "
+            "I will tell you when it is approved."
+        ).format(title=escape(page.title), id=page.id)
+    )
+    await callback.answer()
+
+
+async def restart_registration(callback: CallbackQuery, state: FSMContext) -> None:
+    await ask_link(reply_target(callback), state)
+    await callback.answer()
+
+
+async def cancel_registration(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await reply_target(callback).answer(_("Registration cancelled."))
+    await callback.answer()
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start_registration, Command("register"))
+    router.callback_query.register(
+        start_registration_from_menu, MenuCb.filter(F.item == MenuItem.REGISTER)
+    )
+    router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(
+        take_platform, Register.platform, PickCb.filter(F.step == WizardStep.PLATFORM)
+    )
+    router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(
+        turn_territory_page, Register.territory, TerritoryPageCb.filter()
+    )
+    router.callback_query.register(
+        take_territory, Register.territory, PickCb.filter(F.step == WizardStep.TERRITORY)
+    )
+    router.callback_query.register(
+        take_level, Register.level, PickCb.filter(F.step == WizardStep.LEVEL)
+    )
+    router.callback_query.register(
+        take_theme, Register.theme, PickCb.filter(F.step == WizardStep.THEME)
+    )
+    router.callback_query.register(
+        confirm_registration,
+        Register.confirm,
+        RegisterCb.filter(F.action == RegisterAction.CONFIRM),
+    )
+    router.callback_query.register(
+        restart_registration,
+        Register.confirm,
+        RegisterCb.filter(F.action == RegisterAction.RESTART),
+    )
+    router.callback_query.register(
+        cancel_registration, Register.confirm, RegisterCb.filter(F.action == RegisterAction.CANCEL)
+    )
+    return router

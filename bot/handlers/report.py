@@ -1,0 +1,220 @@
+"""/report: pick a page by button or write `/report <page id> <number>` at once."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
+from bot.domain.roles import Actor
+from bot.handlers import keyboards
+from bot.handlers.callbacks import MenuCb, MenuItem, PageAction, PageCb, ReportConfirmCb
+from bot.handlers.common import reply_target
+from bot.handlers.states import Reporting
+from bot.handlers.texts import number, signed
+from bot.services.reports import ReportOutcome, ReportService
+
+
+def figure_error_text(reason: FigureErrorReason, locale: str) -> str:
+    texts = {
+        FigureErrorReason.EMPTY: _("Send the number of subscribers, for example 12 345."),
+        FigureErrorReason.NOT_A_NUMBER: _(
+            "This is not a number. Send the number of subscribers, for example 12 345."
+        ),
+        FigureErrorReason.NEGATIVE: _("The number of subscribers cannot be negative."),
+        FigureErrorReason.TOO_LARGE: _(
+            "That is more than {limit}: please check the number."
+        ).format(limit=number(MAX_FIGURE, locale)),
+        FigureErrorReason.FRACTIONAL: _(
+            "This does not come to a whole number of subscribers. Send the exact number."
+        ),
+        FigureErrorReason.AMBIGUOUS: _(
+            "I cannot tell whether this is a decimal point or a thousands separator. "
+            "Send the exact number, for example 12345 or 12 345, or with a unit: 12,3 тыс."
+        ),
+    }
+    return texts[reason]
+
+
+def outcome_text(outcome: ReportOutcome, locale: str) -> str:
+    text = _("Saved: <b>{title}</b> has {figure} subscribers.").format(
+        title=escape(outcome.page.title), figure=number(outcome.figure, locale)
+    )
+    if outcome.previous is not None and not outcome.duplicate:
+        text += " " + _("Change since the last report: {change}.").format(
+            change=signed(outcome.figure - outcome.previous, locale)
+        )
+    return text
+
+
+async def ask_figure(
+    target: Message | InaccessibleMessage, state: FSMContext, page_id: int, title: str
+) -> None:
+    await state.set_state(Reporting.figure)
+    await state.set_data({"page_id": page_id})
+    await target.answer(
+        _("How many subscribers does <b>{title}</b> have now?").format(title=escape(title)),
+        reply_markup=keyboards.cancel(),
+    )
+
+
+async def offer_pages(
+    target: Message | InaccessibleMessage, state: FSMContext, actor: Actor, reports: ReportService
+) -> None:
+    pages = await reports.reportable(actor)
+    if not pages:
+        await target.answer(
+            _("You have no approved pages to report for. Register one with /register.")
+        )
+    elif len(pages) == 1:
+        await ask_figure(target, state, pages[0].id, pages[0].title)
+    else:
+        await target.answer(_("Which page?"), reply_markup=keyboards.pick_page(pages))
+
+
+async def check_and_store(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    reports: ReportService,
+    update: Update,
+    page_id: int,
+    figure: int,
+    locale: str,
+) -> None:
+    check = await reports.check(actor, page_id, figure)
+    if check.needs_confirmation and check.previous is not None:
+        await state.set_state(Reporting.confirm)
+        await state.set_data({"page_id": page_id, "figure": figure})
+        await message.answer(
+            _(
+                "The last figure of <b>{title}</b> was {previous}, the new one is {figure}. "
+                "That is a big change. Is it right?"
+            ).format(
+                title=escape(check.page.title),
+                previous=number(check.previous, locale),
+                figure=number(figure, locale),
+            ),
+            reply_markup=keyboards.report_confirm(),
+        )
+        return
+    outcome = await reports.submit(actor, page_id, figure, update_id=update.update_id)
+    await state.clear()
+    await message.answer(outcome_text(outcome, locale))
+
+
+async def report_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    actor: Actor,
+    reports: ReportService,
+    event_update: Update,
+    i18n: I18n,
+) -> None:
+    args = (command.args or "").split(maxsplit=1)
+    if not args:
+        await offer_pages(message, state, actor, reports)
+        return
+    if len(args) == 1 or not args[0].lstrip("#").isdigit():
+        await message.answer(
+            _(
+                "Write the page number and the figure: /report 12 15400. "
+                "The page numbers are in /mypages. Or send /report alone to pick the page."
+            )
+        )
+        return
+    try:
+        figure = parse_figure(args[1])
+    except FigureError as exc:
+        await message.answer(figure_error_text(exc.reason, i18n.current_locale))
+        return
+    page_id = int(args[0].lstrip("#"))
+    await check_and_store(
+        message, state, actor, reports, event_update, page_id, figure, i18n.current_locale
+    )
+
+
+async def report_from_menu(
+    callback: CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
+) -> None:
+    await offer_pages(reply_target(callback), state, actor, reports)
+    await callback.answer()
+
+
+async def pick_page(
+    callback: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    actor: Actor,
+    reports: ReportService,
+) -> None:
+    # Checked with a figure of zero: only the access matters at this step.
+    check = await reports.check(actor, callback_data.page_id, 0)
+    await ask_figure(reply_target(callback), state, check.page.id, check.page.title)
+    await callback.answer()
+
+
+async def take_figure(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    reports: ReportService,
+    event_update: Update,
+    i18n: I18n,
+) -> None:
+    try:
+        figure = parse_figure(message.text or "")
+    except FigureError as exc:
+        await message.answer(
+            figure_error_text(exc.reason, i18n.current_locale), reply_markup=keyboards.cancel()
+        )
+        return
+    page_id = int((await state.get_data())["page_id"])
+    await check_and_store(
+        message, state, actor, reports, event_update, page_id, figure, i18n.current_locale
+    )
+
+
+async def confirm_figure(
+    callback: CallbackQuery,
+    callback_data: ReportConfirmCb,
+    state: FSMContext,
+    actor: Actor,
+    reports: ReportService,
+    event_update: Update,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    page_id = int(data["page_id"])
+    if not callback_data.confirmed:
+        await state.set_state(Reporting.figure)
+        await state.set_data({"page_id": page_id})
+        await target.answer(_("Send the right figure."), reply_markup=keyboards.cancel())
+        await callback.answer()
+        return
+    outcome = await reports.submit(
+        actor, page_id, int(data["figure"]), update_id=event_update.update_id
+    )
+    await state.clear()
+    await target.answer(outcome_text(outcome, i18n.current_locale))
+    await callback.answer()
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(report_command, Command("report"))
+    router.callback_query.register(report_from_menu, MenuCb.filter(F.item == MenuItem.REPORT))
+    router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
+    router.message.register(take_figure, Reporting.figure, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(confirm_figure, Reporting.confirm, ReportConfirmCb.filter())
+    return router

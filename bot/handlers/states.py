@@ -1,0 +1,24 @@
+"""FSM states of every wizard; their data lives in SQLite with the state."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Register(StatesGroup):
+    link = State()
+    platform = State()
+    title = State()
+    territory = State()
+    level = State()
+    theme = State()
+    confirm = State()
+
+
+class Reporting(StatesGroup):
+    figure = State()
+    confirm = State()
+
+
+class Moderation(StatesGroup):
+    reason = State()

@@ -1,0 +1,1 @@
+"""Per-update middlewares: in-flight tracking, the user and role, the language."""

@@ -1,0 +1,67 @@
+"""Per-user ordering of updates, and knowing when no handler is running.
+
+aiogram's polling confirms an update to Telegram before its handler has finished and
+does not wait for running handlers when it stops. The dispatcher asks its event
+isolation for a lock around every update of a user before handling it, so the isolation
+is the one place that sees each handler from before it waits until it is done: it keeps
+one user's updates in order and lets shutdown wait until the last one is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Hashable
+from contextlib import asynccontextmanager
+
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+
+
+class TrackingEventIsolation(BaseEventIsolation):
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        self._enter()
+        lock_key = (key.bot_id, key.chat_id, key.user_id)
+        lock, users = self._locks.get(lock_key, (asyncio.Lock(), 0))
+        self._locks[lock_key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[lock_key]
+            if users == 1:
+                del self._locks[lock_key]
+            else:
+                self._locks[lock_key] = (lock, users - 1)
+            self._leave()
+
+    async def wait_idle(self, grace: float) -> bool:
+        """Wait until no handler runs; False if some were still running after `grace` s."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+    def _enter(self) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
+
+    async def close(self) -> None:
+        # Locks are released by their holders; clearing them here would break
+        # handlers that are still finishing while the bot stops.
+        return None

@@ -1,0 +1,1 @@
+"""Use cases: the rules of the bot, reachable from tests without Telegram."""

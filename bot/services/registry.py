@@ -1,0 +1,220 @@
+"""The page registry: registration, moderation, co-administrators."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from bot.domain.catalog import Level, Theme
+from bot.domain.links import PageLink, Platform, parse_link
+from bot.domain.roles import Actor, can_moderate
+from bot.services.clock import Clock
+from bot.services.errors import (
+    AlreadyDecided,
+    DuplicateLink,
+    InviteExpired,
+    InviteInvalid,
+    InviteUsed,
+    NotAllowed,
+    PageNotFound,
+)
+from bot.storage.database import Database
+from bot.storage.records import Page, PageStatus, Report, Territory
+from bot.storage.repositories import Repositories
+
+DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class PageDraft:
+    url: str
+    link_key: str
+    platform: Platform
+    title: str
+    territory_id: int
+    level: Level
+    theme: Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    page: Page
+    admin_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationQueue:
+    pending: list[Page]
+    pending_count: int
+    orphaned: list[Page]
+
+
+class RegistryService:
+    def __init__(self, db: Database, clock: Clock, *, invite_ttl_days: int) -> None:
+        self._db = db
+        self._clock = clock
+        self._invite_ttl = invite_ttl_days * DAY
+        self._territories: list[Territory] = []
+
+    async def territories(self) -> list[Territory]:
+        # Reference data: read once, it changes only with a restart.
+        if not self._territories:
+            async with self._db.read() as repos:
+                self._territories = await repos.territories.all()
+        return self._territories
+
+    async def territory(self, territory_id: int) -> Territory | None:
+        return next((t for t in await self.territories() if t.id == territory_id), None)
+
+    async def check_link(self, text: str) -> PageLink:
+        """Parse a link and refuse one that is already registered."""
+        link = parse_link(text)
+        async with self._db.read() as repos:
+            existing = await repos.pages.by_link_key(link.key)
+        if existing is not None:
+            raise DuplicateLink(existing.title)
+        return link
+
+    async def register(self, actor: Actor, draft: PageDraft) -> Page:
+        if await self.territory(draft.territory_id) is None:
+            raise PageNotFound
+        async with self._db.write() as repos:
+            existing = await repos.pages.by_link_key(draft.link_key)
+            if existing is not None:
+                raise DuplicateLink(existing.title)
+            page_id = await repos.pages.create(
+                link_key=draft.link_key,
+                url=draft.url,
+                platform=draft.platform.value,
+                title=draft.title,
+                territory_id=draft.territory_id,
+                level=draft.level.value,
+                theme=draft.theme.value,
+                created_by=actor.user_id,
+                now=self._clock.now(),
+            )
+            page = await repos.pages.get(page_id)
+        assert page is not None
+        return page
+
+    async def moderation_queue(self, actor: Actor, *, limit: int) -> ModerationQueue:
+        if not actor.is_coordinator:
+            raise NotAllowed
+        async with self._db.read() as repos:
+            return ModerationQueue(
+                pending=await repos.pages.pending(territory_id=actor.scope, limit=limit),
+                pending_count=await repos.pages.count_pending(territory_id=actor.scope),
+                orphaned=await repos.pages.orphaned(territory_id=actor.scope, limit=limit),
+            )
+
+    async def approve(self, actor: Actor, page_id: int) -> Decision:
+        return await self._decide(actor, page_id, PageStatus.APPROVED, None)
+
+    async def reject(self, actor: Actor, page_id: int, reason: str) -> Decision:
+        return await self._decide(actor, page_id, PageStatus.REJECTED, reason)
+
+    async def ensure_can_moderate(self, actor: Actor, page_id: int) -> Page:
+        async with self._db.read() as repos:
+            page = await repos.pages.get(page_id)
+        if page is None:
+            raise PageNotFound
+        if not can_moderate(actor, page.territory_id):
+            raise NotAllowed
+        return page
+
+    async def _decide(
+        self, actor: Actor, page_id: int, status: PageStatus, reason: str | None
+    ) -> Decision:
+        async with self._db.write() as repos:
+            page = await self._moderated_page(repos, actor, page_id)
+            decided = await repos.pages.decide(
+                page.id,
+                status=status,
+                reason=reason,
+                decided_by=actor.user_id,
+                now=self._clock.now(),
+            )
+            if not decided:
+                raise AlreadyDecided
+            updated = await repos.pages.get(page_id)
+            admins = await repos.pages.admin_ids(page_id)
+        assert updated is not None
+        return Decision(updated, admins)
+
+    @staticmethod
+    async def _moderated_page(repos: Repositories, actor: Actor, page_id: int) -> Page:
+        page = await repos.pages.get(page_id)
+        if page is None:
+            raise PageNotFound
+        if not can_moderate(actor, page.territory_id):
+            raise NotAllowed
+        return page
+
+    async def my_pages(self, user_id: int) -> list[Page]:
+        async with self._db.read() as repos:
+            return await repos.pages.of_admin(user_id)
+
+    async def administered(self, actor: Actor, page_id: int) -> Page:
+        """A page the actor administers (or oversees as its coordinator)."""
+        async with self._db.read() as repos:
+            page = await repos.pages.get(page_id)
+            is_admin = page is not None and await repos.pages.is_admin(page_id, actor.user_id)
+        if page is None or (page.status is PageStatus.REJECTED and not is_admin):
+            raise PageNotFound
+        if not is_admin and not can_moderate(actor, page.territory_id):
+            raise NotAllowed
+        return page
+
+    async def history(self, actor: Actor, page_id: int, *, limit: int) -> tuple[Page, list[Report]]:
+        page = await self.administered(actor, page_id)
+        async with self._db.read() as repos:
+            return page, await repos.reports.history(page_id, limit=limit)
+
+    async def create_invite(self, actor: Actor, page_id: int) -> str:
+        """A single-use code that makes whoever opens it a co-administrator of the page."""
+        async with self._db.write() as repos:
+            page = await repos.pages.get(page_id)
+            if page is None or page.status is PageStatus.REJECTED:
+                raise PageNotFound
+            if not await repos.pages.is_admin(page_id, actor.user_id):
+                raise NotAllowed
+            code = secrets.token_urlsafe(12)
+            now = self._clock.now()
+            await repos.invites.create(
+                code=code,
+                page_id=page_id,
+                created_by=actor.user_id,
+                now=now,
+                expires_at=now + self._invite_ttl,
+            )
+        return code
+
+    async def accept_invite(self, actor: Actor, code: str) -> Page:
+        async with self._db.write() as repos:
+            invite = await repos.invites.get(code)
+            if invite is None:
+                raise InviteInvalid
+            page = await repos.pages.get(invite.page_id)
+            if page is None or page.status is PageStatus.REJECTED:
+                raise InviteInvalid
+            if await repos.pages.is_admin(page.id, actor.user_id):
+                # Opening the link again is harmless and should not burn someone else's code.
+                return page
+            now = self._clock.now()
+            if invite.used_by is not None:
+                raise InviteUsed
+            if now >= invite.expires_at:
+                raise InviteExpired
+            if not await repos.invites.mark_used(code, user_id=actor.user_id, now=now):
+                raise InviteUsed
+            await repos.pages.add_admin(page.id, actor.user_id, now=now)
+        return page
+
+    async def leave(self, actor: Actor, page_id: int) -> tuple[Page, bool]:
+        """Stop administering a page; the flag says it has no administrator left."""
+        async with self._db.write() as repos:
+            page = await repos.pages.get(page_id)
+            if page is None or not await repos.pages.remove_admin(page_id, actor.user_id):
+                raise PageNotFound
+            orphaned = not await repos.pages.admin_ids(page_id)
+        return page, orphaned

@@ -1,0 +1,84 @@
+"""Subscriber figures: checking and storing a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.figures import needs_confirmation
+from bot.domain.roles import Actor, can_report
+from bot.services.clock import Clock
+from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
+from bot.storage.database import Database
+from bot.storage.records import Page, PageStatus
+from bot.storage.repositories import Repositories
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCheck:
+    page: Page
+    previous: int | None
+    figure: int
+    needs_confirmation: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    page: Page
+    previous: int | None
+    figure: int
+    # True when this Telegram update had been stored already: nothing was added.
+    duplicate: bool
+
+
+class ReportService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def reportable(self, actor: Actor) -> list[Page]:
+        async with self._db.read() as repos:
+            pages = await repos.pages.of_admin(actor.user_id)
+        return [page for page in pages if page.status is PageStatus.APPROVED]
+
+    async def check(self, actor: Actor, page_id: int, figure: int) -> ReportCheck:
+        """Whether this figure may be reported, and whether it looks like a typo."""
+        async with self._db.read() as repos:
+            page = await self._reportable_page(repos, actor, page_id)
+        return ReportCheck(
+            page=page,
+            previous=page.current_figure,
+            figure=figure,
+            needs_confirmation=needs_confirmation(page.current_figure, figure),
+        )
+
+    async def submit(
+        self, actor: Actor, page_id: int, figure: int, *, update_id: int | None
+    ) -> ReportOutcome:
+        """Store the report and the page's current figure in one transaction."""
+        now = self._clock.now()
+        async with self._db.write() as repos:
+            page = await self._reportable_page(repos, actor, page_id)
+            report_id = await repos.reports.add(
+                page_id=page_id,
+                figure=figure,
+                reported_by=actor.user_id,
+                update_id=update_id,
+                now=now,
+            )
+            if report_id is None:
+                return ReportOutcome(page, page.current_figure, figure, duplicate=True)
+            await repos.pages.set_current_figure(page_id, figure, now=now)
+        return ReportOutcome(page, page.current_figure, figure, duplicate=False)
+
+    @staticmethod
+    async def _reportable_page(repos: Repositories, actor: Actor, page_id: int) -> Page:
+        page = await repos.pages.get(page_id)
+        if page is None:
+            raise PageNotFound
+        is_admin = await repos.pages.is_admin(page_id, actor.user_id)
+        if not can_report(actor, is_page_admin=is_admin, page_territory_id=page.territory_id):
+            # Someone else's page is not even confirmed to exist.
+            raise PageNotFound if not actor.is_coordinator else NotAllowed
+        if page.status is not PageStatus.APPROVED:
+            raise PageNotApproved
+        return page

@@ -1,0 +1,85 @@
+"""The regional total and its breakdowns, from the maintained aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.milestones import next_milestone
+from bot.domain.roles import Actor
+from bot.services.clock import Clock
+from bot.services.errors import NotRegistered
+from bot.storage.database import Database
+
+DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    key: str
+    pages: int
+    subscribers: int
+
+
+@dataclass(frozen=True, slots=True)
+class RegionTotals:
+    subscribers: int
+    pages: int
+    change_7d: int
+    change_30d: int
+    next_milestone: int
+    by_territory: list[Share]
+    by_level: list[Share]
+    by_theme: list[Share]
+    by_platform: list[Share]
+    # For a coordinator scoped to a territory: that territory's own figures.
+    own_territory: Share | None = None
+    own_change_7d: int = 0
+    own_change_30d: int = 0
+
+
+class TotalsService:
+    def __init__(self, db: Database, clock: Clock, *, milestone_step: int, goal: int) -> None:
+        self._db = db
+        self._clock = clock
+        self._step = milestone_step
+        self._goal = goal
+
+    async def region(self, actor: Actor) -> RegionTotals:
+        """The totals for anyone registered: a page administrator or a coordinator."""
+        now = self._clock.now()
+        async with self._db.read() as repos:
+            if not actor.is_coordinator and not await repos.pages.administers_any(actor.user_id):
+                raise NotRegistered
+            rows = await repos.totals.breakdowns()
+            changes = await repos.totals.changes(
+                week_since=now - 7 * DAY, month_since=now - 30 * DAY
+            )
+        shares: dict[str, list[Share]] = {
+            dimension: [] for dimension in ("territory", "level", "theme", "platform")
+        }
+        for row in rows:
+            shares[row.dimension].append(Share(row.key, row.pages, row.subscribers))
+        for items in shares.values():
+            items.sort(key=lambda share: (-share.subscribers, -share.pages, share.key))
+        subscribers = sum(share.subscribers for share in shares["territory"])
+        scope = actor.scope if actor.is_coordinator else None
+        own = None
+        if scope is not None:
+            own = next(
+                (share for share in shares["territory"] if share.key == str(scope)),
+                Share(str(scope), 0, 0),
+            )
+        return RegionTotals(
+            subscribers=subscribers,
+            pages=sum(share.pages for share in shares["territory"]),
+            change_7d=sum(week for week, _ in changes.values()),
+            change_30d=sum(month for _, month in changes.values()),
+            next_milestone=next_milestone(subscribers, step=self._step, goal=self._goal),
+            by_territory=shares["territory"],
+            by_level=shares["level"],
+            by_theme=shares["theme"],
+            by_platform=shares["platform"],
+            own_territory=own,
+            own_change_7d=changes.get(scope, (0, 0))[0] if scope is not None else 0,
+            own_change_30d=changes.get(scope, (0, 0))[1] if scope is not None else 0,
+        )

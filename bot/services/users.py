@@ -1,0 +1,136 @@
+"""Users, roles and languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.roles import Actor, can_manage_coordinators, resolve_role
+from bot.services.clock import Clock
+from bot.services.errors import NotAllowed, TerritoryNotFound, UserNotFound
+from bot.storage.database import Database
+from bot.storage.records import Territory, User
+from bot.storage.repositories import UserRepository
+
+# How often a returning user's row is refreshed when nothing about them changed.
+_SEEN_REFRESH_SECONDS = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    user: User
+    actor: Actor
+
+
+class UserService:
+    def __init__(self, db: Database, clock: Clock, superadmins: frozenset[int]) -> None:
+        self._db = db
+        self._clock = clock
+        self._superadmins = superadmins
+
+    def actor_of(self, user: User) -> Actor:
+        return resolve_role(
+            user.id,
+            superadmins=self._superadmins,
+            is_coordinator=user.is_coordinator,
+            territory_id=user.coordinator_territory_id,
+        )
+
+    async def identify(
+        self, user_id: int, *, username: str | None, full_name: str, language_code: str | None
+    ) -> Identity:
+        """The user behind an update; writing to the bot makes them reachable again."""
+        async with self._db.read() as repos:
+            user = await repos.users.get(user_id)
+        if (
+            user is None
+            or not user.reachable
+            or (user.username, user.full_name, user.language_code)
+            != (username, full_name, language_code)
+        ):
+            async with self._db.write() as repos:
+                user = await repos.users.touch(
+                    user_id,
+                    username=username,
+                    full_name=full_name,
+                    language_code=language_code,
+                    now=self._clock.now(),
+                )
+        return Identity(user, self.actor_of(user))
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        async with self._db.write() as repos:
+            await repos.users.set_locale(user_id, locale)
+
+    async def set_reachable(self, user_id: int, reachable: bool) -> None:
+        async with self._db.write() as repos:
+            await repos.users.set_reachable(user_id, reachable)
+
+    async def get(self, user_id: int) -> User | None:
+        async with self._db.read() as repos:
+            return await repos.users.get(user_id)
+
+    async def grant(
+        self, actor: Actor, reference: str, territory: str | None
+    ) -> tuple[User, Territory | None]:
+        """Make someone a coordinator, optionally scoped to a territory."""
+        if not can_manage_coordinators(actor):
+            raise NotAllowed
+        async with self._db.write() as repos:
+            target = await self._find(repos.users, reference)
+            scope = None
+            if territory is not None:
+                scope = _match_territory(await repos.territories.all(), territory)
+            await repos.users.set_coordinator(
+                target.id, is_coordinator=True, territory_id=scope.id if scope else None
+            )
+            updated = await repos.users.get(target.id)
+        assert updated is not None
+        return updated, scope
+
+    async def revoke(self, actor: Actor, reference: str) -> User:
+        if not can_manage_coordinators(actor):
+            raise NotAllowed
+        async with self._db.write() as repos:
+            target = await self._find(repos.users, reference)
+            await repos.users.set_coordinator(target.id, is_coordinator=False, territory_id=None)
+            updated = await repos.users.get(target.id)
+        assert updated is not None
+        return updated
+
+    async def privileged(self) -> list[tuple[User, Actor]]:
+        """Coordinators and superadmins known to the bot, for their command menus."""
+        async with self._db.read() as repos:
+            users = {user.id: user for user in await repos.users.coordinators()}
+            users.update({user.id: user for user in await repos.users.many(self._superadmins)})
+        return [(user, self.actor_of(user)) for user in users.values()]
+
+    async def _find(self, users: UserRepository, reference: str) -> User:
+        reference = reference.strip()
+        if reference.startswith("@"):
+            found = await users.by_username(reference[1:])
+        elif reference.isdigit():
+            user_id = int(reference)
+            await users.ensure(user_id, now=self._clock.now())
+            found = await users.get(user_id)
+        else:
+            found = None
+        if found is None:
+            raise UserNotFound(reference)
+        return found
+
+
+def _match_territory(territories: list[Territory], reference: str) -> Territory:
+    """A territory by code, id or (case-insensitive) start of its name in either language."""
+    wanted = reference.strip().casefold()
+    for territory in territories:
+        if wanted in (territory.code, str(territory.id)):
+            return territory
+    matches = [
+        territory
+        for territory in territories
+        if territory.name_ru.casefold().startswith(wanted)
+        or territory.name_en.casefold().startswith(wanted)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    raise TerritoryNotFound(reference)

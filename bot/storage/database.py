@@ -1,0 +1,127 @@
+"""The SQLite database: one writer connection, one read-only connection, migrations.
+
+Writes go through `Database.write()`, a unit of work that begins with `BEGIN IMMEDIATE`
+(a read that later upgrades to a write can fail with "database is locked" whatever the
+busy timeout) and commits once at the end. Repositories never commit on their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every numbered migration, in order."""
+    folder = resources.files("bot.storage") / "migrations"
+    found: list[tuple[int, str, str]] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {versions}")
+    return found
+
+
+async def _configure(conn: aiosqlite.Connection) -> None:
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+
+
+async def apply_migrations(conn: aiosqlite.Connection) -> int:
+    """Apply the migrations newer than `PRAGMA user_version`; returns the new version."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    for version, name, sql in migration_files():
+        if version <= current:
+            continue
+        log.info("Applying migration %s", name)
+        try:
+            # One script, one transaction: a failing migration leaves nothing behind.
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+        except Exception:
+            if conn.in_transaction:
+                await conn.rollback()
+            raise
+        current = version
+    return current
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._read_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are begun explicitly, never implicitly.
+        writer = await aiosqlite.connect(self.path, isolation_level=None)
+        await writer.execute("PRAGMA journal_mode = WAL")
+        await _configure(writer)
+        await apply_migrations(writer)
+        reader = await aiosqlite.connect(
+            f"file:{self.path.resolve()}?mode=ro", uri=True, isolation_level=None
+        )
+        await _configure(reader)
+        self._writer, self._reader = writer, reader
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._writer = self._reader = None
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Repositories]:
+        """A unit of work: everything inside commits together or not at all."""
+        conn = self._require(self._writer)
+        async with self._write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Repositories(conn)
+            except BaseException:
+                await conn.rollback()
+                raise
+            else:
+                await conn.commit()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Repositories]:
+        """A consistent snapshot for several reads; the writer is never blocked."""
+        conn = self._require(self._reader)
+        async with self._read_lock:
+            await conn.execute("BEGIN")
+            try:
+                yield Repositories(conn)
+            finally:
+                await conn.rollback()
+
+    @staticmethod
+    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise RuntimeError("the database is not connected")
+        return conn

@@ -1,0 +1,93 @@
+"""Typed rows the repositories return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PageStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    id: int
+    code: str
+    kind: str
+    name_ru: str
+    name_en: str
+    sort: int
+
+    def name(self, locale: str) -> str:
+        return self.name_ru if locale == "ru" else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str | None
+    full_name: str
+    language_code: str | None
+    locale: str | None
+    is_coordinator: bool
+    coordinator_territory_id: int | None
+    reachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: int
+    link_key: str
+    url: str
+    platform: str
+    title: str
+    territory_id: int
+    level: str
+    theme: str
+    status: PageStatus
+    reject_reason: str | None
+    created_by: int | None
+    created_at: int
+    current_figure: int | None
+    last_report_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    page_id: int
+    figure: int
+    reported_at: int
+    reported_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    page_id: int
+    created_by: int
+    expires_at: int
+    used_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentTotal:
+    territory_id: int
+    level: str
+    theme: str
+    platform: str
+    pages: int
+    subscribers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Approved pages and their subscribers for one value of one dimension."""
+
+    dimension: str  # territory, level, theme or platform
+    key: str
+    pages: int
+    subscribers: int

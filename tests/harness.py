@@ -1,0 +1,92 @@
+"""Drives the real Dispatcher against the fake Bot API server, the way Telegram would."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aiogram.types import Update
+
+from bot.app import Application, build_application
+from bot.config import load_settings
+from tests.conftest import FakeClock
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+
+
+class BotHarness:
+    """One bot, started as in production (startup callbacks included), fed updates
+    directly so every test knows when the bot has finished handling one."""
+
+    def __init__(self, fake: FakeBotAPI, app: Application, clock: FakeClock) -> None:
+        self.fake = fake
+        self.app = app
+        self.clock = clock
+
+    @classmethod
+    async def start(
+        cls,
+        fake: FakeBotAPI,
+        folder: Path,
+        clock: FakeClock,
+        **settings: Any,
+    ) -> BotHarness:
+        config = load_settings(
+            _env_file=None,
+            bot_token=fake.token,
+            telegram_api_url=fake.base_url,
+            database_path=folder / "bot.sqlite3",
+            **settings,
+        )
+        harness = cls(fake, build_application(config, clock), clock)
+        dispatcher = harness.app.dispatcher
+        await dispatcher.emit_startup(bot=harness.app.bot, **dispatcher.workflow_data)
+        return harness
+
+    async def stop(self) -> None:
+        dispatcher = self.app.dispatcher
+        await dispatcher.emit_shutdown(bot=self.app.bot, **dispatcher.workflow_data)
+        await self.app.bot.session.close()
+
+    @property
+    def db(self) -> Any:
+        return self.app.db
+
+    async def feed(self, update: Mapping[str, Any]) -> None:
+        parsed = Update.model_validate(dict(update), context={"bot": self.app.bot})
+        await self.app.dispatcher.feed_update(self.app.bot, parsed)
+
+    async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """The user writes `text`; returns what the bot sent them in reply."""
+        before = len(self.fake.sent)
+        await self.feed(self.fake.message_update(user, text))
+        return [m for m in self.fake.sent[before:] if m.chat_id == user.id]
+
+    async def click(
+        self, user: FakeUser, button: str, message: SentMessage | None = None
+    ) -> list[SentMessage]:
+        """The user presses the button labelled `button` (on the newest message having it)."""
+        if message is None:
+            message = self.with_button(user, button)
+        data = message.find_button(button)
+        assert data is not None, f"no button {button!r}: {message.button_texts()}"
+        before = len(self.fake.sent)
+        update = self.fake.callback_update(user, message, str(data["callback_data"]))
+        await self.feed(update)
+        return [m for m in self.fake.sent[before:] if m.chat_id == user.id]
+
+    async def press(self, user: FakeUser, message: SentMessage, data: str) -> Any:
+        """Press a button with arbitrary (possibly forged) callback data; returns the update."""
+        update = self.fake.callback_update(user, message, data)
+        await self.feed(update)
+        return update
+
+    def with_button(self, user: FakeUser, button: str) -> SentMessage:
+        for message in reversed(self.fake.messages(user.id)):
+            if message.find_button(button) is not None:
+                return message
+        texts = [m.button_texts() for m in self.fake.messages(user.id)[-5:]]
+        raise AssertionError(f"no message with button {button!r}; recent buttons: {texts}")
+
+    def last_text(self, user: FakeUser) -> str:
+        return self.fake.last_message(user.id).text or ""

@@ -1,0 +1,72 @@
+"""Every text the code uses exists, complete and with the same placeholders, in every catalogue."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.config import LOCALES_DIR, PACKAGE_DIR, SUPPORTED_LOCALES
+
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+TAG = re.compile(r"</?[a-z-]+")
+
+
+def used_message_ids() -> set[str]:
+    keywords = {"_": None, "__": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE_DIR), keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def load(locale: str) -> Catalog:
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with Path(path).open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def test_the_code_uses_translated_texts() -> None:
+    assert len(used_message_ids()) > 100
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_message_is_translated(locale: str) -> None:
+    catalog = load(locale)
+    problems = []
+    for message_id in sorted(used_message_ids()):
+        entry = catalog.get(message_id)
+        if entry is None:
+            problems.append(f"missing: {message_id!r}")
+        elif not entry.string:
+            problems.append(f"empty: {message_id!r}")
+        elif entry.fuzzy:
+            problems.append(f"fuzzy: {message_id!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_translations_keep_placeholders_and_tags(locale: str) -> None:
+    catalog = load(locale)
+    problems = []
+    for entry in catalog:
+        if not entry.id or not entry.string:
+            continue
+        source, target = str(entry.id), str(entry.string)
+        if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
+            problems.append(f"placeholders differ: {source!r}")
+        if Counter(TAG.findall(source)) != Counter(TAG.findall(target)):
+            problems.append(f"HTML tags differ: {source!r}")
+    assert problems == []
+
+
+def test_placeholder_check_catches_a_mismatch() -> None:
+    """The check above is worth something: a dropped placeholder is seen."""
+    assert Counter(PLACEHOLDER.findall("Page {title}")) != Counter(PLACEHOLDER.findall("Page"))

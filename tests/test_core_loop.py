@@ -1,0 +1,228 @@
+"""The core loop through the real Dispatcher and the fake Bot API over HTTP:
+register → approve → report → total, in Russian and in English."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FakeClock
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.harness import BotHarness
+
+SUPER = FakeUser(id=100, first_name="Ольга", username="olga", language_code="ru")
+ADMIN = FakeUser(id=200, first_name="Иван", username="ivan", language_code="ru")
+ADMIN_EN = FakeUser(id=300, first_name="John", username="john", language_code="en")
+OTHER = FakeUser(id=400, first_name="Пётр", username="petr", language_code="ru")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    harness = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def translator(bot: BotHarness, locale: str) -> Callable[[str], str]:
+    def translate(message_id: str) -> str:
+        return bot.app.i18n.gettext(message_id, locale=locale)
+
+    return translate
+
+
+async def register_page(
+    bot: BotHarness,
+    user: FakeUser,
+    *,
+    link: str = "https://vk.com/club123",
+    title: str = "Дом культуры",
+    territory: str = "город Кузнецк",
+) -> str:
+    """Walks the /register wizard with the user's language; returns the last answer."""
+    t = translator(bot, user.language_code or "ru")
+    await bot.send(user, "/register")
+    await bot.send(user, link)
+    await bot.send(user, title)
+    await bot.click(user, territory)
+    await bot.click(user, t("Municipal"))
+    await bot.click(user, t("Culture"))
+    replies = await bot.click(user, t("✅ Send for approval"))
+    return replies[-1].text or ""
+
+
+async def approve_all(bot: BotHarness) -> None:
+    t = translator(bot, "ru")
+    await bot.send(SUPER, "/pending")
+    while True:
+        try:
+            message = bot.with_button(SUPER, t("✅ Approve"))
+        except AssertionError:
+            return
+        await bot.click(SUPER, t("✅ Approve"), message)
+
+
+async def page_id(bot: BotHarness, link_key: str) -> int:
+    async with bot.db.read() as repos:
+        page = await repos.pages.by_link_key(link_key)
+    assert page is not None
+    return int(page.id)
+
+
+async def test_start_shows_the_menu_in_the_users_language(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    [ru] = await bot.send(ADMIN, "/start")
+    [en] = await bot.send(ADMIN_EN, "/start")
+    assert "Иван" in (ru.text or "")
+    assert "Пензенская область" in (ru.text or "")
+    assert translator(bot, "ru")("📊 Regional total") in ru.button_texts()
+    assert "📊 Итог по региону" in ru.button_texts()
+    assert "📊 Regional total" in en.button_texts()
+
+
+async def test_command_menus_are_set_per_language_and_role(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    russian = [c["command"] for c in fake.commands({"type": "default"}, "")]
+    english = fake.commands({"type": "default"}, "en")
+    assert "total" in russian
+    assert "pending" not in russian
+    assert any(c["description"] == "Regional total" for c in english)
+    await bot.send(SUPER, "/start")
+    superadmin = fake.commands({"type": "chat", "chat_id": SUPER.id}, "")
+    assert {"pending", "grant", "revoke"} <= {c["command"] for c in superadmin}
+
+
+async def test_register_approve_report_total_in_russian(bot: BotHarness, fake: FakeBotAPI) -> None:
+    answer = await register_page(bot, ADMIN)
+    assert "Дом культуры" in answer
+    page = await page_id(bot, "vk.com/club123")
+
+    # Pending pages do not count yet.
+    await approve_all(bot)
+    notice = fake.last_message(ADMIN.id).text or ""
+    assert "одобрена" in notice
+
+    [saved] = await bot.send(ADMIN, f"/report {page} 12 345")
+    assert "12\xa0345" in (saved.text or "")
+
+    [total] = await bot.send(ADMIN, "/total")
+    text = total.text or ""
+    assert "Подписки на госпаблики: 12\xa0345" in text
+    assert "До 50\xa0000 осталось 37\xa0655" in text
+    assert "город Кузнецк" in text
+
+    [mine] = (await bot.send(ADMIN, "/mypages"))[-1:]
+    assert "12\xa0345" in (mine.text or "")
+
+
+async def test_register_approve_report_total_in_english(bot: BotHarness, fake: FakeBotAPI) -> None:
+    await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Kuznetsk (city)")
+    await approve_all(bot)
+    assert "approved" in (fake.last_message(ADMIN_EN.id).text or "")
+
+    await bot.send(ADMIN_EN, "/report")
+    [saved] = await bot.send(ADMIN_EN, "987000")
+    assert "987,000" in (saved.text or "")
+
+    [total] = await bot.send(ADMIN_EN, "/total")
+    text = total.text or ""
+    assert "Subscriptions to official pages: 987,000" in text
+    assert "13,000 to go to 1,000,000" in text
+    assert "Telegram" in text
+
+
+async def test_changes_over_7_and_30_days_come_from_history(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
+    await approve_all(bot)
+    page = await page_id(bot, "vk.com/club123")
+    await bot.send(ADMIN_EN, f"/report {page} 1000")
+    clock.advance(20 * 86_400)
+    await bot.send(ADMIN_EN, f"/report {page} 1500")
+    clock.advance(10 * 86_400)
+    await bot.send(ADMIN_EN, f"/report {page} 1600")
+    [total] = await bot.send(ADMIN_EN, "/total")
+    assert "Change over 7 days: +100; over 30 days: +600" in (total.text or "")
+
+
+async def test_a_restart_in_the_middle_of_the_wizard_resumes_it(
+    fake: FakeBotAPI, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = await BotHarness.start(fake, tmp_path, clock)
+    await first.send(ADMIN_EN, "/register")
+    await first.send(ADMIN_EN, "https://ok.ru/group/555")
+    await first.stop()
+
+    second = await BotHarness.start(fake, tmp_path, clock)
+    try:
+        [answer] = await second.send(ADMIN_EN, "School No. 5")
+        assert "Step 3 of 6" in (answer.text or "")
+        await second.click(ADMIN_EN, "Penza (city)")
+        await second.click(ADMIN_EN, "Institution")
+        await second.click(ADMIN_EN, "Education")
+        [summary] = (await second.click(ADMIN_EN, "✅ Send for approval"))[-1:]
+        assert "School No. 5" in (summary.text or "")
+    finally:
+        await second.stop()
+
+
+async def test_language_can_be_changed_in_settings(bot: BotHarness) -> None:
+    await bot.send(ADMIN, "/settings")
+    [done] = await bot.click(ADMIN, "English")
+    assert done.text == "Done: I will speak English now."
+    [answer] = await bot.send(ADMIN, "/cancel")
+    assert answer.text == "There was nothing to cancel."
+
+
+async def test_invite_makes_a_co_administrator_once(
+    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    await register_page(bot, ADMIN)
+    page = await page_id(bot, "vk.com/club123")
+    t = translator(bot, "ru")
+    await bot.send(ADMIN, "/mypages")
+    [invite] = await bot.click(ADMIN, t("👥 Invite co-admin"))
+    link = next(word for word in (invite.text or "").split() if "start=" in word)
+    code = link.split("start=", 1)[1]
+    assert link.startswith(f"https://t.me/{fake.username}?start=")
+
+    [joined] = await bot.send(OTHER, f"/start {code}")
+    assert "Дом культуры" in (joined.text or "")
+    async with bot.db.read() as repos:
+        assert await repos.pages.admin_ids(page) == [ADMIN.id, OTHER.id]
+
+    [used] = await bot.send(ADMIN_EN, f"/start {code}")
+    assert "already been used" in (used.text or "")
+
+    await bot.send(ADMIN, "/mypages")
+    [second] = await bot.click(ADMIN, t("👥 Invite co-admin"))
+    late_code = next(w for w in (second.text or "").split() if "start=" in w).split("start=")[1]
+    clock.advance(7 * 86_400 + 1)
+    [expired] = await bot.send(ADMIN_EN, f"/start {late_code}")
+    assert "expired" in (expired.text or "")
+
+
+async def test_a_page_left_without_administrators_shows_up_for_coordinators(
+    bot: BotHarness,
+) -> None:
+    await register_page(bot, ADMIN)
+    await approve_all(bot)
+    t = translator(bot, "ru")
+    await bot.send(ADMIN, "/mypages")
+    await bot.click(ADMIN, t("🚪 Leave"))
+    [left] = await bot.click(ADMIN, t("Yes, leave the page"))
+    assert "больше нет администратора" in (left.text or "")
+    replies = await bot.send(SUPER, "/pending")
+    assert any("Дом культуры" in (m.text or "") for m in replies)

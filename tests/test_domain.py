@@ -1,0 +1,83 @@
+"""Pure rules: roles and permissions, milestones."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.milestones import next_milestone
+from bot.domain.roles import (
+    Actor,
+    Role,
+    can_manage_coordinators,
+    can_moderate,
+    can_report,
+    resolve_role,
+)
+
+ADMIN = Actor(1, Role.USER)
+REGIONAL = Actor(2, Role.COORDINATOR, None)
+SCOPED = Actor(3, Role.COORDINATOR, territory_id=5)
+SUPER = Actor(4, Role.SUPERADMIN)
+
+
+def test_superadmins_come_from_settings_whatever_the_database_says() -> None:
+    actor = resolve_role(4, superadmins=frozenset({4}), is_coordinator=False, territory_id=None)
+    assert actor.role is Role.SUPERADMIN
+    assert actor.scope is None
+    plain = resolve_role(1, superadmins=frozenset({4}), is_coordinator=False, territory_id=7)
+    assert plain == Actor(1, Role.USER)
+
+
+def test_a_scoped_superadmin_is_not_limited() -> None:
+    actor = resolve_role(4, superadmins=frozenset({4}), is_coordinator=True, territory_id=7)
+    assert can_moderate(actor, 1)
+
+
+@pytest.mark.parametrize(
+    ("actor", "territory", "allowed"),
+    [
+        (ADMIN, 5, False),
+        (REGIONAL, 5, True),
+        (REGIONAL, 6, True),
+        (SCOPED, 5, True),
+        (SCOPED, 6, False),
+        (SUPER, 6, True),
+    ],
+)
+def test_moderation_rights(actor: Actor, territory: int, allowed: bool) -> None:
+    assert can_moderate(actor, territory) is allowed
+
+
+def test_reporting_rights() -> None:
+    assert can_report(ADMIN, is_page_admin=True, page_territory_id=6)
+    assert not can_report(ADMIN, is_page_admin=False, page_territory_id=6)
+    assert not can_report(SCOPED, is_page_admin=False, page_territory_id=6)
+    assert can_report(SCOPED, is_page_admin=False, page_territory_id=5)
+
+
+def test_only_superadmins_manage_coordinators() -> None:
+    assert [can_manage_coordinators(a) for a in (ADMIN, REGIONAL, SCOPED, SUPER)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        (0, 50_000),
+        (49_999, 50_000),
+        (50_000, 100_000),
+        (987_000, 1_000_000),
+        (1_000_000, 1_050_000),
+    ],
+)
+def test_next_milestone(total: int, expected: int) -> None:
+    assert next_milestone(total, step=50_000, goal=1_000_000) == expected
+
+
+def test_a_goal_between_steps_comes_first() -> None:
+    assert next_milestone(990_000, step=75_000, goal=1_000_000) == 1_000_000
+    assert next_milestone(1_000_000, step=75_000, goal=1_000_000) == 1_050_000

@@ -1,0 +1,235 @@
+"""Storage on a real SQLite file: migrations, units of work, aggregates, FSM state."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.storage.database import Database, migration_files
+from bot.storage.fsm import SQLiteStorage
+from bot.storage.records import PageStatus
+from bot.storage.repositories import Repositories
+from tests.conftest import START
+
+EXPECTED_TABLES = {
+    "territories",
+    "platforms",
+    "levels",
+    "themes",
+    "users",
+    "pages",
+    "page_admins",
+    "reports",
+    "invites",
+    "fsm_states",
+    "segment_totals",
+    "total_changes",
+}
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    versions = [version for version, _, _ in migration_files()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+async def test_all_migrations_apply_to_an_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "fresh.sqlite3"
+    db = Database(path)
+    await db.connect()
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        page_columns = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
+        triggers = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+    assert version == len(migration_files())
+    assert tables >= EXPECTED_TABLES
+    assert journal == "wal"
+    assert {"link_key", "current_figure", "last_report_at", "status", "changed_at"} <= page_columns
+    assert triggers == {"pages_count_insert", "pages_count_update", "pages_count_delete"}
+
+
+async def test_reconnecting_applies_nothing_twice(tmp_path: Path) -> None:
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.connect()
+    await db.close()
+    await db.connect()  # would fail on "table already exists" if re-applied
+    await db.close()
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as repos:
+            await repos.pages.add_admin(page_id=999, user_id=999, now=START)
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
+    async def add_then_fail() -> None:
+        async with db.write() as repos:
+            await repos.users.ensure(42, now=START)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await add_then_fail()
+    async with db.read() as repos:
+        assert await repos.users.get(42) is None
+
+
+async def _page(repos: Repositories, key: str, *, territory: int = 1, user: int = 1) -> int:
+    await repos.users.ensure(user, now=START)
+    return await repos.pages.create(
+        link_key=key,
+        url="https://" + key,
+        platform="vk",
+        title=key,
+        territory_id=territory,
+        level="municipal",
+        theme="culture",
+        created_by=user,
+        now=START,
+    )
+
+
+async def _check_aggregates(db: Database) -> None:
+    """segment_totals must equal a direct GROUP BY over approved pages."""
+    async with db.read() as repos:
+        stored = {
+            (s.territory_id, s.level, s.theme, s.platform): (s.pages, s.subscribers)
+            for s in await repos.totals.segments()
+        }
+    path = db.path
+    with sqlite3.connect(path) as conn:
+        direct = {
+            (row[0], row[1], row[2], row[3]): (row[4], row[5])
+            for row in conn.execute(
+                "SELECT territory_id, level, theme, platform, count(*),"
+                " coalesce(sum(current_figure), 0) FROM pages WHERE status = 'approved'"
+                " GROUP BY 1, 2, 3, 4"
+            )
+        }
+    assert stored == direct
+
+
+async def test_aggregates_follow_approval_reports_and_rejection(db: Database) -> None:
+    async with db.write() as repos:
+        first = await _page(repos, "vk.com/a")
+        second = await _page(repos, "vk.com/b", territory=2)
+        await repos.pages.set_current_figure(first, 1000, now=START)
+    await _check_aggregates(db)
+    async with db.read() as repos:
+        assert await repos.totals.segments() == []  # nothing approved yet
+
+    async with db.write() as repos:
+        for page in (first, second):
+            await repos.pages.decide(
+                page, status=PageStatus.APPROVED, reason=None, decided_by=1, now=START
+            )
+        await repos.pages.set_current_figure(second, 500, now=START + 10)
+        await repos.pages.set_current_figure(first, 1200, now=START + 20)
+    await _check_aggregates(db)
+    async with db.read() as repos:
+        assert sum(s.subscribers for s in await repos.totals.segments()) == 1700
+        changes = await repos.totals.changes(week_since=START - 3600, month_since=START - 3600)
+    assert changes == {1: (1200, 1200), 2: (500, 500)}
+
+
+async def test_changes_are_booked_at_the_time_they_happen(db: Database) -> None:
+    day = 86_400
+    async with db.write() as repos:
+        page = await _page(repos, "vk.com/a")
+        await repos.pages.decide(
+            page, status=PageStatus.APPROVED, reason=None, decided_by=1, now=START
+        )
+        await repos.pages.set_current_figure(page, 100, now=START)
+        await repos.pages.set_current_figure(page, 150, now=START + 20 * day)
+        await repos.pages.set_current_figure(page, 180, now=START + 29 * day)
+    async with db.read() as repos:
+        changes = await repos.totals.changes(
+            week_since=START + 29 * day - 7 * day, month_since=START + 29 * day - 30 * day
+        )
+    assert changes == {1: (30, 180)}
+
+
+async def test_a_rejected_link_can_be_registered_again(db: Database) -> None:
+    async with db.write() as repos:
+        page = await _page(repos, "vk.com/a")
+        await repos.pages.decide(
+            page, status=PageStatus.REJECTED, reason="x", decided_by=1, now=START
+        )
+        await _page(repos, "vk.com/a")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as repos:
+            await _page(repos, "vk.com/a")
+
+
+async def test_a_report_is_stored_once_per_update(db: Database) -> None:
+    async with db.write() as repos:
+        page = await _page(repos, "vk.com/a")
+        first = await repos.reports.add(
+            page_id=page, figure=5, reported_by=1, update_id=77, now=START
+        )
+        again = await repos.reports.add(
+            page_id=page, figure=5, reported_by=1, update_id=77, now=START
+        )
+        imported = [
+            await repos.reports.add(
+                page_id=page, figure=6, reported_by=1, update_id=None, now=START
+            )
+            for _ in range(2)
+        ]
+    assert first is not None
+    assert again is None
+    assert None not in imported
+
+
+async def test_concurrent_writers_on_one_file_do_not_fail(tmp_path: Path) -> None:
+    """Two processes' worth of writers: BEGIN IMMEDIATE makes them queue, not fail."""
+    path = tmp_path / "shared.sqlite3"
+    one, two = Database(path), Database(path)
+    await one.connect()
+    await two.connect()
+    try:
+
+        async def bump(db: Database, user_id: int) -> None:
+            for _ in range(20):
+                async with db.write() as repos:
+                    found = await repos.users.get(user_id)  # read, then write: the risky shape
+                    if found is None:
+                        await repos.users.ensure(user_id, now=START)
+                    await repos.users.set_locale(user_id, "en")
+
+        await asyncio.gather(bump(one, 1), bump(two, 1), bump(one, 2), bump(two, 2))
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_wizard_state_survives_a_restart(tmp_path: Path) -> None:
+    key = StorageKey(bot_id=1, chat_id=10, user_id=10)
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.connect()
+    storage = SQLiteStorage(db)
+    await storage.set_state(key, "Register:title")
+    await storage.set_data(key, {"draft": {"url": "https://vk.com/a"}})
+    await db.close()
+
+    reopened = Database(tmp_path / "bot.sqlite3")
+    await reopened.connect()
+    storage = SQLiteStorage(reopened)
+    try:
+        assert await storage.get_state(key) == "Register:title"
+        assert await storage.get_data(key) == {"draft": {"url": "https://vk.com/a"}}
+        other = StorageKey(bot_id=1, chat_id=11, user_id=11)
+        assert await storage.get_state(other) is None
+        assert await storage.get_data(other) == {}
+    finally:
+        await reopened.close()
