@@ -120,17 +120,29 @@ class UserService:
 
 
 def _match_territory(territories: list[Territory], reference: str) -> Territory:
-    """A territory by code, id or (case-insensitive) start of its name in either language."""
+    """A territory by code, id or name in either language: "Кузнецк", "kuznetsk",
+    "Пензенский", "город Пенза". The most exact kind of match that is unique wins."""
     wanted = reference.strip().casefold()
-    for territory in territories:
-        if wanted in (territory.code, str(territory.id)):
-            return territory
-    matches = [
-        territory
-        for territory in territories
-        if territory.name_ru.casefold().startswith(wanted)
-        or territory.name_en.casefold().startswith(wanted)
-    ]
-    if len(matches) == 1:
-        return matches[0]
+
+    def names(territory: Territory) -> list[str]:
+        return [territory.name_ru.casefold(), territory.name_en.casefold()]
+
+    def words(territory: Territory) -> list[str]:
+        return [word.strip("()") for name in names(territory) for word in name.split()]
+
+    def exact(t: Territory) -> bool:
+        return wanted in (t.code, str(t.id)) or wanted in names(t)
+
+    def word(t: Territory) -> bool:
+        return wanted in words(t)
+
+    def prefix(t: Territory) -> bool:
+        return any(w.startswith(wanted) for w in words(t) + names(t))
+
+    for matches_kind in (exact, word, prefix):
+        matches = [territory for territory in territories if matches_kind(territory)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            break
     raise TerritoryNotFound(reference)

@@ -1477,6 +1477,17 @@ class FakeBotAPI:
                 raise TimeoutError(f"nobody is long polling getUpdates after {timeout} s")
             await self._pulse.wait(remaining)
 
+    async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
+        """Wait until getUpdates' ``offset`` has confirmed the update: from then on
+        Telegram would never deliver it again, whatever the bot does with it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while any(update["update_id"] <= update_id for update in self._updates):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"update {update_id} not confirmed after {timeout} s")
+            await self._pulse.wait(remaining)
+
     # ------------------------------------------------------------------ HTTP plumbing
 
     async def _not_found(self, request: web.Request) -> web.Response:
