@@ -3,10 +3,8 @@ register → approve → report → total, in Russian and in English."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
@@ -16,21 +14,6 @@ SUPER = FakeUser(id=100, first_name="Ольга", username="olga", language_code
 ADMIN = FakeUser(id=200, first_name="Иван", username="ivan", language_code="ru")
 ADMIN_EN = FakeUser(id=300, first_name="John", username="john", language_code="en")
 OTHER = FakeUser(id=400, first_name="Пётр", username="petr", language_code="ru")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
-    harness = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 def translator(bot: BotHarness, locale: str) -> Callable[[str], str]:

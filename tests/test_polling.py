@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.app import Application, build_application
 from bot.config import load_settings
@@ -16,12 +13,6 @@ from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 ANNA = FakeUser(id=501, first_name="Anna", language_code="en")
 BORIS = FakeUser(id=502, first_name="Boris", language_code="en")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 def make_app(fake: FakeBotAPI, folder: Path, clock: FakeClock) -> Application:

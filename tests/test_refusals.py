@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
 from bot.storage.records import PageStatus
-from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI
 from tests.harness import BotHarness
 from tests.test_core_loop import (
@@ -24,21 +20,6 @@ from tests.test_core_loop import (
 )
 
 NOT_ALLOWED = "Sorry, your role does not allow this."
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
-    harness = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def history(bot: BotHarness, page: int) -> list[int]:

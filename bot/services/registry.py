@@ -115,12 +115,7 @@ class RegistryService:
 
     async def ensure_can_moderate(self, actor: Actor, page_id: int) -> Page:
         async with self._db.read() as repos:
-            page = await repos.pages.get(page_id)
-        if page is None:
-            raise PageNotFound
-        if not can_moderate(actor, page.territory_id):
-            raise NotAllowed
-        return page
+            return await self._moderated_page(repos, actor, page_id)
 
     async def _decide(
         self, actor: Actor, page_id: int, status: PageStatus, reason: str | None
