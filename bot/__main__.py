@@ -7,6 +7,8 @@ import asyncio
 import logging
 import sys
 
+from aiogram.exceptions import TelegramUnauthorizedError
+
 from bot.config import Settings, SettingsError, load_settings
 
 
@@ -49,8 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings.log_level)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
-    else:
+        return 0
+    try:
         asyncio.run(_run(settings))
+    except TelegramUnauthorizedError:
+        print(
+            "Cannot start: Telegram does not accept BOT_TOKEN. Check it in .env, or ask "
+            "@BotFather for the current token of your bot.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

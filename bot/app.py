@@ -119,7 +119,13 @@ class Application:
     dispatcher: Dispatcher
 
     async def run_polling(self) -> None:
-        await self.dispatcher.start_polling(self.bot)
+        try:
+            await self.dispatcher.start_polling(self.bot)
+        finally:
+            # A failed start-up skips the dispatcher's shutdown: close what it opened,
+            # or the database's worker thread keeps the process alive.
+            await self.db.close()
+            await self.bot.session.close()
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        # `TELEGRAM_API_URL=` copied from .env.example means "not set", not "invalid".
+        env_ignore_empty=True,
         frozen=True,
     )
 
