@@ -47,7 +47,7 @@ locales-extract: venv ## Extract message ids from the code into locales/messages
 	$(BIN)/pybabel -q extract --no-location --sort-output $(BABEL_KEYWORDS) -o $(POT) bot
 
 locales-update: locales-extract ## Merge new message ids into every catalogue
-	$(BIN)/pybabel -q update --no-location --ignore-obsolete -i $(POT) -d $(LOCALES) -D messages
+	$(BIN)/pybabel -q update --ignore-obsolete --no-fuzzy-matching -i $(POT) -d $(LOCALES) -D messages
 
 bench: venv ## Run the benchmarks (they print ratios against baselines run alongside)
 	$(BIN)/python bench/totals.py

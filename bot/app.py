@@ -14,11 +14,14 @@ from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES_DIR, Settings
 from bot.handlers import get_routers
+from bot.handlers.broadcast import ProgressReporter
 from bot.handlers.menu import set_default_commands, set_user_commands
 from bot.i18n import build_i18n
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
+from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock, SystemClock
+from bot.services.delivery import DeliveryWorker
 from bot.services.registry import RegistryService
 from bot.services.reports import ReportService
 from bot.services.totals import TotalsService
@@ -36,16 +39,39 @@ class Services:
     registry: RegistryService
     reports: ReportService
     totals: TotalsService
+    broadcasts: BroadcastService
 
 
-def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+def build_services(
+    settings: Settings, db: Database, clock: Clock, delivery: DeliveryWorker
+) -> Services:
     return Services(
         users=UserService(db, clock, settings.superadmin_ids),
-        registry=RegistryService(db, clock, invite_ttl_days=settings.invite_ttl_days),
+        registry=RegistryService(
+            db, clock, invite_ttl_days=settings.invite_ttl_days, wake=delivery.wake
+        ),
         reports=ReportService(db, clock),
         totals=TotalsService(
             db, clock, milestone_step=settings.region_milestone_step, goal=settings.region_goal
         ),
+        broadcasts=BroadcastService(db, clock, wake=delivery.wake),
+    )
+
+
+def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
+    async def mark_unreachable(user_id: int) -> None:
+        async with db.write() as repos:
+            await repos.users.set_reachable(user_id, False)
+
+    return DeliveryWorker(
+        db,
+        bot,
+        clock,
+        global_rate=settings.delivery_rate_per_second,
+        per_chat_interval=settings.delivery_per_chat_interval_seconds,
+        max_attempts=settings.delivery_max_attempts,
+        backoff_cap=settings.delivery_backoff_cap_seconds,
+        on_unreachable=mark_unreachable,
     )
 
 
@@ -63,10 +89,18 @@ def build_bot(settings: Settings) -> Bot:
 
 
 async def on_startup(
-    bot: Bot, db: Database, settings: Settings, i18n: I18n, users: UserService
+    bot: Bot,
+    db: Database,
+    settings: Settings,
+    i18n: I18n,
+    users: UserService,
+    delivery: DeliveryWorker,
+    progress: ProgressReporter,
 ) -> None:
     await db.connect()
     await seed_territories(db, settings.territories_file)
+    await delivery.start()
+    progress.start()
     with i18n.context():
         await set_default_commands(bot, i18n)
         for user, actor in await users.privileged():
@@ -75,19 +109,38 @@ async def on_startup(
     log.info("Started")
 
 
-async def on_shutdown(db: Database, isolation: TrackingEventIsolation, settings: Settings) -> None:
+async def on_shutdown(
+    db: Database,
+    isolation: TrackingEventIsolation,
+    settings: Settings,
+    delivery: DeliveryWorker,
+    progress: ProgressReporter,
+) -> None:
     # Polling has stopped, but handlers of updates it already confirmed may still run:
     # they finish before the database closes, or their reports would be lost.
     if not await isolation.wait_idle(settings.shutdown_grace_seconds):
         log.warning("Stopping with %d handlers still running", isolation.in_flight)
+    await progress.stop()
+    # Messages in flight finish; the rest stay queued for the next start.
+    await delivery.stop()
     await db.close()
     log.info("Stopped")
 
 
 def build_dispatcher(
-    settings: Settings, db: Database, i18n: I18n, clock: Clock | None = None
+    settings: Settings, db: Database, i18n: I18n, bot: Bot, clock: Clock | None = None
 ) -> Dispatcher:
-    services = build_services(settings, db, clock or SystemClock())
+    clock = clock or SystemClock()
+    delivery = build_delivery(settings, db, bot, clock)
+    services = build_services(settings, db, clock, delivery)
+    progress = ProgressReporter(
+        bot,
+        services.broadcasts,
+        services.users,
+        i18n,
+        interval=settings.broadcast_progress_seconds,
+        rate=settings.delivery_rate_per_second,
+    )
     isolation = TrackingEventIsolation()
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
@@ -101,6 +154,9 @@ def build_dispatcher(
         registry=services.registry,
         reports=services.reports,
         totals=services.totals,
+        broadcasts=services.broadcasts,
+        delivery=delivery,
+        progress=progress,
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
     UserI18nMiddleware(i18n).setup(dispatcher)
@@ -131,10 +187,11 @@ class Application:
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     db = Database(settings.database_path)
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
+    bot = build_bot(settings)
     return Application(
         settings=settings,
         db=db,
         i18n=i18n,
-        bot=build_bot(settings),
-        dispatcher=build_dispatcher(settings, db, i18n, clock),
+        bot=bot,
+        dispatcher=build_dispatcher(settings, db, i18n, bot, clock),
     )

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, gt=0)
     # How long a stopping bot waits for handlers in flight before closing the database.
     shutdown_grace_seconds: float = Field(default=8.0, ge=0)
+    # The delivery queue (everything the bot sends on its own): messages a second for the
+    # whole bot, seconds between two messages to one chat, tries before a message is
+    # given up on (network errors, 5xx), and the longest wait between two tries.
+    delivery_rate_per_second: float = Field(default=30, gt=0)
+    delivery_per_chat_interval_seconds: float = Field(default=1.0, ge=0)
+    delivery_max_attempts: int = Field(default=6, gt=0)
+    delivery_backoff_cap_seconds: float = Field(default=300, ge=0)
+    # How often a broadcast's progress message is edited (Telegram frowns on faster edits).
+    broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from aiogram.types import Update
 
 from bot.app import Application, build_application
 from bot.config import load_settings
+from bot.storage.outbox import OutboxStatus
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 
@@ -80,6 +83,22 @@ class BotHarness:
         update = self.fake.callback_update(user, message, data)
         await self.feed(update)
         return update
+
+    async def drain(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a deadline
+        """Wait until the delivery queue has sent (or given up on) everything queued."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with self.app.db.read() as repos:
+                counts = await repos.outbox.status_counts()
+            if counts[OutboxStatus.PENDING] + counts[OutboxStatus.SENDING] == 0:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"the delivery queue still holds messages: {counts}")
+            # Every send is a request to the fake: wake on the next one, or re-check soon.
+            with contextlib.suppress(TimeoutError):
+                await self.fake.wait_for(None, timeout=min(remaining, 0.2))
 
     def with_button(self, user: FakeUser, button: str) -> SentMessage:
         for message in reversed(self.fake.messages(user.id)):

@@ -251,7 +251,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_comes_back_on_start(
 ) -> None:
     await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
     fake.block(ADMIN_EN.id)
-    await approve_all(bot)  # the approval notice gets 403
+    await approve_all(bot)  # the approval notice gets 403 (approve_all waits for it)
     async with bot.db.read() as repos:
         user = await repos.users.get(ADMIN_EN.id)
     assert user is not None

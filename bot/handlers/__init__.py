@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    broadcast,
     common,
     errors,
     fallback,
@@ -28,5 +29,6 @@ def get_routers() -> list[Router]:
         total.build_router(),
         moderation.build_router(),
         roles.build_router(),
+        broadcast.build_router(),
         fallback.build_router(),
     ]

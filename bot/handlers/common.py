@@ -70,7 +70,9 @@ def help_text(actor: Actor) -> str:
     if actor.is_coordinator:
         text += "\n\n" + _(
             "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
-            "without an administrator"
+            "without an administrator\n"
+            "/broadcast: send a message (text, photo, document, video) to a segment of "
+            "administrators\n/broadcasts: past broadcasts and their delivery"
         )
     if actor.is_superadmin:
         text += "\n\n" + _(

@@ -29,6 +29,10 @@ def commands_for(role: Role) -> list[BotCommand]:
     ]
     if role >= Role.COORDINATOR:
         commands.append(BotCommand(command="pending", description=_("Pages to approve")))
+        commands.append(
+            BotCommand(command="broadcast", description=_("Message a segment of administrators"))
+        )
+        commands.append(BotCommand(command="broadcasts", description=_("Past broadcasts")))
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))

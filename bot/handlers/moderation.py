@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
@@ -17,11 +17,11 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import MenuCb, MenuItem, ModerationAction, ModerationCb
 from bot.handlers.common import reply_target
-from bot.handlers.notify import notify_users
 from bot.handlers.states import Moderation
 from bot.handlers.texts import LEVEL_LABELS, THEME_LABELS, label, page_card
-from bot.services.registry import Decision, RegistryService
-from bot.services.users import UserService
+from bot.middlewares.user import locale_of
+from bot.services.registry import Notice, RegistryService
+from bot.storage.records import Page, User
 
 SHOWN = 10
 
@@ -79,22 +79,21 @@ async def pending_from_menu(
     await callback.answer()
 
 
-async def _tell_admins(
-    bot: Bot, users: UserService, i18n: I18n, decision: Decision, approved: bool
-) -> None:
-    title = escape(decision.page.title)
-    reason = escape(decision.page.reject_reason or "")
+def decision_notice(i18n: I18n, *, approved: bool) -> Notice:
+    """The notice a page's administrator gets, rendered in their own language."""
 
-    def compose() -> str:
-        if approved:
-            return _(
-                "Your page <b>{title}</b> is approved. Report its subscriber figure with /report."
-            ).format(title=title)
-        return _("Your page <b>{title}</b> was not approved. Reason: {reason}").format(
-            title=title, reason=reason
-        )
+    def render(admin: User, page: Page) -> str:
+        with i18n.use_locale(locale_of(admin, i18n)):
+            if approved:
+                return _(
+                    "Your page <b>{title}</b> is approved. "
+                    "Report its subscriber figure with /report."
+                ).format(title=escape(page.title))
+            return _("Your page <b>{title}</b> was not approved. Reason: {reason}").format(
+                title=escape(page.title), reason=escape(page.reject_reason or "")
+            )
 
-    await notify_users(bot, users, i18n, decision.admin_ids, compose)
+    return render
 
 
 async def approve_page(
@@ -102,17 +101,16 @@ async def approve_page(
     callback_data: ModerationCb,
     actor: Actor,
     registry: RegistryService,
-    users: UserService,
     i18n: I18n,
-    bot: Bot,
 ) -> None:
-    decision = await registry.approve(actor, callback_data.page_id)
+    decision = await registry.approve(
+        actor, callback_data.page_id, decision_notice(i18n, approved=True)
+    )
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Approved: <b>{title}</b>.").format(title=escape(decision.page.title)))
     await callback.answer()
-    await _tell_admins(bot, users, i18n, decision, approved=True)
 
 
 async def ask_reject_reason(
@@ -139,9 +137,7 @@ async def reject_page(
     state: FSMContext,
     actor: Actor,
     registry: RegistryService,
-    users: UserService,
     i18n: I18n,
-    bot: Bot,
 ) -> None:
     reason = " ".join((message.text or "").split())
     if not reason or len(reason) > REJECT_REASON_MAX_LENGTH:
@@ -153,10 +149,9 @@ async def reject_page(
         )
         return
     page_id = int((await state.get_data())["page_id"])
-    decision = await registry.reject(actor, page_id, reason)
+    decision = await registry.reject(actor, page_id, reason, decision_notice(i18n, approved=False))
     await state.clear()
     await message.answer(_("Rejected: <b>{title}</b>.").format(title=escape(decision.page.title)))
-    await _tell_admins(bot, users, i18n, decision, approved=False)
 
 
 def build_router() -> Router:

@@ -22,3 +22,8 @@ class Reporting(StatesGroup):
 
 class Moderation(StatesGroup):
     reason = State()
+
+
+class Broadcasting(StatesGroup):
+    message = State()
+    segment = State()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.roles import Actor, can_moderate
 from bot.services.clock import Clock
+from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
     AlreadyDecided,
     DuplicateLink,
@@ -19,10 +21,13 @@ from bot.services.errors import (
     PageNotFound,
 )
 from bot.storage.database import Database
-from bot.storage.records import Page, PageStatus, Report, Territory
+from bot.storage.records import Page, PageStatus, Report, Territory, User
 from bot.storage.repositories import Repositories
 
 DAY = 86_400
+
+# Renders the notice a page's administrator gets about a decision, in their language.
+Notice = Callable[[User, Page], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +55,18 @@ class ModerationQueue:
 
 
 class RegistryService:
-    def __init__(self, db: Database, clock: Clock, *, invite_ttl_days: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        invite_ttl_days: int,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
         self._db = db
         self._clock = clock
+        # Tells the delivery worker that notices were queued.
+        self._wake = wake
         self._invite_ttl = invite_ttl_days * DAY
         self._territories: list[Territory] = []
 
@@ -107,18 +121,19 @@ class RegistryService:
                 orphaned=await repos.pages.orphaned(territory_id=actor.scope, limit=limit),
             )
 
-    async def approve(self, actor: Actor, page_id: int) -> Decision:
-        return await self._decide(actor, page_id, PageStatus.APPROVED, None)
+    async def approve(self, actor: Actor, page_id: int, notice: Notice) -> Decision:
+        """Approve a pending page; its administrators' notices are queued with the decision."""
+        return await self._decide(actor, page_id, PageStatus.APPROVED, None, notice)
 
-    async def reject(self, actor: Actor, page_id: int, reason: str) -> Decision:
-        return await self._decide(actor, page_id, PageStatus.REJECTED, reason)
+    async def reject(self, actor: Actor, page_id: int, reason: str, notice: Notice) -> Decision:
+        return await self._decide(actor, page_id, PageStatus.REJECTED, reason, notice)
 
     async def ensure_can_moderate(self, actor: Actor, page_id: int) -> Page:
         async with self._db.read() as repos:
             return await self._moderated_page(repos, actor, page_id)
 
     async def _decide(
-        self, actor: Actor, page_id: int, status: PageStatus, reason: str | None
+        self, actor: Actor, page_id: int, status: PageStatus, reason: str | None, notice: Notice
     ) -> Decision:
         async with self._db.write() as repos:
             page = await self._moderated_page(repos, actor, page_id)
@@ -133,7 +148,12 @@ class RegistryService:
                 raise AlreadyDecided
             updated = await repos.pages.get(page_id)
             admins = await repos.pages.admin_ids(page_id)
-        assert updated is not None
+            assert updated is not None
+            now = self._clock.now()
+            for admin in await repos.users.many(admins):
+                text = notice(admin, updated)
+                await enqueue_text(repos, admin.id, text, priority=Priority.ALERT, now=now)
+        self._wake()
         return Decision(updated, admins)
 
     @staticmethod

@@ -7,6 +7,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.audience import AudienceRepository
+from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.records import (
     Breakdown,
     Invite,
@@ -424,3 +427,6 @@ class Repositories:
         self.invites = InviteRepository(conn)
         self.totals = TotalsRepository(conn)
         self.fsm = FsmRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)
+        self.audience = AudienceRepository(conn)

@@ -1,0 +1,571 @@
+"""/broadcast: a coordinator's message to a segment of administrators; /broadcasts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from enum import StrEnum
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.config import Settings
+from bot.domain.catalog import Level, Theme
+from bot.domain.links import Platform
+from bot.domain.roles import Actor
+from bot.domain.segments import SILENCE_CHOICES, Segment
+from bot.handlers.common import reply_target
+from bot.handlers.states import Broadcasting
+from bot.handlers.texts import (
+    LEVEL_LABELS,
+    PLATFORM_LABELS,
+    THEME_LABELS,
+    label,
+    number,
+)
+from bot.middlewares.user import locale_of
+from bot.services.broadcasts import BroadcastService, Progress
+from bot.services.registry import RegistryService
+from bot.services.users import UserService
+from bot.storage.records import Territory
+
+log = logging.getLogger(__name__)
+
+RECENT = 10
+
+
+class Step(StrEnum):
+    OPEN = "o"  # show the choices of one dimension
+    TOGGLE = "t"  # add or remove one value
+    SILENCE = "s"  # "has not reported for N days"
+    BACK = "b"  # back to the segment summary
+    PREVIEW = "p"
+    SEND = "go"
+    CANCEL = "x"
+    STOP = "stop"  # stop a broadcast that is being sent
+
+
+class BroadcastCb(CallbackData, prefix="b"):
+    step: Step
+    dimension: str = ""
+    value: str = ""
+
+
+DIMENSIONS = ("territory", "level", "theme", "platform")
+
+
+def _choices(dimension: str, territories: list[Territory], locale: str) -> list[tuple[str, str]]:
+    if dimension == "territory":
+        return [(str(t.id), t.name(locale)) for t in territories]
+    labels, values = {
+        "level": (LEVEL_LABELS, [str(value) for value in Level]),
+        "theme": (THEME_LABELS, [str(value) for value in Theme]),
+        "platform": (PLATFORM_LABELS, [str(value) for value in Platform]),
+    }[dimension]
+    return [(value, label(labels, value)) for value in values]
+
+
+def _chosen(segment: Segment, dimension: str) -> set[str]:
+    values = {
+        "territory": segment.territories,
+        "level": segment.levels,
+        "theme": segment.themes,
+        "platform": segment.platforms,
+    }[dimension]
+    return {str(value) for value in values}
+
+
+def describe(segment: Segment, territories: list[Territory], locale: str) -> str:
+    if segment.is_everyone:
+        return _("all administrators")
+    parts = []
+    headings = {
+        "territory": _("territory"),
+        "level": _("level"),
+        "theme": _("theme"),
+        "platform": _("platform"),
+    }
+    for dimension in DIMENSIONS:
+        chosen = _chosen(segment, dimension)
+        if chosen:
+            names = [
+                name for value, name in _choices(dimension, territories, locale) if value in chosen
+            ]
+            parts.append(f"{headings[dimension]}: {', '.join(names) or '—'}")
+    if segment.silent_days:
+        parts.append(_("no report for {days}+ days").format(days=segment.silent_days))
+    return "; ".join(parts)
+
+
+def summary_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🗺 Territory"), callback_data=BroadcastCb(step=Step.OPEN, dimension="territory")
+    )
+    builder.button(text=_("🏛 Level"), callback_data=BroadcastCb(step=Step.OPEN, dimension="level"))
+    builder.button(text=_("🎭 Theme"), callback_data=BroadcastCb(step=Step.OPEN, dimension="theme"))
+    builder.button(
+        text=_("🌐 Platform"), callback_data=BroadcastCb(step=Step.OPEN, dimension="platform")
+    )
+    builder.button(
+        text=_("⏰ Not reporting"), callback_data=BroadcastCb(step=Step.OPEN, dimension="silence")
+    )
+    builder.button(text=_("👁 Preview"), callback_data=BroadcastCb(step=Step.PREVIEW))
+    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=Step.CANCEL))
+    builder.adjust(2, 2, 1, 1, 1)
+    return builder.as_markup()
+
+
+def choices_keyboard(
+    dimension: str, segment: Segment, territories: list[Territory], locale: str
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if dimension == "silence":
+        for days in (0, *SILENCE_CHOICES):
+            mark = "✅ " if (segment.silent_days or 0) == days else ""
+            text = _("Any") if days == 0 else _("{days}+ days").format(days=days)
+            builder.button(
+                text=mark + text, callback_data=BroadcastCb(step=Step.SILENCE, value=str(days))
+            )
+    else:
+        chosen = _chosen(segment, dimension)
+        for value, name in _choices(dimension, territories, locale):
+            mark = "✅ " if value in chosen else ""
+            builder.button(
+                text=mark + name,
+                callback_data=BroadcastCb(step=Step.TOGGLE, dimension=dimension, value=value),
+            )
+    builder.adjust(2)
+    builder.row()
+    builder.button(text=_("⬅️ Done"), callback_data=BroadcastCb(step=Step.BACK))
+    return builder.as_markup()
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📨 Send"), callback_data=BroadcastCb(step=Step.SEND))
+    builder.button(text=_("✏️ Change the segment"), callback_data=BroadcastCb(step=Step.BACK))
+    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=Step.CANCEL))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("⏹ Stop the broadcast"),
+        callback_data=BroadcastCb(step=Step.STOP, value=str(broadcast_id)),
+    )
+    return builder.as_markup()
+
+
+def progress_text(progress: Progress, locale: str, rate: float) -> str:
+    total = progress.broadcast.recipients
+    if progress.finished:
+        heading = (
+            _("Broadcast #{id} stopped.")
+            if progress.broadcast.status == "cancelled" or progress.cancelled
+            else _("Broadcast #{id} is finished.")
+        )
+    else:
+        heading = _("Broadcast #{id} is being sent…")
+    lines = [
+        heading.format(id=progress.broadcast.id),
+        _("Delivered: {sent} of {total}").format(
+            sent=number(progress.sent, locale), total=number(total, locale)
+        ),
+        _("Failed: {failed}; blocked the bot or left: {blocked}").format(
+            failed=number(progress.failed, locale), blocked=number(progress.blocked, locale)
+        ),
+    ]
+    if progress.cancelled:
+        lines.append(
+            _("Not sent (stopped): {count}").format(count=number(progress.cancelled, locale))
+        )
+    if not progress.finished:
+        seconds = int(progress.left / rate) + 1 if rate > 0 else 0
+        lines.append(
+            _("Left: {left}, about {seconds} s").format(
+                left=number(progress.left, locale), seconds=seconds
+            )
+        )
+    return "\n".join(lines)
+
+
+async def _segment_state(state: FSMContext) -> Segment:
+    data = await state.get_data()
+    return Segment.from_json(data.get("segment", Segment().to_json()))
+
+
+async def _show_summary(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    locale: str,
+    *,
+    edit: bool,
+) -> None:
+    segment = await _segment_state(state)
+    effective = segment.within(actor.scope)
+    count = await broadcasts.count(actor, segment)
+    text = _(
+        "Who receives it: {segment}\nRecipients: {count}\n\nNarrow the segment or preview."
+    ).format(
+        segment=escape(describe(effective, await registry.territories(), locale)),
+        count=number(count, locale),
+    )
+    if edit:
+        await message.edit_text(text, reply_markup=summary_keyboard())
+    else:
+        await message.answer(text, reply_markup=summary_keyboard())
+
+
+async def ask_message(
+    message: Message, state: FSMContext, actor: Actor, broadcasts: BroadcastService
+) -> None:
+    await broadcasts.count(actor, Segment())  # refuses anyone but a coordinator
+    await state.set_state(Broadcasting.message)
+    await state.set_data({})
+    await message.answer(
+        _(
+            "Send the message to broadcast: text, a photo, a document or a video, with "
+            "formatting. It will be copied to every recipient as it is."
+        ),
+        reply_markup=InlineKeyboardBuilder()
+        .button(text=_("Cancel"), callback_data=BroadcastCb(step=Step.CANCEL))
+        .as_markup(),
+    )
+
+
+async def take_message(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    await state.set_state(Broadcasting.segment)
+    await state.set_data(
+        {
+            "source_chat_id": message.chat.id,
+            "source_message_id": message.message_id,
+            "segment": Segment().to_json(),
+        }
+    )
+    await _show_summary(
+        message, state, actor, broadcasts, registry, i18n.current_locale, edit=False
+    )
+
+
+async def open_choices(
+    callback: CallbackQuery,
+    callback_data: BroadcastCb,
+    state: FSMContext,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    target = reply_target(callback)
+    if isinstance(target, Message) and callback_data.dimension in (*DIMENSIONS, "silence"):
+        segment = await _segment_state(state)
+        await target.edit_reply_markup(
+            reply_markup=choices_keyboard(
+                callback_data.dimension, segment, await registry.territories(), i18n.current_locale
+            )
+        )
+    await callback.answer()
+
+
+async def toggle_choice(
+    callback: CallbackQuery,
+    callback_data: BroadcastCb,
+    state: FSMContext,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    segment = await _segment_state(state)
+    valid = (
+        {
+            value
+            for value, _name in _choices(
+                callback_data.dimension, await registry.territories(), i18n.current_locale
+            )
+        }
+        if callback_data.dimension in DIMENSIONS
+        else set()
+    )
+    if callback_data.value not in valid:
+        await callback.answer(_("Unknown choice."), show_alert=True)
+        return
+    segment = segment.toggled(callback_data.dimension, callback_data.value)
+    await state.update_data(segment=segment.to_json())
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(
+            reply_markup=choices_keyboard(
+                callback_data.dimension, segment, await registry.territories(), i18n.current_locale
+            )
+        )
+    await callback.answer()
+
+
+async def choose_silence(
+    callback: CallbackQuery,
+    callback_data: BroadcastCb,
+    state: FSMContext,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    days = int(callback_data.value) if callback_data.value.isdigit() else -1
+    if days not in (0, *SILENCE_CHOICES):
+        await callback.answer(_("Unknown choice."), show_alert=True)
+        return
+    segment = await _segment_state(state)
+    segment = Segment(
+        segment.territories, segment.levels, segment.themes, segment.platforms, days or None
+    )
+    await state.update_data(segment=segment.to_json())
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(
+            reply_markup=choices_keyboard(
+                "silence", segment, await registry.territories(), i18n.current_locale
+            )
+        )
+    await callback.answer()
+
+
+async def back_to_summary(
+    callback: CallbackQuery,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await _show_summary(
+            target, state, actor, broadcasts, registry, i18n.current_locale, edit=True
+        )
+    await callback.answer()
+
+
+async def preview(
+    callback: CallbackQuery,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    data = await state.get_data()
+    segment = await _segment_state(state)
+    count = await broadcasts.count(actor, segment)
+    locale = i18n.current_locale
+    await bot.copy_message(callback.from_user.id, data["source_chat_id"], data["source_message_id"])
+    await reply_target(callback).answer(
+        _("This is how it will look. It goes to {count} administrators ({segment}). Send?").format(
+            count=number(count, locale),
+            segment=escape(
+                describe(segment.within(actor.scope), await registry.territories(), locale)
+            ),
+        ),
+        reply_markup=confirm_keyboard(),
+    )
+    await callback.answer()
+
+
+async def send(
+    callback: CallbackQuery,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    i18n: I18n,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    broadcast = await broadcasts.start(
+        actor,
+        await _segment_state(state),
+        source_chat_id=int(data["source_chat_id"]),
+        source_message_id=int(data["source_message_id"]),
+    )
+    await state.clear()
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    progress = await broadcasts.progress(broadcast.id)
+    message = await bot.send_message(
+        callback.from_user.id,
+        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+        reply_markup=None if progress.finished else stop_keyboard(broadcast.id),
+    )
+    await broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
+    await callback.answer()
+
+
+async def stop(
+    callback: CallbackQuery,
+    callback_data: BroadcastCb,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    if not callback_data.value.isdigit():
+        await callback.answer(_("Unknown choice."), show_alert=True)
+        return
+    progress = await broadcasts.cancel(actor, int(callback_data.value))
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        with contextlib.suppress(TelegramAPIError):
+            await target.edit_text(
+                progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+                reply_markup=None if progress.finished else stop_keyboard(progress.broadcast.id),
+            )
+    await callback.answer(_("Stopped: the rest will not be sent."))
+
+
+async def cancel_draft(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    await target.answer(_("Broadcast cancelled; nothing was sent."))
+    await callback.answer()
+
+
+async def list_broadcasts(
+    message: Message,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    users: UserService,
+    i18n: I18n,
+) -> None:
+    items = await broadcasts.recent(actor, limit=RECENT)
+    if not items:
+        await message.answer(_("No broadcasts yet. Start one with /broadcast."))
+        return
+    locale = i18n.current_locale
+    territories = await registry.territories()
+    lines = [_("<b>Recent broadcasts</b>")]
+    for item in items:
+        author = await users.get(item.broadcast.author_id)
+        lines.append(
+            _(
+                "#{id}, {author}: {segment}. Delivered {sent} of {total}, "
+                "failed {failed}, blocked {blocked}."
+            ).format(
+                id=item.broadcast.id,
+                author=escape(author.full_name if author else str(item.broadcast.author_id)),
+                segment=escape(
+                    describe(Segment.from_json(item.broadcast.segment), territories, locale)
+                ),
+                sent=number(item.sent, locale),
+                total=number(item.broadcast.recipients, locale),
+                failed=number(item.failed, locale),
+                blocked=number(item.blocked, locale),
+            )
+        )
+    await message.answer("\n".join(lines))
+
+
+class ProgressReporter:
+    """Edits each running broadcast's progress message every few seconds, then the report."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        broadcasts: BroadcastService,
+        users: UserService,
+        i18n: I18n,
+        *,
+        interval: float,
+        rate: float,
+    ) -> None:
+        self._bot = bot
+        self._broadcasts = broadcasts
+        self._users = users
+        self._i18n = i18n
+        self._interval = interval
+        self._rate = rate
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="broadcast-progress")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.report_once()
+            except Exception:
+                log.exception("Broadcast progress update failed")
+
+    async def report_once(self) -> None:
+        for broadcast in await self._broadcasts.sending():
+            progress = await self._broadcasts.progress(broadcast.id)
+            if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
+                continue
+            author = await self._users.get(broadcast.author_id)
+            locale = locale_of(author, self._i18n) if author else self._i18n.default_locale
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                text = progress_text(progress, locale, self._rate)
+                markup = None if progress.finished else stop_keyboard(broadcast.id)
+            with contextlib.suppress(TelegramAPIError):
+                await self._bot.edit_message_text(
+                    text,
+                    chat_id=broadcast.progress_chat_id,
+                    message_id=broadcast.progress_message_id,
+                    reply_markup=markup,
+                )
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(ask_message, Command("broadcast"))
+    router.message.register(list_broadcasts, Command("broadcasts"))
+    router.message.register(take_message, Broadcasting.message, ~F.text.startswith("/"))
+    router.callback_query.register(
+        open_choices, Broadcasting.segment, BroadcastCb.filter(F.step == Step.OPEN)
+    )
+    router.callback_query.register(
+        toggle_choice, Broadcasting.segment, BroadcastCb.filter(F.step == Step.TOGGLE)
+    )
+    router.callback_query.register(
+        choose_silence, Broadcasting.segment, BroadcastCb.filter(F.step == Step.SILENCE)
+    )
+    router.callback_query.register(
+        back_to_summary, Broadcasting.segment, BroadcastCb.filter(F.step == Step.BACK)
+    )
+    router.callback_query.register(
+        preview, Broadcasting.segment, BroadcastCb.filter(F.step == Step.PREVIEW)
+    )
+    router.callback_query.register(
+        send, Broadcasting.segment, BroadcastCb.filter(F.step == Step.SEND)
+    )
+    router.callback_query.register(cancel_draft, BroadcastCb.filter(F.step == Step.CANCEL))
+    router.callback_query.register(stop, BroadcastCb.filter(F.step == Step.STOP))
+    return router

@@ -1,0 +1,97 @@
+"""Coordinators' broadcasts: one row each; their messages live in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    author_id: int
+    source_chat_id: int
+    source_message_id: int
+    segment: str
+    territory_scope: int | None
+    status: str
+    recipients: int
+    created_at: int
+    finished_at: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+_COLUMNS = (
+    "id, author_id, source_chat_id, source_message_id, segment, territory_scope, status,"
+    " recipients, created_at, finished_at, progress_chat_id, progress_message_id"
+)
+
+
+class BroadcastRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Broadcast]:
+        async with self._conn.execute(sql, params) as cursor:
+            return [Broadcast(*row) for row in await cursor.fetchall()]
+
+    async def create(
+        self,
+        *,
+        author_id: int,
+        source_chat_id: int,
+        source_message_id: int,
+        segment: str,
+        territory_scope: int | None,
+        recipients: int,
+        now: int,
+    ) -> int:
+        async with self._conn.execute(
+            "INSERT INTO broadcasts (author_id, source_chat_id, source_message_id, segment,"
+            " territory_scope, status, recipients, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) RETURNING id",
+            (
+                author_id,
+                source_chat_id,
+                source_message_id,
+                segment,
+                territory_scope,
+                recipients,
+                now,
+            ),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        rows = await self._rows(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return rows[0] if rows else None
+
+    async def sending(self) -> list[Broadcast]:
+        return await self._rows(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        )
+
+    async def recent(self, *, territory_scope: int | None, limit: int) -> list[Broadcast]:
+        return await self._rows(
+            f"SELECT {_COLUMNS} FROM broadcasts"
+            " WHERE ?1 IS NULL OR territory_scope = ?1 ORDER BY id DESC LIMIT ?2",
+            (territory_scope, limit),
+        )
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+    async def finish(self, broadcast_id: int, *, status: str, now: int) -> bool:
+        async with self._conn.execute(
+            "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = 'sending'",
+            (status, now, broadcast_id),
+        ) as cursor:
+            return cursor.rowcount > 0

@@ -1,0 +1,500 @@
+"""The delivery queue: the outbox repository and the worker, against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services.delivery import DeliveryWorker, Priority, enqueue_text
+from bot.storage.database import Database
+from bot.storage.outbox import (
+    UNREACHABLE,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    copy_payload,
+    text_payload,
+)
+from tests.conftest import FakeClock
+from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
+
+FIRST_USER = 5_000
+FINAL = {OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.CANCELLED}
+
+MakeWorker = Callable[..., DeliveryWorker]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def users(fake: FakeBotAPI, count: int, *, first: int = FIRST_USER) -> list[int]:
+    """`count` users who started the bot; returns their chat ids."""
+    return [fake.add_user(FakeUser(id=first + i, first_name=f"U{i}")).id for i in range(count)]
+
+
+async def enqueue(
+    db: Database,
+    clock: FakeClock,
+    chat_ids: Iterable[int],
+    *,
+    priority: Priority = Priority.ALERT,
+    text: str = "Hello <b>{chat}</b>",
+) -> list[int]:
+    async with db.write() as repos:
+        return [
+            await enqueue_text(
+                repos, chat_id, text.format(chat=chat_id), priority=priority, now=clock.now()
+            )
+            for chat_id in chat_ids
+        ]
+
+
+async def rows(db: Database, row_ids: Iterable[int]) -> list[OutboxMessage]:
+    async with db.read() as repos:
+        found = [await repos.outbox.get(row_id) for row_id in row_ids]
+    return [row for row in found if row is not None]
+
+
+async def row(db: Database, row_id: int) -> OutboxMessage:
+    async with db.read() as repos:
+        found = await repos.outbox.get(row_id)
+    assert found is not None
+    return found
+
+
+async def counts(db: Database) -> dict[OutboxStatus, int]:
+    async with db.read() as repos:
+        return await repos.outbox.status_counts()
+
+
+async def wait_until(
+    check: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll `check` until it holds; fail after `within` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+
+    async def holds() -> bool:
+        result = check()
+        return await result if inspect.isawaitable(result) else bool(result)
+
+    while not await holds():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} not reached within {within} s")
+        await asyncio.sleep(0.02)
+
+
+async def settled(db: Database, expected: int, *, within: float = 10.0) -> dict[OutboxStatus, int]:
+    """Wait until `expected` rows reached a final status; returns the counts."""
+
+    async def done() -> bool:
+        current = await counts(db)
+        return sum(current[status] for status in FINAL) >= expected
+
+    await wait_until(done, within=within, what=f"{expected} rows settled")
+    return await counts(db)
+
+
+def sends(fake: FakeBotAPI) -> list[Call]:
+    return [call for call in fake.requests if call.method in {"sendMessage", "copyMessage"}]
+
+
+def chat_of(call: Call) -> int:
+    return int(call.params["chat_id"])
+
+
+@pytest.fixture
+async def tg(fake: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with fake.make_bot(default=DefaultBotProperties(parse_mode="HTML")) as client:
+        yield client
+
+
+@pytest.fixture
+async def make_worker(
+    db: Database, tg: Bot, clock: FakeClock
+) -> AsyncIterator[Callable[..., DeliveryWorker]]:
+    """Workers with fast test settings; every one is stopped at the end of the test."""
+    made: list[DeliveryWorker] = []
+
+    def make(**options: Any) -> DeliveryWorker:
+        settings: dict[str, Any] = {
+            "global_rate": 1000.0,
+            "per_chat_interval": 0.05,
+            "backoff_base": 0.01,
+            "backoff_cap": 0.1,
+            **options,
+        }
+        worker = DeliveryWorker(db, tg, clock, **settings)
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        await worker.stop()
+
+
+class Unreachable:
+    """An on_unreachable callback that marks the user as the bot will."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.calls: list[int] = []
+
+    async def __call__(self, user_id: int) -> None:
+        self.calls.append(user_id)
+        async with self.db.write() as repos:
+            await repos.users.set_reachable(user_id, False)
+
+
+# --------------------------------------------------------------------------- repository
+
+
+async def test_claim_is_ordered_one_per_chat_and_skips_unreachable(
+    db: Database, clock: FakeClock
+) -> None:
+    now = clock.now()
+    async with db.write() as repos:
+        await repos.users.ensure(9, now=now)
+        await repos.users.set_reachable(9, False)
+        burst = [await repos.outbox.add_text(1, f"b{i}", priority=5, now=now) for i in range(5)]
+        later = await repos.outbox.add_text(2, "later", priority=0, now=now, not_before=now + 60)
+        gone = await repos.outbox.add_text(9, "gone", priority=0, now=now)
+        alert = await repos.outbox.add_text(3, "alert", priority=0, now=now)
+        other = await repos.outbox.add_text(4, "other", priority=5, now=now)
+        excluded = await repos.outbox.add_text(5, "busy", priority=0, now=now)
+
+        claimed = await repos.outbox.claim_due(now, 10, exclude_chats={5})
+
+    assert [m.id for m in claimed] == [alert, burst[0], other]
+    assert all(m.status is OutboxStatus.SENDING and m.attempts == 1 for m in claimed)
+    assert (await row(db, gone)).status is OutboxStatus.BLOCKED
+    assert (await row(db, gone)).error == UNREACHABLE
+    for pending in (*burst[1:], later, excluded):
+        assert (await row(db, pending)).status is OutboxStatus.PENDING
+    async with db.read() as repos:
+        assert await repos.outbox.next_due_at() == now
+
+
+async def test_transitions_bulk_insert_and_broadcast_counts(db: Database, clock: FakeClock) -> None:
+    now = clock.now()
+    async with db.write() as repos:
+        await repos.users.ensure(1, now=now)
+        # The broadcast row belongs to the broadcasts feature; a bare insert does here.
+        await repos.outbox._conn.execute(
+            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
+            " status, recipients, created_at) VALUES (7, 1, 1, 1, '{}', 'sending', 4, ?)",
+            (now,),
+        )
+        payload = copy_payload(1, 1)
+        added = await repos.outbox.add_many(
+            OutboxKind.COPY,
+            ((chat_id, payload) for chat_id in (11, 12, 13, 14)),
+            priority=Priority.BROADCAST,
+            now=now,
+            broadcast_id=7,
+        )
+        assert added == 4
+        claimed = await repos.outbox.claim_due(now, 3)
+        a, b, c = (m.id for m in claimed)
+        assert claimed[0].payload == {"from_chat_id": 1, "message_id": 1}
+        assert await repos.outbox.mark_sent(a, now=now)
+        assert await repos.outbox.mark_failed(b, "Bad Request: boom")
+        assert await repos.outbox.mark_retry(c, now + 5, "net", count_attempt=False)
+        assert not await repos.outbox.mark_sent(c, now=now)  # pending now: not 'sending'
+        assert await repos.outbox.cancel_broadcast_rows(7) == 2
+        result = await repos.outbox.counts_for_broadcast(7)
+
+    assert result[OutboxStatus.SENT] == 1
+    assert result[OutboxStatus.FAILED] == 1
+    assert result[OutboxStatus.CANCELLED] == 2
+    assert result[OutboxStatus.PENDING] == 0
+    assert (await row(db, c)).attempts == 0
+    assert (await row(db, a)).sent_at == now
+
+
+# --------------------------------------------------------------------------- sending
+
+
+async def test_text_with_keyboard_and_copy_are_delivered(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    anna, boris = users(fake, 2)
+    source = fake.message_update(fake.add_user(FakeUser(id=77, first_name="C")), "Всем привет")
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="Open", callback_data="open:1")]]
+    )
+    async with db.write() as repos:
+        await enqueue_text(
+            repos, anna, "<b>Milestone</b> 1 000", priority=Priority.ALERT, now=clock.now(),
+            reply_markup=markup,
+        )  # fmt: skip
+        await repos.outbox.add_copy(
+            boris, 77, source["message"]["message_id"], priority=Priority.BROADCAST,
+            now=clock.now(),
+        )  # fmt: skip
+    worker = make_worker()
+    await worker.start()
+
+    text = await fake.wait_for_message(anna, since=0)
+    copied = await fake.wait_for_message(boris, since=0)
+
+    assert text.text == "Milestone 1 000"
+    assert text.entities[0]["type"] == "bold"
+    assert text.button_texts() == ["Open"]
+    assert copied.method == "copyMessage"
+    assert copied.text == "Всем привет"
+    assert (await settled(db, 2))[OutboxStatus.SENT] == 2
+
+
+async def test_429_pauses_the_whole_bot_and_the_row_is_delivered_after(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 8)
+    fake.inject("sendMessage", error_code=429, retry_after=1)
+    await enqueue(db, clock, chats)
+    await make_worker(global_rate=20).start()
+
+    assert (await settled(db, len(chats)))[OutboxStatus.SENT] == len(chats)
+
+    calls = sends(fake)
+    refused = next(call for call in calls if call.error_code == 429)
+    later = [call for call in calls if call.at > refused.finished_at]
+    assert later, "rows were left for after the pause"
+    # Nobody was sent anything while Telegram asked the bot to wait.
+    assert min(call.at for call in later) >= refused.finished_at + 0.95
+    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+    retried = await row(db, 1 + chats.index(chat_of(refused)))
+    assert retried.status is OutboxStatus.SENT
+    assert retried.attempts == 1  # the 429 is not counted as a failed attempt
+
+
+@pytest.mark.parametrize("deactivated", [False, True])
+async def test_403_blocks_the_row_without_retry_and_reports_the_user(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker, deactivated: bool
+) -> None:
+    (gone,) = users(fake, 1)
+    (fine,) = users(fake, 1, first=FIRST_USER + 100)
+    async with db.write() as repos:
+        await repos.users.ensure(gone, now=clock.now())
+    if deactivated:
+        fake.deactivate(gone)
+    else:
+        fake.block(gone)
+    unreachable = Unreachable(db)
+    first, ok = await enqueue(db, clock, [gone, fine])
+    await make_worker(on_unreachable=unreachable).start()
+
+    await wait_until(lambda: bool(unreachable.calls), what="on_unreachable called")
+    await settled(db, 2)
+    blocked = await row(db, first)
+    assert blocked.status is OutboxStatus.BLOCKED
+    assert "Forbidden" in (blocked.error or "")
+    assert unreachable.calls == [gone]
+    assert (await row(db, ok)).status is OutboxStatus.SENT
+
+    # The user is unreachable now: the next row is blocked without asking Telegram.
+    requests_before = len(sends(fake))
+    (second,) = await enqueue(db, clock, [gone])
+    await settled(db, 3)
+    assert (await row(db, second)).status is OutboxStatus.BLOCKED
+    assert (await row(db, second)).error == UNREACHABLE
+    assert len(sends(fake)) == requests_before
+    assert unreachable.calls == [gone]
+    assert [call.error_code for call in sends(fake) if chat_of(call) == gone] == [403]
+
+
+async def test_400_is_not_retried_and_chat_not_found_blocks(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    (known,) = users(fake, 1)
+    stranger = 424242  # never wrote to the bot: "chat not found"
+    unreachable = Unreachable(db)
+    async with db.write() as repos:
+        await repos.users.ensure(stranger, now=clock.now())
+    missing = (await enqueue(db, clock, [stranger]))[0]
+    broken = (await enqueue(db, clock, [known], text="<b>unclosed"))[0]
+    await make_worker(on_unreachable=unreachable).start()
+
+    await settled(db, 2)
+    assert (await row(db, missing)).status is OutboxStatus.BLOCKED
+    assert "chat not found" in ((await row(db, missing)).error or "")
+    failed = await row(db, broken)
+    assert failed.status is OutboxStatus.FAILED
+    assert "can't parse entities" in (failed.error or "")
+    assert [call.error_code for call in sends(fake)] == [400, 400]  # neither was retried
+    await wait_until(lambda: unreachable.calls == [stranger], what="on_unreachable")
+
+
+async def test_5xx_and_dropped_connections_are_retried_until_delivered(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    (chat,) = users(fake, 1)
+    fake.inject("sendMessage", error_code=502, times=2)
+    fake.drop_next("sendMessage")
+    fake.inject("sendMessage", error_code=500)
+    (row_id,) = await enqueue(db, clock, [chat])
+    await make_worker().start()
+
+    message = await fake.wait_for_message(chat, since=0)
+
+    assert message.text == f"Hello {chat}"
+    await settled(db, 1)
+    delivered = await row(db, row_id)
+    assert delivered.status is OutboxStatus.SENT
+    assert delivered.attempts == 5
+    assert len(fake.messages(chat)) == 1
+
+
+async def test_transient_errors_give_up_after_max_attempts(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    (chat,) = users(fake, 1)
+    fake.inject("sendMessage", error_code=500, times=10)
+    (row_id,) = await enqueue(db, clock, [chat])
+    await make_worker(max_attempts=3).start()
+
+    await settled(db, 1)
+    failed = await row(db, row_id)
+    assert failed.status is OutboxStatus.FAILED
+    assert failed.attempts == 3
+    assert (failed.error or "").startswith("gave up after 3 attempts")
+    assert len(sends(fake)) == 3
+
+
+async def test_alerts_go_before_broadcasts(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 103)
+    broadcast, alerts = chats[:100], chats[100:]
+    await enqueue(db, clock, broadcast[:20], priority=Priority.BROADCAST)
+    await enqueue(db, clock, alerts[:2], priority=Priority.ALERT)
+    await enqueue(db, clock, broadcast[20:], priority=Priority.BROADCAST)
+    worker = make_worker(global_rate=100)
+    await worker.start()
+
+    # Queued together: the alerts go first.
+    await fake.wait_for_message(broadcast[9], since=0)
+    assert {chat_of(call) for call in sends(fake)[:2]} == set(alerts[:2])
+
+    # Queued while a broadcast is going out: the alert overtakes what is still queued.
+    await enqueue(db, clock, alerts[2:], priority=Priority.ALERT)
+    worker.wake()
+    await settled(db, 103)
+    order = [chat_of(call) for call in sends(fake)]
+    after_alert = order[order.index(alerts[2]) + 1 :]
+    assert len(after_alert) >= 40, f"the alert waited behind {100 - len(after_alert)} rows"
+
+
+async def test_a_burst_to_one_chat_does_not_delay_other_chats(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    busy, *others = users(fake, 6)
+    await enqueue(db, clock, [busy] * 6)  # first in the queue
+    await enqueue(db, clock, others)
+    await make_worker(global_rate=200, per_chat_interval=0.25).start()
+
+    for chat in others:
+        await fake.wait_for_message(chat, since=0, timeout=5)
+    # Everyone else was served while the busy chat had had at most its first message or two.
+    assert len(fake.messages(busy)) <= 2
+
+    await settled(db, 11)
+    times = [call.at for call in sends(fake) if chat_of(call) == busy]
+    assert len(times) == 6
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.2  # one chat's messages are spaced by per_chat_interval (0.25 s)
+
+
+async def test_300_recipients_each_get_exactly_one_message(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 300)
+    fake.latency = 0.05
+    fake.inject("sendMessage", error_code=502, times=5)
+    fake.drop_next("sendMessage", times=3)
+    await enqueue(db, clock, chats, priority=Priority.BROADCAST)
+    await make_worker(global_rate=2000).start()
+
+    assert (await settled(db, 300))[OutboxStatus.SENT] == 300
+    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+
+
+async def test_rows_left_sending_by_a_crash_are_sent_after_start(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 5)
+    await enqueue(db, clock, chats)
+    async with db.write() as repos:  # a worker claimed them, then the process died
+        claimed = await repos.outbox.claim_due(clock.now(), 10)
+    assert len(claimed) == 5
+    assert (await counts(db))[OutboxStatus.SENDING] == 5
+
+    await make_worker().start()
+
+    assert (await settled(db, 5))[OutboxStatus.SENT] == 5
+    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+
+
+async def test_stop_puts_unsent_rows_back_and_a_new_worker_finishes_them(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 30)
+    row_ids = await enqueue(db, clock, chats)
+    first = make_worker(global_rate=20)
+    await first.start()
+    await fake.wait_for_message(chats[3], since=0)
+
+    await first.stop()
+
+    after_stop = await counts(db)
+    assert after_stop[OutboxStatus.SENDING] == 0
+    assert after_stop[OutboxStatus.SENT] == len(fake.sent)
+    assert after_stop[OutboxStatus.PENDING] == 30 - len(fake.sent) > 0
+    assert all(r.attempts == 0 for r in await rows(db, row_ids) if r.status is OutboxStatus.PENDING)
+
+    await make_worker().start()
+    assert (await settled(db, 30))[OutboxStatus.SENT] == 30
+    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+
+
+async def test_achieved_rate_is_close_to_the_limit(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 300)
+    fake.latency = 0.15  # a sequential sender would manage about 6 a second
+    await enqueue(db, clock, chats, priority=Priority.BROADCAST)
+    await make_worker(global_rate=100).start()
+
+    await settled(db, 300)
+    starts = sorted(call.at for call in sends(fake))
+    rate = (len(starts) - 1) / (starts[-1] - starts[0])
+    assert rate >= 80, f"{rate:.1f} messages a second"
+    assert rate <= 110, f"{rate:.1f} messages a second: the limit is 100"
+
+
+async def test_wake_is_not_needed_rows_are_found_by_polling(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    (chat,) = users(fake, 1)
+    await make_worker().start()
+    await enqueue(db, clock, [chat])  # as if another process wrote it: no wake()
+
+    message = await fake.wait_for_message(chat, since=0, timeout=3)
+    assert message.text == f"Hello {chat}"
+
+
+def test_text_payload_shape() -> None:
+    assert text_payload("hi") == {"text": "hi"}
+    assert text_payload("hi", {"inline_keyboard": []}) == {
+        "text": "hi",
+        "reply_markup": {"inline_keyboard": []},
+    }
