@@ -170,12 +170,10 @@ def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
 
 def progress_text(progress: Progress, locale: str, rate: float) -> str:
     total = progress.broadcast.recipients
-    if progress.finished:
-        heading = (
-            _("Broadcast #{id} stopped.")
-            if progress.broadcast.status == "cancelled" or progress.cancelled
-            else _("Broadcast #{id} is finished.")
-        )
+    if progress.cancelled or progress.broadcast.status == "cancelled":
+        heading = _("Broadcast #{id} stopped.")
+    elif progress.finished:
+        heading = _("Broadcast #{id} is finished.")
     else:
         heading = _("Broadcast #{id} is being sent…")
     lines = [
@@ -435,7 +433,7 @@ async def stop(
         with contextlib.suppress(TelegramAPIError):
             await target.edit_text(
                 progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
-                reply_markup=None if progress.finished else stop_keyboard(progress.broadcast.id),
+                reply_markup=None,
             )
     await callback.answer(_("Stopped: the rest will not be sent."))
 
@@ -533,7 +531,8 @@ class ProgressReporter:
             locale = locale_of(author, self._i18n) if author else self._i18n.default_locale
             with self._i18n.context(), self._i18n.use_locale(locale):
                 text = progress_text(progress, locale, self._rate)
-                markup = None if progress.finished else stop_keyboard(broadcast.id)
+                stoppable = not progress.finished and not progress.cancelled
+                markup = stop_keyboard(broadcast.id) if stoppable else None
             with contextlib.suppress(TelegramAPIError):
                 await self._bot.edit_message_text(
                     text,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -141,8 +142,15 @@ async def choose_locale(
         await callback.answer()
 
 
+async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
+    """Telegram tells the bot when a user blocks or unblocks it: stop or resume sending."""
+    blocked = event.new_chat_member.status == ChatMemberStatus.KICKED
+    await users.set_reachable(event.from_user.id, not blocked)
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
+    router.my_chat_member.register(track_blocking, F.chat.type == ChatType.PRIVATE)
     router.message.register(start_with_invite, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
