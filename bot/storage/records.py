@@ -35,6 +35,8 @@ class User:
     is_coordinator: bool
     coordinator_territory_id: int | None
     reachable: bool
+    wants_digest: bool = True
+    wants_reminders: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ class TerritoryRepository(_Repository):
 class UserRepository(_Repository):
     _COLUMNS = (
         "id, username, full_name, language_code, locale, is_coordinator,"
-        " coordinator_territory_id, reachable"
+        " coordinator_territory_id, reachable, wants_digest, wants_reminders"
     )
 
     @staticmethod
@@ -85,6 +85,8 @@ class UserRepository(_Repository):
             is_coordinator=bool(row[5]),
             coordinator_territory_id=row[6],
             reachable=bool(row[7]),
+            wants_digest=bool(row[8]),
+            wants_reminders=bool(row[9]),
         )
 
     async def touch(
@@ -138,6 +140,14 @@ class UserRepository(_Repository):
         await self._run(
             "UPDATE users SET is_coordinator = ?, coordinator_territory_id = ? WHERE id = ?",
             (int(is_coordinator), territory_id if is_coordinator else None, user_id),
+        )
+
+    async def set_subscriptions(
+        self, user_id: int, *, wants_digest: bool, wants_reminders: bool
+    ) -> None:
+        await self._run(
+            "UPDATE users SET wants_digest = ?, wants_reminders = ? WHERE id = ?",
+            (int(wants_digest), int(wants_reminders), user_id),
         )
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None:
