@@ -11,19 +11,24 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
 from bot.handlers import get_routers
 from bot.handlers.broadcast import ProgressReporter
 from bot.handlers.menu import set_default_commands, set_user_commands
+from bot.handlers.reminders import reminder_text
 from bot.i18n import build_i18n
+from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.registry import RegistryService
+from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
 from bot.services.users import UserService
 from bot.storage.database import Database
@@ -127,6 +132,38 @@ async def on_shutdown(
     log.info("Stopped")
 
 
+async def start_scheduler(scheduler: AsyncIOScheduler, jobs: Jobs, settings: Settings) -> None:
+    if not settings.scheduler_enabled:
+        return
+    schedule_jobs(scheduler, settings, jobs)
+    scheduler.start()
+    # What fell due while the bot was down is found in SQLite, not in the scheduler's memory.
+    scheduler.add_job(jobs.catch_up, id="catch-up", replace_existing=True)
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, jobs: Jobs, settings: Settings) -> None:
+    if not settings.scheduler_enabled or not scheduler.running:
+        return
+    scheduler.shutdown(wait=False)
+    await jobs.lease.release()
+
+
+def build_jobs(
+    settings: Settings, db: Database, i18n: I18n, clock: Clock, delivery: DeliveryWorker
+) -> Jobs:
+    return Jobs(
+        lease=SchedulerLease(db, clock),
+        snapshots=SnapshotService(db, clock, settings.tz),
+        reminders=ReminderService(
+            db,
+            clock,
+            days=settings.reminder_days,
+            render=reminder_text(i18n, settings.reminder_days),
+            wake=delivery.wake,
+        ),
+    )
+
+
 def build_dispatcher(
     settings: Settings, db: Database, i18n: I18n, bot: Bot, clock: Clock | None = None
 ) -> Dispatcher:
@@ -141,6 +178,7 @@ def build_dispatcher(
         interval=settings.broadcast_progress_seconds,
         rate=settings.delivery_rate_per_second,
     )
+    jobs = build_jobs(settings, db, i18n, clock, delivery)
     isolation = TrackingEventIsolation()
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
@@ -157,11 +195,16 @@ def build_dispatcher(
         broadcasts=services.broadcasts,
         delivery=delivery,
         progress=progress,
+        jobs=jobs,
+        scheduler=build_scheduler(settings),
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
     UserI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(on_startup)
+    dispatcher.startup.register(start_scheduler)
+    # The scheduler stops before the database closes.
+    dispatcher.shutdown.register(stop_scheduler)
     dispatcher.shutdown.register(on_shutdown)
     return dispatcher
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -55,6 +56,14 @@ class Settings(BaseSettings):
     delivery_backoff_cap_seconds: float = Field(default=300, ge=0)
     # How often a broadcast's progress message is edited (Telegram frowns on faster edits).
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
+    # Off only for tests that drive the jobs themselves.
+    scheduler_enabled: bool = True
+    # Scheduled jobs, in cron syntax (minute hour day month weekday) in TIMEZONE.
+    snapshot_cron: str = "10 0 * * *"
+    reminder_cron: str = "0 10 * * *"
+    # Administrators of pages with no report for this many days get a reminder, at most
+    # once per that many days per page.
+    reminder_days: int = Field(default=7, gt=0)
     log_level: str = "INFO"
 
     @field_validator("bot_token")
@@ -73,6 +82,15 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("snapshot_cron", "reminder_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression: {exc}") from exc
         return value
 
     @field_validator("timezone")

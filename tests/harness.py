@@ -39,7 +39,7 @@ class BotHarness:
             bot_token=fake.token,
             telegram_api_url=fake.base_url,
             database_path=folder / "bot.sqlite3",
-            **settings,
+            **{"scheduler_enabled": False, **settings},
         )
         harness = cls(fake, build_application(config, clock), clock)
         dispatcher = harness.app.dispatcher

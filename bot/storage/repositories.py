@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.storage.audience import AudienceRepository
 from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.lease import LeaseRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.records import (
     Breakdown,
@@ -20,6 +21,7 @@ from bot.storage.records import (
     Territory,
     User,
 )
+from bot.storage.snapshots import SnapshotRepository
 
 
 class _Repository:
@@ -156,6 +158,15 @@ class UserRepository(_Repository):
     async def coordinators(self) -> list[User]:
         rows = await self._all(
             f"SELECT {self._COLUMNS} FROM users WHERE is_coordinator = 1 ORDER BY id"
+        )
+        return [self._record(row) for row in rows]
+
+    async def registered(self) -> list[User]:
+        """Reachable users who administer a page that is not rejected, by id."""
+        rows = await self._all(
+            f"SELECT {self._COLUMNS} FROM users WHERE reachable = 1 AND id IN"
+            " (SELECT a.user_id FROM page_admins a JOIN pages p ON p.id = a.page_id"
+            "  WHERE p.status <> 'rejected') ORDER BY id"
         )
         return [self._record(row) for row in rows]
 
@@ -426,6 +437,42 @@ class FsmRepository(_Repository):
         await self._run("DELETE FROM fsm_states WHERE state IS NULL AND data = '{}'")
 
 
+def _qualified(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+class ReminderRepository(_Repository):
+    async def due(self, *, since: int) -> list[tuple[Page, list[User]]]:
+        """Approved pages with no report since `since` (counting from approval) and no
+        reminder since then, with their reachable administrators who want reminders."""
+        rows = await self._all(
+            f"SELECT {PageRepository._COLUMNS}, {_qualified('u', UserRepository._COLUMNS)}"
+            " FROM pages p"
+            " JOIN page_admins a ON a.page_id = p.id"
+            " JOIN users u ON u.id = a.user_id"
+            " LEFT JOIN report_reminders rr ON rr.page_id = p.id"
+            " WHERE p.status = 'approved'"
+            " AND coalesce(p.last_report_at, p.decided_at) < ?1"
+            " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < ?1)"
+            " AND u.reachable = 1 AND u.wants_reminders = 1"
+            " ORDER BY p.id, u.id",
+            (since,),
+        )
+        width = len(PageRepository._COLUMNS.split(","))
+        due: dict[int, tuple[Page, list[User]]] = {}
+        for row in rows:
+            page = PageRepository._record(row[:width])
+            due.setdefault(page.id, (page, []))[1].append(UserRepository._record(row[width:]))
+        return list(due.values())
+
+    async def mark_sent(self, page_id: int, *, now: int) -> None:
+        await self._run(
+            "INSERT INTO report_reminders (page_id, last_sent_at) VALUES (?, ?)"
+            " ON CONFLICT (page_id) DO UPDATE SET last_sent_at = excluded.last_sent_at",
+            (page_id, now),
+        )
+
+
 class Repositories:
     """Every repository over one connection: what a unit of work hands out."""
 
@@ -440,3 +487,6 @@ class Repositories:
         self.outbox = OutboxRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.audience = AudienceRepository(conn)
+        self.snapshots = SnapshotRepository(conn)
+        self.reminders = ReminderRepository(conn)
+        self.lease = LeaseRepository(conn)

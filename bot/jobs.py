@@ -1,0 +1,125 @@
+"""The scheduled jobs: thin functions that call services at the scheduled time.
+
+The scheduler only says *when* to look; what is due is data in SQLite. A job that runs
+late, twice, or in a second process changes nothing, and at start-up every job runs once
+to catch up with what fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Settings
+from bot.services.clock import Clock
+from bot.services.reminders import ReminderService
+from bot.services.snapshots import SnapshotService
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 180
+LEASE_RENEW_SECONDS = 60
+
+
+class SchedulerLease:
+    """Only the process holding the lease runs jobs; a second bot on the same database
+    stays idle until the first one has been gone for LEASE_SECONDS."""
+
+    def __init__(self, db: Database, clock: Clock, holder: str | None = None) -> None:
+        self._db = db
+        self._clock = clock
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+
+    async def hold(self) -> bool:
+        now = self._clock.now()
+        async with self._db.write() as repos:
+            return await repos.lease.acquire(self.holder, now=now, until=now + LEASE_SECONDS)
+
+    async def release(self) -> None:
+        async with self._db.write() as repos:
+            await repos.lease.release(self.holder)
+
+
+@dataclass
+class Jobs:
+    lease: SchedulerLease
+    snapshots: SnapshotService
+    reminders: ReminderService
+    # Further periodic work (digests) registers here: name → (cron, coroutine function).
+    extra: dict[str, tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=dict)
+
+    async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        if not await self.lease.hold():
+            log.info("Job %s skipped: another process runs the scheduler", name)
+            return
+        try:
+            result = await job()
+        except Exception:
+            log.exception("Job %s failed", name)
+        else:
+            log.info("Job %s done: %s", name, result)
+
+    async def take_snapshots(self) -> None:
+        await self.run_guarded("snapshots", self.snapshots.run)
+
+    async def send_reminders(self) -> None:
+        await self.run_guarded("reminders", self.reminders.run_due)
+
+    async def renew_lease(self) -> None:
+        await self.lease.hold()
+
+    async def catch_up(self) -> None:
+        """Everything due while the bot was down: missed snapshot days, reminders, and
+        the current period's digests."""
+        await self.take_snapshots()
+        await self.send_reminders()
+        for name, (_cron, job) in self.extra.items():
+            await self.run_guarded(name, job)
+
+
+def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+    # coalesce: a run missed several times is one run; misfire_grace_time: APScheduler 3
+    # drops a run that is over 1 s late by default, which a busy loop can easily be.
+    return AsyncIOScheduler(
+        timezone=settings.tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+
+
+def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -> None:
+    """The fixed jobs, with fixed ids so a restart replaces instead of duplicating."""
+    tz = settings.tz
+    scheduler.add_job(
+        jobs.take_snapshots,
+        CronTrigger.from_crontab(settings.snapshot_cron, timezone=tz),
+        id="snapshots",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.send_reminders,
+        CronTrigger.from_crontab(settings.reminder_cron, timezone=tz),
+        id="reminders",
+        replace_existing=True,
+    )
+    for name, (cron, job) in jobs.extra.items():
+
+        async def run(name: str = name, job: Callable[[], Awaitable[object]] = job) -> None:
+            await jobs.run_guarded(name, job)
+
+        scheduler.add_job(
+            run, CronTrigger.from_crontab(cron, timezone=tz), id=name, replace_existing=True
+        )
+    scheduler.add_job(
+        jobs.renew_lease,
+        IntervalTrigger(seconds=LEASE_RENEW_SECONDS),
+        id="lease",
+        replace_existing=True,
+    )

@@ -1,0 +1,211 @@
+"""Scheduling with an injected clock: trigger times, snapshots, reminders, the lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import LOCALES_DIR, load_settings
+from bot.handlers.reminders import reminder_text
+from bot.jobs import LEASE_SECONDS, Jobs, SchedulerLease, build_scheduler, schedule_jobs
+from bot.services.reminders import ReminderService
+from bot.services.snapshots import SnapshotService, day_bounds
+from bot.storage.database import Database
+from bot.storage.outbox import OutboxStatus
+from bot.storage.records import PageStatus
+from tests.conftest import FakeClock
+
+DAY = 86_400
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def next_fire(job_id: str, timezone: str, after: dt.datetime) -> dt.datetime:
+    settings = load_settings(_env_file=None, bot_token="1:x", timezone=timezone)
+    scheduler = build_scheduler(settings)
+    jobs = Jobs(lease=None, snapshots=None, reminders=None)  # type: ignore[arg-type]
+    schedule_jobs(scheduler, settings, jobs)
+    job = next(job for job in scheduler.get_jobs() if job.id == job_id)
+    fire: dt.datetime = job.trigger.get_next_fire_time(None, after)
+    return fire
+
+
+def test_jobs_fire_at_local_time_in_a_zone_without_daylight_saving() -> None:
+    after = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    snapshot = next_fire("snapshots", "Europe/Moscow", after)
+    assert snapshot.astimezone(MOSCOW).replace(tzinfo=None) == dt.datetime(2026, 12, 2, 0, 10)
+    assert snapshot.astimezone(dt.UTC).hour == 21  # UTC+3 all year
+    summer = next_fire("reminders", "Europe/Moscow", dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    assert summer.astimezone(dt.UTC).hour == 7
+
+
+def test_jobs_fire_at_local_time_across_a_daylight_saving_change() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    before = next_fire("reminders", "Europe/Berlin", dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC))
+    after = next_fire("reminders", "Europe/Berlin", dt.datetime(2026, 3, 29, 12, tzinfo=dt.UTC))
+    assert before.astimezone(berlin).hour == after.astimezone(berlin).hour == 10
+    assert before.astimezone(dt.UTC).hour == 9  # CET
+    assert after.astimezone(dt.UTC).hour == 8  # CEST, the next morning
+
+
+async def test_jobs_have_fixed_ids_and_a_generous_misfire_grace() -> None:
+    settings = load_settings(_env_file=None, bot_token="1:x")
+    scheduler: AsyncIOScheduler = build_scheduler(settings)
+    jobs = Jobs(lease=None, snapshots=None, reminders=None)  # type: ignore[arg-type]
+    schedule_jobs(scheduler, settings, jobs)
+    schedule_jobs(scheduler, settings, jobs)  # a second call replaces, never duplicates
+    scheduler.start(paused=True)
+    try:
+        assert sorted(job.id for job in scheduler.get_jobs()) == [
+            "lease",
+            "reminders",
+            "snapshots",
+        ]
+        assert all(job.misfire_grace_time >= 3600 for job in scheduler.get_jobs())
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def approved_page(
+    db: Database, clock: FakeClock, *, user: int = 1, key: str = "vk.com/a"
+) -> int:
+    async with db.write() as repos:
+        await repos.users.touch(
+            user, username=None, full_name="A", language_code="en", now=clock.now()
+        )
+        page = await repos.pages.create(
+            link_key=key,
+            url="https://" + key,
+            platform="vk",
+            title="<i>Page</i> & co",
+            territory_id=1,
+            level="regional",
+            theme="culture",
+            created_by=user,
+            now=clock.now(),
+        )
+        await repos.pages.decide(
+            page, status=PageStatus.APPROVED, reason=None, decided_by=user, now=clock.now()
+        )
+    return page
+
+
+async def report(db: Database, page: int, figure: int, at: int) -> None:
+    async with db.write() as repos:
+        await repos.reports.add(page_id=page, figure=figure, reported_by=1, update_id=None, now=at)
+        await repos.pages.set_current_figure(page, figure, now=at)
+
+
+async def region_series(db: Database) -> list[tuple[str, int]]:
+    async with db.read() as repos:
+        return [
+            (day, subs) for day, _pages, subs in await repos.snapshots.region_series("2000-01-01")
+        ]
+
+
+async def test_snapshots_fill_missed_days_from_history_and_are_idempotent(
+    db: Database, clock: FakeClock
+) -> None:
+    snapshots = SnapshotService(db, clock, MOSCOW)
+    first_day = snapshots.today()
+    page = await approved_page(db, clock)
+    start, _ = day_bounds(first_day, MOSCOW)
+    await report(db, page, 100, start + 3600)
+    await report(db, page, 150, start + DAY + 3600)
+    await report(db, page, 400, start + 3 * DAY + 3600)
+    clock.current = start + 4 * DAY + 7200  # the bot was down for four nights
+
+    taken = await snapshots.run()
+    assert taken == [first_day + dt.timedelta(days=n) for n in range(4)]
+    expected = [
+        ((first_day + dt.timedelta(days=n)).isoformat(), v)
+        for n, v in enumerate((100, 150, 150, 400))
+    ]
+    assert await region_series(db) == expected
+
+    assert await snapshots.run() == []  # the same night again: nothing new
+    await snapshots.take(first_day + dt.timedelta(days=1))  # re-running a day replaces it
+    assert await region_series(db) == expected
+
+
+def make_reminders(db: Database, clock: FakeClock) -> ReminderService:
+    i18n = I18n(path=LOCALES_DIR, default_locale="ru", domain="messages")
+    return ReminderService(db, clock, days=7, render=reminder_text(i18n, 7), wake=lambda: None)
+
+
+async def queued_texts(db: Database) -> list[str]:
+    async with db.read() as repos:
+        counts = await repos.outbox.status_counts()
+        rows = [await repos.outbox.get(i) for i in range(1, counts[OutboxStatus.PENDING] + 1)]
+    return [str(row.payload["text"]) for row in rows if row is not None]
+
+
+async def test_reminders_go_once_per_period_to_silent_pages(db: Database, clock: FakeClock) -> None:
+    reminders = make_reminders(db, clock)
+    page = await approved_page(db, clock)
+    clock.advance(6 * DAY)
+    assert await reminders.run_due() == 0  # not silent for 7 days yet
+    clock.advance(DAY + 1)
+    assert await reminders.run_due() == 1
+    assert await reminders.run_due() == 0  # a repeated job changes nothing
+    [text] = await queued_texts(db)
+    assert "&lt;i&gt;Page&lt;/i&gt; &amp; co" in text
+    clock.advance(7 * DAY + 1)
+    assert await reminders.run_due() == 1  # still silent a week later
+    await report(db, page, 10, clock.now())
+    clock.advance(DAY)
+    assert await reminders.run_due() == 0  # reported: nothing due
+
+
+async def test_unsubscribed_administrators_get_no_reminders(db: Database, clock: FakeClock) -> None:
+    reminders = make_reminders(db, clock)
+    await approved_page(db, clock)
+    async with db.write() as repos:
+        await repos.users.set_subscriptions(1, wants_digest=True, wants_reminders=False)
+    clock.advance(8 * DAY)
+    assert await reminders.run_due() == 0
+
+
+async def test_one_scheduler_per_database(db: Database, clock: FakeClock) -> None:
+    first, second = SchedulerLease(db, clock, "one"), SchedulerLease(db, clock, "two")
+    assert await first.hold()
+    assert not await second.hold()
+    clock.advance(LEASE_SECONDS - 1)
+    assert await first.hold()  # renewed
+    clock.advance(LEASE_SECONDS - 1)
+    assert not await second.hold()
+    clock.advance(2)  # the first process is gone and its lease expired
+    assert await second.hold()
+    assert not await first.hold()
+
+
+async def test_a_second_process_runs_no_job(db: Database, clock: FakeClock) -> None:
+    await approved_page(db, clock)
+    clock.advance(8 * DAY)
+    holder = Jobs(
+        SchedulerLease(db, clock, "one"),
+        SnapshotService(db, clock, MOSCOW),
+        make_reminders(db, clock),
+    )
+    other = Jobs(
+        SchedulerLease(db, clock, "two"),
+        SnapshotService(db, clock, MOSCOW),
+        make_reminders(db, clock),
+    )
+    await holder.renew_lease()
+    await other.catch_up()
+    assert await queued_texts(db) == []
+    await holder.catch_up()
+    assert len(await queued_texts(db)) == 1
+    assert await region_series(db) != []
+
+
+@pytest.mark.parametrize("cron", ["61 * * * *", "every day"])
+def test_a_bad_schedule_is_refused_at_start(cron: str) -> None:
+    from bot.config import SettingsError
+
+    with pytest.raises(SettingsError, match="REMINDER_CRON"):
+        load_settings(_env_file=None, bot_token="1:x", reminder_cron=cron)
