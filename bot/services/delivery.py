@@ -131,9 +131,10 @@ class DeliveryWorker:
         self._on_unreachable = on_unreachable
         self._claim_size = max(1, math.ceil(global_rate * CLAIM_AHEAD))
 
-        # Global token bucket. A small burst absorbs timer jitter: any one-second window
-        # holds at most about 5 % more than `global_rate` messages.
-        self._burst = max(1.0, global_rate / 20)
+        # Global token bucket without a burst: any one-second window holds at most
+        # `global_rate` messages, so the pacing itself never provokes a 429 (a burst of
+        # even 5 % above the limit did, and every 429 pauses the whole bot).
+        self._burst = 1.0
         self._tokens = self._burst
         self._tokens_at = 0.0
         self._paused_until = 0.0  # loop time; set by a 429
