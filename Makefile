@@ -52,6 +52,8 @@ locales-update: locales-extract ## Merge new message ids into every catalogue
 bench: venv ## Run the benchmarks (they print ratios against baselines run alongside)
 	$(BIN)/python bench/totals.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/digest.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

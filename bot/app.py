@@ -14,17 +14,23 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
+from bot.domain.milestones import Ladder
 from bot.handlers import get_routers
 from bot.handlers.broadcast import ProgressReporter
+from bot.handlers.digest import digest_renderer
 from bot.handlers.menu import set_default_commands, set_user_commands
+from bot.handlers.milestones import milestone_text
 from bot.handlers.reminders import reminder_text
 from bot.i18n import build_i18n
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
 from bot.services.broadcasts import BroadcastService
+from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
+from bot.services.digests import DigestRenderer, DigestService
+from bot.services.milestones import MilestoneService
 from bot.services.registry import RegistryService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -45,21 +51,52 @@ class Services:
     reports: ReportService
     totals: TotalsService
     broadcasts: BroadcastService
+    charts: ChartService
+    digests: DigestService
+
+
+def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
+    return MilestoneService(
+        page_ladder=Ladder.listed_then_every(
+            settings.page_milestones, settings.page_milestone_step
+        ),
+        territory_ladder=Ladder.every(settings.territory_milestone_step),
+        region_ladder=Ladder.every(settings.region_milestone_step, goal=settings.region_goal),
+        goal=settings.region_goal,
+        superadmins=settings.superadmin_ids,
+        text=milestone_text(i18n, settings.region_name),
+    )
 
 
 def build_services(
-    settings: Settings, db: Database, clock: Clock, delivery: DeliveryWorker
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    delivery: DeliveryWorker,
+    milestones: MilestoneService | None = None,
+    *,
+    digest_render: DigestRenderer,
 ) -> Services:
     return Services(
         users=UserService(db, clock, settings.superadmin_ids),
         registry=RegistryService(
-            db, clock, invite_ttl_days=settings.invite_ttl_days, wake=delivery.wake
+            db,
+            clock,
+            invite_ttl_days=settings.invite_ttl_days,
+            wake=delivery.wake,
+            milestones=milestones,
         ),
-        reports=ReportService(db, clock),
+        reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake),
         totals=TotalsService(
-            db, clock, milestone_step=settings.region_milestone_step, goal=settings.region_goal
+            db,
+            clock,
+            milestone_step=settings.region_milestone_step,
+            goal=settings.region_goal,
+            tz=settings.tz,
         ),
         broadcasts=BroadcastService(db, clock, wake=delivery.wake),
+        charts=ChartService(db, clock, settings),
+        digests=DigestService(db, clock, settings, digest_render, delivery.wake),
     )
 
 
@@ -169,7 +206,14 @@ def build_dispatcher(
 ) -> Dispatcher:
     clock = clock or SystemClock()
     delivery = build_delivery(settings, db, bot, clock)
-    services = build_services(settings, db, clock, delivery)
+    services = build_services(
+        settings,
+        db,
+        clock,
+        delivery,
+        build_milestones(settings, i18n),
+        digest_render=digest_renderer(i18n, settings),
+    )
     progress = ProgressReporter(
         bot,
         services.broadcasts,
@@ -193,6 +237,8 @@ def build_dispatcher(
         reports=services.reports,
         totals=services.totals,
         broadcasts=services.broadcasts,
+        charts=services.charts,
+        digests=services.digests,
         delivery=delivery,
         progress=progress,
         jobs=jobs,

@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     # Region-wide milestones: every `region_milestone_step` and the region's goal.
     region_milestone_step: int = Field(default=50_000, gt=0)
     region_goal: int = Field(default=1_000_000, gt=0)
+    # A territory's milestones: every `territory_milestone_step`.
+    territory_milestone_step: int = Field(default=50_000, gt=0)
+    # A page's milestones: these (comma-separated, e.g. "1000,5000"), then every
+    # `page_milestone_step` above the largest of them (0: none beyond the list).
+    page_milestones: Annotated[tuple[int, ...], NoDecode] = (
+        1_000,
+        5_000,
+        10_000,
+        25_000,
+        50_000,
+        100_000,
+    )
+    page_milestone_step: int = Field(default=100_000, ge=0)
     invite_ttl_days: int = Field(default=7, gt=0)
     # How long a stopping bot waits for handlers in flight before closing the database.
     shutdown_grace_seconds: float = Field(default=8.0, ge=0)
@@ -61,6 +74,8 @@ class Settings(BaseSettings):
     # Scheduled jobs, in cron syntax (minute hour day month weekday) in TIMEZONE.
     snapshot_cron: str = "10 0 * * *"
     reminder_cron: str = "0 10 * * *"
+    # The weekly digest: Monday 09:00 regional time by default.
+    digest_cron: str = "0 9 * * mon"
     # Administrators of pages with no report for this many days get a reminder, at most
     # once per that many days per page.
     reminder_days: int = Field(default=7, gt=0)
@@ -84,7 +99,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("snapshot_cron", "reminder_cron")
+    @field_validator("snapshot_cron", "reminder_cron", "digest_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:
@@ -92,6 +107,23 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not a cron expression: {exc}") from exc
         return value
+
+    @field_validator("page_milestones", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return tuple(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("page_milestones")
+    @classmethod
+    def _positive_thresholds(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(threshold <= 0 for threshold in value):
+            raise ValueError("thresholds must be positive")
+        return tuple(sorted(set(value)))
 
     @field_validator("timezone")
     @classmethod

@@ -6,7 +6,9 @@ from aiogram import Router
 
 from bot.handlers import (
     broadcast,
+    charts,
     common,
+    digest,
     errors,
     fallback,
     moderation,
@@ -27,8 +29,10 @@ def get_routers() -> list[Router]:
         pages.build_router(),
         report.build_router(),
         total.build_router(),
+        charts.build_router(),
         moderation.build_router(),
         roles.build_router(),
         broadcast.build_router(),
+        digest.build_router(),
         fallback.build_router(),
     ]

@@ -15,6 +15,7 @@ class MenuItem(StrEnum):
     SETTINGS = "set"
     HELP = "hlp"
     PENDING = "pnd"
+    DIGEST = "dig"
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -80,5 +81,31 @@ class LocaleCb(CallbackData, prefix="lc"):
     locale: str
 
 
+class Subscription(StrEnum):
+    DIGEST = "d"
+    REMINDERS = "r"
+
+
+class SubscriptionCb(CallbackData, prefix="sb"):
+    """Switch a subscription to `on` (the wanted state, so a double tap changes nothing)."""
+
+    subscription: Subscription
+    on: bool
+
+
 class CancelCb(CallbackData, prefix="x"):
     pass
+
+
+class ChartScope(StrEnum):
+    REGION = "r"
+    TERRITORY = "t"
+    PAGE = "p"
+
+
+class ChartCb(CallbackData, prefix="ch"):
+    """A growth chart over `days`; `subject` is the territory or page id, 0 for the region."""
+
+    scope: ChartScope
+    subject: int = 0
+    days: int = 30

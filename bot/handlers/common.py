@@ -15,7 +15,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import CancelCb, LocaleCb, MenuCb, MenuItem
+from bot.handlers.callbacks import (
+    CancelCb,
+    LocaleCb,
+    MenuCb,
+    MenuItem,
+    Subscription,
+    SubscriptionCb,
+)
 from bot.handlers.menu import set_user_commands
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
@@ -68,6 +75,7 @@ def help_text(actor: Actor) -> str:
         "/settings: language\n"
         "/cancel: leave any wizard"
     )
+    text += "\n" + _("/digest: the weekly digest of your pages, now")
     if actor.is_coordinator:
         text += "\n\n" + _(
             "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
@@ -108,19 +116,52 @@ async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
     await callback.answer()
 
 
-async def _show_settings(target: Message | InaccessibleMessage, locale: str) -> None:
+async def _show_settings(target: Message | InaccessibleMessage, locale: str, user: User) -> None:
     await target.answer(
-        _("Choose the language of the bot:"), reply_markup=keyboards.locales(locale)
+        _("Choose the language of the bot:")
+        + "\n"
+        + _("The weekly digest and reminders to report: tap to switch them on or off."),
+        reply_markup=keyboards.settings(locale, user),
     )
 
 
-async def show_settings(message: Message, i18n: I18n) -> None:
-    await _show_settings(message, i18n.current_locale)
+async def show_settings(message: Message, i18n: I18n, user: User) -> None:
+    await _show_settings(message, i18n.current_locale, user)
 
 
-async def show_settings_from_menu(callback: CallbackQuery, i18n: I18n) -> None:
-    await _show_settings(reply_target(callback), i18n.current_locale)
+async def show_settings_from_menu(callback: CallbackQuery, i18n: I18n, user: User) -> None:
+    await _show_settings(reply_target(callback), i18n.current_locale, user)
     await callback.answer()
+
+
+async def switch_subscription(
+    callback: CallbackQuery,
+    callback_data: SubscriptionCb,
+    user: User,
+    users: UserService,
+    i18n: I18n,
+) -> None:
+    wants_digest, wants_reminders = user.wants_digest, user.wants_reminders
+    if callback_data.subscription is Subscription.DIGEST:
+        wants_digest = callback_data.on
+        done = _("The weekly digest is on.") if wants_digest else _("The weekly digest is off.")
+    else:
+        wants_reminders = callback_data.on
+        done = (
+            _("Reminders to report are on.")
+            if wants_reminders
+            else _("Reminders to report are off.")
+        )
+    updated = await users.set_subscriptions(
+        user.id, wants_digest=wants_digest, wants_reminders=wants_reminders
+    )
+    target = reply_target(callback)
+    # A second tap on a button already applied changes nothing and edits nothing.
+    if isinstance(target, Message) and updated != user:
+        await target.edit_reply_markup(
+            reply_markup=keyboards.settings(i18n.current_locale, updated)
+        )
+    await callback.answer(done)
 
 
 async def choose_locale(
@@ -162,4 +203,5 @@ def build_router() -> Router:
         show_settings_from_menu, MenuCb.filter(F.item == MenuItem.SETTINGS)
     )
     router.callback_query.register(choose_locale, LocaleCb.filter())
+    router.callback_query.register(switch_subscription, SubscriptionCb.filter())
     return router

@@ -11,6 +11,8 @@ from bot.domain.links import Platform
 from bot.domain.roles import Actor
 from bot.handlers.callbacks import (
     CancelCb,
+    ChartCb,
+    ChartScope,
     LocaleCb,
     MenuCb,
     MenuItem,
@@ -22,11 +24,14 @@ from bot.handlers.callbacks import (
     RegisterAction,
     RegisterCb,
     ReportConfirmCb,
+    Subscription,
+    SubscriptionCb,
     TerritoryPageCb,
     WizardStep,
 )
 from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
-from bot.storage.records import Page, PageStatus, Territory
+from bot.services.charts import PERIODS
+from bot.storage.records import Page, PageStatus, Territory, User
 
 TERRITORIES_PER_PAGE = 10
 
@@ -37,6 +42,7 @@ def main_menu(actor: Actor) -> InlineKeyboardMarkup:
     builder.button(text=_("📋 My pages"), callback_data=MenuCb(item=MenuItem.MY_PAGES))
     builder.button(text=_("🔢 Report figures"), callback_data=MenuCb(item=MenuItem.REPORT))
     builder.button(text=_("📊 Regional total"), callback_data=MenuCb(item=MenuItem.TOTAL))
+    builder.button(text=_("📰 Weekly digest"), callback_data=MenuCb(item=MenuItem.DIGEST))
     if actor.is_coordinator:
         builder.button(text=_("✅ Pages to approve"), callback_data=MenuCb(item=MenuItem.PENDING))
     builder.button(text=_("⚙️ Settings"), callback_data=MenuCb(item=MenuItem.SETTINGS))
@@ -131,6 +137,9 @@ def page_actions(page: Page) -> InlineKeyboardMarkup:
         builder.button(
             text=_("📜 History"), callback_data=PageCb(action=PageAction.HISTORY, page_id=page.id)
         )
+        builder.button(
+            text=_("📈 Chart"), callback_data=ChartCb(scope=ChartScope.PAGE, subject=page.id)
+        )
     builder.button(
         text=_("👥 Invite co-admin"),
         callback_data=PageCb(action=PageAction.INVITE, page_id=page.id),
@@ -195,4 +204,51 @@ def locales(current: str) -> InlineKeyboardMarkup:
     for code, name in (("ru", "Русский"), ("en", "English")):
         mark = "✅ " if code == current else ""
         builder.button(text=mark + name, callback_data=LocaleCb(locale=code))
+    return builder.as_markup()
+
+
+def settings(current: str, user: User) -> InlineKeyboardMarkup:
+    """The languages in one row, then a switch for each subscription."""
+    builder = InlineKeyboardBuilder()
+    for code, name in (("ru", "Русский"), ("en", "English")):
+        mark = "✅ " if code == current else ""
+        builder.button(text=mark + name, callback_data=LocaleCb(locale=code))
+    builder.button(
+        text=_("📰 Weekly digest: on") if user.wants_digest else _("📰 Weekly digest: off"),
+        callback_data=SubscriptionCb(subscription=Subscription.DIGEST, on=not user.wants_digest),
+    )
+    builder.button(
+        text=_("⏰ Reminders to report: on")
+        if user.wants_reminders
+        else _("⏰ Reminders to report: off"),
+        callback_data=SubscriptionCb(
+            subscription=Subscription.REMINDERS, on=not user.wants_reminders
+        ),
+    )
+    builder.adjust(2, 1, 1)
+    return builder.as_markup()
+
+
+def total_actions(own_territory: Territory | None, locale: str) -> InlineKeyboardMarkup:
+    """Under /total: the region's chart, and a scoped coordinator's territory chart."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📈 Chart"), callback_data=ChartCb(scope=ChartScope.REGION))
+    if own_territory is not None:
+        builder.button(
+            text=_("📈 Chart: {territory}").format(territory=own_territory.name(locale)),
+            callback_data=ChartCb(scope=ChartScope.TERRITORY, subject=own_territory.id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def chart_periods(scope: ChartScope, subject: int, current: int) -> InlineKeyboardMarkup:
+    """Under a chart: the same chart over another period."""
+    builder = InlineKeyboardBuilder()
+    for days in PERIODS:
+        mark = "✅ " if days == current else ""
+        builder.button(
+            text=mark + _("{days} days").format(days=days),
+            callback_data=ChartCb(scope=scope, subject=subject, days=days),
+        )
     return builder.as_markup()

@@ -23,7 +23,8 @@ def commands_for(role: Role) -> list[BotCommand]:
         BotCommand(command="mypages", description=_("My pages")),
         BotCommand(command="report", description=_("Report a subscriber figure")),
         BotCommand(command="total", description=_("Regional total")),
-        BotCommand(command="settings", description=_("Language")),
+        BotCommand(command="digest", description=_("Weekly digest")),
+        BotCommand(command="settings", description=_("Language and subscriptions")),
         BotCommand(command="help", description=_("Help")),
         BotCommand(command="cancel", description=_("Leave the current wizard")),
     ]

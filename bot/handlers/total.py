@@ -13,8 +13,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.domain.roles import Actor
+from bot.handlers import keyboards
 from bot.handlers.callbacks import MenuCb, MenuItem
 from bot.handlers.common import reply_target
+from bot.handlers.milestones import forecast_text
 from bot.handlers.texts import (
     LEVEL_LABELS,
     PLATFORM_LABELS,
@@ -77,6 +79,11 @@ def render_totals(
             left=number(totals.next_milestone - totals.subscribers, locale),
             milestone=number(totals.next_milestone, locale),
         ),
+        *(
+            [forecast_text(totals.forecast, totals.next_milestone, locale)]
+            if totals.forecast is not None
+            else []
+        ),
         _("(one person may follow several pages, so these are subscriptions, not people)"),
     ]
     own: list[str] = []
@@ -132,7 +139,13 @@ async def show_total(
 ) -> None:
     result = await totals.region(actor)
     territories = await registry.territories()
-    await target.answer(render_totals(result, territories, settings.region_name, locale))
+    own = None
+    if result.own_territory is not None:
+        own = await registry.territory(int(result.own_territory.key))
+    await target.answer(
+        render_totals(result, territories, settings.region_name, locale),
+        reply_markup=keyboards.total_actions(own, locale),
+    )
 
 
 async def total(

@@ -20,6 +20,7 @@ from bot.services.errors import (
     NotAllowed,
     PageNotFound,
 )
+from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
 from bot.storage.records import Page, PageStatus, Report, Territory, User
 from bot.storage.repositories import Repositories
@@ -62,9 +63,12 @@ class RegistryService:
         *,
         invite_ttl_days: int,
         wake: Callable[[], None] = lambda: None,
+        milestones: MilestoneService | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
+        # An approved page's figure enters the totals: their milestones are checked.
+        self._milestones = milestones
         # Tells the delivery worker that notices were queued.
         self._wake = wake
         self._invite_ttl = invite_ttl_days * DAY
@@ -137,6 +141,8 @@ class RegistryService:
     ) -> Decision:
         async with self._db.write() as repos:
             page = await self._moderated_page(repos, actor, page_id)
+            milestones = self._milestones if status is PageStatus.APPROVED else None
+            before = await milestones.figures(repos, page.territory_id) if milestones else None
             decided = await repos.pages.decide(
                 page.id,
                 status=status,
@@ -153,6 +159,9 @@ class RegistryService:
             for admin in await repos.users.many(admins):
                 text = notice(admin, updated)
                 await enqueue_text(repos, admin.id, text, priority=Priority.ALERT, now=now)
+            if milestones is not None and before is not None:
+                after = await milestones.figures(repos, page.territory_id)
+                await milestones.totals_changed(repos, page.territory_id, before, after, now=now)
         self._wake()
         return Decision(updated, admins)
 

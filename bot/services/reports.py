@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.figures import needs_confirmation
 from bot.domain.roles import Actor, can_report
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
+from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
 from bot.storage.records import Page, PageStatus
 from bot.storage.repositories import Repositories
@@ -31,9 +33,19 @@ class ReportOutcome:
 
 
 class ReportService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        milestones: MilestoneService | None = None,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
         self._db = db
         self._clock = clock
+        # Milestone alerts are queued with the report; `wake` sends them after the commit.
+        self._milestones = milestones
+        self._wake = wake
 
     async def reportable(self, actor: Actor) -> list[Page]:
         async with self._db.read() as repos:
@@ -54,8 +66,10 @@ class ReportService:
     async def submit(
         self, actor: Actor, page_id: int, figure: int, *, update_id: int | None
     ) -> ReportOutcome:
-        """Store the report and the page's current figure in one transaction."""
+        """Store the report and the page's current figure in one transaction, with the
+        alerts of the milestones it reaches."""
         now = self._clock.now()
+        queued = 0
         async with self._db.write() as repos:
             page = await self._reportable_page(repos, actor, page_id)
             report_id = await repos.reports.add(
@@ -67,7 +81,21 @@ class ReportService:
             )
             if report_id is None:
                 return ReportOutcome(page, page.current_figure, figure, duplicate=True)
-            await repos.pages.set_current_figure(page_id, figure, now=now)
+            milestones = self._milestones
+            if milestones is None:
+                await repos.pages.set_current_figure(page_id, figure, now=now)
+            else:
+                before = await milestones.figures(repos, page.territory_id)
+                await repos.pages.set_current_figure(page_id, figure, now=now)
+                after = await milestones.figures(repos, page.territory_id)
+                queued += await milestones.page_changed(
+                    repos, page, page.current_figure, figure, now=now
+                )
+                queued += await milestones.totals_changed(
+                    repos, page.territory_id, before, after, now=now
+                )
+        if queued:
+            self._wake()
         return ReportOutcome(page, page.current_figure, figure, duplicate=False)
 
     @staticmethod

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain.milestones import next_milestone
+from bot.domain.milestones import Forecast, forecast, next_milestone
 from bot.domain.roles import Actor
 from bot.services.clock import Clock
 from bot.services.errors import NotRegistered
@@ -35,14 +36,25 @@ class RegionTotals:
     own_territory: Share | None = None
     own_change_7d: int = 0
     own_change_30d: int = 0
+    # When `next_milestone` comes at the pace of the last 30 days.
+    forecast: Forecast | None = None
 
 
 class TotalsService:
-    def __init__(self, db: Database, clock: Clock, *, milestone_step: int, goal: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        milestone_step: int,
+        goal: int,
+        tz: dt.tzinfo = dt.UTC,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._step = milestone_step
         self._goal = goal
+        self._tz = tz  # the region's: "today" of the forecast
 
     async def region(self, actor: Actor) -> RegionTotals:
         """The totals for anyone registered: a page administrator or a coordinator."""
@@ -69,12 +81,15 @@ class TotalsService:
                 (share for share in shares["territory"] if share.key == str(scope)),
                 Share(str(scope), 0, 0),
             )
+        change_30d = sum(month for _, month in changes.values())
+        milestone = next_milestone(subscribers, step=self._step, goal=self._goal)
+        today = dt.datetime.fromtimestamp(now, self._tz).date()
         return RegionTotals(
             subscribers=subscribers,
             pages=sum(share.pages for share in shares["territory"]),
             change_7d=sum(week for week, _ in changes.values()),
-            change_30d=sum(month for _, month in changes.values()),
-            next_milestone=next_milestone(subscribers, step=self._step, goal=self._goal),
+            change_30d=change_30d,
+            next_milestone=milestone,
             by_territory=shares["territory"],
             by_level=shares["level"],
             by_theme=shares["theme"],
@@ -82,4 +97,7 @@ class TotalsService:
             own_territory=own,
             own_change_7d=changes.get(scope, (0, 0))[0] if scope is not None else 0,
             own_change_30d=changes.get(scope, (0, 0))[1] if scope is not None else 0,
+            forecast=forecast(
+                today, left=milestone - subscribers, change=change_30d, period_days=30
+            ),
         )

@@ -61,6 +61,19 @@ class UserService:
         async with self._db.write() as repos:
             await repos.users.set_locale(user_id, locale)
 
+    async def set_subscriptions(
+        self, user_id: int, *, wants_digest: bool, wants_reminders: bool
+    ) -> User:
+        """Turn the weekly digest and the report reminders on or off; returns the user."""
+        async with self._db.write() as repos:
+            await repos.users.set_subscriptions(
+                user_id, wants_digest=wants_digest, wants_reminders=wants_reminders
+            )
+            user = await repos.users.get(user_id)
+        if user is None:
+            raise UserNotFound(str(user_id))
+        return user
+
     async def set_reachable(self, user_id: int, reachable: bool) -> None:
         async with self._db.write() as repos:
             await repos.users.set_reachable(user_id, reachable)

@@ -9,7 +9,10 @@ import aiosqlite
 
 from bot.storage.audience import AudienceRepository
 from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.charts import ChartRepository
+from bot.storage.digests import DigestRepository
 from bot.storage.lease import LeaseRepository
+from bot.storage.milestones import MilestoneRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.records import (
     Breakdown,
@@ -487,6 +490,9 @@ class Repositories:
         self.outbox = OutboxRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
         self.audience = AudienceRepository(conn)
+        self.milestones = MilestoneRepository(conn)
+        self.charts = ChartRepository(conn)
         self.snapshots = SnapshotRepository(conn)
         self.reminders = ReminderRepository(conn)
         self.lease = LeaseRepository(conn)
+        self.digests = DigestRepository(conn)

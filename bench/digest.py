@@ -1,0 +1,330 @@
+"""The weekly digests of every administrator, batched against one digest at a time.
+
+Fills a database with PAGES approved pages (REPORTS_PER_PAGE reports each over a year,
+the last ones spread over the last two months) administered by ADMINS users, two or so
+pages each, then in the same run:
+
+- batched: `DigestService.compose_many()` over every administrator: the handful of
+  queries of a run (ranks by window functions, last week's figures by one windowed
+  query) and every digest rendered in its recipient's language and cut to Telegram's
+  size, as `run_due()` does before it queues them;
+- per user: each digest of a SAMPLE of administrators composed with its own fresh
+  queries (the user's pages; per page its figure before the week and its ranks in its
+  theme and its territory; the territory names) and the same renderer. The sample's
+  texts must equal the batched ones;
+- `run_due()` itself once: the batched path plus the inserts of every digest's rows.
+
+Prints time per digest for each path, their ratio (target >= 20x), and the process's peak
+memory (target < 300 MB).
+
+    python bench/digest.py                              # 100,000 admins, 200,000 pages
+    python bench/digest.py --admins 5000 --pages 10000  # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiogram.utils.i18n import I18n
+
+from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
+from bot.domain.messages import split_message
+from bot.handlers.digest import digest_renderer
+from bot.i18n import build_i18n
+from bot.services.digests import WEEK, Digest, DigestRenderer, DigestService, PageFigures
+from bot.storage.database import Database
+from bot.storage.records import PageStatus, User
+from bot.storage.repositories import Repositories
+from bot.storage.seed import seed_territories
+
+YEAR = 365 * 86_400
+DAY = 86_400
+NOW = 1_790_000_000
+LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
+THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]
+PLATFORMS = ["vk", "ok", "tg", "max"]
+FIRST_USER = 1_000_000
+
+
+class Clock:
+    def now(self) -> int:
+        return NOW
+
+
+def fill(path: Path, admins: int, pages: int, per_page: int, seed: int) -> None:
+    rng = random.Random(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    territories = [row[0] for row in conn.execute("SELECT id FROM territories")]
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO users (id, full_name, language_code, created_at, seen_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (
+            (FIRST_USER + n, f"Admin {n}", "ru" if n % 4 else "en", NOW - YEAR, NOW - YEAR)
+            for n in range(admins)
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO pages (id, link_key, url, platform, title, territory_id, level, theme,"
+        " status, created_by, created_at, decided_at, changed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?)",
+        (
+            (
+                page,
+                f"vk.com/p{page}",
+                f"https://vk.com/p{page}",
+                rng.choice(PLATFORMS),
+                f"Страница & «паблик» {page}",
+                rng.choice(territories),
+                rng.choice(LEVELS),
+                rng.choice(THEMES),
+                FIRST_USER + (page - 1) % admins,
+                NOW - YEAR,
+                NOW - YEAR,
+                NOW - YEAR,
+            )
+            for page in range(1, pages + 1)
+        ),
+    )
+    # Every page has its creator as administrator; one page in ten has a second one.
+    conn.executemany(
+        "INSERT INTO page_admins (page_id, user_id, added_at) VALUES (?, ?, ?)",
+        (
+            (page, FIRST_USER + user, NOW - YEAR)
+            for page in range(1, pages + 1)
+            for user in {(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1}
+            if user >= 0
+        ),
+    )
+
+    def history() -> Iterator[tuple[int, int, int]]:
+        for page in range(1, pages + 1):
+            figure = rng.randint(50, 5_000)
+            # Reports over the year; the latest somewhere in the last two months, so
+            # about one page in eight reported this week.
+            last = NOW - rng.randint(0, 60 * DAY)
+            step = (last - (NOW - YEAR)) // per_page
+            for index in range(per_page):
+                figure = max(0, figure + rng.randint(-20, 60))
+                yield page, figure, last - (per_page - 1 - index) * step
+
+    conn.executemany(
+        "INSERT INTO reports (page_id, figure, reported_at) VALUES (?, ?, ?)", history()
+    )
+    conn.execute(
+        "UPDATE pages SET (current_figure, last_report_at, changed_at) ="
+        " (SELECT figure, reported_at, reported_at FROM reports r WHERE r.page_id = pages.id"
+        "  ORDER BY reported_at DESC, id DESC LIMIT 1)"
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+async def compose_alone(
+    repos: Repositories, user: User, render: DigestRenderer, period: str, now: int
+) -> list[str]:
+    """One digest with its own queries: what a per-user job would do for each user.
+    (Raw SQL goes through the digest repository's query helper.)"""
+    since = now - WEEK
+    territories = {t.id: t for t in await repos.territories.all()}
+    figures = []
+    for page in await repos.pages.of_admin(user.id):
+        theme_rank = territory_rank = None
+        theme_pages = territory_pages = 0
+        change = None
+        approved = page.status is PageStatus.APPROVED
+        if approved and page.current_figure is not None:
+            theme_rank, theme_pages = await _rank(repos, "theme", page.theme, page.current_figure)
+            territory_rank, territory_pages = await _rank(
+                repos, "territory_id", page.territory_id, page.current_figure
+            )
+            if page.last_report_at is not None and page.last_report_at >= since:
+                before = await repos.digests._all(
+                    "SELECT figure FROM reports WHERE page_id = :page AND reported_at < :since"
+                    " ORDER BY reported_at DESC, id DESC LIMIT 1",
+                    {"page": page.id, "since": since},
+                )
+                change = page.current_figure - before[0][0] if before else None
+            elif page.last_report_at is not None:
+                change = 0
+        figures.append(
+            PageFigures(
+                page_id=page.id,
+                title=page.title,
+                approved=approved,
+                theme=page.theme,
+                territory_id=page.territory_id,
+                figure=page.current_figure,
+                change=change,
+                last_report_at=page.last_report_at,
+                theme_rank=theme_rank,
+                theme_pages=theme_pages,
+                territory_rank=territory_rank,
+                territory_pages=territory_pages,
+            )
+        )
+    digest = Digest(
+        user=user,
+        period=period,
+        since=since,
+        until=now,
+        overview=None,
+        pages=figures,
+        territories=territories,
+    )
+    return split_message(render(digest))
+
+
+async def _rank(repos: Repositories, column: str, value: object, figure: int) -> tuple[int, int]:
+    rows = await repos.digests._all(
+        f"SELECT 1 + coalesce(sum(current_figure > :figure), 0), count(*) FROM pages"
+        f" WHERE status = 'approved' AND current_figure IS NOT NULL AND {column} = :value",
+        {"figure": figure, "value": value},
+    )
+    return int(rows[0][0]), int(rows[0][1])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--admins", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=200_000)
+    parser.add_argument("--reports-per-page", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    settings = load_settings(_env_file=None, bot_token="1:bench")
+    i18n = build_i18n(LOCALES_DIR, settings.default_locale)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        db = Database(path)
+        await db.connect()
+        await seed_territories(db, PACKAGE_DIR / "data" / "territories_penza.csv")
+        await db.close()
+        started = time.perf_counter()
+        fill(path, args.admins, args.pages, args.reports_per_page, args.seed)
+        print(
+            f"filled {args.admins:,} administrators, {args.pages:,} pages and"
+            f" {args.pages * args.reports_per_page:,} reports"
+            f" in {time.perf_counter() - started:.0f} s; peak memory so far {peak_mb():.0f} MB"
+        )
+
+        await db.connect()
+        try:
+            result = await measure(db, settings, i18n, args.admins, args.sample)
+        finally:
+            await db.close()
+    report(result)
+
+
+@dataclass(frozen=True)
+class Result:
+    digests: int
+    messages: int
+    characters: int
+    batched_time: float
+    batched_peak: float
+    sample: int
+    alone_time: float
+    run_time: float
+
+
+async def measure(db: Database, settings: Settings, i18n: I18n, admins: int, size: int) -> Result:
+    render = digest_renderer(i18n, settings)
+    service = DigestService(db, Clock(), settings, render, wake=lambda: None)
+    period = service.period_of(NOW)
+    async with db.read() as repos:
+        users = await repos.digests.recipients(period=period, superadmins=())
+    if len(users) != admins:
+        raise SystemExit(f"expected {admins} recipients, found {len(users)}")
+
+    # Batched: every digest from one gathering.
+    sample_ids = {user.id for user in random.Random(2).sample(users, min(size, len(users)))}
+    batched: dict[int, list[str]] = {}
+    messages = characters = 0
+    started = time.perf_counter()
+    async for user, parts in service.compose_many(users):
+        messages += len(parts)
+        characters += sum(len(part) for part in parts)
+        if user.id in sample_ids:
+            batched[user.id] = parts
+    batched_time = time.perf_counter() - started
+    batched_peak = peak_mb()
+
+    # Per user: the sample, each digest with its own queries.
+    sample = [user for user in users if user.id in sample_ids]
+    alone: dict[int, list[str]] = {}
+    started = time.perf_counter()
+    for user in sample:
+        async with db.read() as repos:
+            alone[user.id] = await compose_alone(repos, user, render, period, NOW)
+    alone_time = time.perf_counter() - started
+    for user_id in sorted(sample_ids):
+        if alone[user_id] != batched[user_id]:
+            raise SystemExit(
+                f"user {user_id}: the paths disagree\n{batched[user_id]}\n{alone[user_id]}"
+            )
+
+    # run_due: the batched path plus the rows it queues.
+    started = time.perf_counter()
+    queued = await service.run_due()
+    run_time = time.perf_counter() - started
+    if queued != len(users):
+        raise SystemExit(f"run_due queued {queued} of {len(users)}")
+    return Result(
+        len(users),
+        messages,
+        characters,
+        batched_time,
+        batched_peak,
+        len(sample),
+        alone_time,
+        run_time,
+    )
+
+
+def report(result: Result) -> None:
+    users = result.digests
+    per_batched = result.batched_time / users
+    per_alone = result.alone_time / result.sample
+    print(
+        f"digests: {users:,} ({result.messages:,} messages,"
+        f" {result.characters / users:.0f} characters each on average)"
+    )
+    print(
+        f"batched: {result.batched_time:.1f} s in all, {per_batched * 1e6:.0f} µs per digest"
+        f" (peak memory by then {result.batched_peak:.0f} MB)"
+    )
+    print(
+        f"per user, fresh queries: {result.alone_time:.1f} s for {result.sample:,} digests,"
+        f" {per_alone * 1e6:.0f} µs per digest; {per_alone * users:.0f} s extrapolated"
+        f" to {users:,}; texts identical to the batched ones"
+    )
+    print(f"ratio per user / batched: {per_alone / per_batched:.0f}x (target >= 20x)")
+    print(
+        f"run_due (batched + queuing every digest): {result.run_time:.1f} s,"
+        f" {result.run_time / users * 1e6:.0f} µs per digest"
+    )
+    print(f"peak memory of the process: {peak_mb():.0f} MB (target < 300 MB)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

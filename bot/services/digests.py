@@ -1,0 +1,446 @@
+"""The weekly digest: for coordinators, the region (or their territory) over the week;
+for page administrators, their pages' figures, changes and ranks.
+
+A run reads what is shared once, in a few queries whatever the number of users (every
+page's ranks by window functions into flat arrays, the week's changes by one windowed
+query, the coordinators' figures), then takes the recipients CHUNK at a time: two
+queries per chunk (who, and all their pages), each digest rendered in its recipient's
+language by the handler layer's `DigestRenderer` and cut into messages Telegram
+accepts, then one transaction that records the chunk's `digest_deliveries` rows and
+queues their messages. One digest per user and ISO week, however often, late or
+concurrently the job runs; memory stays bounded by the chunk, not by the region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.domain.messages import MESSAGE_LIMIT, split_message
+from bot.domain.milestones import Forecast, forecast, next_milestone
+from bot.domain.roles import Actor, resolve_role
+from bot.services.clock import Clock
+from bot.services.delivery import Priority
+from bot.services.errors import NotRegistered
+from bot.storage.database import Database
+from bot.storage.digests import (
+    AdminPageRow,
+    PageChangeRow,
+    PageRanks,
+    SilentPageRow,
+    WeekPageRow,
+)
+from bot.storage.outbox import OutboxKind, text_payload
+from bot.storage.records import PageStatus, Territory, User
+from bot.storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+DAY = 86_400
+WEEK = 7 * DAY
+#: A page with no report for this many days is listed to its coordinators.
+SILENT_DAYS = 30
+#: The pace a milestone forecast extrapolates: the change over this many days.
+FORECAST_DAYS = 30
+#: Entries of each "fastest-growing" list.
+TOP_GROWTH = 5
+#: Pages named under "registered" and "approved" this week; the rest are counted.
+WEEK_PAGES_LISTED = 10
+#: Silent pages named per territory; the rest are counted.
+SILENT_LISTED = 10
+#: Recipients composed from one query of their pages and queued in one transaction:
+#: memory stays bounded and the writer is never held long.
+CHUNK = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class PageFigures:
+    """One of an administrator's pages."""
+
+    page_id: int
+    title: str
+    approved: bool
+    theme: str
+    territory_id: int
+    figure: int | None
+    # Over the week: None when the page had no figure before the week.
+    change: int | None
+    last_report_at: int | None
+    theme_rank: int | None  # among approved pages with a figure; None without one
+    theme_pages: int
+    territory_rank: int | None
+    territory_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """A page (or a territory, with an empty title) and its change over the week."""
+
+    territory_id: int
+    title: str
+    change: int
+    figure: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageMention:
+    page_id: int
+    title: str
+    territory_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SilentGroup:
+    territory_id: int
+    count: int
+    listed: list[PageMention]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """A coordinator's part: the region, or their territory if they are scoped to one."""
+
+    territory_id: int | None  # the coordinator's scope
+    subscribers: int
+    pages: int
+    change: int  # of the counted total over the week
+    region_subscribers: int
+    next_milestone: int  # of the region
+    forecast: Forecast | None
+    top_pages: list[Growth]
+    top_territories: list[Growth]  # empty for a scoped coordinator
+    registered: int
+    registered_listed: list[PageMention]
+    approved: int
+    approved_listed: list[PageMention]
+    silent: int
+    silent_groups: list[SilentGroup]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    user: User
+    period: str  # e.g. 2026-W48
+    since: int  # the week covered: [since, until)
+    until: int
+    overview: Overview | None  # coordinators only
+    pages: list[PageFigures]
+    territories: Mapping[int, Territory]
+
+
+# Renders a digest as HTML in its recipient's language. Every line must stand on its own
+# (each tag closed on the line it opens): long digests are cut between lines.
+DigestRenderer = Callable[[Digest], str]
+
+
+@dataclass(slots=True)
+class _Week:
+    """What one run reads once and shares between its digests."""
+
+    period: str
+    since: int
+    until: int
+    territories: dict[int, Territory]
+    ranks: PageRanks
+    before: dict[int, int]  # page → figure before the week, for pages that reported in it
+    changes: list[PageChangeRow]
+    # What coordinators' digests need, read with the first coordinator met.
+    coordinators_read: bool = False
+    shares: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → pages, subs
+    ledger: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → week, 30 d
+    week_pages: list[WeekPageRow] = field(default_factory=list)
+    silent: list[SilentPageRow] = field(default_factory=list)
+    overviews: dict[int | None, Overview] = field(default_factory=dict)
+
+
+class DigestService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        render: DigestRenderer,
+        wake: Callable[[], None],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._tz = settings.tz
+        self._render = render
+        # Tells the delivery worker that digests were queued.
+        self._wake = wake
+
+    def period_of(self, now: int) -> str:
+        """The ISO week of `now` in the region's time zone, e.g. "2026-W48"."""
+        year, week, _ = dt.datetime.fromtimestamp(now, self._tz).isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def _actor(self, user: User) -> Actor:
+        return resolve_role(
+            user.id,
+            superadmins=self._settings.superadmin_ids,
+            is_coordinator=user.is_coordinator,
+            territory_id=user.coordinator_territory_id,
+        )
+
+    async def run_due(self) -> int:
+        """Queue this week's digest for every subscriber who has not had it; returns how
+        many digests were queued. Running again in the same week queues nothing.
+
+        Recipients are taken CHUNK at a time: each chunk is two queries (who, and their
+        pages) on top of the few a run makes once, and one short write transaction."""
+        now = self._clock.now()
+        period = self.period_of(now)
+        week: _Week | None = None
+        queued = after = 0
+        while True:
+            async with self._db.read() as repos:
+                users = await repos.digests.recipients(
+                    period=period,
+                    superadmins=self._settings.superadmin_ids,
+                    after=after,
+                    limit=CHUNK,
+                )
+                if not users:
+                    break
+                if week is None:
+                    week = await self._gather(repos, period, now)
+                pages = await self._read_chunk(repos, week, users)
+            after = users[-1].id
+            # Rendered between the read and the write: neither connection waits for it.
+            texts = self._render_chunk(week, users, pages)
+            async with self._db.write() as repos:
+                fresh = await repos.digests.claim(period, texts.keys(), now=now)
+                await repos.outbox.add_many(
+                    OutboxKind.TEXT,
+                    (
+                        (user_id, text_payload(part))
+                        for user_id, parts in texts.items()
+                        if user_id in fresh
+                        for part in parts
+                    ),
+                    priority=Priority.DIGEST,
+                    now=now,
+                )
+            if fresh:
+                queued += len(fresh)
+                self._wake()
+        if queued:
+            log.info("Digests for %s: %d queued", period, queued)
+        return queued
+
+    async def compose(self, user_id: int) -> list[str]:
+        """The user's digest for this week, now, as messages; nothing is recorded."""
+        now = self._clock.now()
+        async with self._db.read() as repos:
+            user = await repos.users.get(user_id)
+            if user is None or not (
+                self._actor(user).is_coordinator or await repos.pages.administers_any(user_id)
+            ):
+                raise NotRegistered
+            week = await self._gather(repos, self.period_of(now), now)
+            pages = await self._read_chunk(repos, week, [user])
+        return self._render_chunk(week, [user], pages)[user.id]
+
+    async def compose_many(self, users: Sequence[User]) -> AsyncIterator[tuple[User, list[str]]]:
+        """The digests of many users as `run_due` composes them (the run's queries once,
+        then two per chunk of users), without recording or queuing anything."""
+        now = self._clock.now()
+        async with self._db.read() as repos:
+            week = await self._gather(repos, self.period_of(now), now)
+        for start in range(0, len(users), CHUNK):
+            chunk = users[start : start + CHUNK]
+            async with self._db.read() as repos:
+                pages = await self._read_chunk(repos, week, chunk)
+            texts = self._render_chunk(week, chunk, pages)
+            for user in chunk:
+                yield user, texts[user.id]
+
+    # ------------------------------------------------------------------ gathering
+
+    async def _gather(self, repos: Repositories, period: str, now: int) -> _Week:
+        since = now - WEEK
+        changes = await repos.digests.week_changes(since=since)
+        return _Week(
+            period=period,
+            since=since,
+            until=now,
+            territories={t.id: t for t in await repos.territories.all()},
+            ranks=await repos.digests.ranks(),
+            before={change.page_id: change.before for change in changes},
+            changes=changes,
+        )
+
+    async def _gather_for_coordinators(self, repos: Repositories, week: _Week) -> None:
+        week.shares = {
+            int(row.key): (row.pages, row.subscribers)
+            for row in await repos.totals.breakdowns()
+            if row.dimension == "territory"
+        }
+        week.ledger = await repos.totals.changes(
+            week_since=week.since, month_since=week.until - FORECAST_DAYS * DAY
+        )
+        week.week_pages = await repos.digests.week_pages(since=week.since)
+        week.silent = await repos.digests.silent_pages(
+            cutoff=week.until - SILENT_DAYS * DAY, per_territory=SILENT_LISTED
+        )
+        week.coordinators_read = True
+
+    async def _read_chunk(
+        self, repos: Repositories, week: _Week, users: Sequence[User]
+    ) -> dict[int, list[AdminPageRow]]:
+        """The pages of a chunk of users (and the coordinators' figures, once per run)."""
+        pages: dict[int, list[AdminPageRow]] = defaultdict(list)
+        for row in await repos.digests.admin_pages([user.id for user in users]):
+            pages[row.user_id].append(row)
+        if not week.coordinators_read and any(self._actor(u).is_coordinator for u in users):
+            await self._gather_for_coordinators(repos, week)
+        return pages
+
+    def _render_chunk(
+        self, week: _Week, users: Sequence[User], pages: Mapping[int, list[AdminPageRow]]
+    ) -> dict[int, list[str]]:
+        """The digests of a chunk of users, rendered and cut into messages."""
+        texts = {}
+        for user in users:
+            actor = self._actor(user)
+            overview = None
+            if actor.is_coordinator:
+                if actor.scope not in week.overviews:
+                    week.overviews[actor.scope] = self._overview(week, actor.scope)
+                overview = week.overviews[actor.scope]
+            digest = Digest(
+                user=user,
+                period=week.period,
+                since=week.since,
+                until=week.until,
+                overview=overview,
+                pages=[self._figures(week, row) for row in pages.get(user.id, ())],
+                territories=week.territories,
+            )
+            texts[user.id] = split_message(self._render(digest), MESSAGE_LIMIT)
+        return texts
+
+    # ------------------------------------------------------------------ composing
+
+    @staticmethod
+    def _figures(week: _Week, row: AdminPageRow) -> PageFigures:
+        if row.figure is None:
+            change = None
+        elif row.page_id in week.before:
+            change = row.figure - week.before[row.page_id]
+        elif row.last_report_at is not None and row.last_report_at < week.since:
+            change = 0  # no report this week: the figure stood still
+        else:
+            change = None  # first figure this week
+        approved = row.status == PageStatus.APPROVED
+        ranks = week.ranks.of(row.page_id) if approved and row.figure is not None else None
+        theme_rank, theme_pages, territory_rank, territory_pages = ranks or (None, 0, None, 0)
+        return PageFigures(
+            page_id=row.page_id,
+            title=row.title,
+            approved=approved,
+            theme=row.theme,
+            territory_id=row.territory_id,
+            figure=row.figure,
+            change=change,
+            last_report_at=row.last_report_at,
+            theme_rank=theme_rank,
+            theme_pages=theme_pages,
+            territory_rank=territory_rank,
+            territory_pages=territory_pages,
+        )
+
+    def _overview(self, week: _Week, scope: int | None) -> Overview:
+        def inside(territory_id: int) -> bool:
+            return scope is None or territory_id == scope
+
+        region_subscribers = sum(subscribers for _, subscribers in week.shares.values())
+        region_month = sum(month for _, month in week.ledger.values())
+        milestone = next_milestone(
+            region_subscribers,
+            step=self._settings.region_milestone_step,
+            goal=self._settings.region_goal,
+        )
+        today = dt.datetime.fromtimestamp(week.until, self._tz).date()
+        outlook = forecast(
+            today,
+            left=milestone - region_subscribers,
+            change=region_month,
+            period_days=FORECAST_DAYS,
+        )
+        if scope is None:
+            pages = sum(count for count, _ in week.shares.values())
+            subscribers, change = region_subscribers, sum(w for w, _ in week.ledger.values())
+        else:
+            pages, subscribers = week.shares.get(scope, (0, 0))
+            change = week.ledger.get(scope, (0, 0))[0]
+
+        growth = [
+            Growth(row.territory_id, row.title, row.figure - row.before, row.figure)
+            for row in week.changes
+            if inside(row.territory_id)
+        ]
+        top_pages = sorted(
+            (item for item in growth if item.change > 0), key=lambda g: (-g.change, g.title)
+        )[:TOP_GROWTH]
+        top_territories: list[Growth] = []
+        if scope is None:
+            by_territory: dict[int, int] = defaultdict(int)
+            for item in growth:
+                by_territory[item.territory_id] += item.change
+            top_territories = sorted(
+                (
+                    Growth(territory, "", delta, week.shares.get(territory, (0, 0))[1])
+                    for territory, delta in by_territory.items()
+                    if delta > 0
+                ),
+                key=lambda g: (-g.change, g.territory_id),
+            )[:TOP_GROWTH]
+
+        registered = [
+            row
+            for row in week.week_pages
+            if inside(row.territory_id) and row.created_at >= week.since
+        ]
+        approved = [
+            row
+            for row in week.week_pages
+            if inside(row.territory_id)
+            and row.status == PageStatus.APPROVED
+            and row.decided_at is not None
+            and row.decided_at >= week.since
+        ]
+        groups: list[SilentGroup] = []
+        for row in week.silent:
+            if not inside(row.territory_id):
+                continue
+            if not groups or groups[-1].territory_id != row.territory_id:
+                groups.append(SilentGroup(row.territory_id, row.territory_silent, []))
+            groups[-1].listed.append(PageMention(row.page_id, row.title, row.territory_id))
+        groups.sort(key=lambda group: (-group.count, group.territory_id))
+        return Overview(
+            territory_id=scope,
+            subscribers=subscribers,
+            pages=pages,
+            change=change,
+            region_subscribers=region_subscribers,
+            next_milestone=milestone,
+            forecast=outlook,
+            top_pages=top_pages,
+            top_territories=top_territories,
+            registered=len(registered),
+            registered_listed=_mentions(registered[:WEEK_PAGES_LISTED]),
+            approved=len(approved),
+            approved_listed=_mentions(approved[:WEEK_PAGES_LISTED]),
+            silent=sum(group.count for group in groups),
+            silent_groups=groups,
+        )
+
+
+def _mentions(rows: Iterable[WeekPageRow]) -> list[PageMention]:
+    return [PageMention(row.page_id, row.title, row.territory_id) for row in rows]

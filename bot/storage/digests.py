@@ -1,0 +1,245 @@
+"""What the weekly digest reads, for every recipient at once: a handful of queries
+whatever the number of users, and the per-user, per-period record of digests queued."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.records import User
+
+_BATCH = 5_000
+
+_USER_COLUMNS = (
+    "u.id, u.username, u.full_name, u.language_code, u.locale, u.is_coordinator,"
+    " u.coordinator_territory_id, u.reachable, u.wants_digest, u.wants_reminders"
+)
+
+# Subscribed, reachable users who coordinate (a superadmin counts) or administer an
+# approved page, and whose digest for the period is not queued yet: the next `limit` of
+# them by id after `after`, so a run walks them in chunks of bounded memory.
+_RECIPIENTS = f"""
+SELECT {_USER_COLUMNS}
+  FROM users u
+ WHERE u.id > :after
+   AND u.wants_digest = 1 AND u.reachable = 1
+   AND (u.is_coordinator = 1
+        OR u.id IN (SELECT value FROM json_each(:superadmins))
+        OR EXISTS (SELECT 1 FROM page_admins a JOIN pages p ON p.id = a.page_id
+                    WHERE a.user_id = u.id AND p.status = 'approved'))
+   AND NOT EXISTS (SELECT 1 FROM digest_deliveries d
+                    WHERE d.user_id = u.id AND d.period = :period)
+ ORDER BY u.id
+ LIMIT :limit
+"""
+
+# Each approved page's rank by its current figure within its theme and within its
+# territory, among approved pages that have a figure: one pass of window functions.
+# (Without ORDER BY, count(*) covers the whole partition, not a running count.)
+_RANKS = """
+SELECT id,
+       rank() OVER (PARTITION BY theme ORDER BY current_figure DESC),
+       count(*) OVER (PARTITION BY theme),
+       rank() OVER (PARTITION BY territory_id ORDER BY current_figure DESC),
+       count(*) OVER (PARTITION BY territory_id)
+  FROM pages
+ WHERE status = 'approved' AND current_figure IS NOT NULL
+"""
+
+# The pages (not rejected) of the given users, by the index of page_admins on users.
+_ADMIN_PAGES = """
+SELECT a.user_id, p.id, p.title, p.status, p.theme, p.territory_id, p.current_figure,
+       p.last_report_at
+  FROM page_admins a
+  JOIN pages p ON p.id = a.page_id
+ WHERE a.user_id IN (SELECT value FROM json_each(:users)) AND p.status <> 'rejected'
+ ORDER BY a.user_id, p.title COLLATE NOCASE, p.id
+"""
+
+# Approved pages that reported since `since` and had a figure before it, with the
+# latest report before `since`: one window over those pages' earlier reports.
+_WEEK_CHANGES = """
+SELECT p.id, p.territory_id, p.title, p.current_figure, b.figure
+  FROM (SELECT r.page_id, r.figure,
+               row_number() OVER (PARTITION BY r.page_id
+                                  ORDER BY r.reported_at DESC, r.id DESC) AS nth
+          FROM pages m
+          JOIN reports r ON r.page_id = m.id AND r.reported_at < :since
+         WHERE m.status = 'approved' AND m.last_report_at >= :since) b
+  JOIN pages p ON p.id = b.page_id
+ WHERE b.nth = 1
+"""
+
+# Pages registered since `since` (not rejected), and pages approved since then.
+_WEEK_PAGES = """
+SELECT id, title, territory_id, status, created_at, decided_at
+  FROM pages
+ WHERE status <> 'rejected'
+   AND (created_at >= :since OR (status = 'approved' AND decided_at >= :since))
+ ORDER BY created_at, id
+"""
+
+# Approved pages with no report since `cutoff` (counting from approval), the first
+# `per_territory` of each territory (longest silent first) with each territory's count.
+_SILENT = """
+SELECT id, title, territory_id, last_report_at, silent
+  FROM (SELECT id, title, territory_id, last_report_at,
+               row_number() OVER (PARTITION BY territory_id
+                                  ORDER BY coalesce(last_report_at, 0), title COLLATE NOCASE, id)
+                   AS nth,
+               count(*) OVER (PARTITION BY territory_id) AS silent
+          FROM pages
+         WHERE status = 'approved'
+           AND coalesce(last_report_at, decided_at, created_at) < :cutoff)
+ WHERE nth <= :per_territory
+ ORDER BY territory_id, nth
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AdminPageRow:
+    user_id: int
+    page_id: int
+    title: str
+    status: str
+    theme: str
+    territory_id: int
+    figure: int | None
+    last_report_at: int | None
+
+
+class PageRanks:
+    """Every approved page's places in its theme and its territory, in flat arrays
+    indexed by page id: a few bytes per page, whatever the number of pages."""
+
+    def __init__(self, size: int) -> None:
+        self._columns = [array("i", [0]) * size for _ in range(4)]
+
+    def set(self, page_id: int, values: Sequence[int]) -> None:
+        for column, value in zip(self._columns, values, strict=True):
+            column[page_id] = value
+
+    def of(self, page_id: int) -> tuple[int, int, int, int] | None:
+        """(theme rank, pages in the theme, territory rank, pages in the territory), or
+        None for a page that is not ranked (not approved, or no figure yet)."""
+        if page_id >= len(self._columns[0]) or not self._columns[0][page_id]:
+            return None
+        theme_rank, theme_pages, territory_rank, territory_pages = (
+            column[page_id] for column in self._columns
+        )
+        return theme_rank, theme_pages, territory_rank, territory_pages
+
+
+@dataclass(frozen=True, slots=True)
+class PageChangeRow:
+    page_id: int
+    territory_id: int
+    title: str
+    figure: int
+    before: int  # the figure of the latest report before the week
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPageRow:
+    page_id: int
+    title: str
+    territory_id: int
+    status: str
+    created_at: int
+    decided_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SilentPageRow:
+    page_id: int
+    title: str
+    territory_id: int
+    last_report_at: int | None
+    territory_silent: int  # silent pages in the territory, listed or not
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(
+        id=row[0],
+        username=row[1],
+        full_name=row[2],
+        language_code=row[3],
+        locale=row[4],
+        is_coordinator=bool(row[5]),
+        coordinator_territory_id=row[6],
+        reachable=bool(row[7]),
+        wants_digest=bool(row[8]),
+        wants_reminders=bool(row[9]),
+    )
+
+
+class DigestRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _all(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def recipients(
+        self, *, period: str, superadmins: Collection[int], after: int = 0, limit: int = -1
+    ) -> list[User]:
+        """Who is due a digest for `period`: the first `limit` by id after `after`."""
+        rows = await self._all(
+            _RECIPIENTS,
+            {
+                "period": period,
+                "superadmins": json.dumps(sorted(superadmins)),
+                "after": after,
+                "limit": limit,
+            },
+        )
+        return [_user(row) for row in rows]
+
+    async def ranks(self) -> PageRanks:
+        async with self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM pages") as cursor:
+            row = await cursor.fetchone()
+        ranks = PageRanks(int(row[0]) if row else 1)
+        async with self._conn.execute(_RANKS) as cursor:
+            # Read in batches straight into the arrays: never a list of every page.
+            while batch := await cursor.fetchmany(_BATCH):
+                for page_id, *values in batch:
+                    ranks.set(page_id, values)
+        return ranks
+
+    async def admin_pages(self, user_ids: Collection[int]) -> list[AdminPageRow]:
+        """The users' pages, ordered by user and title."""
+        if not user_ids:
+            return []
+        rows = await self._all(_ADMIN_PAGES, {"users": json.dumps(sorted(user_ids))})
+        return [AdminPageRow(*row) for row in rows]
+
+    async def week_changes(self, *, since: int) -> list[PageChangeRow]:
+        rows = await self._all(_WEEK_CHANGES, {"since": since})
+        return [PageChangeRow(*row) for row in rows]
+
+    async def week_pages(self, *, since: int) -> list[WeekPageRow]:
+        rows = await self._all(_WEEK_PAGES, {"since": since})
+        return [WeekPageRow(*row) for row in rows]
+
+    async def silent_pages(self, *, cutoff: int, per_territory: int) -> list[SilentPageRow]:
+        rows = await self._all(_SILENT, {"cutoff": cutoff, "per_territory": per_territory})
+        return [SilentPageRow(*row) for row in rows]
+
+    async def claim(self, period: str, user_ids: Collection[int], *, now: int) -> set[int]:
+        """Record the period's digest for these users; returns those recorded now (not
+        before, by an earlier run or another process)."""
+        if not user_ids:
+            return set()
+        rows = await self._all(
+            "INSERT INTO digest_deliveries (user_id, period, queued_at)"
+            " SELECT value, :period, :now FROM json_each(:users) WHERE true"
+            " ON CONFLICT DO NOTHING RETURNING user_id",
+            {"period": period, "now": now, "users": json.dumps(sorted(user_ids))},
+        )
+        return {int(row[0]) for row in rows}

@@ -1,0 +1,342 @@
+"""The weekly digest: once per user and week, /settings, /digest, size and scope."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.domain.messages import split_message
+from bot.services.digests import DigestService
+from bot.storage.outbox import OutboxStatus
+from bot.storage.records import PageStatus
+from tests.conftest import START, FakeClock
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, parse_html
+from tests.harness import BotHarness
+from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
+from tests.test_core_loop import ADMIN_EN, SUPER
+
+DAY = 86_400
+HEADER = "📰"  # the first character of every digest, in either language
+
+
+async def start(fake: FakeBotAPI, folder: Path, clock: FakeClock) -> BotHarness:
+    # The scheduler stays off: these tests run the digest job themselves.
+    return await BotHarness.start(
+        fake,
+        folder,
+        clock,
+        superadmin_ids="100",
+        scheduler_enabled=False,
+        delivery_per_chat_interval_seconds=0,
+    )
+
+
+@pytest.fixture
+async def harness(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    bot = await start(fake, tmp_path, clock)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+def service(bot: BotHarness) -> DigestService:
+    digests: DigestService = bot.app.dispatcher["digests"]
+    return digests
+
+
+def digests_of(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
+    return [m for m in fake.messages(user.id) if (m.text or "").startswith(HEADER)]
+
+
+async def seed_pages(
+    bot: BotHarness,
+    count: int,
+    *,
+    territory: int,
+    admin: int,
+    title: str,
+    created_at: int,
+    history: tuple[tuple[int, int], ...] = (),
+) -> list[int]:
+    """`count` approved pages of `admin`, each with reports (seconds before START, figure)."""
+    ids = []
+    async with bot.db.write() as repos:
+        await repos.users.ensure(admin, now=created_at)
+        for n in range(count):
+            page = await repos.pages.create(
+                link_key=f"vk.com/{admin}-{territory}-{n}",
+                url=f"https://vk.com/{admin}-{territory}-{n}",
+                platform="vk",
+                title=title.format(n=n),
+                territory_id=territory,
+                level="municipal",
+                theme="culture",
+                created_by=admin,
+                now=created_at,
+            )
+            await repos.pages.decide(
+                page, status=PageStatus.APPROVED, reason=None, decided_by=admin, now=created_at
+            )
+            for ago, figure in history:
+                await repos.reports.add(
+                    page_id=page,
+                    figure=figure + n,
+                    reported_by=admin,
+                    update_id=None,
+                    now=START - ago,
+                )
+                await repos.pages.set_current_figure(page, figure + n, now=START - ago)
+            ids.append(page)
+    return ids
+
+
+async def test_run_due_queues_one_digest_per_user_and_week(
+    fake: FakeBotAPI, tmp_path: Path, clock: FakeClock
+) -> None:
+    bot = await start(fake, tmp_path, clock)
+    try:
+        admins = await seed_admins(bot, 3, KUZNETSK, 1000)
+        await bot.send(SUPER, "/start")  # a superadmin gets the coordinator's digest
+        await bot.send(ADMIN_EN, "/start")  # no page, no role: no digest
+        assert service(bot).period_of(START) == "2026-W39"
+        assert await service(bot).run_due() == 4
+        assert await service(bot).run_due() == 0
+        await bot.drain()
+        for admin in admins:
+            [digest] = digests_of(fake, admin)
+            assert f"Page {admin.id}" in (digest.text or "")
+        assert len(digests_of(fake, SUPER)) == 1
+        assert digests_of(fake, ADMIN_EN) == []
+    finally:
+        await bot.stop()
+
+    # A restart in the same week (even the same minute) queues nothing new.
+    again = await start(fake, tmp_path, clock)
+    try:
+        assert await service(again).run_due() == 0
+        async with again.db.read() as repos:
+            counts = await repos.outbox.status_counts()
+        assert counts[OutboxStatus.PENDING] == 0
+        # The next ISO week is a new period.
+        clock.advance(7 * DAY)
+        assert service(again).period_of(clock.now()) == "2026-W40"
+        assert await service(again).run_due() == 4
+        await again.drain()
+        assert all(len(digests_of(fake, admin)) == 2 for admin in admins)
+    finally:
+        await again.stop()
+
+
+async def test_a_user_who_unsubscribed_in_settings_gets_no_digest(
+    harness: BotHarness, fake: FakeBotAPI
+) -> None:
+    quiet, loud = await seed_admins(harness, 2, KUZNETSK, 1000)
+    [settings] = await harness.send(quiet, "/settings")
+    off = settings.find_button("📰 Weekly digest: on")
+    assert off is not None
+    await harness.click(quiet, "📰 Weekly digest: on", settings)
+    # A second tap on the old button (a slow client) changes nothing and edits nothing.
+    update = await harness.press(quiet, settings, str(off["callback_data"]))
+    answer = fake.answer_for(update)
+    assert answer is not None
+    assert answer.text == "The weekly digest is off."
+    settings = fake.last_message(quiet.id)
+    assert "📰 Weekly digest: off" in settings.button_texts()
+    assert "⏰ Reminders to report: on" in settings.button_texts()
+    async with harness.db.read() as repos:
+        user = await repos.users.get(quiet.id)
+    assert user is not None
+    assert (user.wants_digest, user.wants_reminders) == (False, True)
+
+    assert await service(harness).run_due() == 1
+    await harness.drain()
+    assert digests_of(fake, quiet) == []
+    assert len(digests_of(fake, loud)) == 1
+
+    # Reminders are switched separately; switching the digest back on takes effect.
+    await harness.click(quiet, "⏰ Reminders to report: on")
+    await harness.click(quiet, "📰 Weekly digest: off")
+    async with harness.db.read() as repos:
+        user = await repos.users.get(quiet.id)
+    assert user is not None
+    assert (user.wants_digest, user.wants_reminders) == (True, False)
+    assert await service(harness).run_due() == 1
+    await harness.drain()
+    assert len(digests_of(fake, quiet)) == 1
+
+
+async def test_digest_on_demand_shows_figures_change_and_ranks(
+    harness: BotHarness, fake: FakeBotAPI
+) -> None:
+    [admin] = await seed_admins(harness, 1, KUZNETSK, 1000)
+    await seed_pages(
+        harness,
+        1,
+        territory=KUZNETSK,
+        admin=admin.id,
+        title="Museum & <Library>",
+        created_at=START - 60 * DAY,
+        history=((20 * DAY, 1000), (2 * DAY, 1250)),
+    )
+    await seed_pages(
+        harness,
+        3,
+        territory=PENZA,
+        admin=2000,
+        title="Penza {n}",
+        created_at=START - 60 * DAY,
+        history=((DAY, 5000),),
+    )
+    await seed_pages(
+        harness,
+        1,
+        territory=KUZNETSK,
+        admin=2001,
+        title="Small {n}",
+        created_at=START - 60 * DAY,
+        history=((DAY, 10),),
+    )
+    [answer] = await harness.send(admin, "/digest")
+    text = answer.text or ""
+    assert text.startswith("📰 Weekly digest")
+    assert "Museum & <Library>: 1,250 (+250 over the week)" in text
+    # Culture: 3 Penza pages are bigger, one smaller; Kuznetsk: one smaller page.
+    assert "Place 4 of 5 in the theme «Culture», 1 of 2 in Kuznetsk (city)" in text
+    # The page seeded by seed_admins has no figure yet.
+    assert f"Page {admin.id}: no figure yet" in text
+    assert "/report" in text
+
+    # On demand records nothing: the scheduled digest still comes.
+    assert await service(harness).run_due() == 3  # the admin and the two others
+    # Someone with no page and no role is told how to register.
+    [refusal] = await harness.send(ADMIN_EN, "/digest")
+    assert "Register your page with /register" in (refusal.text or "")
+
+
+async def test_a_coordinator_digest_over_2000_pages_fits_telegram(
+    harness: BotHarness, fake: FakeBotAPI
+) -> None:
+    await harness.send(SUPER, "/settings")
+    await harness.click(SUPER, "English")
+    rng = random.Random(7)
+    hostile = "Дом культуры <{n}> & «библиотека» " + "очень длинное название " * 6
+    for territory in range(1, 32):
+        count = 2000 // 31 + (1 if territory <= 2000 % 31 else 0)
+        # Some pages fell silent long ago, some grew this week.
+        await seed_pages(
+            harness,
+            count,
+            territory=territory,
+            admin=5000 + territory,
+            title=hostile,
+            created_at=START - 90 * DAY,
+            history=((60 * DAY, rng.randint(100, 900)),)
+            if territory % 2
+            else ((20 * DAY, 500), (DAY, 500 + territory * 10)),
+        )
+    # One administrator of 65 pages gets their digest too; the others blocked the bot.
+    async with harness.db.write() as repos:
+        for territory in range(1, 32):
+            if territory != PENZA:
+                await repos.users.set_reachable(5000 + territory, False)
+    fake.add_user(FakeUser(id=5000 + PENZA, first_name="Admin", language_code="en"))
+    before = len(fake.messages(SUPER.id))
+    queued = await service(harness).run_due()
+    assert queued == 2
+    await harness.drain()
+    async with harness.db.read() as repos:
+        counts = await repos.outbox.status_counts()
+    assert counts[OutboxStatus.FAILED] == 0
+    assert counts[OutboxStatus.SENT] > queued  # long digests came in several messages
+
+    parts = fake.messages(SUPER.id)[before:]
+    assert len(parts) >= 2
+    assert len(fake.messages(5000 + PENZA)) >= 2
+    assert (parts[0].text or "").startswith(HEADER)
+    whole = "\n".join(part.text or "" for part in parts)
+    assert "Fastest-growing territories" in whole
+    assert "…and" in whole
+    assert all(len(part.text or "") <= 4096 for part in parts)
+
+    # The same digest on demand is answered directly, in the same parts.
+    before = len(fake.messages(SUPER.id))
+    await harness.send(SUPER, "/digest")
+    assert len(fake.messages(SUPER.id)) - before == len(parts)
+
+
+async def test_a_scoped_coordinator_sees_only_their_territory(
+    harness: BotHarness, fake: FakeBotAPI
+) -> None:
+    for territory, name in ((KUZNETSK, "Kuznetsk"), (PENZA, "Penza")):
+        await seed_pages(
+            harness,
+            3,
+            territory=territory,
+            admin=5000 + territory,
+            title=f"{name} silent {{n}}",
+            created_at=START - 90 * DAY,
+        )
+        await seed_pages(
+            harness,
+            3,
+            territory=territory,
+            admin=6000 + territory,
+            title=f"{name} growing {{n}}",
+            created_at=START - 90 * DAY,
+            history=((20 * DAY, 500), (DAY, 900)),
+        )
+        await seed_pages(
+            harness,
+            1,
+            territory=territory,
+            admin=7000 + territory,
+            title=f"{name} new {{n}}",
+            created_at=START - DAY,
+        )
+    coordinator = fake.add_user(
+        FakeUser(id=450, first_name="Petra", username="petra", language_code="en")
+    )
+    await harness.send(coordinator, "/start")
+    await harness.send(SUPER, "/grant @petra Пенза")
+    await harness.send(SUPER, "/settings")
+    await harness.click(SUPER, "English")
+
+    [scoped] = await harness.send(coordinator, "/digest")
+    text = scoped.text or ""
+    assert "Your territory: Penza (city)" in text
+    assert "Penza growing" in text
+    assert "Penza silent" in text
+    assert "Penza new" in text
+    assert "Kuznetsk" not in text
+    assert "Subscriptions: 2,703 on 7 pages" in text  # 900 + 901 + 902; the rest have none
+
+    whole = "\n".join(m.text or "" for m in await harness.send(SUPER, "/digest"))
+    assert "Kuznetsk growing" in whole
+    assert "Penza growing" in whole
+
+
+def test_long_digests_are_cut_between_lines_into_valid_html() -> None:
+    rng = random.Random(3)
+    lines = []
+    for n in range(3000):
+        kind = rng.random()
+        if kind < 0.05:
+            lines.append("")
+        elif kind < 0.5:
+            lines.append(f"<b>Title &amp; {n}</b>: {rng.randint(0, 10**6)}")
+        else:
+            lines.append(f"• <i>{'слово ' * rng.randint(1, 30)}</i> &lt;{n}&gt;")
+    lines.append("<b>" + "x &amp; y " * 1000 + "</b>")  # one line over the limit
+    text = "\n".join(lines)
+    parts = split_message(text)
+    assert len(parts) > 10
+    for part in parts:
+        assert len(part) <= 4096
+        assert part == part.strip("\n")
+        plain, _ = parse_html(part, strict_ampersand=True)
+        assert plain
+    assert split_message("short") == ["short"]
