@@ -223,6 +223,7 @@ def build_dispatcher(
         rate=settings.delivery_rate_per_second,
     )
     jobs = build_jobs(settings, db, i18n, clock, delivery)
+    jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)
     isolation = TrackingEventIsolation()
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),

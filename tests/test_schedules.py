@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
 from bot.handlers.reminders import reminder_text
 from bot.jobs import LEASE_SECONDS, Jobs, SchedulerLease, build_scheduler, schedule_jobs
@@ -209,3 +211,19 @@ def test_a_bad_schedule_is_refused_at_start(cron: str) -> None:
 
     with pytest.raises(SettingsError, match="REMINDER_CRON"):
         load_settings(_env_file=None, bot_token="1:x", reminder_cron=cron)
+
+
+def test_the_application_schedules_the_weekly_digest(tmp_path: Path) -> None:
+    settings = load_settings(
+        _env_file=None, bot_token="1:x", database_path=tmp_path / "bot.sqlite3"
+    )
+    app = build_application(settings)
+    jobs: Jobs = app.dispatcher["jobs"]
+    cron, job = jobs.extra["digests"]
+    assert cron == "0 9 * * mon"
+    assert job == app.dispatcher["digests"].run_due
+    scheduler = build_scheduler(settings)
+    schedule_jobs(scheduler, settings, jobs)
+    digest = next(job for job in scheduler.get_jobs() if job.id == "digests")
+    monday = digest.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 28, tzinfo=MOSCOW))
+    assert monday == dt.datetime(2026, 11, 30, 9, 0, tzinfo=MOSCOW)
