@@ -72,7 +72,7 @@ def help_text(actor: Actor) -> str:
         "/mypages: your pages, their figures, history, co-administrators\n"
         "/report: report a subscriber figure; quick form: /report 12 15400\n"
         "/total: the region's total and its breakdowns\n"
-        "/settings: language\n"
+        "/settings: language, weekly digest, reminders\n"
         "/cancel: leave any wizard"
     )
     text += "\n" + _("/digest: the weekly digest of your pages, now")
