@@ -267,6 +267,21 @@ async def take_message(
     )
 
 
+async def _redraw_choices(
+    callback: CallbackQuery,
+    dimension: str,
+    segment: Segment,
+    registry: RegistryService,
+    i18n: I18n,
+) -> None:
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        territories = await registry.territories()
+        await target.edit_reply_markup(
+            reply_markup=choices_keyboard(dimension, segment, territories, i18n.current_locale)
+        )
+
+
 async def open_choices(
     callback: CallbackQuery,
     callback_data: BroadcastCb,
@@ -274,14 +289,9 @@ async def open_choices(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    target = reply_target(callback)
-    if isinstance(target, Message) and callback_data.dimension in (*DIMENSIONS, "silence"):
+    if callback_data.dimension in (*DIMENSIONS, "silence"):
         segment = await _segment_state(state)
-        await target.edit_reply_markup(
-            reply_markup=choices_keyboard(
-                callback_data.dimension, segment, await registry.territories(), i18n.current_locale
-            )
-        )
+        await _redraw_choices(callback, callback_data.dimension, segment, registry, i18n)
     await callback.answer()
 
 
@@ -308,13 +318,7 @@ async def toggle_choice(
         return
     segment = segment.toggled(callback_data.dimension, callback_data.value)
     await state.update_data(segment=segment.to_json())
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        await target.edit_reply_markup(
-            reply_markup=choices_keyboard(
-                callback_data.dimension, segment, await registry.territories(), i18n.current_locale
-            )
-        )
+    await _redraw_choices(callback, callback_data.dimension, segment, registry, i18n)
     await callback.answer()
 
 
@@ -334,13 +338,7 @@ async def choose_silence(
         segment.territories, segment.levels, segment.themes, segment.platforms, days or None
     )
     await state.update_data(segment=segment.to_json())
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        await target.edit_reply_markup(
-            reply_markup=choices_keyboard(
-                "silence", segment, await registry.territories(), i18n.current_locale
-            )
-        )
+    await _redraw_choices(callback, "silence", segment, registry, i18n)
     await callback.answer()
 
 

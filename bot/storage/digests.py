@@ -164,18 +164,7 @@ class SilentPageRow:
 
 
 def _user(row: Sequence[Any]) -> User:
-    return User(
-        id=row[0],
-        username=row[1],
-        full_name=row[2],
-        language_code=row[3],
-        locale=row[4],
-        is_coordinator=bool(row[5]),
-        coordinator_territory_id=row[6],
-        reachable=bool(row[7]),
-        wants_digest=bool(row[8]),
-        wants_reminders=bool(row[9]),
-    )
+    return User.from_row(row)
 
 
 class DigestRepository:

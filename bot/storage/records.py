@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class PageStatus(StrEnum):
@@ -37,6 +39,22 @@ class User:
     reachable: bool
     wants_digest: bool = True
     wants_reminders: bool = True
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> User:
+        """A row of the columns UserRepository selects, in their order."""
+        return cls(
+            id=row[0],
+            username=row[1],
+            full_name=row[2],
+            language_code=row[3],
+            locale=row[4],
+            is_coordinator=bool(row[5]),
+            coordinator_territory_id=row[6],
+            reachable=bool(row[7]),
+            wants_digest=bool(row[8]),
+            wants_reminders=bool(row[9]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
