@@ -189,6 +189,8 @@ def build_jobs(
     settings: Settings, db: Database, i18n: I18n, clock: Clock, delivery: DeliveryWorker
 ) -> Jobs:
     return Jobs(
+        tz=settings.tz,
+        clock=clock,
         lease=SchedulerLease(db, clock),
         snapshots=SnapshotService(db, clock, settings.tz),
         reminders=ReminderService(

@@ -7,18 +7,20 @@ to catch up with what fell due while the bot was down.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from bot.services.clock import Clock
+from bot.services.clock import Clock, SystemClock
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService
 from bot.storage.database import Database
@@ -53,8 +55,10 @@ class Jobs:
     lease: SchedulerLease
     snapshots: SnapshotService
     reminders: ReminderService
-    # Further periodic work (digests) registers here: name → (cron, coroutine function).
+    # Weekly work (digests) registers here: name → (cron, coroutine function).
     extra: dict[str, tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=dict)
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    clock: Clock = field(default_factory=SystemClock)
 
     async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         if not await self.lease.hold():
@@ -76,13 +80,26 @@ class Jobs:
     async def renew_lease(self) -> None:
         await self.lease.hold()
 
-    async def catch_up(self) -> None:
+    async def catch_up(self, now: dt.datetime | None = None) -> None:
         """Everything due while the bot was down: missed snapshot days, reminders, and
-        the current period's digests."""
+        a weekly job (the digest) whose run this week fell while the bot was down. A
+        restart before this week's run does not send it early."""
         await self.take_snapshots()
         await self.send_reminders()
-        for name, (_cron, job) in self.extra.items():
-            await self.run_guarded(name, job)
+        moment = now or dt.datetime.fromtimestamp(self.clock.now(), self.tz)
+        for name, (cron, job) in self.extra.items():
+            if ran_this_week(cron, moment):
+                await self.run_guarded(name, job)
+
+
+def ran_this_week(cron: str, now: dt.datetime) -> bool:
+    """Whether `cron` had a run between the start of `now`'s ISO week and `now`."""
+    week_start = (now - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    trigger = CronTrigger.from_crontab(cron, timezone=now.tzinfo)
+    first: dt.datetime | None = trigger.get_next_fire_time(None, week_start)
+    return first is not None and first <= now
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:

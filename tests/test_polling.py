@@ -21,6 +21,7 @@ def make_app(fake: FakeBotAPI, folder: Path, clock: FakeClock) -> Application:
         bot_token=fake.token,
         telegram_api_url=fake.base_url,
         database_path=folder / "bot.sqlite3",
+        scheduler_enabled=False,  # these tests are about polling, not about digests
     )
     return build_application(settings, clock)
 
@@ -92,7 +93,9 @@ async def test_stopping_lets_a_handler_in_flight_store_its_report(
     try:
         page = await seed_page(app, ANNA)
         fake.push(fake.message_update(ANNA, f"/report {page} 20000"))
-        question = await fake.wait_for_message(ANNA.id, timeout=15, since=0)
+        question = await fake.wait_for_message(
+            ANNA.id, lambda m: "big change" in (m.text or ""), timeout=15, since=0
+        )
         assert "big change" in (question.text or "")
 
         # The confirming handler first edits the question (slow), then stores the report.

@@ -13,7 +13,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
 from bot.handlers.reminders import reminder_text
-from bot.jobs import LEASE_SECONDS, Jobs, SchedulerLease, build_scheduler, schedule_jobs
+from bot.jobs import (
+    LEASE_SECONDS,
+    Jobs,
+    SchedulerLease,
+    build_scheduler,
+    ran_this_week,
+    schedule_jobs,
+)
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
@@ -227,3 +234,39 @@ def test_the_application_schedules_the_weekly_digest(tmp_path: Path) -> None:
     digest = next(job for job in scheduler.get_jobs() if job.id == "digests")
     monday = digest.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 28, tzinfo=MOSCOW))
     assert monday == dt.datetime(2026, 11, 30, 9, 0, tzinfo=MOSCOW)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (dt.datetime(2026, 11, 30, 8, 59, tzinfo=MOSCOW), False),  # Monday, before 09:00
+        (dt.datetime(2026, 11, 30, 9, 0, tzinfo=MOSCOW), True),
+        (dt.datetime(2026, 12, 3, 15, 0, tzinfo=MOSCOW), True),  # Thursday: missed, still due
+        (dt.datetime(2026, 12, 6, 23, 0, tzinfo=MOSCOW), True),
+    ],
+)
+def test_a_restart_catches_up_the_weekly_digest_only_after_its_time(
+    moment: dt.datetime, expected: bool
+) -> None:
+    assert ran_this_week("0 9 * * mon", moment) is expected
+
+
+async def test_catch_up_does_not_send_this_weeks_digest_early(
+    db: Database, clock: FakeClock
+) -> None:
+    calls: list[str] = []
+
+    async def digest() -> None:
+        calls.append("digest")
+
+    jobs = Jobs(
+        SchedulerLease(db, clock, "one"),
+        SnapshotService(db, clock, MOSCOW),
+        make_reminders(db, clock),
+        extra={"digests": ("0 9 * * mon", digest)},
+        tz=MOSCOW,
+    )
+    await jobs.catch_up(dt.datetime(2026, 11, 30, 8, 0, tzinfo=MOSCOW))
+    assert calls == []
+    await jobs.catch_up(dt.datetime(2026, 12, 1, 8, 0, tzinfo=MOSCOW))
+    assert calls == ["digest"]
