@@ -23,13 +23,12 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Settings
 from tests.fakes.bot_api import FakeBotAPI
+from tests.test_e2e import settings_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,23 +40,6 @@ EXIT_TIMEOUT = 10.0
 
 class BenchError(Exception):
     pass
-
-
-def settings_env(base: Mapping[str, str], **values: object) -> dict[str, str]:
-    """`base` with every setting of `Settings` given explicitly (`values`, else the default),
-    so a developer's `.env` in the repository cannot change what the bot does."""
-    names = {name.upper() for name in Settings.model_fields}
-    env = {key: value for key, value in base.items() if key.upper() not in names}
-    for name, field in Settings.model_fields.items():
-        value = values.pop(name, field.default)
-        if value is None or value is ...:
-            raise BenchError(f"the benchmark needs a value for {name.upper()}")
-        if isinstance(value, frozenset | set | list | tuple):
-            value = ",".join(str(item) for item in sorted(value))
-        env[name.upper()] = str(value)
-    if values:
-        raise BenchError(f"not settings: {sorted(values)}")
-    return env
 
 
 async def _collect(stream: asyncio.StreamReader | None, into: bytearray) -> None:
