@@ -199,14 +199,6 @@ def moderation(page_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def locales(current: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code, name in (("ru", "Русский"), ("en", "English")):
-        mark = "✅ " if code == current else ""
-        builder.button(text=mark + name, callback_data=LocaleCb(locale=code))
-    return builder.as_markup()
-
-
 def settings(current: str, user: User) -> InlineKeyboardMarkup:
     """The languages in one row, then a switch for each subscription."""
     builder = InlineKeyboardBuilder()
