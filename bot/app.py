@@ -17,6 +17,7 @@ from bot.config import LOCALES_DIR, Settings
 from bot.domain.milestones import Ladder
 from bot.handlers import get_routers
 from bot.handlers.broadcast import ProgressReporter
+from bot.handlers.charts import DigestCharts
 from bot.handlers.digest import digest_renderer
 from bot.handlers.menu import set_default_commands, set_user_commands
 from bot.handlers.milestones import milestone_text
@@ -29,7 +30,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
-from bot.services.digests import DigestRenderer, DigestService
+from bot.services.digests import DigestService
 from bot.services.milestones import MilestoneService
 from bot.services.registry import RegistryService
 from bot.services.reminders import ReminderService
@@ -73,10 +74,10 @@ def build_services(
     db: Database,
     clock: Clock,
     delivery: DeliveryWorker,
+    i18n: I18n,
     milestones: MilestoneService | None = None,
-    *,
-    digest_render: DigestRenderer,
 ) -> Services:
+    charts = ChartService(db, clock, settings)
     return Services(
         users=UserService(db, clock, settings.superadmin_ids),
         registry=RegistryService(
@@ -95,8 +96,15 @@ def build_services(
             tz=settings.tz,
         ),
         broadcasts=BroadcastService(db, clock, wake=delivery.wake),
-        charts=ChartService(db, clock, settings),
-        digests=DigestService(db, clock, settings, digest_render, delivery.wake),
+        charts=charts,
+        digests=DigestService(
+            db,
+            clock,
+            settings,
+            digest_renderer(i18n, settings),
+            delivery.wake,
+            chart=DigestCharts(charts, i18n, settings),
+        ),
     )
 
 
@@ -213,8 +221,8 @@ def build_dispatcher(
         db,
         clock,
         delivery,
+        i18n,
         build_milestones(settings, i18n),
-        digest_render=digest_renderer(i18n, settings),
     )
     progress = ProgressReporter(
         bot,

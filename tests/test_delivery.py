@@ -22,10 +22,11 @@ from bot.storage.outbox import (
     OutboxMessage,
     OutboxStatus,
     copy_payload,
+    photo_payload,
     text_payload,
 )
 from tests.conftest import FakeClock
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
+from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
 FIRST_USER = 5_000
 FINAL = {OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.CANCELLED}
@@ -490,6 +491,98 @@ async def test_wake_is_not_needed_rows_are_found_by_polling(
 
     message = await fake.wait_for_message(chat, since=0, timeout=3)
     assert message.text == f"Hello {chat}"
+
+
+# --------------------------------------------------------------------------- photos
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # the fake does not decode images
+
+
+async def enqueue_photos(
+    db: Database, clock: FakeClock, chat_ids: Iterable[int], *, caption: str = "<b>Chart</b>"
+) -> int:
+    """One stored file and a photo row of it for each chat; returns the file's id."""
+    async with db.write() as repos:
+        file = await repos.outbox.add_file(PNG, "chart.png", now=clock.now())
+        await repos.outbox.add_many(
+            OutboxKind.PHOTO,
+            ((chat, photo_payload(file, caption)) for chat in chat_ids),
+            priority=Priority.DIGEST,
+            now=clock.now(),
+        )
+    return file
+
+
+def uploaded(call: Call) -> UploadedFile | None:
+    """The file a sendPhoto call uploaded ("attach://<part>"); None if it sent a file_id."""
+    photo = str(call.params["photo"])
+    if not photo.startswith("attach://"):
+        return None
+    part = call.params.get(photo.removeprefix("attach://"))
+    return part if isinstance(part, UploadedFile) else None
+
+
+def photo_sends(fake: FakeBotAPI) -> tuple[list[Call], list[Call]]:
+    """Successful sendPhoto calls: (uploads, sends by file_id)."""
+    calls = [call for call in fake.calls("sendPhoto") if call.ok]
+    return [c for c in calls if uploaded(c)], [c for c in calls if not uploaded(c)]
+
+
+async def test_a_photo_is_uploaded_once_and_then_sent_by_its_file_id(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 6)
+    file = await enqueue_photos(db, clock, chats[:5])
+    await make_worker().start()
+
+    assert (await settled(db, 5))[OutboxStatus.SENT] == 5
+    [upload], by_id = photo_sends(fake)
+    assert (part := uploaded(upload)) is not None
+    assert part.data == PNG
+    file_id = upload.result["photo"][-1]["file_id"]
+    assert [call.params["photo"] for call in by_id] == [file_id] * 4
+    for chat in chats[:5]:
+        [message] = fake.messages(chat)
+        assert message.media_kind == "photo"
+        assert message.caption == "Chart"
+        assert message.caption_entities[0]["type"] == "bold"
+    async with db.read() as repos:
+        stored = await repos.outbox.file(file)
+    assert stored is not None
+    assert stored.file_id == file_id
+
+    # Another worker (after a restart) takes the file_id from the database.
+    async with db.write() as repos:
+        await repos.outbox.add(
+            chats[5], OutboxKind.PHOTO, photo_payload(file, "Again"), priority=0, now=clock.now()
+        )
+    await make_worker().start()
+    assert (await settled(db, 6))[OutboxStatus.SENT] == 6
+    uploads, by_id = photo_sends(fake)
+    assert len(uploads) == 1
+    assert by_id[-1].params["photo"] == file_id
+
+
+async def test_a_failed_upload_is_retried_and_a_missing_file_fails(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 3)
+    fake.inject("sendPhoto", error_code=500)  # the first upload
+    await enqueue_photos(db, clock, chats[:2])
+    async with db.write() as repos:
+        missing = await repos.outbox.add(
+            chats[2], OutboxKind.PHOTO, photo_payload(999, "Gone"), priority=0, now=clock.now()
+        )
+    await make_worker().start()
+
+    final = await settled(db, 3)
+    assert final[OutboxStatus.SENT] == 2
+    assert final[OutboxStatus.FAILED] == 1
+    assert (await row(db, missing)).error == "LookupError while sending"
+    uploads, by_id = photo_sends(fake)
+    assert len(uploads) == 1
+    assert len(by_id) == 1
+    assert fake.messages(chats[2]) == []
 
 
 def test_text_payload_shape() -> None:

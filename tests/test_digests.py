@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -305,8 +306,12 @@ async def test_a_scoped_coordinator_sees_only_their_territory(
     await harness.send(SUPER, "/settings")
     await harness.click(SUPER, "English")
 
-    [scoped] = await harness.send(coordinator, "/digest")
+    [scoped, chart] = await harness.send(coordinator, "/digest")
     text = scoped.text or ""
+    # The chart that follows is the coordinator's territory's, with its period buttons.
+    assert chart.media_kind == "photo"
+    assert (chart.caption or "").startswith("📈 Penza (city), the last 30 days")
+    assert chart.button_texts() == ["✅ 30 days", "90 days", "365 days"]
     assert "Your territory: Penza (city)" in text
     assert "Penza growing" in text
     assert "Penza silent" in text
@@ -317,6 +322,63 @@ async def test_a_scoped_coordinator_sees_only_their_territory(
     whole = "\n".join(m.text or "" for m in await harness.send(SUPER, "/digest"))
     assert "Kuznetsk growing" in whole
     assert "Penza growing" in whole
+
+
+async def test_coordinators_get_a_chart_after_the_digest_drawn_once_per_scope_and_language(
+    harness: BotHarness, fake: FakeBotAPI
+) -> None:
+    for territory in (KUZNETSK, PENZA):
+        fake.add_user(FakeUser(id=6000 + territory, first_name="Admin", language_code="en"))
+        await seed_pages(
+            harness,
+            2,
+            territory=territory,
+            admin=6000 + territory,
+            title="Growing {n}",
+            created_at=START - 90 * DAY,
+            history=((20 * DAY, 500), (DAY, 900)),
+        )
+    region_ru = fake.add_user(FakeUser(id=451, first_name="Анна", username="anna"))
+    region_en = fake.add_user(
+        FakeUser(id=452, first_name="Ann", username="ann", language_code="en")
+    )
+    penza_en = fake.add_user(FakeUser(id=453, first_name="Pat", username="pat", language_code="en"))
+    for user in (SUPER, region_ru, region_en, penza_en):
+        await harness.send(user, "/start")
+    await harness.send(SUPER, "/grant @anna")
+    await harness.send(SUPER, "/grant @ann")
+    await harness.send(SUPER, "/grant @pat Пенза")
+    before = len(fake.requests)
+
+    assert await service(harness).run_due() == 6  # 4 coordinators, 2 administrators
+    await harness.drain()
+
+    captions = {}
+    for user in (SUPER, region_ru, region_en, penza_en):
+        *texts, chart = [m for m in fake.messages(user.id) if m.date >= START]
+        assert texts
+        assert all((m.text or "").startswith(HEADER) for m in texts[-1:])
+        assert chart.media_kind == "photo", f"{user.username}: the chart follows the digest"
+        assert len(chart.button_texts()) == 3
+        captions[user.id] = chart.caption or ""
+    assert captions[SUPER.id].startswith("📈 Пензенская область за последние 30 дней")
+    assert captions[region_ru.id] == captions[SUPER.id]
+    assert captions[region_en.id].startswith("📈 Пензенская область, the last 30 days")
+    assert captions[penza_en.id].startswith("📈 Penza (city), the last 30 days")
+    for admin in (6000 + KUZNETSK, 6000 + PENZA):
+        assert [m.media_kind for m in fake.messages(admin)] == [None]
+
+    # Three charts drawn (region in Russian and English, Penza in English) and uploaded
+    # once each; the fourth is sent by Telegram's file_id of the first.
+    photos = [c for c in fake.requests[before:] if c.method == "sendPhoto" and c.ok]
+    assert len(photos) == 4
+    assert sum(str(c.params["photo"]).startswith("attach://") for c in photos) == 3
+    with sqlite3.connect(harness.db.path) as conn:
+        assert conn.execute("SELECT count(*) FROM outbox_files").fetchone() == (3,)
+
+    assert await service(harness).run_due() == 0
+    await harness.drain()
+    assert len([c for c in fake.requests[before:] if c.method == "sendPhoto"]) == 4
 
 
 def test_long_digests_are_cut_between_lines_into_valid_html() -> None:

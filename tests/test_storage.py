@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
+from bot.storage.outbox import OutboxKind, OutboxStatus, photo_payload
 from bot.storage.records import PageStatus
 from bot.storage.repositories import Repositories
 from tests.conftest import START
@@ -28,6 +30,7 @@ EXPECTED_TABLES = {
     "fsm_states",
     "segment_totals",
     "total_changes",
+    "outbox_files",
 }
 
 
@@ -97,6 +100,61 @@ async def _page(repos: Repositories, key: str, *, territory: int = 1, user: int 
         created_by=user,
         now=START,
     )
+
+
+async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: Path) -> None:
+    """0004 rebuilds `outbox` for the 'photo' kind: a database queued at version 3 keeps
+    its rows, their ids, statuses and indexes."""
+    path = tmp_path / "v3.sqlite3"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        for version, _, sql in migration_files()[:3]:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+        conn.execute("INSERT INTO users (id, created_at, seen_at) VALUES (7, 1, 1)")
+        conn.execute(
+            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
+            " status, recipients, created_at) VALUES (3, 7, 7, 1, '{}', 'sending', 2, 1)"
+        )
+        conn.executemany(
+            "INSERT INTO outbox (id, chat_id, priority, kind, payload, broadcast_id, status,"
+            " attempts, not_before, created_at) VALUES (?, 7, ?, ?, ?, ?, ?, ?, 1, 1)",
+            [
+                (10, 5, "copy", '{"from_chat_id":7,"message_id":1}', 3, "pending", 0),
+                (11, 0, "text", '{"text":"hi"}', None, "sent", 1),
+            ],
+        )
+
+    db = Database(path)
+    await db.connect()
+    try:
+        async with db.read() as repos:
+            copy, text = await repos.outbox.get(10), await repos.outbox.get(11)
+            assert await repos.outbox.counts_for_broadcast(3) == {
+                **dict.fromkeys(OutboxStatus, 0),
+                OutboxStatus.PENDING: 1,
+            }
+        assert copy is not None
+        assert copy.kind is OutboxKind.COPY
+        assert copy.broadcast_id == 3
+        assert text is not None
+        assert text.status is OutboxStatus.SENT
+        assert text.attempts == 1
+        async with db.write() as repos:
+            file = await repos.outbox.add_file(b"png", "chart.png", now=START)
+            photo = await repos.outbox.add(
+                7, OutboxKind.PHOTO, photo_payload(file, "Chart"), priority=6, now=START
+            )
+        assert photo == 12
+    finally:
+        await db.close()
+    with closing(sqlite3.connect(path)) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(
+                "INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
+                " VALUES (7, 0, 'voice', '{}', 1, 1)"
+            )
+    assert {"outbox_due", "outbox_broadcast"} <= indexes
 
 
 async def _check_aggregates(db: Database) -> None:

@@ -16,9 +16,12 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import ChartCb, ChartScope
 from bot.handlers.common import reply_target
 from bot.handlers.texts import number, signed
+from bot.middlewares.user import locale_of
 from bot.services.charts import DEFAULT_PERIOD, PERIODS, ChartService, Point, render_png
+from bot.services.digests import DigestPhoto
 from bot.services.errors import TerritoryNotFound
 from bot.services.registry import RegistryService
+from bot.storage.records import Territory, User
 
 # A caption holds 1,024 characters: a long title (escaped, it may grow fivefold) is cut.
 CAPTION_SUBJECT_LIMIT = 100
@@ -91,11 +94,7 @@ async def show_chart(
         )
         await callback.answer()
         return
-    period = _("{days} days").format(days=days)
-    # Drawing takes a CPU for a moment: other users' updates go on meanwhile.
-    png = await asyncio.to_thread(
-        render_png, points, title=f"{subject} · {period}", next_milestone=milestone, locale=locale
-    )
+    png = await draw(subject, days, points, milestone, locale)
     await bot.send_photo(
         chat_id=target.chat.id,
         photo=BufferedInputFile(png, "chart.png"),
@@ -103,6 +102,51 @@ async def show_chart(
         reply_markup=keyboards.chart_periods(callback_data.scope, callback_data.subject, days),
     )
     await callback.answer()
+
+
+async def draw(
+    subject: str, days: int, points: list[Point], milestone: int | None, locale: str
+) -> bytes:
+    """The chart's PNG, titled in the current locale."""
+    period = _("{days} days").format(days=days)
+    # Drawing takes a CPU for a moment: other users' updates go on meanwhile.
+    return await asyncio.to_thread(
+        render_png, points, title=f"{subject} · {period}", next_milestone=milestone, locale=locale
+    )
+
+
+class DigestCharts:
+    """The chart after a coordinator's weekly digest: the region's, or a scoped
+    coordinator's territory's, over the last DEFAULT_PERIOD days, with the buttons that
+    redraw it over another period."""
+
+    def __init__(self, charts: ChartService, i18n: I18n, settings: Settings) -> None:
+        self._charts = charts
+        self._i18n = i18n
+        self._region_name = settings.region_name
+
+    def locale(self, user: User) -> str:
+        return locale_of(user, self._i18n)
+
+    async def draw(self, territory: Territory | None, locale: str) -> DigestPhoto:
+        days = DEFAULT_PERIOD
+        if territory is None:
+            scope, subject_id, subject = ChartScope.REGION, 0, self._region_name
+            points = await self._charts.region(days)
+            milestone = self._charts.region_milestone(points[-1][1])
+        else:
+            scope, subject_id, subject = ChartScope.TERRITORY, territory.id, territory.name(locale)
+            points = await self._charts.territory(territory.id, days)
+            milestone = self._charts.territory_milestone(points[-1][1])
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            png = await draw(subject, days, points, milestone, locale)
+            return DigestPhoto(
+                png=png,
+                caption=chart_caption(subject, days, points, milestone, locale),
+                reply_markup=keyboards.chart_periods(scope, subject_id, days).model_dump(
+                    mode="json", exclude_none=True
+                ),
+            )
 
 
 def build_router() -> Router:

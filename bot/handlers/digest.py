@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
@@ -261,8 +267,17 @@ def digest_renderer(i18n: I18n, settings: Settings) -> DigestRenderer:
 async def send_digest(
     target: Message | InaccessibleMessage, actor: Actor, digests: DigestService
 ) -> None:
+    """This week's digest now, and for coordinators the chart that follows it."""
     for part in await digests.compose(actor.user_id):
         await target.answer(part)
+    photo = await digests.compose_chart(actor.user_id)
+    if photo is not None:
+        markup = photo.reply_markup
+        await target.answer_photo(
+            BufferedInputFile(photo.png, "chart.png"),
+            caption=photo.caption,
+            reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+        )
 
 
 async def digest(message: Message, actor: Actor, digests: DigestService) -> None:

@@ -1,7 +1,8 @@
 """The delivery worker: sends the rows of the outbox, paced to Telegram's limits.
 
-Everything the bot sends on its own (alerts, reminders, broadcasts, digests) is queued in
-the caller's unit of work (`enqueue_text`, `repos.outbox.add_*`) and sent from here:
+Everything the bot sends on its own (alerts, reminders, broadcasts, digests and their
+charts) is queued in the caller's unit of work (`enqueue_text`, `repos.outbox.add_*`) and
+sent from here:
 
 - in priority order, concurrently (each send is its own task), paced by a token bucket
   for the whole bot and a minimum interval per chat; rows of a chat that is waiting for
@@ -39,7 +40,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from bot.services.clock import Clock
 from bot.storage.database import Database
@@ -141,6 +142,8 @@ class DeliveryWorker:
         self._chat_ready: dict[int, float] = {}  # chat → loop time of its next slot
 
         self._held: dict[int, OutboxMessage] = {}  # claimed, result not yet committed
+        self._file_ids: dict[int, str] = {}  # outbox file → Telegram's file_id
+        self._uploads: dict[int, asyncio.Lock] = {}  # outbox file → its first upload
         self._tasks: set[asyncio.Task[None]] = set()
         self._outcomes: list[_Outcome] = []
         self._outcome_ready = asyncio.Event()
@@ -303,20 +306,61 @@ class DeliveryWorker:
 
     async def _send(self, row: OutboxMessage) -> None:
         payload = row.payload
-        if row.kind is OutboxKind.TEXT:
-            markup = payload.get("reply_markup")
-            await self._bot.send_message(
+        markup = payload.get("reply_markup")
+        reply_markup = InlineKeyboardMarkup.model_validate(markup) if markup else None
+        match row.kind:
+            case OutboxKind.TEXT:
+                await self._bot.send_message(
+                    chat_id=row.chat_id,
+                    text=str(payload["text"]),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup,
+                )
+            case OutboxKind.COPY:
+                await self._bot.copy_message(
+                    chat_id=row.chat_id,
+                    from_chat_id=int(payload["from_chat_id"]),
+                    message_id=int(payload["message_id"]),
+                )
+            case OutboxKind.PHOTO:
+                await self._send_photo(row, reply_markup)
+
+    async def _send_photo(self, row: OutboxMessage, markup: InlineKeyboardMarkup | None) -> None:
+        """A file goes up once: its first send uploads it (the others wait for it), and
+        every later one sends Telegram's file_id."""
+        file = int(row.payload["file"])
+
+        async def send(photo: str | BufferedInputFile) -> Message:
+            return await self._bot.send_photo(
                 chat_id=row.chat_id,
-                text=str(payload["text"]),
+                photo=photo,
+                caption=str(row.payload["caption"]),
                 parse_mode=ParseMode.HTML,
-                reply_markup=InlineKeyboardMarkup.model_validate(markup) if markup else None,
+                reply_markup=markup,
             )
-        else:
-            await self._bot.copy_message(
-                chat_id=row.chat_id,
-                from_chat_id=int(payload["from_chat_id"]),
-                message_id=int(payload["message_id"]),
-            )
+
+        async with self._uploads.setdefault(file, asyncio.Lock()):
+            file_id = self._file_ids.get(file)
+            if file_id is None:
+                async with self._db.read() as repos:
+                    stored = await repos.outbox.file(file)
+                if stored is None:
+                    raise LookupError(f"outbox file {file} is missing")
+                if stored.file_id is None:
+                    sent = await send(BufferedInputFile(stored.content, stored.file_name))
+                    if sent.photo:
+                        await self._remember_file_id(file, sent.photo[-1].file_id)  # largest
+                    return
+                file_id = self._file_ids[file] = stored.file_id
+        await send(file_id)
+
+    async def _remember_file_id(self, file: int, file_id: str) -> None:
+        self._file_ids[file] = file_id
+        try:
+            async with self._db.write() as repos:
+                await repos.outbox.remember_file_id(file, file_id)
+        except Exception:  # the photo went out; after a restart it is uploaded again
+            log.exception("Delivery: could not store the file_id of outbox file %d", file)
 
     async def _attempt(self, row: OutboxMessage) -> _Outcome:
         try:

@@ -9,6 +9,9 @@ language by the handler layer's `DigestRenderer` and cut into messages Telegram
 accepts, then one transaction that records the chunk's `digest_deliveries` rows and
 queues their messages. One digest per user and ISO week, however often, late or
 concurrently the job runs; memory stays bounded by the chunk, not by the region.
+
+Coordinators' digests are followed by a growth chart (`DigestChart`): drawn once per
+scope and language in a run, stored once in `outbox_files`, queued after the texts.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.domain.messages import MESSAGE_LIMIT, split_message
@@ -34,7 +38,7 @@ from bot.storage.digests import (
     SilentPageRow,
     WeekPageRow,
 )
-from bot.storage.outbox import OutboxKind, text_payload
+from bot.storage.outbox import OutboxKind, photo_payload, text_payload
 from bot.storage.records import PageStatus, Territory, User
 from bot.storage.repositories import Repositories
 
@@ -137,6 +141,25 @@ class Digest:
 DigestRenderer = Callable[[Digest], str]
 
 
+@dataclass(frozen=True, slots=True)
+class DigestPhoto:
+    """The chart after a coordinator's digest: a PNG, its HTML caption, its buttons."""
+
+    png: bytes
+    caption: str
+    reply_markup: Mapping[str, Any] | None = None
+
+
+class DigestChart(Protocol):
+    """Draws the chart attached to coordinators' digests (the handler layer's `DigestCharts`)."""
+
+    def locale(self, user: User) -> str:
+        """The language the user's chart is drawn in: one drawing per scope and language."""
+
+    async def draw(self, territory: Territory | None, locale: str) -> DigestPhoto:
+        """The region's chart (`territory` None) or a territory's, in `locale`."""
+
+
 @dataclass(slots=True)
 class _Week:
     """What one run reads once and shares between its digests."""
@@ -155,6 +178,9 @@ class _Week:
     week_pages: list[WeekPageRow] = field(default_factory=list)
     silent: list[SilentPageRow] = field(default_factory=list)
     overviews: dict[int | None, Overview] = field(default_factory=dict)
+    # Charts drawn by this run, per (scope, locale), and their outbox_files ids once stored.
+    photos: dict[tuple[int | None, str], DigestPhoto] = field(default_factory=dict)
+    photo_files: dict[tuple[int | None, str], int] = field(default_factory=dict)
 
 
 class DigestService:
@@ -165,12 +191,15 @@ class DigestService:
         settings: Settings,
         render: DigestRenderer,
         wake: Callable[[], None],
+        chart: DigestChart | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
         self._tz = settings.tz
         self._render = render
+        # Draws the chart each coordinator gets after the digest; None: no chart.
+        self._chart = chart
         # Tells the delivery worker that digests were queued.
         self._wake = wake
 
@@ -213,6 +242,7 @@ class DigestService:
             after = users[-1].id
             # Rendered between the read and the write: neither connection waits for it.
             texts = self._render_chunk(week, users, pages)
+            charts = await self._draw_charts(week, users)
             async with self._db.write() as repos:
                 fresh = await repos.digests.claim(period, texts.keys(), now=now)
                 await repos.outbox.add_many(
@@ -225,6 +255,14 @@ class DigestService:
                     ),
                     priority=Priority.DIGEST,
                     now=now,
+                )
+                # Queued after the chunk's texts: each chart follows its digest.
+                photos = []
+                for user_id, key in charts.items():
+                    if user_id in fresh:
+                        photos.append((user_id, await self._photo_payload(repos, week, key, now)))
+                await repos.outbox.add_many(
+                    OutboxKind.PHOTO, photos, priority=Priority.DIGEST, now=now
                 )
             if fresh:
                 queued += len(fresh)
@@ -245,6 +283,22 @@ class DigestService:
             week = await self._gather(repos, self.period_of(now), now)
             pages = await self._read_chunk(repos, week, [user])
         return self._render_chunk(week, [user], pages)[user.id]
+
+    async def compose_chart(self, user_id: int) -> DigestPhoto | None:
+        """The chart that follows the user's digest: coordinators only, None for others."""
+        if self._chart is None:
+            return None
+        async with self._db.read() as repos:
+            user = await repos.users.get(user_id)
+            if user is None:
+                return None
+            actor = self._actor(user)
+            if not actor.is_coordinator:
+                return None
+            territory = None
+            if actor.scope is not None:
+                territory = await repos.territories.get(actor.scope)
+        return await self._chart.draw(territory, self._chart.locale(user))
 
     async def compose_many(self, users: Sequence[User]) -> AsyncIterator[tuple[User, list[str]]]:
         """The digests of many users as `run_due` composes them (the run's queries once,
@@ -324,6 +378,34 @@ class DigestService:
             )
             texts[user.id] = split_message(self._render(digest), MESSAGE_LIMIT)
         return texts
+
+    async def _draw_charts(
+        self, week: _Week, users: Sequence[User]
+    ) -> dict[int, tuple[int | None, str]]:
+        """The chart each coordinator of a chunk gets, as (scope, locale) per user; each
+        is drawn once per run, whatever the number of coordinators sharing it."""
+        if self._chart is None:
+            return {}
+        keys: dict[int, tuple[int | None, str]] = {}
+        for user in users:
+            actor = self._actor(user)
+            if actor.is_coordinator:
+                key = keys[user.id] = (actor.scope, self._chart.locale(user))
+                if key not in week.photos:
+                    scope = key[0]
+                    territory = None if scope is None else week.territories.get(scope)
+                    week.photos[key] = await self._chart.draw(territory, key[1])
+        return keys
+
+    @staticmethod
+    async def _photo_payload(
+        repos: Repositories, week: _Week, key: tuple[int | None, str], now: int
+    ) -> dict[str, Any]:
+        """The outbox payload of a drawn chart; its PNG is stored with the first use."""
+        photo = week.photos[key]
+        if key not in week.photo_files:
+            week.photo_files[key] = await repos.outbox.add_file(photo.png, "chart.png", now=now)
+        return photo_payload(week.photo_files[key], photo.caption, photo.reply_markup)
 
     # ------------------------------------------------------------------ composing
 

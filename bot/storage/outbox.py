@@ -26,6 +26,7 @@ UNREACHABLE = "user unreachable"
 class OutboxKind(StrEnum):
     TEXT = "text"  # payload {"text", "reply_markup"?}, sent with parse_mode HTML
     COPY = "copy"  # payload {"from_chat_id", "message_id"}
+    PHOTO = "photo"  # payload {"file", "caption", "reply_markup"?}: an outbox_files id
 
 
 class OutboxStatus(StrEnum):
@@ -62,6 +63,26 @@ def text_payload(text: str, reply_markup: Mapping[str, Any] | None = None) -> di
 
 def copy_payload(from_chat_id: int, message_id: int) -> dict[str, Any]:
     return {"from_chat_id": from_chat_id, "message_id": message_id}
+
+
+def photo_payload(
+    file: int, caption: str, reply_markup: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A photo from `outbox_files` with an HTML caption."""
+    payload: dict[str, Any] = {"file": file, "caption": caption}
+    if reply_markup is not None:
+        payload["reply_markup"] = dict(reply_markup)
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFile:
+    """A file queued photos send; `file_id` is Telegram's, once it was uploaded."""
+
+    id: int
+    content: bytes
+    file_name: str
+    file_id: str | None
 
 
 def _encode(payload: Mapping[str, Any]) -> str:
@@ -205,6 +226,28 @@ class OutboxRepository:
         if rows:
             await self._conn.executemany(self._INSERT, rows)
         return len(rows)
+
+    # ------------------------------------------------------------------ files
+
+    async def add_file(self, content: bytes, file_name: str, *, now: int) -> int:
+        """Store a file for photo rows to send; returns its id for `photo_payload`."""
+        async with self._conn.execute(
+            "INSERT INTO outbox_files (content, file_name, created_at) VALUES (?, ?, ?)",
+            (content, file_name, now),
+        ) as cursor:
+            file = cursor.lastrowid
+        assert file is not None
+        return file
+
+    async def file(self, file: int) -> OutboxFile | None:
+        rows = await self._all(
+            "SELECT id, content, file_name, file_id FROM outbox_files WHERE id = ?", (file,)
+        )
+        return OutboxFile(*rows[0]) if rows else None
+
+    async def remember_file_id(self, file: int, file_id: str) -> None:
+        """Telegram's id of an uploaded file: later sends reuse it instead of uploading."""
+        await self._run("UPDATE outbox_files SET file_id = ? WHERE id = ?", (file_id, file))
 
     # ------------------------------------------------------------------ the worker's side
 

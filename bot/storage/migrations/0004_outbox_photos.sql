@@ -1,0 +1,41 @@
+-- Photos in the delivery queue: the growth chart attached to coordinators' digests.
+
+-- A file that queued photos send. Uploaded once: Telegram's file_id of the first upload
+-- is kept, and every later send of the same file reuses it.
+CREATE TABLE outbox_files (
+    id         INTEGER PRIMARY KEY,
+    content    BLOB NOT NULL,
+    file_name  TEXT NOT NULL,
+    file_id    TEXT,
+    created_at INTEGER NOT NULL
+);
+
+-- SQLite cannot change a CHECK constraint in place: `outbox` is rebuilt with the new
+-- kind 'photo' (payload {"file", "caption", "reply_markup"?}; "file" is an
+-- outbox_files id, the caption is HTML). Nothing references `outbox`.
+CREATE TABLE outbox_rebuilt (
+    id           INTEGER PRIMARY KEY,
+    chat_id      INTEGER NOT NULL,
+    priority     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('text', 'copy', 'photo')),
+    payload      TEXT NOT NULL,
+    broadcast_id INTEGER REFERENCES broadcasts (id),
+    status       TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'blocked', 'cancelled')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    not_before   INTEGER NOT NULL,
+    error        TEXT,
+    created_at   INTEGER NOT NULL,
+    sent_at      INTEGER
+);
+INSERT INTO outbox_rebuilt (
+    id, chat_id, priority, kind, payload, broadcast_id, status, attempts, not_before, error,
+    created_at, sent_at
+)
+SELECT id, chat_id, priority, kind, payload, broadcast_id, status, attempts, not_before, error,
+       created_at, sent_at
+FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_rebuilt RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (priority, not_before, id) WHERE status = 'pending';
+CREATE INDEX outbox_broadcast ON outbox (broadcast_id, status) WHERE broadcast_id IS NOT NULL;
