@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.messages import split_message
-from bot.services.digests import DigestService
+from bot.handlers.charts import DigestCharts
+from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
 from bot.storage.records import PageStatus
 from tests.conftest import START, FakeClock
@@ -379,6 +380,24 @@ async def test_coordinators_get_a_chart_after_the_digest_drawn_once_per_scope_an
     assert await service(harness).run_due() == 0
     await harness.drain()
     assert len([c for c in fake.requests[before:] if c.method == "sendPhoto"]) == 4
+
+
+async def test_a_chart_that_cannot_be_drawn_does_not_hold_up_the_digests(
+    harness: BotHarness, fake: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> DigestPhoto:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(DigestCharts, "draw", broken)
+    [admin] = await seed_admins(harness, 1, KUZNETSK, 1000)
+    await harness.send(SUPER, "/start")
+
+    assert await service(harness).run_due() == 2
+    await harness.drain()
+
+    assert len(digests_of(fake, SUPER)) == 1
+    assert len(digests_of(fake, admin)) == 1
+    assert [m for m in fake.sent if m.media_kind == "photo"] == []
 
 
 def test_long_digests_are_cut_between_lines_into_valid_html() -> None:

@@ -178,8 +178,9 @@ class _Week:
     week_pages: list[WeekPageRow] = field(default_factory=list)
     silent: list[SilentPageRow] = field(default_factory=list)
     overviews: dict[int | None, Overview] = field(default_factory=dict)
-    # Charts drawn by this run, per (scope, locale), and their outbox_files ids once stored.
-    photos: dict[tuple[int | None, str], DigestPhoto] = field(default_factory=dict)
+    # Charts drawn by this run, per (scope, locale) (None: drawing failed), and their
+    # outbox_files ids once stored.
+    photos: dict[tuple[int | None, str], DigestPhoto | None] = field(default_factory=dict)
     photo_files: dict[tuple[int | None, str], int] = field(default_factory=dict)
 
 
@@ -383,18 +384,25 @@ class DigestService:
         self, week: _Week, users: Sequence[User]
     ) -> dict[int, tuple[int | None, str]]:
         """The chart each coordinator of a chunk gets, as (scope, locale) per user; each
-        is drawn once per run, whatever the number of coordinators sharing it."""
+        is drawn once per run, whatever the number of coordinators sharing it. A chart
+        that cannot be drawn is left out: the digests go without it."""
         if self._chart is None:
             return {}
         keys: dict[int, tuple[int | None, str]] = {}
         for user in users:
             actor = self._actor(user)
             if actor.is_coordinator:
-                key = keys[user.id] = (actor.scope, self._chart.locale(user))
+                key = (actor.scope, self._chart.locale(user))
                 if key not in week.photos:
                     scope = key[0]
                     territory = None if scope is None else week.territories.get(scope)
-                    week.photos[key] = await self._chart.draw(territory, key[1])
+                    try:
+                        week.photos[key] = await self._chart.draw(territory, key[1])
+                    except Exception:
+                        log.exception("Digests: could not draw the chart for %s", key)
+                        week.photos[key] = None
+                if week.photos[key] is not None:
+                    keys[user.id] = key
         return keys
 
     @staticmethod
@@ -403,6 +411,7 @@ class DigestService:
     ) -> dict[str, Any]:
         """The outbox payload of a drawn chart; its PNG is stored with the first use."""
         photo = week.photos[key]
+        assert photo is not None
         if key not in week.photo_files:
             week.photo_files[key] = await repos.outbox.add_file(photo.png, "chart.png", now=now)
         return photo_payload(week.photo_files[key], photo.caption, photo.reply_markup)
