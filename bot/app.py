@@ -22,6 +22,7 @@ from bot.handlers.digest import digest_renderer
 from bot.handlers.menu import set_default_commands, set_user_commands
 from bot.handlers.milestones import milestone_text
 from bot.handlers.reminders import reminder_text
+from bot.handlers.seminars import seminar_announcement
 from bot.i18n import build_i18n
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.inflight import TrackingEventIsolation
@@ -35,6 +36,7 @@ from bot.services.milestones import MilestoneService
 from bot.services.registry import RegistryService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
 from bot.services.users import UserService
@@ -53,6 +55,7 @@ class Services:
     totals: TotalsService
     broadcasts: BroadcastService
     charts: ChartService
+    seminars: SeminarService
     digests: DigestService
 
 
@@ -97,6 +100,7 @@ def build_services(
         ),
         broadcasts=BroadcastService(db, clock, wake=delivery.wake),
         charts=charts,
+        seminars=SeminarService(db, clock, seminar_announcement(i18n, settings), delivery.wake),
         digests=DigestService(
             db,
             clock,
@@ -249,7 +253,9 @@ def build_dispatcher(
         totals=services.totals,
         broadcasts=services.broadcasts,
         charts=services.charts,
+        seminars=services.seminars,
         digests=services.digests,
+        clock=clock,
         delivery=delivery,
         progress=progress,
         jobs=jobs,

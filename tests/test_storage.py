@@ -31,6 +31,8 @@ EXPECTED_TABLES = {
     "segment_totals",
     "total_changes",
     "outbox_files",
+    "seminars",
+    "seminar_registrations",
 }
 
 

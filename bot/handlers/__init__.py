@@ -16,6 +16,7 @@ from bot.handlers import (
     register,
     report,
     roles,
+    seminars,
     total,
 )
 
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         moderation.build_router(),
         roles.build_router(),
         broadcast.build_router(),
+        seminars.build_router(),
         digest.build_router(),
         fallback.build_router(),
     ]

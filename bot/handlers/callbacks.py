@@ -109,3 +109,31 @@ class ChartCb(CallbackData, prefix="ch"):
     scope: ChartScope
     subject: int = 0
     days: int = 30
+
+
+class SeminarAction(StrEnum):
+    JOIN = "j"
+    LEAVE = "l"
+
+
+class SeminarCb(CallbackData, prefix="sm"):
+    """Register for a seminar, or cancel the registration."""
+
+    action: SeminarAction
+    seminar_id: int
+
+
+class SeminarStep(StrEnum):
+    SKIP_DESCRIPTION = "d"
+    DURATION = "u"
+    NO_LIMIT = "c"
+    AUDIENCE = "a"  # value: a territory id, "" for the whole region
+    AUDIENCE_PAGE = "p"  # value: the page of territories
+    ANNOUNCE = "ok"
+
+
+class SeminarWizardCb(CallbackData, prefix="sw"):
+    """A choice in the /seminar_new wizard."""
+
+    step: SeminarStep
+    value: str = ""

@@ -76,6 +76,7 @@ def help_text(actor: Actor) -> str:
         "/cancel: leave any wizard"
     )
     text += "\n" + _("/digest: the weekly digest of your pages, now")
+    text += "\n" + _("/seminars: upcoming seminars; register with one tap")
     if actor.is_coordinator:
         text += "\n\n" + _(
             "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
@@ -83,6 +84,7 @@ def help_text(actor: Actor) -> str:
             "/broadcast: send a message (text, photo, document, video) to a segment of "
             "administrators\n/broadcasts: past broadcasts and their delivery"
         )
+        text += "\n" + _("/seminar_new: announce a seminar to administrators")
     if actor.is_superadmin:
         text += "\n\n" + _(
             "<b>For superadmins</b>\n"

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.domain.roles import Actor
 from bot.handlers.callbacks import MenuCb, MenuItem
 from bot.handlers.common import reply_target
-from bot.handlers.texts import THEME_LABELS, date, label, number, signed
+from bot.handlers.texts import THEME_LABELS, date, label, moment, number, signed
 from bot.middlewares.user import locale_of
 from bot.services.digests import (
     DAY,
@@ -39,6 +39,7 @@ from bot.services.digests import (
     PageFigures,
     PageMention,
 )
+from bot.services.seminars import SeminarView
 from bot.storage.records import Territory
 
 
@@ -107,6 +108,8 @@ def render_digest(digest: Digest, locale: str, tz: ZoneInfo, region_name: str) -
         _overview(out, digest.overview, region_name)
     if digest.pages:
         _pages(out, digest.pages)
+    if digest.seminars:
+        _seminars(out, digest.seminars)
     out.gap()
     out.add(_("<i>The digest comes every week; switch it off or on in /settings.</i>"))
     return "\n".join(out.lines)
@@ -250,6 +253,27 @@ def _pages(out: _Lines, pages: list[PageFigures]) -> None:
                     days=SILENT_DAYS, id=page.page_id
                 )
             )
+
+
+def _seminars(out: _Lines, seminars: list[SeminarView]) -> None:
+    out.gap()
+    out.add(_("🎓 <b>Upcoming seminars</b>"))
+    for view in seminars:
+        seminar = view.seminar
+        line = _("• {start}: <b>{title}</b>").format(
+            start=moment(seminar.starts_at, out.tz, out.locale), title=escape(seminar.title)
+        )
+        if seminar.capacity is None:
+            line += " " + _("(registered: {count})").format(count=out.num(view.registered))
+        else:
+            line += " " + _("(registered: {count} of {capacity})").format(
+                count=out.num(view.registered), capacity=out.num(seminar.capacity)
+            )
+        if view.mine:
+            line += " " + _("✅ you are registered")
+        out.add(line)
+    if any(not view.mine and not view.full for view in seminars):
+        out.add(_("Register with /seminars."))
 
 
 def digest_renderer(i18n: I18n, settings: Settings) -> DigestRenderer:

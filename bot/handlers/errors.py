@@ -21,6 +21,9 @@ from bot.services.errors import (
     NotRegistered,
     PageNotApproved,
     PageNotFound,
+    SeminarFull,
+    SeminarNotFound,
+    SeminarStarted,
     TerritoryNotFound,
     UserNotFound,
 )
@@ -60,6 +63,12 @@ def explain(error: DomainError) -> str:
             return _("No single territory matches «{reference}».").format(
                 reference=escape(reference)
             )
+        case SeminarNotFound():
+            return _("There is no such seminar for you. See /seminars.")
+        case SeminarFull():
+            return _("Sorry, all seats of this seminar are taken.")
+        case SeminarStarted():
+            return _("The seminar has already started: registrations are closed.")
     return _("This cannot be done.")
 
 

@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
 from bot.domain.roles import Actor
+from bot.domain.seminars import DURATION_CHOICES
 from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
@@ -24,6 +25,10 @@ from bot.handlers.callbacks import (
     RegisterAction,
     RegisterCb,
     ReportConfirmCb,
+    SeminarAction,
+    SeminarCb,
+    SeminarStep,
+    SeminarWizardCb,
     Subscription,
     SubscriptionCb,
     TerritoryPageCb,
@@ -31,6 +36,7 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.services.charts import PERIODS
+from bot.services.seminars import SeminarView
 from bot.storage.records import Page, PageStatus, Territory, User
 
 TERRITORIES_PER_PAGE = 10
@@ -243,4 +249,76 @@ def chart_periods(scope: ChartScope, subject: int, current: int) -> InlineKeyboa
             text=mark + _("{days} days").format(days=days),
             callback_data=ChartCb(scope=scope, subject=subject, days=days),
         )
+    return builder.as_markup()
+
+
+def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
+    """Under a seminar's card: register, or cancel the registration."""
+    builder = InlineKeyboardBuilder()
+    seminar_id = view.seminar.id
+    if view.mine:
+        builder.button(
+            text=_("✖️ Cancel my registration"),
+            callback_data=SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id),
+        )
+    elif not view.full:
+        builder.button(
+            text=_("✅ I will attend"),
+            callback_data=SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id),
+        )
+    return builder.as_markup()
+
+
+def seminar_step(*choices: tuple[str, SeminarStep, str]) -> InlineKeyboardMarkup:
+    """A step of the /seminar_new wizard: its choices (text, step, value), then Cancel."""
+    builder = InlineKeyboardBuilder()
+    for text, step, value in choices:
+        builder.button(text=text, callback_data=SeminarWizardCb(step=step, value=value))
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(len(choices) or 1, 1)
+    return builder.as_markup()
+
+
+def seminar_durations() -> InlineKeyboardMarkup:
+    return seminar_step(
+        *(
+            (_("{minutes} min").format(minutes=minutes), SeminarStep.DURATION, str(minutes))
+            for minutes in DURATION_CHOICES
+        )
+    )
+
+
+def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
+    """The whole region, or one territory in pages of ten."""
+    pages = max(1, -(-len(items) // TERRITORIES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🌐 The whole region"), callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE)
+    )
+    start = page * TERRITORIES_PER_PAGE
+    for territory in items[start : start + TERRITORIES_PER_PAGE]:
+        builder.button(
+            text=territory.name(locale),
+            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE, value=str(territory.id)),
+        )
+    builder.adjust(1, 2)
+    nav = InlineKeyboardBuilder()
+    if page > 0:
+        nav.button(
+            text="◀️",
+            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page - 1)),
+        )
+    nav.button(
+        text=f"{page + 1}/{pages}",
+        callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page)),
+    )
+    if page < pages - 1:
+        nav.button(
+            text="▶️",
+            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page + 1)),
+        )
+    builder.attach(nav)
+    builder.row()
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
     return builder.as_markup()

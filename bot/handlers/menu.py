@@ -24,6 +24,7 @@ def commands_for(role: Role) -> list[BotCommand]:
         BotCommand(command="report", description=_("Report a subscriber figure")),
         BotCommand(command="total", description=_("Regional total")),
         BotCommand(command="digest", description=_("Weekly digest")),
+        BotCommand(command="seminars", description=_("Upcoming seminars")),
         BotCommand(command="settings", description=_("Language and subscriptions")),
         BotCommand(command="help", description=_("Help")),
         BotCommand(command="cancel", description=_("Leave the current wizard")),
@@ -34,6 +35,7 @@ def commands_for(role: Role) -> list[BotCommand]:
             BotCommand(command="broadcast", description=_("Message a segment of administrators"))
         )
         commands.append(BotCommand(command="broadcasts", description=_("Past broadcasts")))
+        commands.append(BotCommand(command="seminar_new", description=_("Announce a seminar")))
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))

@@ -27,3 +27,14 @@ class Moderation(StatesGroup):
 class Broadcasting(StatesGroup):
     message = State()
     segment = State()
+
+
+class SeminarNew(StatesGroup):
+    title = State()
+    description = State()
+    start = State()
+    duration = State()
+    place = State()
+    capacity = State()
+    audience = State()
+    confirm = State()

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.support import LazyProxy
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
+from bot.services.seminars import SeminarView
 from bot.storage.records import Page, PageStatus, Territory
 
 LEVEL_LABELS: dict[str, LazyProxy] = {
@@ -104,3 +105,37 @@ def page_card(page: Page, territories: list[Territory], tz: ZoneInfo, locale: st
         last=last,
         status=label(STATUS_LABELS, page.status),
     )
+
+
+def moment(timestamp: int, tz: ZoneInfo, locale: str) -> str:
+    """A date and time in the region's time zone: 25 декабря 2026, 10:00."""
+    return format_datetime(
+        dt.datetime.fromtimestamp(timestamp, tz), format="d MMMM y, HH:mm", locale=locale
+    )
+
+
+def seminar_card(view: SeminarView, tz: ZoneInfo, locale: str) -> str:
+    """A seminar as HTML lines: title, description, time, place, seats, own registration."""
+    seminar = view.seminar
+    lines = [_("🎓 <b>{title}</b>").format(title=escape(seminar.title))]
+    if seminar.description:
+        lines.append(escape(seminar.description))
+    lines.append(
+        _("🗓 {start}, {minutes} min").format(
+            start=moment(seminar.starts_at, tz, locale), minutes=seminar.duration_minutes
+        )
+    )
+    lines.append(_("📍 {place}").format(place=escape(seminar.place)))
+    if seminar.capacity is None:
+        lines.append(_("👥 Registered: {count}").format(count=number(view.registered, locale)))
+    else:
+        lines.append(
+            _("👥 Registered: {count} of {capacity}").format(
+                count=number(view.registered, locale), capacity=number(seminar.capacity, locale)
+            )
+        )
+    if view.mine:
+        lines.append(_("✅ You are registered."))
+    elif view.full:
+        lines.append(_("No seats left."))
+    return "\n".join(lines)

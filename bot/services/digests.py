@@ -30,6 +30,7 @@ from bot.domain.roles import Actor, resolve_role
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import NotRegistered
+from bot.services.seminars import SeminarView, coordinator_sees
 from bot.storage.database import Database
 from bot.storage.digests import (
     AdminPageRow,
@@ -41,6 +42,7 @@ from bot.storage.digests import (
 from bot.storage.outbox import OutboxKind, photo_payload, text_payload
 from bot.storage.records import PageStatus, Territory, User
 from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ TOP_GROWTH = 5
 WEEK_PAGES_LISTED = 10
 #: Silent pages named per territory; the rest are counted.
 SILENT_LISTED = 10
+#: Digests list the seminars starting within this many days.
+SEMINAR_DAYS = 14
 #: Recipients composed from one query of their pages and queued in one transaction:
 #: memory stays bounded and the writer is never held long.
 CHUNK = 1_000
@@ -134,6 +138,8 @@ class Digest:
     overview: Overview | None  # coordinators only
     pages: list[PageFigures]
     territories: Mapping[int, Territory]
+    # Seminars of the next SEMINAR_DAYS the user is invited to or registered for.
+    seminars: list[SeminarView] = field(default_factory=list)
 
 
 # Renders a digest as HTML in its recipient's language. Every line must stand on its own
@@ -171,6 +177,11 @@ class _Week:
     ranks: PageRanks
     before: dict[int, int]  # page → figure before the week, for pages that reported in it
     changes: list[PageChangeRow]
+    # Seminars of the next SEMINAR_DAYS, who each invites, how many and who registered.
+    seminars: list[Seminar] = field(default_factory=list)
+    invited: dict[int, frozenset[int]] = field(default_factory=dict)
+    registered: dict[int, int] = field(default_factory=dict)
+    registrations: set[tuple[int, int]] = field(default_factory=set)
     # What coordinators' digests need, read with the first coordinator met.
     coordinators_read: bool = False
     shares: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → pages, subs
@@ -320,6 +331,8 @@ class DigestService:
     async def _gather(self, repos: Repositories, period: str, now: int) -> _Week:
         since = now - WEEK
         changes = await repos.digests.week_changes(since=since)
+        seminars = await repos.seminars.starting_between(now, now + SEMINAR_DAYS * DAY)
+        ids = [seminar.id for seminar in seminars]
         return _Week(
             period=period,
             since=since,
@@ -328,6 +341,14 @@ class DigestService:
             ranks=await repos.digests.ranks(),
             before={change.page_id: change.before for change in changes},
             changes=changes,
+            seminars=seminars,
+            # A few seminars a fortnight: each one's audience is read once, as a set.
+            invited={
+                seminar.id: frozenset(await repos.audience.recipients(seminar.segment, now=now))
+                for seminar in seminars
+            },
+            registered=await repos.seminars.registered_counts(ids),
+            registrations=await repos.seminars.registrations(ids),
         )
 
     async def _gather_for_coordinators(self, repos: Repositories, week: _Week) -> None:
@@ -376,6 +397,7 @@ class DigestService:
                 overview=overview,
                 pages=[self._figures(week, row) for row in pages.get(user.id, ())],
                 territories=week.territories,
+                seminars=self._seminars(week, actor),
             )
             texts[user.id] = split_message(self._render(digest), MESSAGE_LIMIT)
         return texts
@@ -417,6 +439,20 @@ class DigestService:
         return photo_payload(week.photo_files[key], photo.caption, photo.reply_markup)
 
     # ------------------------------------------------------------------ composing
+
+    @staticmethod
+    def _seminars(week: _Week, actor: Actor) -> list[SeminarView]:
+        """The seminars a digest lists: those the user registered for or is invited to."""
+        views = []
+        for seminar in week.seminars:
+            mine = (seminar.id, actor.user_id) in week.registrations
+            if (
+                mine
+                or coordinator_sees(actor, seminar)
+                or actor.user_id in week.invited[seminar.id]
+            ):
+                views.append(SeminarView(seminar, week.registered[seminar.id], mine))
+        return views
 
     @staticmethod
     def _figures(week: _Week, row: AdminPageRow) -> PageFigures:

@@ -55,3 +55,15 @@ class TerritoryNotFound(DomainError):
     def __init__(self, reference: str) -> None:
         super().__init__(reference)
         self.reference = reference
+
+
+class SeminarNotFound(DomainError):
+    """No such seminar, or it is not for this user's pages."""
+
+
+class SeminarFull(DomainError):
+    pass
+
+
+class SeminarStarted(DomainError):
+    """Registrations change only before the seminar starts."""

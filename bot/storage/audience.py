@@ -59,3 +59,12 @@ class AudienceRepository:
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def includes(self, segment: Segment, user_id: int, *, now: int) -> bool:
+        """Whether the user is in the segment now."""
+        async with self._conn.execute(
+            f"SELECT EXISTS ({_MATCHING_ADMINS} AND a.user_id = :user)",
+            {**self._params(segment, now), "user": user_id},
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row and row[0])

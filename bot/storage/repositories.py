@@ -24,6 +24,7 @@ from bot.storage.records import (
     Territory,
     User,
 )
+from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 
 
@@ -485,3 +486,4 @@ class Repositories:
         self.reminders = ReminderRepository(conn)
         self.lease = LeaseRepository(conn)
         self.digests = DigestRepository(conn)
+        self.seminars = SeminarRepository(conn)

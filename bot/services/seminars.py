@@ -1,0 +1,201 @@
+"""Seminars: coordinators announce them to a segment, administrators register.
+
+Who may see and register: a coordinator, for seminars inside their territory (all of them
+if they are not scoped); an administrator, when the seminar's segment includes one of
+their approved pages, or when they registered already. Every check is made here, on the
+server side, whatever the buttons said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.roles import Actor
+from bot.domain.segments import Segment
+from bot.services.clock import Clock
+from bot.services.delivery import Priority
+from bot.services.errors import (
+    NotAllowed,
+    SeminarFull,
+    SeminarNotFound,
+    SeminarStarted,
+)
+from bot.storage.database import Database
+from bot.storage.outbox import OutboxKind, text_payload
+from bot.storage.records import User
+from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
+
+DAY = 86_400
+#: /seminars lists what starts within this many days.
+LISTED_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class SeminarDraft:
+    title: str
+    description: str
+    starts_at: int
+    duration_minutes: int
+    place: str
+    capacity: int | None
+    territory_id: int | None  # the audience: one territory's administrators, or all
+
+
+@dataclass(frozen=True, slots=True)
+class SeminarView:
+    """A seminar as one user sees it: how many registered, and whether they did."""
+
+    seminar: Seminar
+    registered: int
+    mine: bool
+
+    @property
+    def seats_left(self) -> int | None:
+        capacity = self.seminar.capacity
+        return None if capacity is None else max(capacity - self.registered, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.seats_left == 0
+
+
+# The announcement of a seminar to one administrator, in their language: HTML text and an
+# inline keyboard as a dict (the "I will attend" button).
+AnnouncementRenderer = Callable[[User, SeminarView], tuple[str, Mapping[str, Any]]]
+
+
+def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
+    """A coordinator sees seminars inside their territory; an unscoped one sees all."""
+    if not actor.is_coordinator:
+        return False
+    territories = seminar.segment.territories
+    return actor.scope is None or not territories or actor.scope in territories
+
+
+class SeminarService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        announce: AnnouncementRenderer,
+        wake: Callable[[], None],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._announce = announce
+        # Tells the delivery worker that announcements were queued.
+        self._wake = wake
+
+    @staticmethod
+    def _audience(actor: Actor, territory_id: int | None) -> Segment:
+        chosen = Segment(territories=frozenset({territory_id}) if territory_id else frozenset())
+        return chosen.within(actor.scope)
+
+    async def audience_count(self, actor: Actor, territory_id: int | None) -> int:
+        """How many administrators the announcement would reach."""
+        if not actor.is_coordinator:
+            raise NotAllowed
+        async with self._db.read() as repos:
+            return await repos.audience.count(
+                self._audience(actor, territory_id), now=self._clock.now()
+            )
+
+    async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
+        """Store the seminar and queue its announcement to every administrator of its
+        segment, in one transaction; returns the seminar and how many were invited."""
+        if not actor.is_coordinator:
+            raise NotAllowed
+        now = self._clock.now()
+        if draft.starts_at <= now:
+            raise SeminarStarted
+        segment = self._audience(actor, draft.territory_id)
+        async with self._db.write() as repos:
+            seminar_id = await repos.seminars.create(
+                title=draft.title,
+                description=draft.description,
+                starts_at=draft.starts_at,
+                duration_minutes=draft.duration_minutes,
+                place=draft.place,
+                capacity=draft.capacity,
+                segment=segment,
+                created_by=actor.user_id,
+                now=now,
+            )
+            seminar = await repos.seminars.get(seminar_id)
+            assert seminar is not None
+            view = SeminarView(seminar, registered=0, mine=False)
+            recipients = await repos.users.many(await repos.audience.recipients(segment, now=now))
+            messages = []
+            for user in recipients:
+                text, markup = self._announce(user, view)
+                messages.append((user.id, text_payload(text, markup)))
+            await repos.outbox.add_many(
+                OutboxKind.TEXT, messages, priority=Priority.BROADCAST, now=now
+            )
+        if messages:
+            self._wake()
+        return seminar, len(messages)
+
+    async def upcoming(self, actor: Actor) -> list[SeminarView]:
+        """Seminars not started yet that the actor may see, soonest first."""
+        now = self._clock.now()
+        async with self._db.read() as repos:
+            seminars = await repos.seminars.starting_between(now, now + LISTED_DAYS * DAY)
+            ids = [seminar.id for seminar in seminars]
+            counts = await repos.seminars.registered_counts(ids)
+            mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}
+            views = []
+            for seminar in seminars:
+                if seminar.id in mine or await self._invited(repos, actor, seminar, now):
+                    views.append(SeminarView(seminar, counts[seminar.id], seminar.id in mine))
+        return views
+
+    async def view(self, actor: Actor, seminar_id: int) -> SeminarView:
+        async with self._db.read() as repos:
+            return await self._view(repos, actor, seminar_id)
+
+    async def register(self, actor: Actor, seminar_id: int) -> SeminarView:
+        """Register the actor; refused when the seminar started, is full or is not for
+        them. Registering twice changes nothing."""
+        now = self._clock.now()
+        async with self._db.write() as repos:
+            view = await self._view(repos, actor, seminar_id)
+            if view.mine:
+                return view
+            if view.seminar.starts_at <= now:
+                raise SeminarStarted
+            if view.full:
+                raise SeminarFull
+            await repos.seminars.register(seminar_id, actor.user_id, now=now)
+            return SeminarView(view.seminar, view.registered + 1, mine=True)
+
+    async def unregister(self, actor: Actor, seminar_id: int) -> SeminarView:
+        now = self._clock.now()
+        async with self._db.write() as repos:
+            view = await self._view(repos, actor, seminar_id)
+            if not view.mine:
+                return view
+            if view.seminar.starts_at <= now:
+                raise SeminarStarted
+            await repos.seminars.unregister(seminar_id, actor.user_id)
+            return SeminarView(view.seminar, view.registered - 1, mine=False)
+
+    async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
+        """The seminar as the actor sees it; SeminarNotFound if it is not for them."""
+        seminar = await repos.seminars.get(seminar_id)
+        if seminar is None:
+            raise SeminarNotFound
+        mine = bool(await repos.seminars.registrations([seminar_id], [actor.user_id]))
+        if not mine and not await self._invited(repos, actor, seminar, self._clock.now()):
+            raise SeminarNotFound
+        counts = await repos.seminars.registered_counts([seminar_id])
+        return SeminarView(seminar, counts[seminar_id], mine)
+
+    @staticmethod
+    async def _invited(repos: Repositories, actor: Actor, seminar: Seminar, now: int) -> bool:
+        return coordinator_sees(actor, seminar) or await repos.audience.includes(
+            seminar.segment, actor.user_id, now=now
+        )
