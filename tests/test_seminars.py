@@ -162,6 +162,13 @@ async def test_registration_respects_seats_and_can_be_cancelled(
         assert "You are registered." in (edited.text or "")
         assert edited.button_texts() == ["✖️ Cancel my registration"]
 
+    # A second tap on the old button (a slow network, a double tap) changes nothing.
+    card = fake.messages(second.id)[-1]
+    join = SeminarCb(action=SeminarAction.JOIN, seminar_id=1).pack()
+    answer = fake.answer_for(await bot.press(second, card, join))
+    assert answer is not None
+    assert answer.text == "You are registered. See you there!"  # answered, not crashed
+
     [late] = announcements(fake, third)
     data = late.find_button("✅ I will attend")
     assert data is not None

@@ -7,6 +7,7 @@ import datetime as dt
 from html import escape
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
@@ -146,11 +147,15 @@ async def join_or_leave(
         view = await seminars.unregister(actor, callback_data.seminar_id)
         done = _("Your registration is cancelled.")
     target = reply_target(callback)
+    card = seminar_card(view, settings.tz, i18n.current_locale)
+    markup = keyboards.seminar_actions(view)
     if isinstance(target, Message):
-        await target.edit_text(
-            seminar_card(view, settings.tz, i18n.current_locale),
-            reply_markup=keyboards.seminar_actions(view),
-        )
+        try:
+            await target.edit_text(card, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            # A second tap on an old button: the card is already as it should be.
+            if "message is not modified" not in exc.message:
+                raise
     await callback.answer(done)
 
 
