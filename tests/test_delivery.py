@@ -585,6 +585,23 @@ async def test_a_failed_upload_is_retried_and_a_missing_file_fails(
     assert fake.messages(chats[2]) == []
 
 
+async def test_a_429_on_an_upload_holds_back_the_sends_waiting_for_it(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    chats = users(fake, 4)
+    fake.inject("sendPhoto", error_code=429, retry_after=1)  # the first upload
+    await enqueue_photos(db, clock, chats)
+    await make_worker().start()
+
+    assert (await settled(db, 4))[OutboxStatus.SENT] == 4
+    [refused, *later] = fake.calls("sendPhoto")
+    assert refused.error_code == 429
+    # The sends queued behind the upload waited out the pause like every other send.
+    assert min(call.at for call in later) >= refused.finished_at + 0.95
+    uploads, by_id = photo_sends(fake)
+    assert (len(uploads), len(by_id)) == (1, 3)
+
+
 def test_text_payload_shape() -> None:
     assert text_payload("hi") == {"text": "hi"}
     assert text_payload("hi", {"inline_keyboard": []}) == {

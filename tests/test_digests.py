@@ -399,6 +399,11 @@ async def test_a_chart_that_cannot_be_drawn_does_not_hold_up_the_digests(
     assert len(digests_of(fake, admin)) == 1
     assert [m for m in fake.sent if m.media_kind == "photo"] == []
 
+    # On demand too: the digest is answered, without the chart and without an error.
+    answers = await harness.send(SUPER, "/digest")
+    assert [a.text.startswith(HEADER) for a in answers if a.text] == [True]
+    assert [m for m in fake.sent if m.media_kind == "photo"] == []
+
 
 def test_long_digests_are_cut_between_lines_into_valid_html() -> None:
     rng = random.Random(3)

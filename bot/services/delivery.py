@@ -340,6 +340,8 @@ class DeliveryWorker:
             )
 
         async with self._uploads.setdefault(file, asyncio.Lock()):
+            # The upload before this one may have been refused with a 429.
+            await self._wait_out_pause()
             file_id = self._file_ids.get(file)
             if file_id is None:
                 async with self._db.read() as repos:
@@ -396,6 +398,12 @@ class DeliveryWorker:
             # Only the type: the message of e.g. a validation error may quote the text.
             return self._failed(row, f"{type(exc).__name__} while sending")
         return _Outcome(row, OutboxStatus.SENT)
+
+    async def _wait_out_pause(self) -> None:
+        """Wait until a 429's pause is over (or the worker stops)."""
+        loop = asyncio.get_running_loop()
+        while not self._stopping.is_set() and (left := self._paused_until - loop.time()) > 0:
+            await self._sleep(left)
 
     def _pause(self, retry_after: float) -> None:
         until = asyncio.get_running_loop().time() + max(retry_after, 0)

@@ -310,7 +310,11 @@ class DigestService:
             territory = None
             if actor.scope is not None:
                 territory = await repos.territories.get(actor.scope)
-        return await self._chart.draw(territory, self._chart.locale(user))
+        try:
+            return await self._chart.draw(territory, self._chart.locale(user))
+        except Exception:
+            log.exception("Digests: could not draw the chart for user %d", user_id)
+            return None
 
     async def compose_many(self, users: Sequence[User]) -> AsyncIterator[tuple[User, list[str]]]:
         """The digests of many users as `run_due` composes them (the run's queries once,
@@ -416,16 +420,20 @@ class DigestService:
             if actor.is_coordinator:
                 key = (actor.scope, self._chart.locale(user))
                 if key not in week.photos:
-                    scope = key[0]
-                    territory = None if scope is None else week.territories.get(scope)
-                    try:
-                        week.photos[key] = await self._chart.draw(territory, key[1])
-                    except Exception:
-                        log.exception("Digests: could not draw the chart for %s", key)
-                        week.photos[key] = None
+                    week.photos[key] = await self._draw(week, *key)
                 if week.photos[key] is not None:
                     keys[user.id] = key
         return keys
+
+    async def _draw(self, week: _Week, scope: int | None, locale: str) -> DigestPhoto | None:
+        """One chart of a run; None if it cannot be drawn."""
+        assert self._chart is not None
+        territory = None if scope is None else week.territories.get(scope)
+        try:
+            return await self._chart.draw(territory, locale)
+        except Exception:
+            log.exception("Digests: could not draw the chart for %s", (scope, locale))
+            return None
 
     @staticmethod
     async def _photo_payload(
