@@ -159,6 +159,7 @@ async def test_registration_respects_seats_and_can_be_cancelled(
         [announcement] = announcements(fake, admin)
         await bot.click(admin, "✅ I will attend", announcement)
         edited = fake.messages(admin.id)[-1]
+        assert (edited.text or "").startswith("📣 New seminar")  # still an announcement
         assert "You are registered." in (edited.text or "")
         assert edited.button_texts() == ["✖️ Cancel my registration"]
 
@@ -185,6 +186,10 @@ async def test_registration_respects_seats_and_can_be_cancelled(
     [header, card] = await bot.send(third, "/seminars")
     assert "Upcoming seminars: 1" in (header.text or "")
     assert "You are registered." in (card.text or "")
+    await bot.click(third, "✖️ Cancel my registration", card)
+    edited = fake.messages(third.id)[-1]
+    assert (edited.text or "").startswith("🎓")  # a card from the list stays a card
+    assert "Registered: 1 of 2" in (edited.text or "")
 
 
 async def test_seminar_refusals(bot: BotHarness, fake: FakeBotAPI, clock: FakeClock) -> None:

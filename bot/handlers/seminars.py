@@ -150,6 +150,8 @@ async def join_or_leave(
     card = seminar_card(view, settings.tz, i18n.current_locale)
     markup = keyboards.seminar_actions(view)
     if isinstance(target, Message):
+        if target.html_text.startswith(header := announcement_header()):
+            card = f"{header}\n\n{card}"  # an announcement stays one
         try:
             await target.edit_text(card, reply_markup=markup)
         except TelegramBadRequest as exc:
@@ -159,13 +161,17 @@ async def join_or_leave(
     await callback.answer(done)
 
 
+def announcement_header() -> str:
+    return _("📣 <b>New seminar</b>")
+
+
 def seminar_announcement(i18n: I18n, settings: Settings) -> AnnouncementRenderer:
     """The announcement each invited administrator gets, in their language."""
 
     def render(user: User, view: SeminarView) -> tuple[str, dict[str, object]]:
         locale = locale_of(user, i18n)
         with i18n.context(), i18n.use_locale(locale):
-            text = _("📣 <b>New seminar</b>") + "\n\n" + seminar_card(view, settings.tz, locale)
+            text = announcement_header() + "\n\n" + seminar_card(view, settings.tz, locale)
             markup = keyboards.seminar_actions(view)
             return text, markup.model_dump(mode="json", exclude_none=True)
 
