@@ -17,7 +17,6 @@ from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.domain.roles import Actor
-from bot.domain.segments import Segment
 from bot.domain.seminars import (
     DESCRIPTION_LIMIT,
     PLACE_LIMIT,
@@ -44,7 +43,6 @@ from bot.services.seminars import (
     SeminarView,
 )
 from bot.storage.records import User
-from bot.storage.seminars import Seminar
 
 #: Seminars shown by /seminars, soonest first.
 LISTED = 10
@@ -84,8 +82,11 @@ async def load_draft(state: FSMContext) -> Draft:
     return Draft.model_validate((await state.get_data()).get("seminar", {}))
 
 
-async def save_draft(state: FSMContext, draft: Draft) -> None:
+async def update_draft(state: FSMContext, **changes: object) -> Draft:
+    """Record the answers of a step in the wizard's draft; returns the new draft."""
+    draft = (await load_draft(state)).model_copy(update=changes)
     await state.update_data(seminar=draft.model_dump(mode="json"))
+    return draft
 
 
 def one_line(text: str | None) -> str:
@@ -201,9 +202,7 @@ async def take_title(message: Message, state: FSMContext) -> None:
             reply_markup=keyboards.cancel(),
         )
         return
-    draft = await load_draft(state)
-    draft.title = title
-    await save_draft(state, draft)
+    await update_draft(state, title=title)
     await state.set_state(SeminarNew.description)
     await message.answer(
         _("Step 2 of 7. Describe the seminar in a few lines: what and for whom."),
@@ -221,9 +220,7 @@ async def take_description(message: Message, state: FSMContext, settings: Settin
             reply_markup=keyboards.seminar_step((_("Skip"), SeminarStep.SKIP_DESCRIPTION, "")),
         )
         return
-    draft = await load_draft(state)
-    draft.description = description
-    await save_draft(state, draft)
+    await update_draft(state, description=description)
     await ask_start(message, state, settings)
 
 
@@ -254,9 +251,7 @@ async def take_start(message: Message, state: FSMContext, settings: Settings, cl
             input_error_text(exc.reason, settings), reply_markup=keyboards.cancel()
         )
         return
-    draft = await load_draft(state)
-    draft.starts_at = int(start.timestamp())
-    await save_draft(state, draft)
+    await update_draft(state, starts_at=int(start.timestamp()))
     await state.set_state(SeminarNew.duration)
     await message.answer(
         _("Step 4 of 7. How long is it? Tap or send the minutes."),
@@ -290,9 +285,7 @@ async def pick_duration(
 async def set_duration(
     target: Message | InaccessibleMessage, state: FSMContext, minutes: int
 ) -> None:
-    draft = await load_draft(state)
-    draft.duration_minutes = minutes
-    await save_draft(state, draft)
+    await update_draft(state, duration_minutes=minutes)
     await state.set_state(SeminarNew.place)
     await target.answer(
         _("Step 5 of 7. Where? Send the link to the online room or the address."),
@@ -310,9 +303,7 @@ async def take_place(message: Message, state: FSMContext) -> None:
             reply_markup=keyboards.cancel(),
         )
         return
-    draft = await load_draft(state)
-    draft.place = place
-    await save_draft(state, draft)
+    await update_draft(state, place=place)
     await state.set_state(SeminarNew.capacity)
     await message.answer(
         _("Step 6 of 7. How many seats? Send a number, or tap «No limit»."),
@@ -365,14 +356,11 @@ async def set_capacity(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    draft = await load_draft(state)
-    draft.capacity = capacity
     if actor.scope is not None:  # a scoped coordinator invites their territory
-        draft.territory_id = actor.scope
-        await save_draft(state, draft)
+        draft = await update_draft(state, capacity=capacity, territory_id=actor.scope)
         await ask_confirmation(target, state, draft, actor, settings, seminars, registry, i18n)
         return
-    await save_draft(state, draft)
+    await update_draft(state, capacity=capacity)
     await state.set_state(SeminarNew.audience)
     await target.answer(
         _("Step 7 of 7. Whom to invite: administrators of the whole region or of one territory?"),
@@ -419,9 +407,7 @@ async def pick_audience(
             )
             return
         territory_id = territory.id
-    draft = await load_draft(state)
-    draft.territory_id = territory_id
-    await save_draft(state, draft)
+    draft = await update_draft(state, territory_id=territory_id)
     await ask_confirmation(
         reply_target(callback), state, draft, actor, settings, seminars, registry, i18n
     )
@@ -444,18 +430,13 @@ async def ask_confirmation(
         await target.answer(_("The wizard lost its data. Start again with /seminar_new."))
         return
     locale = i18n.current_locale
-    count = await seminars.audience_count(actor, complete.territory_id)
+    preview, count = await seminars.preview(actor, complete)
     if complete.territory_id is None:
         audience = _("the whole region")
     else:
         territory = await registry.territory(complete.territory_id)
         audience = territory.name(locale) if territory is not None else "?"
     await state.set_state(SeminarNew.confirm)
-    preview = SeminarView(
-        seminar=_preview_seminar(complete, actor),
-        registered=0,
-        mine=False,
-    )
     await target.answer(
         seminar_card(preview, settings.tz, locale)
         + "\n\n"
@@ -463,21 +444,6 @@ async def ask_confirmation(
             audience=escape(audience), count=number(count, locale)
         ),
         reply_markup=keyboards.seminar_step((_("📣 Announce"), SeminarStep.ANNOUNCE, "")),
-    )
-
-
-def _preview_seminar(draft: SeminarDraft, actor: Actor) -> Seminar:
-    return Seminar(
-        id=0,
-        title=draft.title,
-        description=draft.description,
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        place=draft.place,
-        capacity=draft.capacity,
-        segment=Segment(),
-        created_by=actor.user_id,
-        created_at=0,
     )
 
 

@@ -310,11 +310,7 @@ class DigestService:
             territory = None
             if actor.scope is not None:
                 territory = await repos.territories.get(actor.scope)
-        try:
-            return await self._chart.draw(territory, self._chart.locale(user))
-        except Exception:
-            log.exception("Digests: could not draw the chart for user %d", user_id)
-            return None
+        return await self._draw(territory, self._chart.locale(user))
 
     async def compose_many(self, users: Sequence[User]) -> AsyncIterator[tuple[User, list[str]]]:
         """The digests of many users as `run_due` composes them (the run's queries once,
@@ -420,19 +416,22 @@ class DigestService:
             if actor.is_coordinator:
                 key = (actor.scope, self._chart.locale(user))
                 if key not in week.photos:
-                    week.photos[key] = await self._draw(week, *key)
+                    scope, locale = key
+                    territory = None if scope is None else week.territories.get(scope)
+                    week.photos[key] = await self._draw(territory, locale)
                 if week.photos[key] is not None:
                     keys[user.id] = key
         return keys
 
-    async def _draw(self, week: _Week, scope: int | None, locale: str) -> DigestPhoto | None:
-        """One chart of a run; None if it cannot be drawn."""
+    async def _draw(self, territory: Territory | None, locale: str) -> DigestPhoto | None:
+        """The chart of the region or a territory; None if it cannot be drawn: the
+        digests go without it."""
         assert self._chart is not None
-        territory = None if scope is None else week.territories.get(scope)
         try:
             return await self._chart.draw(territory, locale)
         except Exception:
-            log.exception("Digests: could not draw the chart for %s", (scope, locale))
+            scope = "the region" if territory is None else f"territory {territory.id}"
+            log.exception("Digests: could not draw the chart of %s (%s)", scope, locale)
             return None
 
     @staticmethod

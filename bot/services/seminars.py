@@ -94,14 +94,28 @@ class SeminarService:
         chosen = Segment(territories=frozenset({territory_id}) if territory_id else frozenset())
         return chosen.within(actor.scope)
 
-    async def audience_count(self, actor: Actor, territory_id: int | None) -> int:
-        """How many administrators the announcement would reach."""
+    async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
+        """The seminar as it would be announced, and how many administrators the
+        announcement would reach."""
         if not actor.is_coordinator:
             raise NotAllowed
+        now = self._clock.now()
+        segment = self._audience(actor, draft.territory_id)
+        seminar = Seminar(
+            id=0,
+            title=draft.title,
+            description=draft.description,
+            starts_at=draft.starts_at,
+            duration_minutes=draft.duration_minutes,
+            place=draft.place,
+            capacity=draft.capacity,
+            segment=segment,
+            created_by=actor.user_id,
+            created_at=now,
+        )
         async with self._db.read() as repos:
-            return await repos.audience.count(
-                self._audience(actor, territory_id), now=self._clock.now()
-            )
+            count = await repos.audience.count(segment, now=now)
+        return SeminarView(seminar, registered=0, mine=False), count
 
     async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
         """Store the seminar and queue its announcement to every administrator of its
