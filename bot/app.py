@@ -25,13 +25,17 @@ from bot.handlers.reminders import reminder_text
 from bot.handlers.seminars import seminar_announcement
 from bot.i18n import build_i18n
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
+from bot.middlewares.callbacks import AnswerCallbackQueries
 from bot.middlewares.inflight import TrackingEventIsolation
+from bot.middlewares.requests import CallbackAnswers, FloodControl
+from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.registry import RegistryService
 from bot.services.reminders import ReminderService
@@ -112,7 +116,18 @@ def build_services(
     )
 
 
-def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
+def build_budget(settings: Settings) -> RateBudget:
+    return RateBudget(
+        rate=settings.delivery_rate_per_second,
+        per_chat_interval=settings.delivery_per_chat_interval_seconds,
+        per_chat_burst=settings.per_chat_burst,
+        group_per_minute=settings.group_messages_per_minute,
+    )
+
+
+def build_delivery(
+    settings: Settings, db: Database, bot: Bot, clock: Clock, budget: RateBudget
+) -> DeliveryWorker:
     async def mark_unreachable(user_id: int) -> None:
         async with db.write() as repos:
             await repos.users.set_reachable(user_id, False)
@@ -126,14 +141,23 @@ def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> 
         max_attempts=settings.delivery_max_attempts,
         backoff_cap=settings.delivery_backoff_cap_seconds,
         on_unreachable=mark_unreachable,
+        budget=budget,
     )
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, budget: RateBudget, answers: CallbackAnswers) -> Bot:
     session = (
         AiohttpSession(api=TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/")))
         if settings.telegram_api_url
         else AiohttpSession()
+    )
+    session.middleware(
+        FloodControl(
+            budget,
+            answers,
+            max_flood_wait=settings.flood_max_wait_seconds,
+            max_attempts=settings.request_max_attempts,
+        )
     )
     return Bot(
         token=settings.bot_token.get_secret_value(),
@@ -216,10 +240,16 @@ def build_jobs(
 
 
 def build_dispatcher(
-    settings: Settings, db: Database, i18n: I18n, bot: Bot, clock: Clock | None = None
+    settings: Settings,
+    db: Database,
+    i18n: I18n,
+    bot: Bot,
+    budget: RateBudget,
+    answers: CallbackAnswers,
+    clock: Clock | None = None,
 ) -> Dispatcher:
     clock = clock or SystemClock()
-    delivery = build_delivery(settings, db, bot, clock)
+    delivery = build_delivery(settings, db, bot, clock, budget)
     services = build_services(
         settings,
         db,
@@ -263,6 +293,11 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
     UserI18nMiddleware(i18n).setup(dispatcher)
+    # Inside the language's context, so that their answers speak the user's language.
+    dispatcher.callback_query.outer_middleware(AnswerCallbackQueries(answers))
+    guard = FloodGuard(settings.flood_backlog)
+    dispatcher.message.outer_middleware(guard)
+    dispatcher.callback_query.outer_middleware(guard)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(on_startup)
     dispatcher.startup.register(start_scheduler)
@@ -293,11 +328,14 @@ class Application:
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     db = Database(settings.database_path)
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
-    bot = build_bot(settings)
+    # One budget for answers and the delivery queue alike.
+    budget = build_budget(settings)
+    answers = CallbackAnswers()
+    bot = build_bot(settings, budget, answers)
     return Application(
         settings=settings,
         db=db,
         i18n=i18n,
         bot=bot,
-        dispatcher=build_dispatcher(settings, db, i18n, bot, clock),
+        dispatcher=build_dispatcher(settings, db, i18n, bot, budget, answers, clock),
     )

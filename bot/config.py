@@ -67,6 +67,19 @@ class Settings(BaseSettings):
     delivery_per_chat_interval_seconds: float = Field(default=1.0, ge=0)
     delivery_max_attempts: int = Field(default=6, gt=0)
     delivery_backoff_cap_seconds: float = Field(default=300, ge=0)
+    # Flood control of every request (answers included): messages one private chat may
+    # get at once before DELIVERY_PER_CHAT_INTERVAL_SECONDS applies (Telegram allows a
+    # burst of about 3), and messages a minute to one group (Telegram: 20).
+    per_chat_burst: int = Field(default=2, ge=1)
+    group_messages_per_minute: int = Field(default=20, ge=3)
+    # Seconds of 429 waits a direct answer sits out before it is given up (a callback
+    # answer at most 10: Telegram forgets a tap after about 15 s).
+    flood_max_wait_seconds: float = Field(default=30.0, ge=0)
+    # Tries of a direct answer that meets a 5xx or a network error.
+    request_max_attempts: int = Field(default=4, gt=0)
+    # A user's update that arrives with this many of their updates still queued ahead
+    # is skipped (one "please slow down" note per flood).
+    flood_backlog: int = Field(default=5, gt=0)
     # How often a broadcast's progress message is edited (Telegram frowns on faster edits).
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     # Off only for tests that drive the jobs themselves.

@@ -32,8 +32,14 @@ class BotHarness:
         fake: FakeBotAPI,
         folder: Path,
         clock: FakeClock,
+        *,
+        telegram_limits: bool = True,
         **settings: Any,
     ) -> BotHarness:
+        """`telegram_limits`: the fake answers 429 as Telegram does (see
+        `FakeBotAPI.enforce_telegram_limits`); the bot must never provoke one."""
+        if telegram_limits:
+            fake.enforce_telegram_limits()
         config = load_settings(
             _env_file=None,
             bot_token=fake.token,

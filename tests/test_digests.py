@@ -32,7 +32,6 @@ async def start(fake: FakeBotAPI, folder: Path, clock: FakeClock) -> BotHarness:
         clock,
         superadmin_ids="100",
         scheduler_enabled=False,
-        delivery_per_chat_interval_seconds=0,
     )
 
 

@@ -34,6 +34,7 @@ from bot.handlers.texts import (
 )
 from bot.middlewares.user import locale_of
 from bot.services.broadcasts import BroadcastService, Progress
+from bot.services.flood import background
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import Territory
@@ -503,7 +504,8 @@ class ProgressReporter:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="broadcast-progress")
+        with background():  # progress edits give way to answers
+            self._task = asyncio.create_task(self._run(), name="broadcast-progress")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -522,9 +524,11 @@ class ProgressReporter:
 
     async def report_once(self) -> None:
         for broadcast in await self._broadcasts.sending():
-            progress = await self._broadcasts.progress(broadcast.id)
+            # Not before its progress message exists: computing the progress of a
+            # finished broadcast marks it done, and its final report would never be shown.
             if broadcast.progress_chat_id is None or broadcast.progress_message_id is None:
                 continue
+            progress = await self._broadcasts.progress(broadcast.id)
             author = await self._users.get(broadcast.author_id)
             locale = locale_of(author, self._i18n) if author else self._i18n.default_locale
             with self._i18n.context(), self._i18n.use_locale(locale):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from html import escape, unescape
 
 from aiogram import Router
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
@@ -27,6 +34,8 @@ from bot.services.errors import (
     TerritoryNotFound,
     UserNotFound,
 )
+
+log = logging.getLogger(__name__)
 
 
 def explain(error: DomainError) -> str:
@@ -82,6 +91,23 @@ async def answer_domain_error(event: ErrorEvent) -> None:
         await update.message.answer(text)
 
 
+async def ignore_given_up_request(event: ErrorEvent) -> None:
+    """A request Telegram kept refusing (429, 5xx, network): the request middleware has
+    already retried it and logged one line; a traceback would add nothing."""
+
+
+async def answer_crashed_tap(event: ErrorEvent) -> None:
+    """Any other failure goes on up to be logged with its traceback; a tap whose handler
+    failed is answered first, so it does not keep spinning."""
+    query = event.update.callback_query
+    if query is not None:
+        try:
+            await query.answer(_("Something went wrong. Please try again."), show_alert=True)
+        except TelegramAPIError:
+            log.warning("Could not answer the failed callback query")
+    raise event.exception
+
+
 def _strip_tags(text: str) -> str:
     """Alerts are plain text: drop the HTML tags and undo the escaping."""
     return unescape(re.sub(r"<[^>]+>", "", text))[:200]
@@ -90,4 +116,9 @@ def _strip_tags(text: str) -> str:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.error.register(answer_domain_error, ExceptionTypeFilter(DomainError))
+    router.error.register(
+        ignore_given_up_request,
+        ExceptionTypeFilter(TelegramRetryAfter, TelegramServerError, TelegramNetworkError),
+    )
+    router.error.register(answer_crashed_tap, ExceptionTypeFilter(Exception))
     return router

@@ -10,10 +10,15 @@ one user's updates in order and lets shutdown wait until the last one is stored.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncGenerator, Hashable
 from contextlib import asynccontextmanager
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+
+#: How many updates of the same user were queued ahead of the one being handled when it
+#: arrived: a measure of how fast the user writes that the handler itself cannot see.
+queued_ahead: contextvars.ContextVar[int] = contextvars.ContextVar("queued_ahead", default=0)
 
 
 class TrackingEventIsolation(BaseEventIsolation):
@@ -33,6 +38,7 @@ class TrackingEventIsolation(BaseEventIsolation):
         lock_key = (key.bot_id, key.chat_id, key.user_id)
         lock, users = self._locks.get(lock_key, (asyncio.Lock(), 0))
         self._locks[lock_key] = (lock, users + 1)
+        queued_ahead.set(users)
         try:
             async with lock:
                 yield

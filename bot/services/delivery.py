@@ -4,10 +4,12 @@ Everything the bot sends on its own (alerts, reminders, broadcasts, digests and 
 charts) is queued in the caller's unit of work (`enqueue_text`, `repos.outbox.add_*`) and
 sent from here:
 
-- in priority order, concurrently (each send is its own task), paced by a token bucket
-  for the whole bot and a minimum interval per chat; rows of a chat that is waiting for
-  its slot are skipped by the claim, so a burst to one chat never holds up the others;
-- 429: the whole bot pauses for `retry_after`, the row goes back to pending uncounted;
+- in priority order, concurrently (each send is its own task), paced by the bot's one
+  `RateBudget` (shared with direct answers, which go first) and a minimum interval per
+  chat; rows of a chat that is waiting for its slot are skipped by the claim, so a burst
+  to one chat never holds up the others;
+- 429: the whole bot (answers too) pauses for `retry_after`, the row goes back to
+  pending uncounted;
 - 403 and 400 "chat not found": the row is blocked and `on_unreachable(chat_id)` runs;
   rows for users already marked unreachable are blocked by the claim without a request;
 - other 400s: failed with Telegram's description, never retried;
@@ -43,6 +45,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 
 from bot.services.clock import Clock
+from bot.services.flood import Lane, RateBudget, prepaid
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from bot.storage.repositories import Repositories
@@ -117,6 +120,7 @@ class DeliveryWorker:
         backoff_cap: float = 300.0,
         concurrency: int = 64,
         on_unreachable: OnUnreachable | None = None,
+        budget: RateBudget | None = None,
     ) -> None:
         if global_rate <= 0 or concurrency < 1 or max_attempts < 1:
             raise ValueError("global_rate, concurrency and max_attempts must be positive")
@@ -132,13 +136,7 @@ class DeliveryWorker:
         self._on_unreachable = on_unreachable
         self._claim_size = max(1, math.ceil(global_rate * CLAIM_AHEAD))
 
-        # Global token bucket without a burst: any one-second window holds at most
-        # `global_rate` messages, so the pacing itself never provokes a 429 (a burst of
-        # even 5 % above the limit did, and every 429 pauses the whole bot).
-        self._burst = 1.0
-        self._tokens = self._burst
-        self._tokens_at = 0.0
-        self._paused_until = 0.0  # loop time; set by a 429
+        self._budget = budget or RateBudget(rate=global_rate, per_chat_interval=per_chat_interval)
         self._chat_ready: dict[int, float] = {}  # chat → loop time of its next slot
 
         self._held: dict[int, OutboxMessage] = {}  # claimed, result not yet committed
@@ -173,7 +171,6 @@ class DeliveryWorker:
         self._outcome_ready = asyncio.Event()
         self._nudge = asyncio.Event()
         self._closing = False
-        self._tokens_at = asyncio.get_running_loop().time()
         self._loop_task = asyncio.create_task(self._run(), name="delivery-loop")
         self._flush_task = asyncio.create_task(self._flush_loop(), name="delivery-results")
 
@@ -229,10 +226,10 @@ class DeliveryWorker:
     async def _cycle(self, loop: asyncio.AbstractEventLoop) -> None:
         # Cleared before the claim: a wake() from now on is seen by the next _idle().
         self._nudge.clear()
-        now = loop.time()
-        if now < self._paused_until:
-            await self._sleep(self._paused_until - now)
+        if (paused := self._budget.paused_for) > 0:
+            await self._sleep(paused)
             return
+        now = loop.time()
         free = self._concurrency - len(self._held)
         if free <= 0:
             await self._idle(None)  # a committed result frees a slot and nudges
@@ -244,10 +241,11 @@ class DeliveryWorker:
         for row in rows:
             self._held[row.id] = row
         for row in rows:
-            if not await self._take_token():
+            if not await self._take_slot(row.chat_id):
                 return  # stopping: stop() puts the rows not sent back
             self._chat_ready[row.chat_id] = loop.time() + self._per_chat_interval
-            task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
+            with prepaid():  # the request middleware must not take a second slot
+                task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         if len(rows) < limit:
@@ -257,27 +255,26 @@ class DeliveryWorker:
         """Chats the claim skips: a row in flight, or waiting for the chat's next slot."""
         for chat_id in [c for c, ready in self._chat_ready.items() if ready <= now]:
             del self._chat_ready[chat_id]
-        return {row.chat_id for row in self._held.values()} | self._chat_ready.keys()
+        held = {row.chat_id for row in self._held.values()}
+        # Chats whose burst direct answers have spent wait too, rather than the claim.
+        return held | self._chat_ready.keys() | self._budget.busy_chats()
 
     def _idle_timeout(self, now: float) -> float:
         # A chat whose slot opens may have rows waiting: look again then.
         waits = [ready - now for ready in self._chat_ready.values() if ready > now]
         return min([POLL_INTERVAL, *waits])
 
-    async def _take_token(self) -> bool:
-        """Wait for the global bucket (and for a 429 pause); False when stopping."""
-        loop = asyncio.get_running_loop()
-        while not self._stopping.is_set():
-            now = loop.time()
-            if now < self._paused_until:
-                await self._sleep(self._paused_until - now)
-                continue
-            self._tokens = min(self._burst, self._tokens + (now - self._tokens_at) * self._rate)
-            self._tokens_at = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return True
-            await self._sleep((1.0 - self._tokens) / self._rate)
+    async def _take_slot(self, chat_id: int) -> bool:
+        """Wait for the budget's slot (and for a 429 pause); False when stopping."""
+        if self._stopping.is_set():
+            return False
+        slot = asyncio.ensure_future(self._budget.acquire(chat_id, lane=Lane.BACKGROUND))
+        stop = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({slot, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if slot.done():
+            return True
+        slot.cancel()
         return False
 
     async def _sleep(self, seconds: float) -> None:
@@ -401,13 +398,11 @@ class DeliveryWorker:
 
     async def _wait_out_pause(self) -> None:
         """Wait until a 429's pause is over (or the worker stops)."""
-        loop = asyncio.get_running_loop()
-        while not self._stopping.is_set() and (left := self._paused_until - loop.time()) > 0:
+        while not self._stopping.is_set() and (left := self._budget.paused_for) > 0:
             await self._sleep(left)
 
     def _pause(self, retry_after: float) -> None:
-        until = asyncio.get_running_loop().time() + max(retry_after, 0)
-        self._paused_until = max(self._paused_until, until)
+        self._budget.pause(retry_after)
 
     def _blocked(self, row: OutboxMessage, exc: TelegramAPIError) -> _Outcome:
         error = self._describe(exc)

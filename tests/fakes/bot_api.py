@@ -59,6 +59,7 @@ __all__ = [
     "Call",
     "CallbackAnswer",
     "FakeBotAPI",
+    "FakeGroup",
     "FakeUser",
     "HtmlParseError",
     "MessageVersion",
@@ -82,6 +83,16 @@ MAX_COMMANDS: Final = 100
 MAX_COMMAND_LENGTH: Final = 32
 MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
 MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024  # the cloud Bot API's upload limit
+#: A callback query can be answered for about this long after the user pressed.
+CALLBACK_QUERY_LIFETIME: Final = 15.0
+#: Telegram's flood limits as its FAQ states them ("no more than one message per second
+#: in a single chat" with short bursts allowed, "no more than 30 messages per second" in
+#: all, "no more than 20 messages per minute in the same group"):
+#: see ``FakeBotAPI.enforce_telegram_limits``.
+TELEGRAM_GLOBAL_PER_SECOND: Final = 30
+TELEGRAM_CHAT_BURST: Final = 3
+TELEGRAM_CHAT_PER_SECOND: Final = 1.0
+TELEGRAM_GROUP_PER_MINUTE: Final = 20
 
 #: Methods that create a message; these are what the rate limits count.
 SEND_METHODS: Final = frozenset(
@@ -297,6 +308,18 @@ class FakeUser:
         if self.username:
             data["username"] = self.username
         return data
+
+
+@dataclass(frozen=True)
+class FakeGroup:
+    """A group or supergroup the bot is a member of; its id is negative, as Telegram's."""
+
+    id: int
+    title: str
+    type: str = "supergroup"
+
+    def chat(self) -> JSON:
+        return {"id": self.id, "type": self.type, "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -983,12 +1006,17 @@ class FakeBotAPI:
         self.latency: float = 0.0
         self.global_rate_limit: int | None = None  # messages per second, all chats
         self.per_chat_rate_limit: int | None = None  # messages per second, one chat
+        # A token bucket per private chat: (burst, messages per second); None: no limit.
+        self.per_chat_bucket: tuple[int, float] | None = None
+        self.group_rate_limit: int | None = None  # messages per minute, one group
         self.strict_ampersand: bool = True
 
         # What happened, for assertions.
         self.requests: list[Call] = []
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self.internal_errors: list[str] = []
+        #: Chats of the 429s the fake's own flood limits answered (not injected faults).
+        self.flood_refusals: list[int] = []
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -1011,7 +1039,7 @@ class FakeBotAPI:
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(100_001)
         self._callback_ids = itertools.count(5_000_000_001)
-        self._pending_callbacks: set[str] = set()
+        self._pending_callbacks: dict[str, float] = {}  # query id → when pressed
         self._allowed_updates: frozenset[str] | None = None
         self._active_poll: object | None = None
         self._parked_polls = 0
@@ -1023,6 +1051,8 @@ class FakeBotAPI:
         self._random_faults: _RandomFaults | None = None
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = {}
+        self._chat_buckets: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
+        self._groups: dict[int, FakeGroup] = {}
 
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
@@ -1116,6 +1146,27 @@ class FakeBotAPI:
         if started:
             self._started.add(user.id)
         return user
+
+    def enforce_telegram_limits(self) -> None:
+        """Answer 429 the way Telegram does once a bot sends faster than its limits: about
+        30 messages a second in all, about one a second per private chat after a burst
+        of about three, 20 a minute per group."""
+        self.global_rate_limit = TELEGRAM_GLOBAL_PER_SECOND
+        self.per_chat_bucket = (TELEGRAM_CHAT_BURST, TELEGRAM_CHAT_PER_SECOND)
+        self.group_rate_limit = TELEGRAM_GROUP_PER_MINUTE
+
+    def expire_callback_queries(self) -> None:
+        """Age every pending callback query past its lifetime, as if the bot had been
+        down: answering one now fails with "query is too old"."""
+        for query_id in self._pending_callbacks:
+            self._pending_callbacks[query_id] -= CALLBACK_QUERY_LIFETIME + 1
+
+    def add_group(self, group: FakeGroup) -> FakeGroup:
+        """Make a group the bot is a member of known; the bot may write to it."""
+        if group.id >= 0:
+            raise ValueError("group ids are negative")
+        self._groups[group.id] = group
+        return group
 
     def block(self, user_id: int) -> None:
         """The user blocked the bot: sends answer 403 "bot was blocked by the user"."""
@@ -1248,6 +1299,50 @@ class FakeBotAPI:
             content["reply_to_message"] = self._message_json(reply_to, with_reply=False)
         return self._next_update("message", self._incoming_message(user, content))
 
+    def group_message_update(
+        self, group: FakeGroup, user: FakeUser, text: str = "", **content: Any
+    ) -> JSON:
+        """A message from ``user`` in ``group``: text (``/command``s get bot_command
+        entities), or any other content such as ``new_chat_members=[...]``."""
+        self._users.setdefault(user.id, user)
+        self._groups.setdefault(group.id, group)
+        if text:
+            content["text"] = text
+            if found := _bot_command_entities(text):
+                content["entities"] = found
+        message: JSON = {
+            "message_id": self._next_message_id(group.id),
+            "from": user.to_api(),
+            "chat": group.chat(),
+            "date": int(time.time()),
+            **content,
+        }
+        self._incoming[(group.id, message["message_id"])] = message
+        return self._next_update("message", copy.deepcopy(message))
+
+    def channel_post_update(self, channel_id: int, title: str, text: str) -> JSON:
+        """A post in a channel the bot administers."""
+        post: JSON = {
+            "message_id": self._next_message_id(channel_id),
+            "sender_chat": {"id": channel_id, "type": "channel", "title": title},
+            "chat": {"id": channel_id, "type": "channel", "title": title},
+            "date": int(time.time()),
+            "text": text,
+        }
+        return self._next_update("channel_post", post)
+
+    def edited_message_update(self, user: FakeUser, message_id: int, text: str) -> JSON:
+        """The user edited their message ``message_id`` to ``text``."""
+        original = self._incoming.get((user.id, message_id))
+        if original is None:
+            raise AssertionError(f"user {user.id} sent no message {message_id}")
+        original = {**original, "text": text, "edit_date": int(time.time())}
+        original.pop("entities", None)
+        if found := _bot_command_entities(text):
+            original["entities"] = found
+        self._incoming[(user.id, message_id)] = original
+        return self._next_update("edited_message", copy.deepcopy(original))
+
     def photo_update(
         self, user: FakeUser, caption: str | None = None, *, file_id: str | None = None
     ) -> JSON:
@@ -1290,7 +1385,7 @@ class FakeBotAPI:
             raise AssertionError(f"message {message.message_id} was deleted")
         self._register(user)
         query_id = str(next(self._callback_ids))
-        self._pending_callbacks.add(query_id)
+        self._pending_callbacks[query_id] = time.monotonic()
         query: JSON = {
             "id": query_id,
             "from": user.to_api(),
@@ -1611,21 +1706,38 @@ class FakeBotAPI:
     def _check_rate_limit(self, chat_id: int) -> None:
         """Count one message against the limits; 429 if a limit is used up.
 
-        The limits are sliding one-second windows; only accepted messages count.
+        The global and per-chat limits are sliding one-second windows, a group's a sliding
+        minute, ``per_chat_bucket`` a token bucket; only accepted messages count.
         """
         now = time.monotonic()
         chat_times = self._chat_sent_times.setdefault(chat_id, deque())
-        for times in (self._sent_times, chat_times):
-            while times and now - times[0] >= 1.0:
-                times.popleft()
-        for limit, times in (
-            (self.global_rate_limit, self._sent_times),
-            (self.per_chat_rate_limit, chat_times),
+        window = 60.0 if chat_id < 0 else 1.0
+        while self._sent_times and now - self._sent_times[0] >= 1.0:
+            self._sent_times.popleft()
+        while chat_times and now - chat_times[0] >= window:
+            chat_times.popleft()
+        chat_limit = self.group_rate_limit if chat_id < 0 else self.per_chat_rate_limit
+        for limit, times, span in (
+            (self.global_rate_limit, self._sent_times, 1.0),
+            (chat_limit, chat_times, window),
         ):
             if limit is not None and len(times) >= limit:
-                raise _too_many(max(1, math.ceil(1.0 - (now - times[0]))))
+                self._refuse_flood(chat_id, max(1, math.ceil(span - (now - times[0]))))
+        tokens = 0.0
+        if self.per_chat_bucket is not None and chat_id > 0:
+            burst, per_second = self.per_chat_bucket
+            tokens, at = self._chat_buckets.get(chat_id, (float(burst), now))
+            tokens = min(float(burst), tokens + (now - at) * per_second)
+            if tokens < 1.0:
+                self._chat_buckets[chat_id] = (tokens, now)
+                self._refuse_flood(chat_id, max(1, math.ceil((1.0 - tokens) / per_second)))
+            self._chat_buckets[chat_id] = (tokens - 1.0, now)
         self._sent_times.append(now)
         chat_times.append(now)
+
+    def _refuse_flood(self, chat_id: int, retry_after: int) -> None:
+        self.flood_refusals.append(chat_id)
+        raise _too_many(retry_after)
 
     # ------------------------------------------------------------------ validation
 
@@ -1635,15 +1747,17 @@ class FakeBotAPI:
             raise _bad(f"{key} is empty")
         return value
 
-    def _chat(self, value: Any, *, writing: bool = True) -> FakeUser:
-        """The user whose private chat ``value`` names; ``writing`` adds the checks a
-        message to the chat must pass."""
+    def _chat(self, value: Any, *, writing: bool = True) -> FakeUser | FakeGroup:
+        """The user whose private chat ``value`` names, or a group; ``writing`` adds the
+        checks a message to the chat must pass."""
         if isinstance(value, bool):
             raise _bad("chat not found")
         try:
             chat_id = int(value)
         except (TypeError, ValueError):
             raise _bad("chat not found") from None  # @usernames only work for channels
+        if chat_id in self._groups:
+            return self._groups[chat_id]
         user = self._users.get(chat_id)
         if user is None:
             raise _bad("chat not found")
@@ -2001,7 +2115,9 @@ class FakeBotAPI:
             raise _bad(f"message to {verb} not found")
         return source
 
-    def _copy_like(self, request: _Request, source: JSON, target: FakeUser) -> SentMessage:
+    def _copy_like(
+        self, request: _Request, source: JSON, target: FakeUser | FakeGroup
+    ) -> SentMessage:
         params = request.params
         message = self._new_message(target.id, request.method, params)
         message.media = {k: source[k] for k in ("photo", "document", "video") if k in source}
@@ -2146,12 +2262,14 @@ class FakeBotAPI:
         params = request.params
         query_id = _str_param(params, "callback_query_id")
         # Each query can be answered once; a second answer is as invalid as a made-up id.
-        if not query_id or query_id not in self._pending_callbacks:
+        pressed = self._pending_callbacks.get(query_id or "")
+        if pressed is None or time.monotonic() - pressed > CALLBACK_QUERY_LIFETIME:
             raise ApiError(400, QUERY_INVALID)
         text = _str_param(params, "text")
         if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
             raise _bad("MESSAGE_TOO_LONG")
-        self._pending_callbacks.discard(query_id)
+        assert query_id is not None
+        del self._pending_callbacks[query_id]
         self.callback_answers[query_id] = CallbackAnswer(
             callback_query_id=query_id,
             text=text,

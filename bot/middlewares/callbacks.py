@@ -1,0 +1,42 @@
+"""Every callback query is answered exactly once, after the work it asked for."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, TelegramObject
+
+from bot.middlewares.requests import CallbackAnswers
+
+log = logging.getLogger(__name__)
+
+
+class AnswerCallbackQueries(BaseMiddleware):
+    """An outer middleware of `callback_query`: once the handler has returned, a query
+    it left unanswered gets an empty answer, so no tap is left spinning.
+
+    A handler that answers itself (a text, an alert) is not answered twice: the request
+    middleware remembers the answered ids in `CallbackAnswers` and drops a second answer.
+    A handler that raises is left to the error router, which answers with the reason.
+    """
+
+    def __init__(self, answers: CallbackAnswers) -> None:
+        self._answers = answers
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        result = await handler(event, data)
+        if isinstance(event, CallbackQuery) and not self._answers.answered(event.id):
+            try:
+                await event.answer()
+            except TelegramAPIError as exc:
+                log.warning("Could not answer a callback query: %s", type(exc).__name__)
+        return result

@@ -1,0 +1,228 @@
+"""One rate budget for every message the bot sends, answers and the delivery queue alike.
+
+Telegram's FAQ for bot developers: "avoid sending more than one message per second" in
+one chat (short bursts pass), "no more than 30 messages per second" to different chats,
+"no more than 20 messages per minute in the same group"; beyond that it answers 429 with
+`retry_after`. The budget keeps the bot under all three, so its own pacing never provokes
+a 429, and when one comes anyway (another process, a stricter day) everything pauses:
+
+- the global limit is a sliding one-second window of grants. Direct answers (a user's own
+  command) may fill it up to one below the limit; the background lane (the delivery queue,
+  progress edits) only to `background_share` of it, evenly spaced rather than in a burst,
+  and never while a direct answer is waiting. So a user waits for a slot at most a moment
+  while a broadcast runs at the limit;
+- each private chat has a token bucket of `per_chat_burst` messages refilled one per
+  `per_chat_interval` seconds, one message below Telegram's burst so that a late request
+  never meets a 429; a group's bucket refills `group_per_minute - 2` times a minute;
+- `pause(retry_after)` stops both lanes until the pause is over.
+
+Which lane a request belongs to is a context variable: `background()` marks the code that
+sends on the bot's own behalf, `prepaid()` the requests whose slot was already taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import math
+from collections import deque
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from enum import Enum
+
+#: Seconds of the global sliding window (Telegram counts messages per second).
+WINDOW = 1.0
+#: Buckets kept at most; full ones are forgotten beyond this (they carry no state).
+MAX_BUCKETS = 10_000
+
+
+class Lane(Enum):
+    DIRECT = "direct"  # answers to a user's own update
+    BACKGROUND = "background"  # what the bot sends on its own
+    PREPAID = "prepaid"  # the caller already took the slot
+
+
+_lane: contextvars.ContextVar[Lane] = contextvars.ContextVar("telegram_lane", default=Lane.DIRECT)
+
+
+def current_lane() -> Lane:
+    return _lane.get()
+
+
+@contextmanager
+def _in_lane(lane: Lane) -> Iterator[None]:
+    token = _lane.set(lane)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+
+
+def background() -> AbstractContextManager[None]:
+    """Requests made inside (and in tasks created inside) go in the background lane."""
+    return _in_lane(Lane.BACKGROUND)
+
+
+def prepaid() -> AbstractContextManager[None]:
+    """Requests made inside have had their slot taken with `RateBudget.acquire`."""
+    return _in_lane(Lane.PREPAID)
+
+
+class RateBudget:
+    """Paces messages to Telegram's limits; see the module docstring.
+
+    `rate` is messages a second for the whole bot; `per_chat_interval` seconds between two
+    messages to one chat once its burst is spent (0 turns the per-chat limit off);
+    `group_per_minute` messages a minute to one group.
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: float = 30.0,
+        per_chat_interval: float = 1.0,
+        per_chat_burst: int = 2,
+        group_per_minute: int = 20,
+        background_share: float = 0.93,
+    ) -> None:
+        if rate <= 0 or per_chat_burst < 1 or group_per_minute < 3:
+            raise ValueError("rate, per_chat_burst and group_per_minute must be positive")
+        # One below the limit for answers: a request that arrives a little late never
+        # makes Telegram's window hold more than the limit.
+        self._direct_cap = max(1, math.ceil(rate) - 1)
+        self._background_cap = max(1, min(self._direct_cap, math.floor(rate * background_share)))
+        self._background_gap = WINDOW / self._background_cap
+        self._chat_interval = max(per_chat_interval, 0.0)
+        self._chat_burst = per_chat_burst
+        self._group_interval = 60.0 / (group_per_minute - 2)
+        self._grants: deque[float] = deque()  # loop times of granted messages
+        self._next_background = 0.0
+        self._buckets: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
+        self._paused_until = 0.0
+        self._direct_waiting = 0
+        self._changed = asyncio.Event()
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left of the pause a 429 asked for (0 when not paused)."""
+        return max(0.0, self._paused_until - self._now())
+
+    def pause(self, seconds: float) -> None:
+        """Stop every lane for `seconds` (a 429's `retry_after`)."""
+        self._paused_until = max(self._paused_until, self._now() + max(seconds, 0.0))
+
+    async def wait_pause(self) -> None:
+        """Return when no 429 pause is in force."""
+        while (left := self.paused_for) > 0:
+            await self._sleep(left)
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until `chat_id` may receive a message (0: now)."""
+        return self._chat_wait(self._now(), chat_id)
+
+    def busy_chats(self) -> set[int]:
+        """Chats that may not receive a message now (their burst is spent)."""
+        now = self._now()
+        self._forget_full(now)
+        return {chat_id for chat_id in self._buckets if self._chat_wait(now, chat_id) > 0}
+
+    async def acquire(
+        self, chat_id: int | None = None, count: int = 1, lane: Lane | None = None
+    ) -> None:
+        """Wait for a slot for `count` messages (an album counts each) to `chat_id`
+        (None: no chat, e.g. an edit, which counts only against the global rate).
+
+        `lane` defaults to the caller's context; `Lane.PREPAID` returns at once.
+        """
+        lane = lane or current_lane()
+        if lane is Lane.PREPAID:
+            return
+        direct = lane is Lane.DIRECT
+        queued = False  # counted among the answers the background lane gives way to
+        try:
+            while True:
+                now = self._now()
+                global_wait = self._global_wait(now, count, direct)
+                chat_wait = self._chat_wait(now, chat_id) if chat_id is not None else 0.0
+                if global_wait <= 0 and chat_wait <= 0:
+                    self._grant(now, chat_id, count, direct)
+                    return
+                # Only an answer held up by the global rate holds the background lane
+                # back: one waiting for its own chat's slot must not stall a broadcast.
+                if direct and (global_wait > 0) != queued:
+                    queued = global_wait > 0
+                    self._direct_waiting += 1 if queued else -1
+                await self._sleep(max(global_wait, chat_wait))
+        finally:
+            if queued:
+                self._direct_waiting -= 1
+                self._changed.set()
+
+    # ------------------------------------------------------------------ the rules
+
+    def _global_wait(self, now: float, count: int, direct: bool) -> float:
+        waits = [self._paused_until - now]
+        while self._grants and now - self._grants[0] >= WINDOW:
+            self._grants.popleft()
+        cap = self._direct_cap if direct else self._background_cap
+        count = min(count, cap)
+        over = len(self._grants) + count - cap
+        if over > 0:
+            waits.append(self._grants[over - 1] + WINDOW - now)
+        if not direct:
+            if self._direct_waiting:
+                waits.append(self._background_gap)  # answers first; look again shortly
+            waits.append(self._next_background - now)
+        return max(waits)
+
+    def _chat_wait(self, now: float, chat_id: int) -> float:
+        interval = self._interval(chat_id)
+        if interval <= 0:
+            return 0.0
+        tokens = self._tokens(now, chat_id, interval)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * interval
+
+    def _interval(self, chat_id: int) -> float:
+        if self._chat_interval <= 0:
+            return 0.0
+        return self._group_interval if chat_id < 0 else self._chat_interval
+
+    def _capacity(self, chat_id: int) -> float:
+        return 1.0 if chat_id < 0 else float(self._chat_burst)
+
+    def _tokens(self, now: float, chat_id: int, interval: float) -> float:
+        capacity = self._capacity(chat_id)
+        tokens, at = self._buckets.get(chat_id, (capacity, now))
+        return min(capacity, tokens + (now - at) / interval)
+
+    def _grant(self, now: float, chat_id: int | None, count: int, direct: bool) -> None:
+        self._grants.extend([now] * count)
+        if not direct:
+            self._next_background = max(self._next_background, now) + self._background_gap * count
+        if chat_id is not None and (interval := self._interval(chat_id)) > 0:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._forget_full(now)
+            self._buckets[chat_id] = (self._tokens(now, chat_id, interval) - 1.0, now)
+
+    def _forget_full(self, now: float) -> None:
+        for chat_id in list(self._buckets):
+            interval = self._interval(chat_id)
+            if self._tokens(now, chat_id, interval) >= self._capacity(chat_id):
+                del self._buckets[chat_id]
+
+    # ------------------------------------------------------------------ time
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    async def _sleep(self, seconds: float) -> None:
+        # A direct answer that finishes waiting wakes background waiters at once.
+        self._changed.clear()
+        try:
+            async with asyncio.timeout(seconds):
+                await self._changed.wait()
+        except TimeoutError:
+            pass
