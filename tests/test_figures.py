@@ -60,6 +60,8 @@ R = FigureErrorReason
         ("-0", 0),
         ("+0k", 0),
         ("0" * 5000 + "5", 5),
+        ("12.", 12),
+        ("12 тыс..", 12000),
     ],
 )
 def test_parse_figure_accepts(text: str, expected: int) -> None:
@@ -72,24 +74,23 @@ def test_parse_figure_accepts(text: str, expected: int) -> None:
         ("", R.EMPTY),
         ("   ", R.EMPTY),
         ("\u00a0\n", R.EMPTY),
-        ("abc", R.NOT_A_NUMBER),
-        ("12abc", R.NOT_A_NUMBER),
-        ("1e6", R.NOT_A_NUMBER),
-        ("0x10", R.NOT_A_NUMBER),
-        ("тыс", R.NOT_A_NUMBER),
-        ("k", R.NOT_A_NUMBER),
-        ("+", R.NOT_A_NUMBER),
-        ("++5", R.NOT_A_NUMBER),
-        ("-abc", R.NOT_A_NUMBER),
-        ("12.", R.NOT_A_NUMBER),
-        (".5k", R.NOT_A_NUMBER),
-        ("1,,234", R.NOT_A_NUMBER),
-        ("12  345", R.NOT_A_NUMBER),
-        ("12 тыс..", R.NOT_A_NUMBER),
-        ("12 kk", R.NOT_A_NUMBER),
-        ("12 тысяч", R.NOT_A_NUMBER),
-        ("١٢٣", R.NOT_A_NUMBER),
-        ("12\t345", R.NOT_A_NUMBER),
+        ("abc", R.NO_DIGITS),
+        ("тыс", R.NO_DIGITS),
+        ("k", R.NO_DIGITS),
+        ("+", R.NO_DIGITS),
+        ("-abc", R.NO_DIGITS),
+        ("двенадцать тысяч", R.NO_DIGITS),
+        (".", R.NO_DIGITS),
+        ("12abc", R.UNKNOWN_WORDS),
+        ("1e6", R.UNKNOWN_WORDS),
+        ("0x10", R.UNKNOWN_WORDS),
+        ("++5", R.UNKNOWN_WORDS),
+        ("12 kk", R.UNKNOWN_WORDS),
+        ("12\t345", R.UNKNOWN_WORDS),
+        (".5k", R.MALFORMED),
+        ("1,,234", R.MALFORMED),
+        ("12  345", R.MALFORMED),
+        ("١٢٣", R.MALFORMED),
         ("-5", R.NEGATIVE),
         ("\u22125", R.NEGATIVE),
         ("\u20135", R.NEGATIVE),
@@ -121,6 +122,212 @@ def test_parse_figure_refuses(text: str, reason: FigureErrorReason) -> None:
     with pytest.raises(FigureError) as caught:
         parse_figure(text)
     assert caught.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 тысяч", 12_000),
+        ("12тысяч", 12_000),
+        ("22 тысячи", 22_000),
+        ("1 тысяча", 1_000),
+        ("12 тыщ", 12_000),
+        ("12,5 тысяч", 12_500),
+        ("12,5 ТЫСЯЧ", 12_500),
+        ("12 thousand", 12_000),
+        ("12.5 Thousand", 12_500),
+        ("1 миллион", 1_000_000),
+        ("1,5 миллиона", 1_500_000),
+        ("5 миллионов", 5_000_000),
+        ("1.2 million", 1_200_000),
+        ("1.2 mln", 1_200_000),
+        ("3 mn", 3_000_000),
+        ("1 млрд", MAX_FIGURE),
+    ],
+)
+def test_word_multipliers_in_all_their_forms(text: str, expected: int) -> None:
+    assert parse_figure(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("13 000 подписчиков", 13_000),
+        ("1 подписчик", 1),
+        ("2 подписчика", 2),
+        ("13 000 подписчики", 13_000),
+        ("13000подписчиков", 13_000),
+        ("12 тыс. подписчиков", 12_000),
+        ("12 тыс.подписчиков", 12_000),
+        ("12,5 тысяч участников", 12_500),
+        ("500 чел.", 500),
+        ("500 чел", 500),
+        ("500 человек", 500),
+        ("13,000 subscribers", 13_000),
+        ("1 subscriber", 1),
+        ("12k members", 12_000),
+        ("1.2 million followers", 1_200_000),
+        ("300 people", 300),
+    ],
+)
+def test_a_word_for_what_is_counted_may_follow(text: str, expected: int) -> None:
+    assert parse_figure(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("13 300.", 13_300),
+        ("13 300!", 13_300),
+        ("13 300,", 13_300),
+        ("13 300;", 13_300),
+        ("13 300…", 13_300),
+        ("13 300 .", 13_300),
+        ("13.300.", 13_300),
+        ("12 тыс.", 12_000),
+        ("13 000 подписчиков.", 13_000),
+        ("12 k!!", 12_000),
+    ],
+)
+def test_sentence_punctuation_at_the_end_is_ignored(text: str, expected: int) -> None:
+    assert parse_figure(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("≈13 400", 13_400),
+        ("≈ 13 400", 13_400),
+        ("~13400", 13_400),
+        ("∼ 13 400", 13_400),
+        ("около 13 400", 13_400),
+        ("Около 13 тыс.", 13_000),
+        ("ок. 13 400", 13_400),
+        ("ок.13 400", 13_400),
+        ("примерно 13 400 подписчиков", 13_400),
+        ("приблизительно 13,4 тыс", 13_400),
+        ("порядка 13 тысяч", 13_000),
+        ("где-то 13 400", 13_400),
+        ("about 13,400", 13_400),
+        ("approx. 13.4k", 13_400),
+        ("around 13 400 members", 13_400),
+        ("≈ +13 400", 13_400),
+        ("+13 400", 13_400),
+    ],
+)
+def test_a_sign_of_approximation_before_the_number_is_ignored(text: str, expected: int) -> None:
+    assert parse_figure(text) == expected
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u202f", "\u2009", "\u2007", "\u200a"])
+def test_every_kind_of_space_separates_thousands_and_words(space: str) -> None:
+    assert parse_figure(f"1{space}234{space}567") == 1_234_567
+    assert parse_figure(f"≈{space}13{space}400{space}подписчиков.") == 13_400
+    assert parse_figure(f"12,5{space}тыс.") == 12_500
+
+
+@pytest.mark.parametrize(
+    ("text", "understood", "unknown"),
+    [
+        ("13 000 яблок", "13 000", ("яблок",)),
+        ("13 000 друзей", "13 000", ("друзей",)),
+        ("13 000 подписчиков и 5 ботов", "13 000 подписчиков", ("и 5 ботов",)),
+        ("12 тыс яблок", "12 тыс", ("яблок",)),
+        ("12 тыс тыс", "12 тыс", ("тыс",)),
+        ("12 тыс 500", "12 тыс", ("500",)),
+        ("12 тысячь", "12", ("тысячь",)),
+        ("12.3 тысячь", "12.3", ("тысячь",)),  # not "ambiguous": the unit was misspelt
+        ("всего 13 000", "13 000", ("всего",)),
+        ("более 13 000 подписчиков", "13 000 подписчиков", ("более",)),
+        ("всего около 13 000 яблок", "13 000", ("всего", "яблок")),
+        ("13 300?", "13 300", ("?",)),
+        ("13 000+", "13 000", ("+",)),
+        ("12–15 тыс", "12", ("–15 тыс",)),
+        ("12abc", "12", ("abc",)),
+        ("1e6", "1", ("e6",)),
+        ("0x10", "0", ("x10",)),
+        ("++5", "5", ("+",)),
+        ("12 kk", "12", ("kk",)),
+        ("12\t345", "12", ("345",)),
+        ("-5 яблок", "5", ("яблок",)),
+        ("<b>13 000</b>", "13 000", ("<b>", "</b>")),
+        ("13 000 " + "я" * 100, "13 000", ("я" * 39 + "…",)),
+    ],
+)
+def test_unknown_words_are_refused_naming_them(
+    text: str, understood: str, unknown: tuple[str, ...]
+) -> None:
+    with pytest.raises(FigureError) as caught:
+        parse_figure(text)
+    assert caught.value.reason is R.UNKNOWN_WORDS
+    assert caught.value.understood == understood
+    assert caught.value.unknown == unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("12  345", "12  345"),
+        ("1,,234 подписчиков", "1,,234"),
+        (".5k", ".5"),
+        ("١٢٣", "١٢٣"),
+    ],
+)
+def test_digits_that_make_no_one_number_are_quoted(text: str, quoted: str) -> None:
+    with pytest.raises(FigureError) as caught:
+        parse_figure(text)
+    assert caught.value.reason is R.MALFORMED
+    assert caught.value.unknown == (quoted,)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1,2345 тыс", R.FRACTIONAL),
+        ("1,2345 тысяч подписчиков.", R.FRACTIONAL),
+        ("≈1,2345 тыс", R.FRACTIONAL),
+        ("1.0000001 million", R.FRACTIONAL),
+        ("12.3 подписчиков", R.AMBIGUOUS),
+        ("≈12,34.", R.AMBIGUOUS),
+        ("около -5", R.NEGATIVE),
+        ("-13 000 подписчиков", R.NEGATIVE),
+        ("2 миллиарда", R.TOO_LARGE),
+        ("1,5 млрд", R.TOO_LARGE),
+        ("1001 миллион подписчиков", R.TOO_LARGE),
+    ],
+)
+def test_old_refusals_hold_in_the_new_forms(text: str, reason: FigureErrorReason) -> None:
+    with pytest.raises(FigureError) as caught:
+        parse_figure(text)
+    assert caught.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    "value", [0, 1, 7, 12, 999, 1_000, 12_345, 13_300, 100_000, 987_654, 1_234_567, MAX_FIGURE]
+)
+def test_a_figure_is_never_read_as_another_number(value: int) -> None:
+    """Every usual way of writing one number reads back as exactly that number."""
+    plain = str(value)
+    grouped = f"{value:,}".replace(",", " ")
+    writings = [
+        plain,
+        grouped,
+        f"{value:,}",
+        grouped.replace(" ", "\u00a0"),
+        f"{grouped}.",
+        f"{grouped} подписчиков",
+        f"≈{grouped}",
+        f"около {plain} подписчиков.",
+        f"about {value:,} subscribers!",
+        f"+{plain}",
+    ]
+    if value % 1_000 == 0:
+        thousands = str(value // 1_000)
+        writings += [f"{thousands} тыс.", f"{thousands} тысяч", f"{thousands}k", f"{thousands} K"]
+    if value % 100 == 0 and value >= 1_000:
+        decimal = f"{value / 1_000:.1f}"
+        writings += [f"{decimal.replace('.', ',')} тыс", f"{decimal}k members"]
+    assert [parse_figure(text) for text in writings] == [value] * len(writings), writings
 
 
 def test_figure_error_is_a_value_error() -> None:

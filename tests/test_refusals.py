@@ -126,8 +126,15 @@ async def test_someone_elses_page_cannot_be_reported_or_inspected(
         ("-5", "The number of subscribers cannot be negative."),
         ("2000000000", "That is more than 1,000,000,000: please check the number."),
         ("12.3", "I cannot tell whether"),
-        ("twelve", "This is not a number."),
+        ("twelve", "There is no number written in digits here."),
         ("1,2345 тыс", "This does not come to a whole number"),
+        ("13 000 яблок", "I understood the number 13 000 but not «яблок»."),
+        ("всего 13 000 яблок", "I understood the number 13 000 but not «всего», «яблок»."),
+        ("12 тысячь", "I understood the number 12 but not «тысячь»."),
+        # The user's text is escaped: shown as typed, not taken for markup.
+        ("<b>13 000</b>", "I understood the number 13 000 but not «<b>», «</b>»."),
+        ("1 & 2", "I understood the number 1 but not «& 2»."),
+        ("12  345", "I cannot read «12  345» as one number."),
     ],
 )
 async def test_bad_figures_are_refused_with_the_reason(
@@ -144,7 +151,18 @@ async def test_bad_figures_are_refused_with_the_reason(
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("12 345", 12345), ("12\u00a0345", 12345), ("12.345", 12345), ("12,3 тыс", 12300)],
+    [
+        ("12 345", 12345),
+        ("12\u00a0345", 12345),
+        ("12.345", 12345),
+        ("12,3 тыс", 12300),
+        ("12 тысяч", 12000),
+        ("12,5 тысяч", 12500),
+        ("13 000 подписчиков", 13000),
+        ("13 300.", 13300),
+        ("≈13 400", 13400),
+        ("около 13,4k members!", 13400),
+    ],
 )
 async def test_figures_typed_the_usual_ways_are_accepted(
     bot: BotHarness, typed: str, stored: int

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.localtime import (
+    AmbiguousLocalTime,
+    ClockChange,
+    NonexistentLocalTime,
+    to_moment,
+)
 from bot.domain.seminars import (
     SeminarInputError,
     SeminarInputInvalid,
@@ -23,6 +30,7 @@ from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
 from tests.test_core_loop import SUPER
 
 MSK = ZoneInfo("Europe/Moscow")
+BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 9, 21, 12, 0, tzinfo=MSK)  # a Monday noon
 DAY = 86_400
 
@@ -61,6 +69,99 @@ def test_bad_starts_are_refused_with_a_reason(text: str, reason: SeminarInputErr
     with pytest.raises(SeminarInputInvalid) as caught:
         parse_start(text, NOW, MSK)
     assert caught.value.reason is reason
+
+
+# In Europe/Berlin the clocks go back from 03:00 to 02:00 on 25.10.2026 and forward from
+# 02:00 to 03:00 on 28.03.2027 (the last Sundays of October and March).
+FORWARD = ClockChange(dt.datetime(2027, 3, 28, 2, 0), dt.datetime(2027, 3, 28, 3, 0))
+BACK = ClockChange(dt.datetime(2026, 10, 25, 3, 0), dt.datetime(2026, 10, 25, 2, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "change"),
+    [
+        ("28.03.2027 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03.2027 02:00", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03.2027 02:59", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),  # the next 28 March
+        ("2027-03-28 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("25.10.2026 02:30", SeminarInputError.AMBIGUOUS_START, BACK),
+        ("25.10.2026 02:00", SeminarInputError.AMBIGUOUS_START, BACK),
+        ("25.10 02:59", SeminarInputError.AMBIGUOUS_START, BACK),
+    ],
+)
+def test_a_start_the_clocks_skip_or_repeat_is_refused(
+    text: str, reason: SeminarInputError, change: ClockChange
+) -> None:
+    with pytest.raises(SeminarInputInvalid) as caught:
+        parse_start(text, NOW, BERLIN)
+    assert caught.value.reason is reason
+    assert caught.value.change == change
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("28.03.2027 01:59", dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC)),  # CET
+        ("28.03.2027 03:00", dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)),  # CEST
+        ("28.03.2027 03:30", dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)),
+        ("25.10.2026 01:59", dt.datetime(2026, 10, 24, 23, 59, tzinfo=dt.UTC)),  # CEST
+        ("25.10.2026 03:00", dt.datetime(2026, 10, 25, 2, 0, tzinfo=dt.UTC)),  # CET
+        ("27.10.2026 02:30", dt.datetime(2026, 10, 27, 1, 30, tzinfo=dt.UTC)),  # no change
+    ],
+)
+def test_a_start_next_to_a_clock_change_is_the_moment_written(text: str, utc: dt.datetime) -> None:
+    start = parse_start(text, NOW, BERLIN)
+    assert start == utc
+    assert start.replace(tzinfo=None) == start.astimezone(BERLIN).replace(tzinfo=None)
+
+
+def test_moscow_has_no_clock_changes() -> None:
+    for day in range(366):
+        wall = dt.datetime(2026, 9, 22, 2, 30) + dt.timedelta(days=day)
+        assert to_moment(wall, MSK).replace(tzinfo=None) == wall
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "error", "change"),
+    [
+        (
+            "Europe/Berlin",
+            dt.datetime(2027, 3, 28, 2, 30),
+            NonexistentLocalTime,
+            (dt.datetime(2027, 3, 28, 2, 0), dt.datetime(2027, 3, 28, 3, 0)),
+        ),
+        (
+            "Europe/Berlin",
+            dt.datetime(2026, 10, 25, 2, 30),
+            AmbiguousLocalTime,
+            (dt.datetime(2026, 10, 25, 3, 0), dt.datetime(2026, 10, 25, 2, 0)),
+        ),
+        (  # a half-hour change
+            "Australia/Lord_Howe",
+            dt.datetime(2026, 10, 4, 2, 15),
+            NonexistentLocalTime,
+            (dt.datetime(2026, 10, 4, 2, 0), dt.datetime(2026, 10, 4, 2, 30)),
+        ),
+        (  # the clocks go forward at midnight
+            "America/Havana",
+            dt.datetime(2027, 3, 14, 0, 30),
+            NonexistentLocalTime,
+            (dt.datetime(2027, 3, 14, 0, 0), dt.datetime(2027, 3, 14, 1, 0)),
+        ),
+    ],
+)
+def test_local_times_a_clock_change_skips_or_repeats_are_reported(
+    zone: str,
+    wall: dt.datetime,
+    error: type[Exception],
+    change: tuple[dt.datetime, dt.datetime],
+) -> None:
+    with pytest.raises(error) as caught:
+        to_moment(wall, ZoneInfo(zone))
+    assert isinstance(caught.value, NonexistentLocalTime | AmbiguousLocalTime)
+    assert (caught.value.change.clock_from, caught.value.change.clock_to) == change
+    assert caught.value.change.forward is (error is NonexistentLocalTime)
 
 
 @pytest.mark.parametrize(
@@ -233,6 +334,44 @@ async def test_seminar_refusals(bot: BotHarness, fake: FakeBotAPI, clock: FakeCl
     answer = fake.answer_for(await bot.press(inside, announcement, str(data["callback_data"])))
     assert answer is not None
     assert "already started" in (answer.text or "")
+
+
+async def test_the_wizard_refuses_a_start_the_clocks_skip_or_repeat(
+    fake: FakeBotAPI, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A deployment in a zone with daylight saving: the start is never shifted silently."""
+    bot = await BotHarness.start(
+        fake, tmp_path, clock, superadmin_ids=str(SUPER.id), timezone="Europe/Berlin"
+    )
+    try:
+        await bot.send(SUPER, "/start")
+        await bot.send(SUPER, "/seminar_new")
+        await bot.send(SUPER, "Title")
+        await bot.click(SUPER, "Пропустить")
+        [gap] = await bot.send(SUPER, "28.03.2027 02:30")
+        assert gap.text == (
+            "В часовом поясе Europe/Berlin нет такого времени: в ту ночь часы переводятся "
+            "вперёд с 02:00 на 03:00. Отправьте время до 02:00 или начиная с 03:00."
+        )
+        [twice] = await bot.send(SUPER, "25.10.2026 02:30")
+        assert twice.text == (
+            "В часовом поясе Europe/Berlin это время наступает дважды: в ту ночь часы "
+            "переводятся назад с 03:00 на 02:00. Отправьте время до 02:00 или начиная с 03:00."
+        )
+        [next_step] = await bot.send(SUPER, "28.03.2027 03:30")
+        assert (next_step.text or "").startswith("Шаг 4 из 7")
+        await bot.click(SUPER, "90 мин")
+        await bot.send(SUPER, "https://example.org/room")
+        await bot.send(SUPER, "2")
+        [preview] = await bot.click(SUPER, "🌐 Вся область")
+        assert "28 марта 2027, 03:30, 90 мин" in (preview.text or "")
+        await bot.click(SUPER, "📣 Объявить")
+        async with bot.db.read() as repos:
+            seminar = await repos.seminars.get(1)
+        assert seminar is not None
+        assert seminar.starts_at == int(dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC).timestamp())
+    finally:
+        await bot.stop()
 
 
 async def test_a_scoped_coordinator_invites_their_territory_only(

@@ -7,6 +7,8 @@ import re
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.localtime import AmbiguousLocalTime, ClockChange, LocalTimeError, to_moment
+
 TITLE_LIMIT = 150
 DESCRIPTION_LIMIT = 1_000
 PLACE_LIMIT = 300
@@ -21,14 +23,22 @@ class SeminarInputError(StrEnum):
     BAD_START = "bad_start"
     START_IN_PAST = "start_in_past"
     START_TOO_FAR = "start_too_far"
+    #: The clocks go forward over the start that night: it does not exist.
+    NONEXISTENT_START = "nonexistent_start"
+    #: The clocks go back over the start that night: it happens twice.
+    AMBIGUOUS_START = "ambiguous_start"
     BAD_DURATION = "bad_duration"
     BAD_CAPACITY = "bad_capacity"
 
 
 class SeminarInputInvalid(ValueError):
-    def __init__(self, reason: SeminarInputError) -> None:
+    """Input of the seminar wizard refused; `reason` says why, and for NONEXISTENT_START
+    and AMBIGUOUS_START `change` is the clock change that night (otherwise None)."""
+
+    def __init__(self, reason: SeminarInputError, change: ClockChange | None = None) -> None:
         super().__init__(reason.value)
         self.reason = reason
+        self.change = change
 
 
 _START = re.compile(
@@ -40,7 +50,13 @@ _START = re.compile(
 
 def parse_start(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """A start in regional time: "25.12.2026 10:00", "25.12 10:00" (the next such date),
-    "2026-12-25 10:00". It must lie in the future, at most MAX_DAYS_AHEAD days ahead."""
+    "2026-12-25 10:00"; returned aware, in `tz`. `now` is any aware moment.
+
+    It must lie in the future, at most MAX_DAYS_AHEAD days ahead, and be one moment in
+    `tz`: a time the clocks skip (02:30 when they go forward from 02:00 to 03:00) or
+    repeat (02:30 when they go back from 03:00 to 02:00) is refused, never shifted.
+    Raises SeminarInputInvalid: BAD_START, START_IN_PAST, START_TOO_FAR,
+    NONEXISTENT_START or AMBIGUOUS_START (the last two with the clock change)."""
     match = _START.match(text)
     if match is None:
         raise SeminarInputInvalid(SeminarInputError.BAD_START)
@@ -53,16 +69,24 @@ def parse_start(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
         if match["y"] and len(match["y"]) == 2:
             year += 2000
     try:
-        start = dt.datetime(year, month, day, int(match["H"]), int(match["M"]), tzinfo=tz)
-        if not match["y"] and not match["iy"] and start <= local_now:
-            start = start.replace(year=year + 1)  # "25.01" in December: next January
+        # Naive wall time: which moment it is depends on the clocks that night.
+        wall = dt.datetime(year, month, day, int(match["H"]), int(match["M"]))
+        if not match["y"] and not match["iy"] and wall <= local_now.replace(tzinfo=None):
+            wall = wall.replace(year=year + 1)  # "25.01" in December: next January
     except ValueError:
         raise SeminarInputInvalid(SeminarInputError.BAD_START) from None
-    if start <= local_now:
+    # Past and too far are judged first: then the clocks of that night do not matter.
+    rough = wall.replace(tzinfo=tz)
+    if rough <= local_now:
         raise SeminarInputInvalid(SeminarInputError.START_IN_PAST)
-    if start - local_now > dt.timedelta(days=MAX_DAYS_AHEAD):
+    if rough - local_now > dt.timedelta(days=MAX_DAYS_AHEAD):
         raise SeminarInputInvalid(SeminarInputError.START_TOO_FAR)
-    return start
+    try:
+        return to_moment(wall, tz)
+    except AmbiguousLocalTime as exc:
+        raise SeminarInputInvalid(SeminarInputError.AMBIGUOUS_START, exc.change) from None
+    except LocalTimeError as exc:
+        raise SeminarInputInvalid(SeminarInputError.NONEXISTENT_START, exc.change) from None
 
 
 def parse_duration(text: str) -> int:

@@ -21,12 +21,24 @@ from bot.handlers.texts import number, signed
 from bot.services.reports import ReportOutcome, ReportService
 
 
-def figure_error_text(reason: FigureErrorReason, locale: str) -> str:
+def figure_error_text(error: FigureError, locale: str) -> str:
+    """The answer to a refused figure, in the current language; the user's text it quotes
+    is HTML-escaped."""
+    quoted = ", ".join(f"«{escape(piece)}»" for piece in error.unknown)
     texts = {
         FigureErrorReason.EMPTY: _("Send the number of subscribers, for example 12 345."),
-        FigureErrorReason.NOT_A_NUMBER: _(
-            "This is not a number. Send the number of subscribers, for example 12 345."
+        FigureErrorReason.NO_DIGITS: _(
+            "There is no number written in digits here. "
+            "Send the number of subscribers, for example 12 345."
         ),
+        FigureErrorReason.MALFORMED: _(
+            "I cannot read {digits} as one number. Write it with the digits 0–9 and "
+            "one space between thousands, for example 12 345."
+        ).format(digits=quoted),
+        FigureErrorReason.UNKNOWN_WORDS: _(
+            "I understood the number {number} but not {unknown}. "
+            "Send just the number of subscribers, for example 12 345 or 12,3 тыс."
+        ).format(number=escape(error.understood), unknown=quoted),
         FigureErrorReason.NEGATIVE: _("The number of subscribers cannot be negative."),
         FigureErrorReason.TOO_LARGE: _(
             "That is more than {limit}: please check the number."
@@ -39,7 +51,7 @@ def figure_error_text(reason: FigureErrorReason, locale: str) -> str:
             "Send the exact number, for example 12345 or 12 345, or with a unit: 12,3 тыс."
         ),
     }
-    return texts[reason]
+    return texts[error.reason]
 
 
 def outcome_text(outcome: ReportOutcome, locale: str) -> str:
@@ -133,7 +145,7 @@ async def report_command(
     try:
         figure = parse_figure(args[1])
     except FigureError as exc:
-        await message.answer(figure_error_text(exc.reason, i18n.current_locale))
+        await message.answer(figure_error_text(exc, i18n.current_locale))
         return
     page_id = int(args[0].lstrip("#"))
     await check_and_store(
@@ -173,7 +185,7 @@ async def take_figure(
         figure = parse_figure(message.text or "")
     except FigureError as exc:
         await message.answer(
-            figure_error_text(exc.reason, i18n.current_locale), reply_markup=keyboards.cancel()
+            figure_error_text(exc, i18n.current_locale), reply_markup=keyboards.cancel()
         )
         return
     page_id = int((await state.get_data())["page_id"])

@@ -93,13 +93,26 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def input_error_text(reason: SeminarInputError, settings: Settings) -> str:
+def input_error_text(error: SeminarInputInvalid, settings: Settings) -> str:
+    """The answer to refused wizard input, in the current language."""
+    change = error.change
+    # Clock changes are told in the zone's wall time; 24-hour in both languages.
+    clock_from = f"{change.clock_from:%H:%M}" if change else ""
+    clock_to = f"{change.clock_to:%H:%M}" if change else ""
     texts = {
         SeminarInputError.BAD_START: _(
             "I did not understand the date. Send it as 25.12.2026 10:00 ({zone})."
         ).format(zone=settings.timezone),
         SeminarInputError.START_IN_PAST: _("This moment has passed. Send a future date and time."),
         SeminarInputError.START_TOO_FAR: _("Seminars are scheduled at most a year ahead."),
+        SeminarInputError.NONEXISTENT_START: _(
+            "There is no such time in {zone}: the clocks go forward from {clock_from} "
+            "to {clock_to} that night. Send a time before {clock_from} or from {clock_to} on."
+        ).format(zone=settings.timezone, clock_from=clock_from, clock_to=clock_to),
+        SeminarInputError.AMBIGUOUS_START: _(
+            "This time happens twice in {zone}: the clocks go back from {clock_from} "
+            "to {clock_to} that night. Send a time before {clock_to} or from {clock_from} on."
+        ).format(zone=settings.timezone, clock_from=clock_from, clock_to=clock_to),
         SeminarInputError.BAD_DURATION: _(
             "Send the duration in minutes (for example 90) or tap a button; at most 8 hours."
         ),
@@ -107,7 +120,7 @@ def input_error_text(reason: SeminarInputError, settings: Settings) -> str:
             "Send the number of seats (1 to 10000), or tap «No limit»."
         ),
     }
-    return texts[reason]
+    return texts[error.reason]
 
 
 # ---------------------------------------------------------------------------- /seminars
@@ -247,9 +260,7 @@ async def take_start(message: Message, state: FSMContext, settings: Settings, cl
     try:
         start = parse_start(message.text or "", now, settings.tz)
     except SeminarInputInvalid as exc:
-        await message.answer(
-            input_error_text(exc.reason, settings), reply_markup=keyboards.cancel()
-        )
+        await message.answer(input_error_text(exc, settings), reply_markup=keyboards.cancel())
         return
     await update_draft(state, starts_at=int(start.timestamp()))
     await state.set_state(SeminarNew.duration)
@@ -264,7 +275,7 @@ async def take_duration(message: Message, state: FSMContext, settings: Settings)
         minutes = parse_duration(message.text or "")
     except SeminarInputInvalid as exc:
         await message.answer(
-            input_error_text(exc.reason, settings), reply_markup=keyboards.seminar_durations()
+            input_error_text(exc, settings), reply_markup=keyboards.seminar_durations()
         )
         return
     await set_duration(message, state, minutes)
@@ -276,7 +287,7 @@ async def pick_duration(
     try:
         minutes = parse_duration(callback_data.value)
     except SeminarInputInvalid as exc:
-        await callback.answer(input_error_text(exc.reason, settings), show_alert=True)
+        await callback.answer(input_error_text(exc, settings), show_alert=True)
         return
     await set_duration(reply_target(callback), state, minutes)
     await callback.answer()
@@ -324,7 +335,7 @@ async def take_capacity(
         capacity = parse_capacity(message.text or "")
     except SeminarInputInvalid as exc:
         await message.answer(
-            input_error_text(exc.reason, settings),
+            input_error_text(exc, settings),
             reply_markup=keyboards.seminar_step((_("No limit"), SeminarStep.NO_LIMIT, "")),
         )
         return
