@@ -27,6 +27,7 @@ from bot.i18n import build_i18n
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
+from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -263,6 +264,10 @@ def build_dispatcher(
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
     UserI18nMiddleware(i18n).setup(dispatcher)
+    # Inner middlewares of the dispatcher wrap the handlers of every included router.
+    end_step = EndStepOnRefusal()
+    dispatcher.message.middleware(end_step)
+    dispatcher.callback_query.middleware(end_step)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(on_startup)
     dispatcher.startup.register(start_scheduler)
