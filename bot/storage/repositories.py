@@ -25,6 +25,7 @@ from bot.storage.records import (
     User,
 )
 from bot.storage.seminars import SeminarRepository
+from bot.storage.silence import is_silent
 from bot.storage.snapshots import SnapshotRepository
 
 # Positional (`?`) or, in new SQL, named (`:name`) parameters.
@@ -462,20 +463,19 @@ def _qualified(alias: str, columns: str) -> str:
 
 class ReminderRepository(_Repository):
     async def due(self, *, since: int) -> list[tuple[Page, list[User]]]:
-        """Approved pages with no report since `since` (counting from approval) and no
-        reminder since then, with their reachable administrators who want reminders."""
+        """Pages silent (see `bot.storage.silence`) since before `since` and not reminded
+        since then, with their reachable administrators who want reminders."""
         rows = await self._all(
             f"SELECT {PageRepository._COLUMNS}, {_qualified('u', UserRepository._COLUMNS)}"
             " FROM pages p"
             " JOIN page_admins a ON a.page_id = p.id"
             " JOIN users u ON u.id = a.user_id"
             " LEFT JOIN report_reminders rr ON rr.page_id = p.id"
-            " WHERE p.status = 'approved'"
-            " AND coalesce(p.last_report_at, p.decided_at) < ?1"
-            " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < ?1)"
+            f" WHERE {is_silent('p', 'since')}"
+            " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < :since)"
             " AND u.reachable = 1 AND u.wants_reminders = 1"
             " ORDER BY p.id, u.id",
-            (since,),
+            {"since": since},
         )
         width = len(PageRepository._COLUMNS.split(","))
         due: dict[int, tuple[Page, list[User]]] = {}
