@@ -43,11 +43,19 @@ from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
 from bot.domain.messages import split_message
 from bot.handlers.digest import digest_renderer
 from bot.i18n import build_i18n
-from bot.services.digests import WEEK, Digest, DigestRenderer, DigestService, PageFigures
+from bot.services.digests import (
+    SILENT_DAYS,
+    WEEK,
+    Digest,
+    DigestRenderer,
+    DigestService,
+    PageFigures,
+)
 from bot.storage.database import Database
 from bot.storage.records import PageStatus, User
 from bot.storage.repositories import Repositories
 from bot.storage.seed import seed_territories
+from bot.storage.silence import is_silent, silence_cutoff
 
 YEAR = 365 * 86_400
 DAY = 86_400
@@ -161,6 +169,10 @@ async def compose_alone(
                 change = page.current_figure - before[0][0] if before else None
             elif page.last_report_at is not None:
                 change = 0
+        silent = await repos.digests._all(
+            f"SELECT 1 FROM pages p WHERE p.id = :page AND {is_silent('p', 'cutoff')}",
+            {"page": page.id, "cutoff": silence_cutoff(now, SILENT_DAYS)},
+        )
         figures.append(
             PageFigures(
                 page_id=page.id,
@@ -171,6 +183,7 @@ async def compose_alone(
                 figure=page.current_figure,
                 change=change,
                 last_report_at=page.last_report_at,
+                silent=bool(silent),
                 theme_rank=theme_rank,
                 theme_pages=theme_pages,
                 territory_rank=territory_rank,

@@ -30,6 +30,7 @@ from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
+from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -298,6 +299,11 @@ def build_dispatcher(
     guard = FloodGuard(settings.flood_backlog)
     dispatcher.message.outer_middleware(guard)
     dispatcher.callback_query.outer_middleware(guard)
+
+    # Inner middlewares of the dispatcher wrap the handlers of every included router.
+    end_step = EndStepOnRefusal()
+    dispatcher.message.middleware(end_step)
+    dispatcher.callback_query.middleware(end_step)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(on_startup)
     dispatcher.startup.register(start_scheduler)

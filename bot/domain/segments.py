@@ -12,8 +12,9 @@ SILENCE_CHOICES = (7, 14, 30, 60)
 class Segment:
     """Administrators of approved pages matching every chosen filter.
 
-    An empty set means "any"; `silent_days` keeps pages with no report for that many
-    days (or never reported).
+    An empty set means "any"; `silent_days` keeps pages silent for that many days: no
+    report for so long, counted from approval for a page that never reported (the one
+    rule of `bot.storage.silence`).
     """
 
     territories: frozenset[int] = field(default_factory=frozenset)

@@ -30,7 +30,6 @@ from bot.handlers.common import reply_target
 from bot.handlers.texts import THEME_LABELS, date, label, moment, number, signed
 from bot.middlewares.user import locale_of
 from bot.services.digests import (
-    DAY,
     SILENT_DAYS,
     Digest,
     DigestRenderer,
@@ -246,8 +245,7 @@ def _pages(out: _Lines, pages: list[PageFigures]) -> None:
                     territory=out.territory(page.territory_id),
                 )
             )
-        silent_since = out.digest.until - SILENT_DAYS * DAY
-        if page.last_report_at is None or page.last_report_at < silent_since:
+        if page.silent:
             out.add(
                 _("⚠️ No report for {days} days or more: send the figure with /report {id}").format(
                     days=SILENT_DAYS, id=page.page_id

@@ -103,7 +103,15 @@ async def check_and_store(
     check = await reports.check(actor, page_id, figure)
     if check.needs_confirmation and check.previous is not None:
         await state.set_state(Reporting.confirm)
-        await state.set_data({"page_id": page_id, "figure": figure})
+        # The figure's message is kept: the report stored on confirmation names it.
+        await state.set_data(
+            {
+                "page_id": page_id,
+                "figure": figure,
+                "chat_id": message.chat.id,
+                "message_id": message.message_id,
+            }
+        )
         await message.answer(
             _(
                 "The last figure of <b>{title}</b> was {previous}, the new one is {figure}. "
@@ -116,7 +124,14 @@ async def check_and_store(
             reply_markup=keyboards.report_confirm(),
         )
         return
-    outcome = await reports.submit(actor, page_id, figure, update_id=update.update_id)
+    outcome = await reports.submit(
+        actor,
+        page_id,
+        figure,
+        update_id=update.update_id,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+    )
     await state.clear()
     await message.answer(outcome_text(outcome, locale))
 
@@ -215,11 +230,54 @@ async def confirm_figure(
         await callback.answer()
         return
     outcome = await reports.submit(
-        actor, page_id, int(data["figure"]), update_id=event_update.update_id
+        actor,
+        page_id,
+        int(data["figure"]),
+        update_id=event_update.update_id,
+        chat_id=data.get("chat_id"),
+        message_id=data.get("message_id"),
     )
     await state.clear()
     await target.answer(outcome_text(outcome, i18n.current_locale))
     await callback.answer()
+
+
+def edited_figure(text: str) -> int | None:
+    """The figure an edited message says now: the whole text, or the number of
+    `/report <page id> <number>`; None when it says none."""
+    if text.startswith("/"):
+        parts = text.split(maxsplit=2)
+        if len(parts) < 3:
+            return None
+        text = parts[2]
+    try:
+        return parse_figure(text)
+    except FigureError:
+        return None
+
+
+async def report_edited(message: Message, actor: Actor, reports: ReportService, i18n: I18n) -> None:
+    """An edited message never reports anew. If it carried a stored report and now says
+    another figure, the user learns that the report kept its figure and how to correct
+    it; edits of any other message are none of the bot's business."""
+    found = await reports.reported_in(actor, chat_id=message.chat.id, message_id=message.message_id)
+    if found is None:
+        return
+    report, page = found
+    figure = edited_figure(message.text or "")
+    if figure == report.figure:
+        return
+    text = _(
+        "Editing a message does not change a report: <b>{title}</b> keeps the figure {figure}."
+    ).format(title=escape(page.title), figure=number(report.figure, i18n.current_locale))
+    if figure is None:
+        text += " " + _("To correct it, send /report {id} and the right figure.").format(id=page.id)
+    else:
+        # Digits only, so that the command can be copied as it is.
+        text += " " + _("To correct it, send /report {id} {figure}.").format(
+            id=page.id, figure=figure
+        )
+    await message.answer(text)
 
 
 def build_router() -> Router:
@@ -229,4 +287,6 @@ def build_router() -> Router:
     router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
     router.message.register(take_figure, Reporting.figure, F.text, ~F.text.startswith("/"))
     router.callback_query.register(confirm_figure, Reporting.confirm, ReportConfirmCb.filter())
+    # Registering it makes polling ask Telegram for edited messages too.
+    router.edited_message.register(report_edited, F.text)
     return router

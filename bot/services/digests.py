@@ -43,12 +43,14 @@ from bot.storage.outbox import OutboxKind, photo_payload, text_payload
 from bot.storage.records import PageStatus, Territory, User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
+from bot.storage.silence import silence_cutoff
 
 log = logging.getLogger(__name__)
 
 DAY = 86_400
 WEEK = 7 * DAY
-#: A page with no report for this many days is listed to its coordinators.
+#: A page silent (bot.storage.silence) for this many days is listed to its coordinators
+#: and flagged to its administrators.
 SILENT_DAYS = 30
 #: The pace a milestone forecast extrapolates: the change over this many days.
 FORECAST_DAYS = 30
@@ -78,6 +80,9 @@ class PageFigures:
     # Over the week: None when the page had no figure before the week.
     change: int | None
     last_report_at: int | None
+    # No report for SILENT_DAYS or more (from approval if never reported): the one rule
+    # of bot.storage.silence, as in the coordinators' list and the reminders.
+    silent: bool
     theme_rank: int | None  # among approved pages with a figure; None without one
     theme_pages: int
     territory_rank: int | None
@@ -362,7 +367,7 @@ class DigestService:
         )
         week.week_pages = await repos.digests.week_pages(since=week.since)
         week.silent = await repos.digests.silent_pages(
-            cutoff=week.until - SILENT_DAYS * DAY, per_territory=SILENT_LISTED
+            cutoff=silence_cutoff(week.until, SILENT_DAYS), per_territory=SILENT_LISTED
         )
         week.coordinators_read = True
 
@@ -371,7 +376,9 @@ class DigestService:
     ) -> dict[int, list[AdminPageRow]]:
         """The pages of a chunk of users (and the coordinators' figures, once per run)."""
         pages: dict[int, list[AdminPageRow]] = defaultdict(list)
-        for row in await repos.digests.admin_pages([user.id for user in users]):
+        for row in await repos.digests.admin_pages(
+            [user.id for user in users], cutoff=silence_cutoff(week.until, SILENT_DAYS)
+        ):
             pages[row.user_id].append(row)
         if not week.coordinators_read and any(self._actor(u).is_coordinator for u in users):
             await self._gather_for_coordinators(repos, week)
@@ -483,6 +490,7 @@ class DigestService:
             figure=row.figure,
             change=change,
             last_report_at=row.last_report_at,
+            silent=row.silent,
             theme_rank=theme_rank,
             theme_pages=theme_pages,
             territory_rank=territory_rank,

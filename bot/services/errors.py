@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class DomainError(Exception):
-    """A request the bot refuses for a reason the user should hear."""
+    """A request the bot refuses for a reason the user should hear.
+
+    `ends_step` marks the refusals that no later answer can turn round: what a wizard
+    step is about is gone or decided (or the user may no longer act on it). Such a
+    refusal raised by a wizard step ends the wizard (see
+    `bot.middlewares.wizard.EndStepOnRefusal`); the others leave the user in the step to
+    try again.
+    """
+
+    ends_step: ClassVar[bool] = False
 
 
 class NotAllowed(DomainError):
     """The actor's role does not allow this action."""
 
+    # A role revoked in the middle of a wizard does not come back with the next answer.
+    ends_step = True
+
 
 class PageNotFound(DomainError):
-    pass
+    """No such page for this user: deleted, left, or never theirs."""
+
+    ends_step = True
 
 
 class NotRegistered(DomainError):
@@ -28,9 +44,13 @@ class DuplicateLink(DomainError):
 class AlreadyDecided(DomainError):
     """The page was approved or rejected by someone else in the meantime."""
 
+    ends_step = True
+
 
 class PageNotApproved(DomainError):
-    """Figures are reported for approved pages only."""
+    """Figures are reported for approved pages only (it may have been rejected meanwhile)."""
+
+    ends_step = True
 
 
 class InviteInvalid(DomainError):
@@ -60,6 +80,8 @@ class TerritoryNotFound(DomainError):
 class SeminarNotFound(DomainError):
     """No such seminar, or it is not for this user's pages."""
 
+    ends_step = True
+
 
 class SeminarFull(DomainError):
     pass
@@ -67,3 +89,5 @@ class SeminarFull(DomainError):
 
 class SeminarStarted(DomainError):
     """Registrations change only before the seminar starts."""
+
+    ends_step = True

@@ -10,8 +10,7 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.storage.database import Database
 from bot.storage.records import Page, User
-
-DAY = 86_400
+from bot.storage.silence import silence_cutoff
 
 # Renders a reminder for one administrator and page: text and a one-tap report button.
 ReminderText = Callable[[User, Page], tuple[str, InlineKeyboardMarkup]]
@@ -37,7 +36,7 @@ class ReminderService:
         """Queue the reminders that are due; returns how many. Running it again at once
         queues nothing: each page is reminded at most once per period."""
         now = self._clock.now()
-        since = now - self._days * DAY
+        since = silence_cutoff(now, self._days)
         queued = 0
         async with self._db.write() as repos:
             for page, admins in await repos.reminders.due(since=since):

@@ -11,7 +11,7 @@ from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
-from bot.storage.records import Page, PageStatus
+from bot.storage.records import Page, PageStatus, Report
 from bot.storage.repositories import Repositories
 
 
@@ -64,10 +64,18 @@ class ReportService:
         )
 
     async def submit(
-        self, actor: Actor, page_id: int, figure: int, *, update_id: int | None
+        self,
+        actor: Actor,
+        page_id: int,
+        figure: int,
+        *,
+        update_id: int | None,
+        chat_id: int | None = None,
+        message_id: int | None = None,
     ) -> ReportOutcome:
         """Store the report and the page's current figure in one transaction, with the
-        alerts of the milestones it reaches."""
+        alerts of the milestones it reaches. `chat_id` and `message_id` name the message
+        the figure was written in, so that an edit of it can be recognised."""
         now = self._clock.now()
         queued = 0
         async with self._db.write() as repos:
@@ -78,6 +86,8 @@ class ReportService:
                 reported_by=actor.user_id,
                 update_id=update_id,
                 now=now,
+                chat_id=chat_id,
+                message_id=message_id,
             )
             if report_id is None:
                 return ReportOutcome(page, page.current_figure, figure, duplicate=True)
@@ -97,6 +107,20 @@ class ReportService:
         if queued:
             self._wake()
         return ReportOutcome(page, page.current_figure, figure, duplicate=False)
+
+    async def reported_in(
+        self, actor: Actor, *, chat_id: int, message_id: int
+    ) -> tuple[Report, Page] | None:
+        """The report the actor stored from this message, with its page; None when the
+        message carried no stored report of theirs."""
+        async with self._db.read() as repos:
+            report = await repos.reports.from_message(
+                chat_id=chat_id, message_id=message_id, user_id=actor.user_id
+            )
+            page = await repos.pages.get(report.page_id) if report is not None else None
+        if report is None or page is None:
+            return None
+        return report, page
 
     @staticmethod
     async def _reportable_page(repos: Repositories, actor: Actor, page_id: int) -> Page:

@@ -9,11 +9,11 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.segments import Segment
-
-DAY = 86_400
+from bot.storage.silence import is_silent, silence_cutoff
 
 # Each filter is skipped when its parameter is NULL (nothing chosen in that dimension).
-_MATCHING_ADMINS = """
+# "Has not reported for N days" is the one rule of bot.storage.silence.
+_MATCHING_ADMINS = f"""
 SELECT DISTINCT a.user_id
   FROM pages p
   JOIN page_admins a ON a.page_id = p.id
@@ -24,7 +24,7 @@ SELECT DISTINCT a.user_id
    AND (:levels IS NULL OR p.level IN (SELECT value FROM json_each(:levels)))
    AND (:themes IS NULL OR p.theme IN (SELECT value FROM json_each(:themes)))
    AND (:platforms IS NULL OR p.platform IN (SELECT value FROM json_each(:platforms)))
-   AND (:silent_since IS NULL OR p.last_report_at IS NULL OR p.last_report_at < :silent_since)
+   AND (:silent_since IS NULL OR {is_silent("p", "silent_since")})
 """
 
 
@@ -44,7 +44,9 @@ class AudienceRepository:
             "levels": _set(segment.levels),
             "themes": _set(segment.themes),
             "platforms": _set(segment.platforms),
-            "silent_since": now - segment.silent_days * DAY if segment.silent_days else None,
+            "silent_since": (
+                silence_cutoff(now, segment.silent_days) if segment.silent_days else None
+            ),
         }
 
     async def recipients(self, segment: Segment, *, now: int) -> list[int]:

@@ -12,6 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.records import User
+from bot.storage.silence import is_silent, silent_since
 
 _BATCH = 5_000
 
@@ -51,10 +52,11 @@ SELECT id,
  WHERE status = 'approved' AND current_figure IS NOT NULL
 """
 
-# The pages (not rejected) of the given users, by the index of page_admins on users.
-_ADMIN_PAGES = """
+# The pages (not rejected) of the given users, by the index of page_admins on users,
+# each with whether it is silent (bot.storage.silence) since before `cutoff`.
+_ADMIN_PAGES = f"""
 SELECT a.user_id, p.id, p.title, p.status, p.theme, p.territory_id, p.current_figure,
-       p.last_report_at
+       p.last_report_at, CASE WHEN {is_silent("p", "cutoff")} THEN 1 ELSE 0 END
   FROM page_admins a
   JOIN pages p ON p.id = a.page_id
  WHERE a.user_id IN (SELECT value FROM json_each(:users)) AND p.status <> 'rejected'
@@ -84,18 +86,17 @@ SELECT id, title, territory_id, status, created_at, decided_at
  ORDER BY created_at, id
 """
 
-# Approved pages with no report since `cutoff` (counting from approval), the first
-# `per_territory` of each territory (longest silent first) with each territory's count.
-_SILENT = """
+# Pages silent (bot.storage.silence) since before `cutoff`, the first `per_territory` of
+# each territory (longest silent first) with each territory's count.
+_SILENT = f"""
 SELECT id, title, territory_id, last_report_at, silent
-  FROM (SELECT id, title, territory_id, last_report_at,
-               row_number() OVER (PARTITION BY territory_id
-                                  ORDER BY coalesce(last_report_at, 0), title COLLATE NOCASE, id)
+  FROM (SELECT p.id, p.title, p.territory_id, p.last_report_at,
+               row_number() OVER (PARTITION BY p.territory_id
+                                  ORDER BY {silent_since("p")}, p.title COLLATE NOCASE, p.id)
                    AS nth,
-               count(*) OVER (PARTITION BY territory_id) AS silent
-          FROM pages
-         WHERE status = 'approved'
-           AND coalesce(last_report_at, decided_at, created_at) < :cutoff)
+               count(*) OVER (PARTITION BY p.territory_id) AS silent
+          FROM pages p
+         WHERE {is_silent("p", "cutoff")}) s
  WHERE nth <= :per_territory
  ORDER BY territory_id, nth
 """
@@ -111,6 +112,7 @@ class AdminPageRow:
     territory_id: int
     figure: int | None
     last_report_at: int | None
+    silent: bool  # by the one rule of bot.storage.silence
 
 
 class PageRanks:
@@ -201,12 +203,18 @@ class DigestRepository:
                     ranks.set(page_id, values)
         return ranks
 
-    async def admin_pages(self, user_ids: Collection[int]) -> list[AdminPageRow]:
-        """The users' pages, ordered by user and title."""
+    async def admin_pages(self, user_ids: Collection[int], *, cutoff: int) -> list[AdminPageRow]:
+        """The users' pages, ordered by user and title; `silent` says whether a page has
+        been silent since before `cutoff` (see `bot.storage.silence`)."""
         if not user_ids:
             return []
-        rows = await self._all(_ADMIN_PAGES, {"users": json.dumps(sorted(user_ids))})
-        return [AdminPageRow(*row) for row in rows]
+        rows = await self._all(
+            _ADMIN_PAGES, {"users": json.dumps(sorted(user_ids)), "cutoff": cutoff}
+        )
+        return [
+            AdminPageRow(user, page, title, status, theme, territory, figure, last, bool(silent))
+            for user, page, title, status, theme, territory, figure, last, silent in rows
+        ]
 
     async def week_changes(self, *, since: int) -> list[PageChangeRow]:
         rows = await self._all(_WEEK_CHANGES, {"since": since})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
 
 import aiosqlite
 
@@ -25,28 +25,32 @@ from bot.storage.records import (
     User,
 )
 from bot.storage.seminars import SeminarRepository
+from bot.storage.silence import is_silent
 from bot.storage.snapshots import SnapshotRepository
+
+# Positional (`?`) or, in new SQL, named (`:name`) parameters.
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any]
 
 
 class _Repository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    async def _one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
         async with self._conn.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return tuple(row) if row is not None else None
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    async def _all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         async with self._conn.execute(sql, params) as cursor:
             rows = await cursor.fetchall()
         return [tuple(row) for row in rows]
 
-    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    async def _scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self._one(sql, params)
         return row[0] if row is not None else None
 
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def _run(self, sql: str, params: Params = ()) -> int:
         """Execute a write; returns the number of rows changed."""
         async with self._conn.execute(sql, params) as cursor:
             return cursor.rowcount
@@ -321,15 +325,38 @@ class ReportRepository(_Repository):
         reported_by: int,
         update_id: int | None,
         now: int,
+        chat_id: int | None = None,
+        message_id: int | None = None,
     ) -> int | None:
-        """Store a report; None when this update was stored before (a redelivery)."""
+        """Store a report; None when this update was stored before (a redelivery).
+        `chat_id` and `message_id` name the message that carried the figure."""
         report_id = await self._scalar(
-            "INSERT INTO reports (page_id, figure, reported_at, reported_by, update_id)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (reported_by, update_id) DO NOTHING"
-            " RETURNING id",
-            (page_id, figure, now, reported_by, update_id),
+            "INSERT INTO reports"
+            " (page_id, figure, reported_at, reported_by, update_id, chat_id, message_id)"
+            " VALUES (:page_id, :figure, :now, :reported_by, :update_id, :chat_id, :message_id)"
+            " ON CONFLICT (reported_by, update_id) DO NOTHING RETURNING id",
+            {
+                "page_id": page_id,
+                "figure": figure,
+                "now": now,
+                "reported_by": reported_by,
+                "update_id": update_id,
+                "chat_id": chat_id,
+                "message_id": message_id,
+            },
         )
         return int(report_id) if report_id is not None else None
+
+    async def from_message(self, *, chat_id: int, message_id: int, user_id: int) -> Report | None:
+        """The report the user stored from this message, if any (the latest, should a
+        message ever have carried two)."""
+        row = await self._one(
+            "SELECT id, page_id, figure, reported_at, reported_by FROM reports"
+            " WHERE chat_id = :chat_id AND message_id = :message_id AND reported_by = :user_id"
+            " ORDER BY id DESC LIMIT 1",
+            {"chat_id": chat_id, "message_id": message_id, "user_id": user_id},
+        )
+        return Report(*row) if row else None
 
     async def history(self, page_id: int, *, limit: int) -> list[Report]:
         rows = await self._all(
@@ -436,20 +463,19 @@ def _qualified(alias: str, columns: str) -> str:
 
 class ReminderRepository(_Repository):
     async def due(self, *, since: int) -> list[tuple[Page, list[User]]]:
-        """Approved pages with no report since `since` (counting from approval) and no
-        reminder since then, with their reachable administrators who want reminders."""
+        """Pages silent (see `bot.storage.silence`) since before `since` and not reminded
+        since then, with their reachable administrators who want reminders."""
         rows = await self._all(
             f"SELECT {PageRepository._COLUMNS}, {_qualified('u', UserRepository._COLUMNS)}"
             " FROM pages p"
             " JOIN page_admins a ON a.page_id = p.id"
             " JOIN users u ON u.id = a.user_id"
             " LEFT JOIN report_reminders rr ON rr.page_id = p.id"
-            " WHERE p.status = 'approved'"
-            " AND coalesce(p.last_report_at, p.decided_at) < ?1"
-            " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < ?1)"
+            f" WHERE {is_silent('p', 'since')}"
+            " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < :since)"
             " AND u.reachable = 1 AND u.wants_reminders = 1"
             " ORDER BY p.id, u.id",
-            (since,),
+            {"since": since},
         )
         width = len(PageRepository._COLUMNS.split(","))
         due: dict[int, tuple[Page, list[User]]] = {}

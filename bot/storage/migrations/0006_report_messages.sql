@@ -1,0 +1,5 @@
+-- The message that carried each report: an edit of that message is answered (editing
+-- does not change a stored figure). Older reports have none.
+ALTER TABLE reports ADD COLUMN chat_id BIGINT;
+ALTER TABLE reports ADD COLUMN message_id BIGINT;
+CREATE INDEX reports_message ON reports (chat_id, message_id) WHERE message_id IS NOT NULL;
