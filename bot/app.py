@@ -25,7 +25,7 @@ from bot.handlers.reminders import reminder_text
 from bot.handlers.seminars import seminar_announcement
 from bot.i18n import build_i18n
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
-from bot.middlewares.callbacks import AnswerCallbackQueries
+from bot.middlewares.callbacks import AnswerCallbackQueries, AnswerFirst
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
@@ -290,6 +290,7 @@ def build_dispatcher(
         delivery=delivery,
         progress=progress,
         jobs=jobs,
+        budget=budget,
         scheduler=build_scheduler(settings),
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
@@ -297,8 +298,10 @@ def build_dispatcher(
     # Inside the language's context, so that their answers speak the user's language.
     dispatcher.callback_query.outer_middleware(AnswerCallbackQueries(answers))
     guard = FloodGuard(settings.flood_backlog)
-    dispatcher.message.outer_middleware(guard)
-    dispatcher.callback_query.outer_middleware(guard)
+    answer_first = AnswerFirst(budget)
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(guard)
+        observer.outer_middleware(answer_first)
 
     # Inner middlewares of the dispatcher wrap the handlers of every included router.
     end_step = EndStepOnRefusal()

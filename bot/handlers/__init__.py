@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
 from bot.handlers import (
     broadcast,
@@ -11,6 +12,7 @@ from bot.handlers import (
     digest,
     errors,
     fallback,
+    groups,
     moderation,
     pages,
     register,
@@ -22,9 +24,22 @@ from bot.handlers import (
 
 
 def get_routers() -> list[Router]:
-    """Every router; the catch-all fallback comes last because it matches anything."""
+    """Every router: errors, groups, then the private chat's features under one filter.
+
+    Group chats are taken by `groups` whatever they contain; everything else is for
+    private chats only, so no page card, invite or wizard step can reach a group. The
+    catch-all fallback comes last among the private routers because it matches anything.
+    """
+    private = Router(name="private")
+    private.message.filter(F.chat.type == ChatType.PRIVATE)
+    private.edited_message.filter(F.chat.type == ChatType.PRIVATE)
+    private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    private.include_routers(*_private_routers())
+    return [errors.build_router(), groups.build_router(), private]
+
+
+def _private_routers() -> list[Router]:
     return [
-        errors.build_router(),
         common.build_router(),
         register.build_router(),
         pages.build_router(),

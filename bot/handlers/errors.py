@@ -85,10 +85,13 @@ async def answer_domain_error(event: ErrorEvent) -> None:
     assert isinstance(event.exception, DomainError)
     text = explain(event.exception)
     update = event.update
-    if update.callback_query is not None:
-        await update.callback_query.answer(_strip_tags(text), show_alert=True)
-    elif update.message is not None:
-        await update.message.answer(text)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(_strip_tags(text), show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError):
+        return  # given up after retries; the request middleware logged it
 
 
 async def ignore_given_up_request(event: ErrorEvent) -> None:

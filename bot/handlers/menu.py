@@ -14,6 +14,27 @@ from bot.domain.roles import Actor, Role
 
 log = logging.getLogger(__name__)
 
+#: Every command of the bot, whatever the role: in groups each gets a pointer to the
+#: private chat. `commands_for(Role.SUPERADMIN)` lists the same (a test compares them).
+ALL_COMMANDS = (
+    "start",
+    "register",
+    "mypages",
+    "report",
+    "total",
+    "digest",
+    "seminars",
+    "settings",
+    "help",
+    "cancel",
+    "pending",
+    "broadcast",
+    "broadcasts",
+    "seminar_new",
+    "grant",
+    "revoke",
+)
+
 
 def commands_for(role: Role) -> list[BotCommand]:
     """The menu of a role, in the current locale."""

@@ -1,4 +1,5 @@
-"""Every callback query is answered exactly once, after the work it asked for."""
+"""Every callback query is answered exactly once, after the work it asked for; answers
+come before what the delivery queue sends to the same chat."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import CallbackQuery, Chat, TelegramObject
 
 from bot.middlewares.requests import CallbackAnswers
+from bot.services.flood import RateBudget
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +42,24 @@ class AnswerCallbackQueries(BaseMiddleware):
             except TelegramAPIError as exc:
                 log.warning("Could not answer a callback query: %s", type(exc).__name__)
         return result
+
+
+class AnswerFirst(BaseMiddleware):
+    """An outer middleware of `message` and `callback_query`: while a user's update is
+    handled, the delivery queue sends nothing to their chat, so the answer to what they
+    did comes before the alerts and notices it caused."""
+
+    def __init__(self, budget: RateBudget) -> None:
+        self._budget = budget
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None:
+            return await handler(event, data)
+        with self._budget.hold(chat.id):
+            return await handler(event, data)

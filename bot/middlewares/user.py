@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
@@ -27,7 +28,11 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender: TelegramUser | None = data.get("event_from_user")
-        if sender is not None and not sender.is_bot:
+        chat: Chat | None = data.get("event_chat")
+        # Only a private chat makes someone a user of the bot: writing in a group where
+        # the bot is a member must neither register them nor mark them reachable.
+        private = chat is None or chat.type == ChatType.PRIVATE
+        if sender is not None and not sender.is_bot and private:
             identity = await self._users.identify(
                 sender.id,
                 username=sender.username,
@@ -47,9 +52,11 @@ class UserI18nMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user: User | None = data.get("user")
-        if user is None:
-            return self.i18n.default_locale
-        return locale_of(user, self.i18n)
+        if user is not None:
+            return locale_of(user, self.i18n)
+        sender: TelegramUser | None = data.get("event_from_user")
+        language = ((sender.language_code if sender else None) or "").split("-")[0].lower()
+        return language if language in self.i18n.available_locales else self.i18n.default_locale
 
 
 def locale_of(user: User, i18n: I18n) -> str:

@@ -137,6 +137,8 @@ class DeliveryWorker:
         self._claim_size = max(1, math.ceil(global_rate * CLAIM_AHEAD))
 
         self._budget = budget or RateBudget(rate=global_rate, per_chat_interval=per_chat_interval)
+        # Rows held back while their user's update was handled can go now.
+        self._budget.on_release(self.wake)
         self._chat_ready: dict[int, float] = {}  # chat → loop time of its next slot
 
         self._held: dict[int, OutboxMessage] = {}  # claimed, result not yet committed

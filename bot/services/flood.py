@@ -14,6 +14,8 @@ a 429, and when one comes anyway (another process, a stricter day) everything pa
 - each private chat has a token bucket of `per_chat_burst` messages refilled one per
   `per_chat_interval` seconds, one message below Telegram's burst so that a late request
   never meets a 429; a group's bucket refills `group_per_minute - 2` times a minute;
+- while a user's update is being handled (`hold(chat_id)`), the background lane sends
+  nothing to their chat: the answer to what they did comes before the alerts it caused;
 - `pause(retry_after)` stops both lanes until the pause is over.
 
 Which lane a request belongs to is a context variable: `background()` marks the code that
@@ -25,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import math
-from collections import deque
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from enum import Enum
 
@@ -100,6 +102,8 @@ class RateBudget:
         self._buckets: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._paused_until = 0.0
         self._direct_waiting = 0
+        self._held: Counter[int] = Counter()  # chats whose user's update is being handled
+        self._on_release: list[Callable[[], None]] = []
         self._changed = asyncio.Event()
 
     # ------------------------------------------------------------------ public
@@ -123,10 +127,30 @@ class RateBudget:
         return self._chat_wait(self._now(), chat_id)
 
     def busy_chats(self) -> set[int]:
-        """Chats that may not receive a message now (their burst is spent)."""
+        """Chats the background lane may not send to now: their burst is spent, or their
+        user's update is being handled."""
         now = self._now()
         self._forget_full(now)
-        return {chat_id for chat_id in self._buckets if self._chat_wait(now, chat_id) > 0}
+        spent = {chat_id for chat_id in self._buckets if self._chat_wait(now, chat_id) > 0}
+        return spent | set(self._held)
+
+    @contextmanager
+    def hold(self, chat_id: int) -> Iterator[None]:
+        """Keep the background lane away from `chat_id` while its user's update is handled."""
+        self._held[chat_id] += 1
+        try:
+            yield
+        finally:
+            self._held[chat_id] -= 1
+            if self._held[chat_id] <= 0:
+                del self._held[chat_id]
+                for listener in self._on_release:
+                    listener()
+            self._changed.set()
+
+    def on_release(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever a held chat is released (the delivery queue's wake)."""
+        self._on_release.append(listener)
 
     async def acquire(
         self, chat_id: int | None = None, count: int = 1, lane: Lane | None = None
@@ -146,6 +170,8 @@ class RateBudget:
                 now = self._now()
                 global_wait = self._global_wait(now, count, direct)
                 chat_wait = self._chat_wait(now, chat_id) if chat_id is not None else 0.0
+                if not direct and chat_id in self._held:
+                    chat_wait = max(chat_wait, self._background_gap)
                 if global_wait <= 0 and chat_wait <= 0:
                     self._grant(now, chat_id, count, direct)
                     return

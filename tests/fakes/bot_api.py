@@ -1957,11 +1957,11 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ messages
 
     def _message_json(self, message: SentMessage, *, with_reply: bool = True) -> JSON:
-        user = self._users[message.chat_id]
+        chat = self._groups.get(message.chat_id) or self._users[message.chat_id]
         data: JSON = {
             "message_id": message.message_id,
             "from": self.bot_user(),
-            "chat": user.chat(),
+            "chat": chat.chat(),
             "date": message.date,
         }
         if message.edit_date is not None:
