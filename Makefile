@@ -28,8 +28,13 @@ run: venv locales ## Start the bot (long polling); settings come from .env
 migrate: venv ## Apply database migrations and exit
 	$(BIN)/python -m bot migrate
 
+# Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
+# the ones that measure time or rate run alone afterwards.
+TEST_WORKERS ?= 6
+
 test: venv locales lint ## Lint, type-check and run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m serial
 
 lint: venv ## ruff check, ruff format --check, mypy --strict
 	$(BIN)/ruff check .

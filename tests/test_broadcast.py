@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from bot.domain.segments import Segment
 from bot.storage.records import PageStatus
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
 from tests.test_core_loop import ADMIN_EN, OTHER, SUPER
+from tests.test_lists import walk_text
 
 # Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
 PENZA, KUZNETSK = 2, 4
@@ -186,3 +189,29 @@ async def test_blocking_and_unblocking_the_bot_is_tracked(
         user = await repos.users.get(admin.id)
     assert user is not None
     assert user.reachable
+
+
+async def test_broadcasts_to_many_districts_page_and_lose_none(bot: BotHarness) -> None:
+    await bot.send(SUPER, "/start")
+    everywhere = Segment(territories=frozenset(range(1, 32))).to_json()
+    async with bot.db.write() as repos:
+        for _ in range(40):
+            await repos.broadcasts.create(
+                author_id=SUPER.id,
+                source_chat_id=SUPER.id,
+                source_message_id=1,
+                segment=everywhere,
+                territory_scope=None,
+                recipients=0,
+                now=START,
+            )
+    for heading, language in (("40 рассылок", None), ("40 broadcasts", "English")):
+        if language is not None:
+            await bot.send(SUPER, "/settings")
+            await bot.click(SUPER, language)
+        [listing] = await bot.send(SUPER, "/broadcasts")
+        texts = await walk_text(bot, SUPER, listing)
+        assert len(texts) > 2
+        assert all(text.startswith(heading) for text in texts)
+        found = [int(n) for text in texts for n in re.findall(r"^(?:#|№)(\d+),", text, re.M)]
+        assert found == list(range(40, 0, -1))

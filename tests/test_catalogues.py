@@ -18,7 +18,7 @@ TAG = re.compile(r"</?[a-z-]+")
 
 
 def used_message_ids() -> set[str]:
-    keywords = {"_": None, "__": None}
+    keywords = {"_": None, "__": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(PACKAGE_DIR), keywords=keywords
@@ -33,8 +33,37 @@ def load(locale: str) -> Catalog:
         return read_po(handle, locale=locale)
 
 
+def used_plural_ids() -> set[str]:
+    """The singular ids of the texts the code picks by a count (ngettext)."""
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE_DIR), keywords={"ngettext": (1, 2)}
+    ):
+        if not isinstance(message, str):
+            found.add(message[0])
+    return found
+
+
 def test_the_code_uses_translated_texts() -> None:
     assert len(used_message_ids()) > 100
+    assert used_plural_ids()
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_counted_texts_have_every_plural_form(locale: str) -> None:
+    """Russian has three plural forms, English two: each is translated, none is missing."""
+    catalog = load(locale)
+    assert catalog.num_plurals == {"ru": 3, "en": 2}[locale]
+    problems = []
+    for message_id in sorted(used_plural_ids()):
+        entry = catalog.get(message_id)
+        if entry is None or not entry.pluralizable:
+            problems.append(f"not plural: {message_id!r}")
+            continue
+        forms = entry.string
+        if len(forms) != catalog.num_plurals or not all(forms):
+            problems.append(f"forms missing: {message_id!r}")
+    assert problems == []
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
@@ -59,11 +88,14 @@ def test_translations_keep_placeholders_and_tags(locale: str) -> None:
     for entry in catalog:
         if not entry.id or not entry.string:
             continue
-        source, target = str(entry.id), str(entry.string)
-        if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
-            problems.append(f"placeholders differ: {source!r}")
-        if Counter(TAG.findall(source)) != Counter(TAG.findall(target)):
-            problems.append(f"HTML tags differ: {source!r}")
+        # A counted text: every form keeps the singular's placeholders and tags.
+        source = entry.id[0] if isinstance(entry.id, tuple) else entry.id
+        targets = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for target in targets:
+            if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
+                problems.append(f"placeholders differ: {source!r}")
+            if Counter(TAG.findall(source)) != Counter(TAG.findall(target)):
+                problems.append(f"HTML tags differ: {source!r}")
     assert problems == []
 
 

@@ -210,3 +210,66 @@ async def test_a_page_left_without_administrators_shows_up_for_coordinators(
     assert "больше нет администратора" in (left.text or "")
     replies = await bot.send(SUPER, "/pending")
     assert any("Дом культуры" in (m.text or "") for m in replies)
+
+
+async def source_of(bot: BotHarness, user: FakeUser) -> str | None:
+    async with bot.db.read() as repos:
+        source: str | None = await repos.users.source(user.id)
+    return source
+
+
+async def test_a_campaign_link_greets_like_start_and_records_the_first_source(
+    bot: BotHarness,
+) -> None:
+    [plain] = await bot.send(ADMIN, "/start")
+    for payload in ("vk_post_0412", "site", "qr-seminar-2026"):
+        [campaign] = await bot.send(ADMIN_EN if payload == "site" else OTHER, f"/start {payload}")
+        assert campaign.text is not None
+        assert campaign.text.startswith("Hello" if payload == "site" else "Здравствуйте")
+    [again] = await bot.send(ADMIN, "/start vk_post_0412")
+    assert (again.text, again.button_texts()) == (plain.text, plain.button_texts())
+    assert await source_of(bot, ADMIN) == "vk_post_0412"
+    assert await source_of(bot, ADMIN_EN) == "site"
+    # The first campaign counts; a later one does not replace it.
+    assert await source_of(bot, OTHER) == "vk_post_0412"
+
+
+async def test_a_payload_telegram_would_not_send_is_not_stored(bot: BotHarness) -> None:
+    for payload in ("<b>x</b>", "a.b", "я" * 10, "x" * 65):
+        [answer] = await bot.send(ADMIN, f"/start {payload}")
+        assert "📊 Итог по региону" in answer.button_texts()
+    assert await source_of(bot, ADMIN) is None
+
+
+async def test_a_broken_or_expired_invite_greets_with_a_note(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    t_ru, t_en = translator(bot, "ru"), translator(bot, "en")
+    [answer] = await bot.send(ADMIN, "/start AbCdEfGhIjKlMn0_")  # an invite code's shape
+    lines = (answer.text or "").split("\n")
+    assert lines[0] == t_ru(
+        "This invite link is not valid. Ask the page's administrator for a new one."
+    )
+    assert lines[2].startswith("Здравствуйте, Иван!")
+    assert "📊 Итог по региону" in answer.button_texts()
+    assert await source_of(bot, ADMIN) is None
+
+    await register_page(bot, ADMIN)
+    await approve_all(bot)
+    page = await page_id(bot, "vk.com/club123")
+    async with bot.db.write() as repos:
+        await repos.invites.create(
+            code="expired-invite01",
+            page_id=page,
+            created_by=ADMIN.id,
+            now=clock.now(),
+            expires_at=clock.now() + 60,
+        )
+    clock.advance(61)
+    [answer] = await bot.send(ADMIN_EN, "/start expired-invite01")
+    lines = (answer.text or "").split("\n")
+    assert lines[0] == t_en(
+        "This invite link has expired. Ask the page's administrator for a new one."
+    )
+    assert lines[2].startswith("Hello, John!")
+    assert "📊 Regional total" in answer.button_texts()

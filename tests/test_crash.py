@@ -42,6 +42,9 @@ from tests.test_e2e import (
     settings_env,
 )
 
+# Measures time or rate: runs alone (see the Makefile).
+pytestmark = pytest.mark.serial
+
 RECIPIENTS = 600
 FIRST_RECIPIENT = 10_000
 RATE = 150  # messages a second: the broadcast takes about four seconds

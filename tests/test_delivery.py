@@ -28,6 +28,9 @@ from bot.storage.outbox import (
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
+# Measures time or rate: runs alone (see the Makefile).
+pytestmark = pytest.mark.serial
+
 FIRST_USER = 5_000
 FINAL = {OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.CANCELLED}
 

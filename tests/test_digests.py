@@ -426,3 +426,29 @@ def test_long_digests_are_cut_between_lines_into_valid_html() -> None:
         plain, _ = parse_html(part, strict_ampersand=True)
         assert plain
     assert split_message("short") == ["short"]
+
+
+async def test_coordinators_see_the_weeks_newcomers_by_source(
+    harness: BotHarness, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    [admin] = await seed_admins(harness, 1, KUZNETSK, 1000)  # came directly
+    await harness.send(SUPER, "/start")  # so did the coordinator
+    for n, payload in enumerate(["vk_post_0412", "vk_post_0412", "vk_post_0412", "site"]):
+        newcomer = fake.add_user(FakeUser(id=3000 + n, first_name=f"N{n}", language_code="ru"))
+        await harness.send(newcomer, f"/start {payload}")
+    old = fake.add_user(FakeUser(id=4000, first_name="Old", language_code="ru"))
+    async with harness.db.write() as repos:  # came two weeks ago: not new this week
+        await repos.users.touch(
+            old.id, username=None, full_name="Old", language_code="ru", now=START - 14 * DAY
+        )
+    await harness.send(old, "/start site")
+    clock.advance(3600)
+
+    text = "\n".join(m.text or "" for m in await harness.send(SUPER, "/digest"))
+    assert "Новых за неделю: 6 (vk_post_0412: 3, напрямую: 2, site: 1)" in text
+    await harness.send(SUPER, "/settings")
+    await harness.click(SUPER, "English")
+    text = "\n".join(m.text or "" for m in await harness.send(SUPER, "/digest"))
+    assert "New this week: 6 (vk_post_0412: 3, direct: 2, site: 1)" in text
+    [own] = await harness.send(admin, "/digest")
+    assert "New this week" not in (own.text or "")

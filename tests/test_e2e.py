@@ -26,6 +26,9 @@ from bot.storage.records import PageStatus
 from bot.storage.seed import seed_territories
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
+# Measures time or rate: runs alone (see the Makefile).
+pytestmark = pytest.mark.serial
+
 ROOT = Path(__file__).resolve().parent.parent
 TERRITORIES = PACKAGE_DIR / "data" / "territories_penza.csv"
 

@@ -28,6 +28,9 @@ from aiohttp import ClientSession
 
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, HtmlParseError, parse_html
 
+# Measures time or rate: runs alone (see the Makefile).
+pytestmark = pytest.mark.serial
+
 ANNA = FakeUser(id=1001, first_name="Анна", username="anna")
 
 

@@ -159,6 +159,7 @@ async def test_a_fast_user_gets_every_reply_of_register_report_and_broadcast(
 # ---------------------------------------------------------------------- one budget
 
 
+@pytest.mark.serial
 async def test_answers_are_served_within_a_second_while_a_broadcast_runs(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
@@ -190,6 +191,7 @@ async def test_answers_are_served_within_a_second_while_a_broadcast_runs(
 # ---------------------------------------------------------------------- one person flooding
 
 
+@pytest.mark.serial
 async def test_a_flooding_user_gets_one_note_and_others_are_served(
     bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.app import Application, build_application
 from bot.config import load_settings
 from bot.storage.records import PageStatus
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+
+# Measures time or rate: runs alone (see the Makefile).
+pytestmark = pytest.mark.serial
 
 ANNA = FakeUser(id=501, first_name="Anna", language_code="en")
 BORIS = FakeUser(id=502, first_name="Boris", language_code="en")

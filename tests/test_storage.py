@@ -293,3 +293,25 @@ async def test_wizard_state_survives_a_restart(tmp_path: Path) -> None:
         assert await storage.get_data(other) == {}
     finally:
         await reopened.close()
+
+
+async def test_a_users_source_is_recorded_once_and_counted_by_week(db: Database) -> None:
+    async with db.write() as repos:
+        for user_id, now in ((1, START), (2, START + 10), (3, START - 30 * 86_400)):
+            await repos.users.ensure(user_id, now=now)
+        assert await repos.users.set_source(1, "vk_post_0412")
+        assert not await repos.users.set_source(1, "site")  # the first one stays
+        assert await repos.users.set_source(3, "site")
+    async with db.read() as repos:
+        assert await repos.users.source(1) == "vk_post_0412"
+        assert await repos.users.source(2) is None
+        newcomers = await repos.digests.newcomers(since=START - 86_400, until=START + 60)
+    assert newcomers == [(None, 1), ("vk_post_0412", 1)]
+
+
+async def test_a_source_longer_than_telegram_allows_is_refused(db: Database) -> None:
+    async with db.write() as repos:
+        await repos.users.ensure(1, now=START)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.write() as repos:
+            await repos.users.set_source(1, "x" * 65)

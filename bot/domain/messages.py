@@ -1,8 +1,10 @@
-"""Long HTML texts cut into messages Telegram accepts."""
+"""Long HTML texts cut into messages Telegram accepts, and lists laid out in pages."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape, unescape
 
 #: Telegram's limit for the text of one message.
@@ -85,3 +87,71 @@ def _cut_plain(plain: str, limit: int) -> list[str]:
     if current:
         pieces.append("".join(current))
     return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of a list: its text and where it sits among the list's pages.
+
+    `number` is zero-based and already clamped into ``range(count)``; `start` and `stop`
+    delimit the page's items (``items[start:stop]``), so callers can add a button per item.
+    """
+
+    text: str
+    number: int
+    count: int
+    start: int
+    stop: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count - 1
+
+
+def list_page(
+    items: Sequence[str],
+    number: int,
+    *,
+    header: str = "",
+    per_page: int | None = None,
+    limit: int = MESSAGE_LIMIT,
+) -> ListPage:
+    """The `number`-th page (zero-based, clamped) of `items` laid out one per line under
+    `header`, every page's text at most `limit` (UTF-16 code units of the HTML).
+
+    Pages are filled greedily in order, so every item is on exactly one page and the
+    page boundaries depend only on the items. `per_page` caps the items of a page as well
+    (for lists that carry a button per item). Each item must be HTML standing on its
+    own; an item that cannot fit even alone is cut to plain text ending with "…".
+    Raises ValueError if `header` alone leaves no room for an item.
+    """
+    budget = limit - (_size(header) + 1 if header else 0)
+    if budget < 2:
+        raise ValueError("the header leaves no room for the list")
+    fitted = [_fit_item(item, budget) for item in items]
+    bounds: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for index, item in enumerate(fitted):
+        extra = _size(item) + (1 if index > start else 0)
+        full = per_page is not None and index - start >= per_page
+        if index > start and (size + extra > budget or full):
+            bounds.append((start, index))
+            start, size = index, _size(item)
+        else:
+            size += extra
+    bounds.append((start, len(fitted)))
+    number = min(max(number, 0), len(bounds) - 1)
+    first, stop = bounds[number]
+    lines = ([header] if header else []) + fitted[first:stop]
+    return ListPage("\n".join(lines), number, len(bounds), first, stop)
+
+
+def _fit_item(item: str, budget: int) -> str:
+    if _size(item) <= budget:
+        return item
+    pieces = _cut_plain(unescape(_TAG.sub("", item.replace("\n", " "))), budget - 1)
+    return (pieces[0] if pieces else "") + "…"

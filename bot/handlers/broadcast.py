@@ -14,16 +14,19 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
+from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.domain.segments import SILENCE_CHOICES, Segment
-from bot.handlers.common import reply_target
+from bot.handlers import keyboards
+from bot.handlers.callbacks import ListCb, ListKind
+from bot.handlers.common import edit_list, reply_target
 from bot.handlers.states import Broadcasting
 from bot.handlers.texts import (
     LEVEL_LABELS,
@@ -41,7 +44,8 @@ from bot.storage.records import Territory
 
 log = logging.getLogger(__name__)
 
-RECENT = 10
+#: Territories offered a screen at a time when narrowing the segment.
+TERRITORIES_PER_PAGE = keyboards.TERRITORIES_PER_PAGE
 
 
 class Step(StrEnum):
@@ -127,8 +131,10 @@ def summary_keyboard() -> InlineKeyboardMarkup:
 
 
 def choices_keyboard(
-    dimension: str, segment: Segment, territories: list[Territory], locale: str
+    dimension: str, segment: Segment, territories: list[Territory], locale: str, page: int = 0
 ) -> InlineKeyboardMarkup:
+    """The values of one dimension to switch on or off; territories come a screen
+    (`page`, zero-based) at a time with arrows between the screens."""
     builder = InlineKeyboardBuilder()
     if dimension == "silence":
         for days in (0, *SILENCE_CHOICES):
@@ -137,15 +143,24 @@ def choices_keyboard(
             builder.button(
                 text=mark + text, callback_data=BroadcastCb(step=Step.SILENCE, value=str(days))
             )
+        builder.adjust(2)
     else:
         chosen = _chosen(segment, dimension)
-        for value, name in _choices(dimension, territories, locale):
+        choices = _choices(dimension, territories, locale)
+        per_page = TERRITORIES_PER_PAGE if dimension == "territory" else None
+        shown = list_page([name for _value, name in choices], page, per_page=per_page)
+        for value, name in choices[shown.start : shown.stop]:
             mark = "✅ " if value in chosen else ""
             builder.button(
                 text=mark + name,
                 callback_data=BroadcastCb(step=Step.TOGGLE, dimension=dimension, value=value),
             )
-    builder.adjust(2)
+        builder.adjust(2)
+        keyboards.page_nav(
+            builder,
+            shown,
+            lambda at: BroadcastCb(step=Step.OPEN, dimension=dimension, value=str(at)),
+        )
     builder.row()
     builder.button(text=_("⬅️ Done"), callback_data=BroadcastCb(step=Step.BACK))
     return builder.as_markup()
@@ -270,6 +285,7 @@ async def take_message(
 
 async def _redraw_choices(
     callback: CallbackQuery,
+    state: FSMContext,
     dimension: str,
     segment: Segment,
     registry: RegistryService,
@@ -278,9 +294,10 @@ async def _redraw_choices(
     target = reply_target(callback)
     if isinstance(target, Message):
         territories = await registry.territories()
-        await target.edit_reply_markup(
-            reply_markup=choices_keyboard(dimension, segment, territories, i18n.current_locale)
-        )
+        page = int((await state.get_data()).get("choices_page", 0))
+        markup = choices_keyboard(dimension, segment, territories, i18n.current_locale, page)
+        if target.reply_markup != markup:
+            await target.edit_reply_markup(reply_markup=markup)
 
 
 async def open_choices(
@@ -291,8 +308,11 @@ async def open_choices(
     i18n: I18n,
 ) -> None:
     if callback_data.dimension in (*DIMENSIONS, "silence"):
+        # The screen of choices shown: kept so that a tap redraws the same screen.
+        page = int(callback_data.value) if callback_data.value.isdigit() else 0
+        await state.update_data(choices_page=page)
         segment = await _segment_state(state)
-        await _redraw_choices(callback, callback_data.dimension, segment, registry, i18n)
+        await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
     await callback.answer()
 
 
@@ -319,7 +339,7 @@ async def toggle_choice(
         return
     segment = segment.toggled(callback_data.dimension, callback_data.value)
     await state.update_data(segment=segment.to_json())
-    await _redraw_choices(callback, callback_data.dimension, segment, registry, i18n)
+    await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
     await callback.answer()
 
 
@@ -339,7 +359,7 @@ async def choose_silence(
         segment.territories, segment.levels, segment.themes, segment.platforms, days or None
     )
     await state.update_data(segment=segment.to_json())
-    await _redraw_choices(callback, "silence", segment, registry, i18n)
+    await _redraw_choices(callback, state, "silence", segment, registry, i18n)
     await callback.answer()
 
 
@@ -446,21 +466,21 @@ async def cancel_draft(callback: CallbackQuery, state: FSMContext) -> None:
     await callback.answer()
 
 
-async def list_broadcasts(
-    message: Message,
+async def broadcasts_page(
     actor: Actor,
     broadcasts: BroadcastService,
     registry: RegistryService,
     users: UserService,
-    i18n: I18n,
-) -> None:
-    items = await broadcasts.recent(actor, limit=RECENT)
+    locale: str,
+    at: int,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `at` (zero-based) of the broadcasts within the actor's reach, newest first, and its
+    arrows. Raises NotAllowed for anyone but a coordinator."""
+    items = await broadcasts.recent(actor)
     if not items:
-        await message.answer(_("No broadcasts yet. Start one with /broadcast."))
-        return
-    locale = i18n.current_locale
+        return _("No broadcasts yet. Start one with /broadcast."), None
     territories = await registry.territories()
-    lines = [_("<b>Recent broadcasts</b>")]
+    lines = []
     for item in items:
         author = await users.get(item.broadcast.author_id)
         lines.append(
@@ -479,7 +499,41 @@ async def list_broadcasts(
                 blocked=number(item.blocked, locale),
             )
         )
-    await message.answer("\n".join(lines))
+    header = ngettext(
+        "<b>{count} broadcast</b>, newest first",
+        "<b>{count} broadcasts</b>, newest first",
+        len(items),
+    ).format(count=len(items))
+    shown = list_page(lines, at, header=header)
+    return shown.text, keyboards.list_nav(shown, ListKind.BROADCASTS)
+
+
+async def list_broadcasts(
+    message: Message,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    users: UserService,
+    i18n: I18n,
+) -> None:
+    text, markup = await broadcasts_page(actor, broadcasts, registry, users, i18n.current_locale, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def turn_broadcasts(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    users: UserService,
+    i18n: I18n,
+) -> None:
+    text, markup = await broadcasts_page(
+        actor, broadcasts, registry, users, i18n.current_locale, callback_data.page
+    )
+    await edit_list(callback, text, markup)
+    await callback.answer()
 
 
 class ProgressReporter:
@@ -548,6 +602,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(ask_message, Command("broadcast"))
     router.message.register(list_broadcasts, Command("broadcasts"))
+    router.callback_query.register(turn_broadcasts, ListCb.filter(F.kind == ListKind.BROADCASTS))
     router.message.register(take_message, Broadcasting.message, ~F.text.startswith("/"))
     router.callback_query.register(
         open_choices, Broadcasting.segment, BroadcastCb.filter(F.step == Step.OPEN)

@@ -40,6 +40,26 @@ class TerritoryPageCb(CallbackData, prefix="tp"):
     page: int
 
 
+class ListKind(StrEnum):
+    """The lists shown a page at a time."""
+
+    BROADCASTS = "b"
+    PENDING = "p"
+    ORPHANED = "o"
+    SEMINARS = "s"
+    MY_PAGES = "m"
+    HISTORY = "h"  # subject: the page whose reports are listed
+    REPORT_PAGES = "r"  # the page picker of /report
+
+
+class ListCb(CallbackData, prefix="ls"):
+    """Show page `page` (zero-based) of a list; `subject` narrows it (a page id), or 0."""
+
+    kind: ListKind
+    page: int
+    subject: int = 0
+
+
 class RegisterAction(StrEnum):
     CONFIRM = "ok"
     RESTART = "re"

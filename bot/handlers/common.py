@@ -1,28 +1,39 @@
-"""/start (with an invite code), /help, /settings, /cancel and the main menu."""
+"""/start (with an invite code or a campaign label), /help, /settings, /cancel and the main menu."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ChatMemberUpdated, InaccessibleMessage, Message
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     CancelCb,
+    ListKind,
     LocaleCb,
     MenuCb,
     MenuItem,
     Subscription,
     SubscriptionCb,
 )
+from bot.handlers.errors import explain
 from bot.handlers.menu import set_user_commands
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
@@ -36,30 +47,104 @@ def reply_target(callback: CallbackQuery) -> Message | InaccessibleMessage:
     return callback.message
 
 
-async def start_with_invite(
+#: Lists sent a message per item (cards with their own buttons) send this many at a time.
+CARDS_PER_PAGE = 10
+
+# The line under a page of cards: (first, last, count) → text, e.g. "11–20 of 34 pages".
+CardsShown = Callable[[int, int, int], str]
+
+
+def _not_modified(exc: TelegramBadRequest) -> bool:
+    return "message is not modified" in exc.message
+
+
+async def edit_list(
+    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Show another page of a list in the message its arrows sit on. A tap on the page
+    already shown edits nothing and is no error."""
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        try:
+            await target.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if not _not_modified(exc):
+                raise
+
+
+async def send_cards(
+    target: Message | InaccessibleMessage,
+    cards: Sequence[tuple[str, InlineKeyboardMarkup | None]],
+    number: int,
+    kind: ListKind,
+    shown: CardsShown,
+) -> None:
+    """Send page `number` (zero-based, clamped) of a list of cards (HTML text and buttons),
+    one message each, at most CARDS_PER_PAGE of them; when the list has more, a last
+    message says which are shown, with ◀️ ▶️ to the other pages (`ListCb` of `kind`)."""
+    page = list_page([text for text, _markup in cards], number, per_page=CARDS_PER_PAGE)
+    for text, markup in cards[page.start : page.stop]:
+        await target.answer(text, reply_markup=markup)
+    nav = keyboards.list_nav(page, kind)
+    if nav is not None:
+        await target.answer(shown(page.start + 1, page.stop, len(cards)), reply_markup=nav)
+
+
+async def turn_cards(callback: CallbackQuery) -> Message | InaccessibleMessage:
+    """Before sending another page of cards: the arrows move to the new page's last
+    message, so they leave the message that was tapped. Returns the chat to answer in."""
+    target = reply_target(callback)
+    if isinstance(target, Message) and target.reply_markup is not None:
+        try:
+            await target.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest as exc:
+            if not _not_modified(exc):
+                raise
+    return target
+
+
+async def start_with_payload(
     message: Message,
     command: CommandObject,
     actor: Actor,
+    user: User,
+    settings: Settings,
+    bot: Bot,
     registry: RegistryService,
 ) -> None:
-    page = await registry.accept_invite(actor, (command.args or "").strip())
-    await message.answer(
-        _("You are now an administrator of <b>{title}</b>. Open /mypages to see it.").format(
-            title=escape(page.title)
+    """`/start <payload>`: an invite code joins its page; a campaign label (or anything
+    else) greets like a plain /start, with a note when an invitation did not work."""
+    link = await registry.open_start_link(actor, (command.args or "").strip())
+    if link.page is not None:
+        await message.answer(
+            _("You are now an administrator of <b>{title}</b>. Open /mypages to see it.").format(
+                title=escape(link.page.title)
+            )
         )
-    )
+        return
+    note = explain(link.problem) if link.problem is not None else None
+    await start(message, actor, user, settings, bot, note=note)
 
 
-async def start(message: Message, actor: Actor, user: User, settings: Settings, bot: Bot) -> None:
+async def start(
+    message: Message,
+    actor: Actor,
+    user: User,
+    settings: Settings,
+    bot: Bot,
+    note: str | None = None,
+) -> None:
+    """The greeting and the main menu; `note` (HTML, one line) goes above the greeting."""
     # The menu follows the role: a new coordinator sees their commands after /start.
     await set_user_commands(bot, actor)
+    greeting = _(
+        "Hello, {name}!\n\n"
+        "This bot helps administrators of the official pages of {region} register their "
+        "pages, report subscriber figures and follow the region's progress.\n\n"
+        "Choose what to do:"
+    ).format(name=escape(user.full_name or str(user.id)), region=escape(settings.region_name))
     await message.answer(
-        _(
-            "Hello, {name}!\n\n"
-            "This bot helps administrators of the official pages of {region} register their "
-            "pages, report subscriber figures and follow the region's progress.\n\n"
-            "Choose what to do:"
-        ).format(name=escape(user.full_name or str(user.id)), region=escape(settings.region_name)),
+        f"{note}\n\n{greeting}" if note else greeting,
         reply_markup=keyboards.main_menu(actor),
     )
 
@@ -194,7 +279,7 @@ async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.my_chat_member.register(track_blocking, F.chat.type == ChatType.PRIVATE)
-    router.message.register(start_with_invite, CommandStart(deep_link=True))
+    router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
     router.callback_query.register(show_help_from_menu, MenuCb.filter(F.item == MenuItem.HELP))

@@ -191,6 +191,8 @@ def _overview(out: _Lines, overview: Overview, region_name: str) -> None:
     out.add(_("Approved: {count}").format(count=out.num(overview.approved)))
     _listed(out, overview.approved_listed, overview.approved)
 
+    _newcomers(out, overview)
+
     if overview.silent:
         out.gap()
         out.add(
@@ -205,6 +207,33 @@ def _overview(out: _Lines, overview: Overview, region_name: str) -> None:
                 )
             )
             _listed(out, group.listed, group.count, territory=False)
+
+
+#: Sources named in the digest's newcomers line; the rest are counted together.
+NEWCOMER_SOURCES = 8
+
+
+def _newcomers(out: _Lines, overview: Overview) -> None:
+    """One line: how many users first came this week, and from which campaign links."""
+    out.gap()
+    count = overview.newcomer_count
+    if not count:
+        out.add(_("New this week: {count}").format(count=out.num(0)))
+        return
+    parts = [
+        _("{source}: {count}").format(
+            source=escape(source) if source is not None else _("direct"), count=out.num(number)
+        )
+        for source, number in overview.newcomers[:NEWCOMER_SOURCES]
+    ]
+    rest = sum(number for _source, number in overview.newcomers[NEWCOMER_SOURCES:])
+    if rest:
+        parts.append(_("other: {count}").format(count=out.num(rest)))
+    out.add(
+        _("New this week: {count} ({sources})").format(
+            count=out.num(count), sources=", ".join(parts)
+        )
+    )
 
 
 def _listed(out: _Lines, pages: list[PageMention], count: int, *, territory: bool = True) -> None:

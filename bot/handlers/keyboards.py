@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
+from bot.domain.messages import ListPage, list_page
 from bot.domain.roles import Actor
 from bot.domain.seminars import DURATION_CHOICES
 from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
     ChartScope,
+    ListCb,
+    ListKind,
     LocaleCb,
     MenuCb,
     MenuItem,
@@ -40,6 +46,8 @@ from bot.services.seminars import SeminarView
 from bot.storage.records import Page, PageStatus, Territory, User
 
 TERRITORIES_PER_PAGE = 10
+#: Pages offered a screen at a time by /report.
+PICKED_PER_PAGE = 10
 
 
 def main_menu(actor: Actor) -> InlineKeyboardMarkup:
@@ -75,25 +83,41 @@ def platforms() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def page_nav(
+    builder: InlineKeyboardBuilder, page: ListPage, to: Callable[[int], CallbackData]
+) -> None:
+    """Add a row ◀️ n/m ▶️ under `builder` when the list has more than one page;
+    `to(number)` is the callback data that shows page `number` (zero-based)."""
+    if page.count < 2:
+        return
+    nav = InlineKeyboardBuilder()
+    if page.has_previous:
+        nav.button(text="◀️", callback_data=to(page.number - 1))
+    nav.button(text=f"{page.number + 1}/{page.count}", callback_data=to(page.number))
+    if page.has_next:
+        nav.button(text="▶️", callback_data=to(page.number + 1))
+    builder.attach(nav)
+
+
+def list_nav(page: ListPage, kind: ListKind, subject: int = 0) -> InlineKeyboardMarkup | None:
+    """The paging buttons of a list message, None when the list fits one page."""
+    builder = InlineKeyboardBuilder()
+    page_nav(builder, page, lambda number: ListCb(kind=kind, page=number, subject=subject))
+    markup = builder.as_markup()
+    return markup if markup.inline_keyboard else None
+
+
 def territories(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
     """Territories in pages of ten, with arrows between the pages."""
-    pages = max(1, -(-len(items) // TERRITORIES_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
+    shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
     builder = InlineKeyboardBuilder()
-    start = page * TERRITORIES_PER_PAGE
-    for territory in items[start : start + TERRITORIES_PER_PAGE]:
+    for territory in items[shown.start : shown.stop]:
         builder.button(
             text=territory.name(locale),
             callback_data=PickCb(step=WizardStep.TERRITORY, value=str(territory.id)),
         )
     builder.adjust(2)
-    nav = InlineKeyboardBuilder()
-    if page > 0:
-        nav.button(text="◀️", callback_data=TerritoryPageCb(page=page - 1))
-    nav.button(text=f"{page + 1}/{pages}", callback_data=TerritoryPageCb(page=page))
-    if page < pages - 1:
-        nav.button(text="▶️", callback_data=TerritoryPageCb(page=page + 1))
-    builder.attach(nav)
+    page_nav(builder, shown, lambda number: TerritoryPageCb(page=number))
     builder.row()
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     return builder.as_markup()
@@ -168,15 +192,19 @@ def leave_confirm(page_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def pick_page(pages: list[Page]) -> InlineKeyboardMarkup:
+def pick_page(pages: list[Page], page: int = 0) -> InlineKeyboardMarkup:
+    """A button per page of the user's, ten at a time with arrows between them."""
+    shown = list_page([p.title for p in pages], page, per_page=PICKED_PER_PAGE)
     builder = InlineKeyboardBuilder()
-    for page in pages:
+    for item in pages[shown.start : shown.stop]:
         builder.button(
-            text=f"{page.title[:48]} (#{page.id})",
-            callback_data=PageCb(action=PageAction.REPORT, page_id=page.id),
+            text=f"{item.title[:48]} (#{item.id})",
+            callback_data=PageCb(action=PageAction.REPORT, page_id=item.id),
         )
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(1)
+    page_nav(builder, shown, lambda number: ListCb(kind=ListKind.REPORT_PAGES, page=number))
+    builder.row()
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
     return builder.as_markup()
 
 
@@ -290,35 +318,22 @@ def seminar_durations() -> InlineKeyboardMarkup:
 
 def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
     """The whole region, or one territory in pages of ten."""
-    pages = max(1, -(-len(items) // TERRITORIES_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
+    shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("🌐 The whole region"), callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE)
     )
-    start = page * TERRITORIES_PER_PAGE
-    for territory in items[start : start + TERRITORIES_PER_PAGE]:
+    for territory in items[shown.start : shown.stop]:
         builder.button(
             text=territory.name(locale),
             callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE, value=str(territory.id)),
         )
     builder.adjust(1, 2)
-    nav = InlineKeyboardBuilder()
-    if page > 0:
-        nav.button(
-            text="◀️",
-            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page - 1)),
-        )
-    nav.button(
-        text=f"{page + 1}/{pages}",
-        callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page)),
+    page_nav(
+        builder,
+        shown,
+        lambda number: SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(number)),
     )
-    if page < pages - 1:
-        nav.button(
-            text="▶️",
-            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(page + 1)),
-        )
-    builder.attach(nav)
     builder.row()
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     return builder.as_markup()

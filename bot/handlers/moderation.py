@@ -7,23 +7,66 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.domain.catalog import REJECT_REASON_MAX_LENGTH
+from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import MenuCb, MenuItem, ModerationAction, ModerationCb
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import (
+    ListCb,
+    ListKind,
+    MenuCb,
+    MenuItem,
+    ModerationAction,
+    ModerationCb,
+)
+from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
 from bot.handlers.states import Moderation
 from bot.handlers.texts import LEVEL_LABELS, THEME_LABELS, label, page_card
 from bot.middlewares.user import locale_of
 from bot.services.registry import Notice, RegistryService
-from bot.storage.records import Page, User
+from bot.storage.records import Page, Territory, User
 
-SHOWN = 10
+
+def pending_shown(first: int, last: int, count: int) -> str:
+    """The line under a screen of pending pages' cards."""
+    return ngettext(
+        "Shown {first}–{last} of {count} page waiting for approval.",
+        "Shown {first}–{last} of {count} pages waiting for approval.",
+        count,
+    ).format(first=first, last=last, count=count)
+
+
+def pending_cards(
+    pages: list[Page], territories: list[Territory], settings: Settings, locale: str
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """Each pending page's card with its details and the approve and reject buttons."""
+    cards: list[tuple[str, InlineKeyboardMarkup | None]] = []
+    for page in pages:
+        details = _("Level: {level}; theme: {theme}\n{url}").format(
+            level=label(LEVEL_LABELS, page.level),
+            theme=label(THEME_LABELS, page.theme),
+            url=escape(page.url),
+        )
+        cards.append(
+            (
+                page_card(page, territories, settings.tz, locale) + "\n" + details,
+                keyboards.moderation(page.id),
+            )
+        )
+    return cards
+
+
+def orphaned_page(pages: list[Page], at: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `at` (zero-based) of the list of pages without an administrator, and its arrows."""
+    header = _("<b>Pages without an administrator</b> (send them an invite via the page's team):")
+    lines = [f"#{page.id} {escape(page.title)} — {escape(page.url)}" for page in pages]
+    shown = list_page(lines, at, header=header)
+    return shown.text, keyboards.list_nav(shown, ListKind.ORPHANED)
 
 
 async def show_queue(
@@ -33,7 +76,7 @@ async def show_queue(
     settings: Settings,
     locale: str,
 ) -> None:
-    queue = await registry.moderation_queue(actor, limit=SHOWN)
+    queue = await registry.moderation_queue(actor)
     territories = await registry.territories()
     if not queue.pending and not queue.orphaned:
         await target.answer(_("Nothing waits for approval."))
@@ -42,24 +85,42 @@ async def show_queue(
         await target.answer(
             _("Pages waiting for approval: {count}").format(count=queue.pending_count)
         )
-    for page in queue.pending:
-        details = _("Level: {level}; theme: {theme}\n{url}").format(
-            level=label(LEVEL_LABELS, page.level),
-            theme=label(THEME_LABELS, page.theme),
-            url=escape(page.url),
-        )
-        await target.answer(
-            page_card(page, territories, settings.tz, locale) + "\n" + details,
-            reply_markup=keyboards.moderation(page.id),
-        )
+        cards = pending_cards(queue.pending, territories, settings, locale)
+        await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
     if queue.orphaned:
-        lines = [
-            _("<b>Pages without an administrator</b> (send them an invite via the page's team):")
-        ]
-        lines += [
-            f"#{page.id} {escape(page.title)} — {escape(page.url)}" for page in queue.orphaned
-        ]
-        await target.answer("\n".join(lines))
+        text, markup = orphaned_page(queue.orphaned, 0)
+        await target.answer(text, reply_markup=markup)
+
+
+async def turn_pending(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    queue = await registry.moderation_queue(actor)
+    target = await turn_cards(callback)
+    if not queue.pending:
+        await target.answer(_("Nothing waits for approval."))
+    else:
+        territories = await registry.territories()
+        cards = pending_cards(queue.pending, territories, settings, i18n.current_locale)
+        await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
+    await callback.answer()
+
+
+async def turn_orphaned(
+    callback: CallbackQuery, callback_data: ListCb, actor: Actor, registry: RegistryService
+) -> None:
+    queue = await registry.moderation_queue(actor)
+    if queue.orphaned:
+        text, markup = orphaned_page(queue.orphaned, callback_data.page)
+    else:
+        text, markup = _("Every page has an administrator now."), None
+    await edit_list(callback, text, markup)
+    await callback.answer()
 
 
 async def pending(
@@ -158,6 +219,8 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(pending, Command("pending"))
     router.callback_query.register(pending_from_menu, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
+    router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
     router.callback_query.register(
         approve_page, ModerationCb.filter(F.action == ModerationAction.APPROVE)
     )

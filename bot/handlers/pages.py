@@ -6,22 +6,26 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.deep_linking import create_start_link
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import MenuCb, MenuItem, PageAction, PageCb
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
+from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
 from bot.handlers.texts import date, number, page_card
 from bot.services.registry import RegistryService
 
-HISTORY_LENGTH = 15
-# Telegram allows 100 buttons a message; a page per message keeps each card's buttons.
-MAX_CARDS = 20
+
+def pages_shown(first: int, last: int, count: int) -> str:
+    """The line under a screen of page cards: which of how many pages are shown."""
+    return ngettext(
+        "Shown {first}–{last} of {count} page.", "Shown {first}–{last} of {count} pages.", count
+    ).format(first=first, last=last, count=count)
 
 
 async def show_pages(
@@ -30,22 +34,21 @@ async def show_pages(
     registry: RegistryService,
     settings: Settings,
     locale: str,
+    number: int = 0,
 ) -> None:
+    """The user's pages as cards with their buttons, a screen (`number`) at a time."""
     pages = await registry.my_pages(actor.user_id)
     if not pages:
         await target.answer(_("You have no pages yet. Register one with /register."))
         return
     territories = await registry.territories()
-    await target.answer(_("Your pages: {count}").format(count=len(pages)))
-    for page in pages[:MAX_CARDS]:
-        await target.answer(
-            page_card(page, territories, settings.tz, locale),
-            reply_markup=keyboards.page_actions(page),
-        )
-    if len(pages) > MAX_CARDS:
-        await target.answer(
-            _("Shown {shown} of {count} pages.").format(shown=MAX_CARDS, count=len(pages))
-        )
+    if number == 0:
+        await target.answer(_("Your pages: {count}").format(count=len(pages)))
+    cards = [
+        (page_card(page, territories, settings.tz, locale), keyboards.page_actions(page))
+        for page in pages
+    ]
+    await send_cards(target, cards, number, ListKind.MY_PAGES, pages_shown)
 
 
 async def my_pages(
@@ -65,6 +68,39 @@ async def my_pages_from_menu(
     await callback.answer()
 
 
+async def turn_my_pages(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    target = await turn_cards(callback)
+    await show_pages(
+        target, actor, registry, settings, i18n.current_locale, max(callback_data.page, 0)
+    )
+    await callback.answer()
+
+
+async def history_page(
+    actor: Actor, registry: RegistryService, settings: Settings, locale: str, page_id: int, at: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `at` of a page's reports, newest first, and its arrows; raises what
+    `RegistryService.history` raises for a page the actor may not see."""
+    page, reports = await registry.history(actor, page_id, limit=None)
+    if not reports:
+        text = _("<b>{title}</b>: no figures reported yet.").format(title=escape(page.title))
+        return text, None
+    lines = [
+        f"{date(report.reported_at, settings.tz, locale)}: {number(report.figure, locale)}"
+        for report in reports
+    ]
+    header = _("<b>{title}</b>: the last reports").format(title=escape(page.title))
+    shown = list_page(lines, at, header=header)
+    return shown.text, keyboards.list_nav(shown, ListKind.HISTORY, page_id)
+
+
 async def show_history(
     callback: CallbackQuery,
     callback_data: PageCb,
@@ -73,18 +109,25 @@ async def show_history(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    page, reports = await registry.history(actor, callback_data.page_id, limit=HISTORY_LENGTH)
-    locale = i18n.current_locale
-    if not reports:
-        text = _("<b>{title}</b>: no figures reported yet.").format(title=escape(page.title))
-    else:
-        lines = [
-            f"{date(report.reported_at, settings.tz, locale)}: {number(report.figure, locale)}"
-            for report in reports
-        ]
-        text = _("<b>{title}</b>: the last reports").format(title=escape(page.title))
-        text += "\n" + "\n".join(lines)
-    await reply_target(callback).answer(text)
+    text, markup = await history_page(
+        actor, registry, settings, i18n.current_locale, callback_data.page_id, 0
+    )
+    await reply_target(callback).answer(text, reply_markup=markup)
+    await callback.answer()
+
+
+async def turn_history(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    text, markup = await history_page(
+        actor, registry, settings, i18n.current_locale, callback_data.subject, callback_data.page
+    )
+    await edit_list(callback, text, markup)
     await callback.answer()
 
 
@@ -139,6 +182,8 @@ def build_router() -> Router:
     router.message.register(my_pages, Command("mypages"))
     router.callback_query.register(my_pages_from_menu, MenuCb.filter(F.item == MenuItem.MY_PAGES))
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
+    router.callback_query.register(turn_my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
+    router.callback_query.register(turn_history, ListCb.filter(F.kind == ListKind.HISTORY))
     router.callback_query.register(invite_co_admin, PageCb.filter(F.action == PageAction.INVITE))
     router.callback_query.register(ask_leave, PageCb.filter(F.action == PageAction.LEAVE))
     router.callback_query.register(leave_page, PageCb.filter(F.action == PageAction.LEAVE_CONFIRM))

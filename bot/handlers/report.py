@@ -14,7 +14,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import MenuCb, MenuItem, PageAction, PageCb, ReportConfirmCb
+from bot.handlers.callbacks import (
+    ListCb,
+    ListKind,
+    MenuCb,
+    MenuItem,
+    PageAction,
+    PageCb,
+    ReportConfirmCb,
+)
 from bot.handlers.common import reply_target
 from bot.handlers.states import Reporting
 from bot.handlers.texts import number, signed
@@ -88,6 +96,18 @@ async def offer_pages(
         await ask_figure(target, state, pages[0].id, pages[0].title)
     else:
         await target.answer(_("Which page?"), reply_markup=keyboards.pick_page(pages))
+
+
+async def turn_offered_pages(
+    callback: CallbackQuery, callback_data: ListCb, actor: Actor, reports: ReportService
+) -> None:
+    """Another screen of the pages offered by /report."""
+    pages = await reports.reportable(actor)
+    target = reply_target(callback)
+    markup = keyboards.pick_page(pages, callback_data.page)
+    if isinstance(target, Message) and pages and target.reply_markup != markup:
+        await target.edit_reply_markup(reply_markup=markup)
+    await callback.answer()
 
 
 async def check_and_store(
@@ -285,6 +305,9 @@ def build_router() -> Router:
     router.message.register(report_command, Command("report"))
     router.callback_query.register(report_from_menu, MenuCb.filter(F.item == MenuItem.REPORT))
     router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
+    router.callback_query.register(
+        turn_offered_pages, ListCb.filter(F.kind == ListKind.REPORT_PAGES)
+    )
     router.message.register(take_figure, Reporting.figure, F.text, ~F.text.startswith("/"))
     router.callback_query.register(confirm_figure, Reporting.confirm, ReportConfirmCb.filter())
     # Registering it makes polling ask Telegram for edited messages too.

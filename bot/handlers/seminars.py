@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
@@ -28,8 +28,15 @@ from bot.domain.seminars import (
     parse_start,
 )
 from bot.handlers import keyboards
-from bot.handlers.callbacks import SeminarAction, SeminarCb, SeminarStep, SeminarWizardCb
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import (
+    ListCb,
+    ListKind,
+    SeminarAction,
+    SeminarCb,
+    SeminarStep,
+    SeminarWizardCb,
+)
+from bot.handlers.common import reply_target, send_cards, turn_cards
 from bot.handlers.states import SeminarNew
 from bot.handlers.texts import moment, number, seminar_card
 from bot.middlewares.user import locale_of
@@ -43,9 +50,6 @@ from bot.services.seminars import (
     SeminarView,
 )
 from bot.storage.records import User
-
-#: Seminars shown by /seminars, soonest first.
-LISTED = 10
 
 
 class Draft(BaseModel):
@@ -126,24 +130,59 @@ def input_error_text(error: SeminarInputInvalid, settings: Settings) -> str:
 # ---------------------------------------------------------------------------- /seminars
 
 
-async def list_seminars(
-    message: Message, actor: Actor, seminars: SeminarService, settings: Settings, i18n: I18n
+def seminars_shown(first: int, last: int, count: int) -> str:
+    """The line under a screen of seminar cards."""
+    return ngettext(
+        "Shown {first}–{last} of {count} seminar.",
+        "Shown {first}–{last} of {count} seminars.",
+        count,
+    ).format(first=first, last=last, count=count)
+
+
+async def send_seminars(
+    target: Message | InaccessibleMessage,
+    actor: Actor,
+    seminars: SeminarService,
+    settings: Settings,
+    locale: str,
+    at: int,
 ) -> None:
+    """Screen `at` (zero-based) of the upcoming seminars' cards, soonest first; the first
+    screen starts with their count."""
     views = await seminars.upcoming(actor)
     if not views:
         hint = _(" Create one with /seminar_new.") if actor.is_coordinator else ""
-        await message.answer(_("No upcoming seminars for you yet.") + hint)
+        await target.answer(_("No upcoming seminars for you yet.") + hint)
         return
-    shown = views[:LISTED]
-    header = _("Upcoming seminars: {count}").format(count=number(len(views), i18n.current_locale))
-    if len(views) > len(shown):
-        header += "\n" + _("The nearest {shown} are below.").format(shown=len(shown))
-    await message.answer(header)
-    for view in shown:
-        await message.answer(
-            seminar_card(view, settings.tz, i18n.current_locale),
-            reply_markup=keyboards.seminar_actions(view),
+    if at == 0:
+        await target.answer(
+            _("Upcoming seminars: {count}").format(count=number(len(views), locale))
         )
+    cards = [
+        (seminar_card(view, settings.tz, locale), keyboards.seminar_actions(view)) for view in views
+    ]
+    await send_cards(target, cards, at, ListKind.SEMINARS, seminars_shown)
+
+
+async def list_seminars(
+    message: Message, actor: Actor, seminars: SeminarService, settings: Settings, i18n: I18n
+) -> None:
+    await send_seminars(message, actor, seminars, settings, i18n.current_locale, 0)
+
+
+async def turn_seminars(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    seminars: SeminarService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    target = await turn_cards(callback)
+    await send_seminars(
+        target, actor, seminars, settings, i18n.current_locale, max(callback_data.page, 0)
+    )
+    await callback.answer()
 
 
 async def join_or_leave(
@@ -489,6 +528,7 @@ async def announce(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_seminars, Command("seminars"))
+    router.callback_query.register(turn_seminars, ListCb.filter(F.kind == ListKind.SEMINARS))
     router.callback_query.register(join_or_leave, SeminarCb.filter())
     router.message.register(start_wizard, Command("seminar_new"))
     text = (F.text, ~F.text.startswith("/"))

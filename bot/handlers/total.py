@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from bot.domain.messages import MESSAGE_LIMIT
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import MenuCb, MenuItem
@@ -30,7 +31,6 @@ from bot.services.registry import RegistryService
 from bot.services.totals import RegionTotals, Share, TotalsService
 from bot.storage.records import Territory
 
-MESSAGE_LIMIT = 4096
 TOP_ENTRIES = 10
 
 

@@ -134,7 +134,9 @@ class BroadcastService:
         async with self._db.read() as repos:
             return await repos.broadcasts.sending()
 
-    async def recent(self, actor: Actor, *, limit: int) -> list[Progress]:
+    async def recent(self, actor: Actor, *, limit: int | None = None) -> list[Progress]:
+        """The actor's reach's broadcasts, newest first, with their progress; at most
+        `limit` (None: all). Raises NotAllowed for anyone but a coordinator."""
         self._require_coordinator(actor)
         async with self._db.read() as repos:
             broadcasts = await repos.broadcasts.recent(territory_scope=actor.scope, limit=limit)

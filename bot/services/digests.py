@@ -132,6 +132,13 @@ class Overview:
     approved_listed: list[PageMention]
     silent: int
     silent_groups: list[SilentGroup]
+    # Users who first came this week, by source (a campaign label; None: directly), most
+    # numerous first. For the whole region, whatever the coordinator's scope.
+    newcomers: list[tuple[str | None, int]] = field(default_factory=list)
+
+    @property
+    def newcomer_count(self) -> int:
+        return sum(count for _source, count in self.newcomers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +200,7 @@ class _Week:
     ledger: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → week, 30 d
     week_pages: list[WeekPageRow] = field(default_factory=list)
     silent: list[SilentPageRow] = field(default_factory=list)
+    newcomers: list[tuple[str | None, int]] = field(default_factory=list)
     overviews: dict[int | None, Overview] = field(default_factory=dict)
     # Charts drawn by this run, per (scope, locale) (None: drawing failed), and their
     # outbox_files ids once stored.
@@ -369,6 +377,7 @@ class DigestService:
         week.silent = await repos.digests.silent_pages(
             cutoff=silence_cutoff(week.until, SILENT_DAYS), per_territory=SILENT_LISTED
         )
+        week.newcomers = await repos.digests.newcomers(since=week.since, until=week.until)
         week.coordinators_read = True
 
     async def _read_chunk(
@@ -581,6 +590,7 @@ class DigestService:
             approved_listed=_mentions(approved[:WEEK_PAGES_LISTED]),
             silent=sum(group.count for group in groups),
             silent_groups=groups,
+            newcomers=week.newcomers,
         )
 
 

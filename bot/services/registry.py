@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.catalog import Level, Theme
+from bot.domain.deeplinks import INVITE_CODE_BYTES, is_start_payload, looks_like_invite
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.roles import Actor, can_moderate
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
     AlreadyDecided,
+    DomainError,
     DuplicateLink,
     InviteExpired,
     InviteInvalid,
@@ -53,6 +55,17 @@ class ModerationQueue:
     pending: list[Page]
     pending_count: int
     orphaned: list[Page]
+
+
+@dataclass(frozen=True, slots=True)
+class StartLink:
+    """What opening a /start link did: joined a page (`page`), failed as an invitation
+    (`problem`: InviteInvalid, InviteExpired or InviteUsed), or neither (a campaign
+    link, or a payload the bot ignores); `source` is set when it became the user's source."""
+
+    page: Page | None = None
+    problem: DomainError | None = None
+    source: str | None = None
 
 
 class RegistryService:
@@ -115,7 +128,10 @@ class RegistryService:
         assert page is not None
         return page
 
-    async def moderation_queue(self, actor: Actor, *, limit: int) -> ModerationQueue:
+    async def moderation_queue(self, actor: Actor, *, limit: int | None = None) -> ModerationQueue:
+        """Pending pages (oldest first) and pages without an administrator within the
+        actor's reach, at most `limit` of each (None: all). Raises NotAllowed for anyone
+        but a coordinator."""
         if not actor.is_coordinator:
             raise NotAllowed
         async with self._db.read() as repos:
@@ -189,7 +205,11 @@ class RegistryService:
             raise NotAllowed
         return page
 
-    async def history(self, actor: Actor, page_id: int, *, limit: int) -> tuple[Page, list[Report]]:
+    async def history(
+        self, actor: Actor, page_id: int, *, limit: int | None
+    ) -> tuple[Page, list[Report]]:
+        """A page the actor may see and its latest `limit` reports (None: all), newest
+        first. Raises PageNotFound or NotAllowed as `administered` does."""
         page = await self.administered(actor, page_id)
         async with self._db.read() as repos:
             return page, await repos.reports.history(page_id, limit=limit)
@@ -202,7 +222,7 @@ class RegistryService:
                 raise PageNotFound
             if not await repos.pages.is_admin(page_id, actor.user_id):
                 raise NotAllowed
-            code = secrets.token_urlsafe(12)
+            code = secrets.token_urlsafe(INVITE_CODE_BYTES)
             now = self._clock.now()
             await repos.invites.create(
                 code=code,
@@ -213,7 +233,28 @@ class RegistryService:
             )
         return code
 
+    async def open_start_link(self, actor: Actor, payload: str) -> StartLink:
+        """Act on the payload of `/start <payload>`. A known invite code, or anything
+        shaped like one, is an invitation (see `accept_invite`); its failure comes back as
+        `problem`, not raised. Any other valid payload (1-64 characters of A-Za-z0-9_-)
+        is a campaign label, recorded as the user's source if they have none yet. An
+        invalid payload changes nothing."""
+        if not is_start_payload(payload):
+            return StartLink()
+        async with self._db.read() as repos:
+            known = await repos.invites.get(payload) is not None
+        if known or looks_like_invite(payload):
+            try:
+                return StartLink(page=await self.accept_invite(actor, payload))
+            except (InviteInvalid, InviteExpired, InviteUsed) as exc:
+                return StartLink(problem=exc)
+        async with self._db.write() as repos:
+            recorded = await repos.users.set_source(actor.user_id, payload)
+        return StartLink(source=payload if recorded else None)
+
     async def accept_invite(self, actor: Actor, code: str) -> Page:
+        """Make the actor a co-administrator of the invite's page. Raises InviteInvalid
+        (unknown code, page gone), InviteUsed or InviteExpired."""
         async with self._db.write() as repos:
             invite = await repos.invites.get(code)
             if invite is None:

@@ -76,11 +76,13 @@ class BroadcastRepository:
             f"SELECT {_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
         )
 
-    async def recent(self, *, territory_scope: int | None, limit: int) -> list[Broadcast]:
+    async def recent(self, *, territory_scope: int | None, limit: int | None) -> list[Broadcast]:
+        """Broadcasts newest first, those of one territory scope if given; `limit` None:
+        all of them."""
         return await self._rows(
             f"SELECT {_COLUMNS} FROM broadcasts"
             " WHERE ?1 IS NULL OR territory_scope = ?1 ORDER BY id DESC LIMIT ?2",
-            (territory_scope, limit),
+            (territory_scope, -1 if limit is None else limit),
         )
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:

@@ -224,6 +224,17 @@ class DigestRepository:
         rows = await self._all(_WEEK_PAGES, {"since": since})
         return [WeekPageRow(*row) for row in rows]
 
+    async def newcomers(self, *, since: int, until: int) -> list[tuple[str | None, int]]:
+        """Users who first came in [since, until) (Unix seconds), counted by source (the
+        campaign link's payload; None: directly), most numerous first."""
+        rows = await self._all(
+            "SELECT source, count(*) FROM users"
+            " WHERE created_at >= :since AND created_at < :until"
+            " GROUP BY source ORDER BY count(*) DESC, source",
+            {"since": since, "until": until},
+        )
+        return [(None if source is None else str(source), int(count)) for source, count in rows]
+
     async def silent_pages(self, *, cutoff: int, per_territory: int) -> list[SilentPageRow]:
         rows = await self._all(_SILENT, {"cutoff": cutoff, "per_territory": per_territory})
         return [SilentPageRow(*row) for row in rows]

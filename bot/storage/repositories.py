@@ -118,6 +118,19 @@ class UserRepository(_Repository):
             (user_id, now, now),
         )
 
+    async def set_source(self, user_id: int, source: str) -> bool:
+        """Record where the user came from, unless a source is recorded already;
+        returns whether it was recorded."""
+        changed = await self._run(
+            "UPDATE users SET source = ? WHERE id = ? AND source IS NULL", (source, user_id)
+        )
+        return changed > 0
+
+    async def source(self, user_id: int) -> str | None:
+        """Where the user came from (the first campaign link's payload); None: directly."""
+        found = await self._scalar("SELECT source FROM users WHERE id = ?", (user_id,))
+        return None if found is None else str(found)
+
     async def get(self, user_id: int) -> User | None:
         row = await self._one(f"SELECT {self._COLUMNS} FROM users WHERE id = ?", (user_id,))
         return self._record(row) if row else None
@@ -262,13 +275,16 @@ class PageRepository(_Repository):
         )
         return changed > 0
 
-    async def pending(self, *, territory_id: int | None, limit: int, offset: int = 0) -> list[Page]:
-        """Pages waiting for a decision, oldest first, optionally in one territory."""
+    async def pending(
+        self, *, territory_id: int | None, limit: int | None, offset: int = 0
+    ) -> list[Page]:
+        """Pages waiting for a decision, oldest first, optionally in one territory;
+        `limit` None: all of them."""
         rows = await self._all(
             f"SELECT {self._COLUMNS} FROM pages p WHERE p.status = 'pending'"
             " AND (?1 IS NULL OR p.territory_id = ?1) ORDER BY p.created_at, p.id"
             " LIMIT ?2 OFFSET ?3",
-            (territory_id, limit, offset),
+            (territory_id, _no_limit(limit), offset),
         )
         return [self._record(row) for row in rows]
 
@@ -281,14 +297,15 @@ class PageRepository(_Repository):
             )
         )
 
-    async def orphaned(self, *, territory_id: int | None, limit: int) -> list[Page]:
-        """Live pages nobody administers any more: a coordinator has to find someone."""
+    async def orphaned(self, *, territory_id: int | None, limit: int | None) -> list[Page]:
+        """Live pages nobody administers any more: a coordinator has to find someone;
+        `limit` None: all of them."""
         rows = await self._all(
             f"SELECT {self._COLUMNS} FROM pages p WHERE p.status <> 'rejected'"
             " AND (?1 IS NULL OR p.territory_id = ?1)"
             " AND NOT EXISTS (SELECT 1 FROM page_admins a WHERE a.page_id = p.id)"
             " ORDER BY p.title COLLATE NOCASE, p.id LIMIT ?2",
-            (territory_id, limit),
+            (territory_id, _no_limit(limit)),
         )
         return [self._record(row) for row in rows]
 
@@ -358,11 +375,12 @@ class ReportRepository(_Repository):
         )
         return Report(*row) if row else None
 
-    async def history(self, page_id: int, *, limit: int) -> list[Report]:
+    async def history(self, page_id: int, *, limit: int | None) -> list[Report]:
+        """A page's reports, newest first; `limit` None: all of them."""
         rows = await self._all(
             "SELECT id, page_id, figure, reported_at, reported_by FROM reports"
             " WHERE page_id = ? ORDER BY reported_at DESC, id DESC LIMIT ?",
-            (page_id, limit),
+            (page_id, _no_limit(limit)),
         )
         return [Report(*row) for row in rows]
 
@@ -455,6 +473,11 @@ class FsmRepository(_Repository):
 
     async def prune(self) -> None:
         await self._run("DELETE FROM fsm_states WHERE state IS NULL AND data = '{}'")
+
+
+def _no_limit(limit: int | None) -> int:
+    """A LIMIT parameter: SQLite reads a negative one as no limit."""
+    return -1 if limit is None else limit
 
 
 def _qualified(alias: str, columns: str) -> str:

@@ -1,0 +1,25 @@
+"""Payloads of /start links: invite codes and campaign labels."""
+
+from __future__ import annotations
+
+import re
+
+#: Telegram's limit for a /start payload, in characters of A-Za-z0-9_-.
+PAYLOAD_MAX_LENGTH = 64
+#: Random bytes of an invite code; the code is their URL-safe base64, 16 characters.
+INVITE_CODE_BYTES = 12
+INVITE_CODE_LENGTH = 16
+
+_PAYLOAD = re.compile(rf"[A-Za-z0-9_-]{{1,{PAYLOAD_MAX_LENGTH}}}")
+
+
+def is_start_payload(text: str) -> bool:
+    """Whether `text` is a payload Telegram can put in a /start link: 1 to 64
+    characters of A-Za-z0-9_-. Anything else is never stored."""
+    return _PAYLOAD.fullmatch(text) is not None
+
+
+def looks_like_invite(payload: str) -> bool:
+    """Whether a payload has the shape of an invite code (16 URL-safe characters): an
+    unknown one is a broken or mistyped invitation, not a campaign label."""
+    return len(payload) == INVITE_CODE_LENGTH and is_start_payload(payload)
