@@ -30,10 +30,10 @@ migrate: venv ## Apply database migrations and exit
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
 # the ones that measure time or rate run alone afterwards.
-TEST_WORKERS ?= 6
+TEST_WORKERS ?= 8
 
 test: venv locales lint ## Lint, type-check and run every test
-	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS) --dist worksteal
 	$(BIN)/python -m pytest -m serial
 
 lint: venv ## ruff check, ruff format --check, mypy --strict

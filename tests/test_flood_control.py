@@ -149,7 +149,7 @@ async def test_a_fast_user_gets_every_reply_of_register_report_and_broadcast(
     replies = await bot.click(SUPER, t("👁 Preview"))
     assert replies[0].text == "Всем привет"
     [progress] = await bot.click(SUPER, t("📨 Send"))
-    assert progress.find_button(t("⏹ Stop the broadcast")) is not None
+    assert (progress.text or "").startswith("Рассылка №1")
     await bot.drain()
     assert [m.text for m in fake.messages(ADMIN.id)][-1] == "Всем привет"
     assert fake.flood_refusals == []

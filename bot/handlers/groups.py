@@ -48,6 +48,7 @@ async def stale_group_button(callback: CallbackQuery) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type.in_(GROUP_CHATS))
+    router.edited_message.filter(F.chat.type.in_(GROUP_CHATS))
     router.callback_query.filter(F.message.chat.type.in_(GROUP_CHATS))
     # Command() ignores "/start@other_bot": only commands addressed to this bot match.
     router.message.register(point_to_private_chat, Command(*ALL_COMMANDS))
