@@ -85,7 +85,7 @@ class RateBudget:
         per_chat_interval: float = 1.0,
         per_chat_burst: int = 2,
         group_per_minute: int = 20,
-        background_share: float = 0.93,
+        background_share: float = 0.95,
     ) -> None:
         if rate <= 0 or per_chat_burst < 1 or group_per_minute < 3:
             raise ValueError("rate, per_chat_burst and group_per_minute must be positive")
