@@ -40,12 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
+from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import split_message
 from bot.handlers.digest import digest_renderer
 from bot.i18n import build_i18n
 from bot.services.digests import (
     SILENT_DAYS,
-    WEEK,
     Digest,
     DigestRenderer,
     DigestService,
@@ -57,8 +57,7 @@ from bot.storage.repositories import Repositories
 from bot.storage.seed import seed_territories
 from bot.storage.silence import is_silent, silence_cutoff
 
-YEAR = 365 * 86_400
-DAY = 86_400
+YEAR = 365 * DAY
 NOW = 1_790_000_000
 LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
 THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]

@@ -24,12 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PACKAGE_DIR
+from bot.domain.localtime import DAY
+from bot.domain.milestones import Ladder
 from bot.domain.roles import Actor, Role
 from bot.services.totals import TotalsService
 from bot.storage.database import Database
 from bot.storage.seed import seed_territories
 
-YEAR = 365 * 86_400
+YEAR = 365 * DAY
 NOW = 1_790_000_000
 LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
 THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]
@@ -115,7 +117,7 @@ async def time_totals(path: Path, runs: int) -> tuple[float, int]:
 
     db = Database(path)
     await db.connect()
-    service = TotalsService(db, Clock(), milestone_step=50_000, goal=1_000_000)
+    service = TotalsService(db, Clock(), ladder=Ladder.every(50_000, goal=1_000_000))
     coordinator = Actor(1, Role.COORDINATOR)
     await service.region(coordinator)  # warm the page cache as the running bot would be
     timings = []

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
-from bot.domain.milestones import Ladder
+from bot.domain.milestones import Ladders
 from bot.handlers import get_routers
 from bot.handlers.broadcast import ProgressReporter
 from bot.handlers.charts import DigestCharts
@@ -65,12 +65,11 @@ class Services:
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
+    ladders = Ladders.from_settings(settings)
     return MilestoneService(
-        page_ladder=Ladder.listed_then_every(
-            settings.page_milestones, settings.page_milestone_step
-        ),
-        territory_ladder=Ladder.every(settings.territory_milestone_step),
-        region_ladder=Ladder.every(settings.region_milestone_step, goal=settings.region_goal),
+        page_ladder=ladders.page,
+        territory_ladder=ladders.territory,
+        region_ladder=ladders.region,
         goal=settings.region_goal,
         superadmins=settings.superadmin_ids,
         text=milestone_text(i18n, settings.region_name),
@@ -97,11 +96,7 @@ def build_services(
         ),
         reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake),
         totals=TotalsService(
-            db,
-            clock,
-            milestone_step=settings.region_milestone_step,
-            goal=settings.region_goal,
-            tz=settings.tz,
+            db, clock, ladder=Ladders.from_settings(settings).region, tz=settings.tz
         ),
         broadcasts=BroadcastService(db, clock, wake=delivery.wake),
         charts=charts,

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from bot.config import Settings, load_settings
+from bot.domain.localtime import DAY
 from bot.handlers.callbacks import ChartCb, ChartScope
 from bot.services.charts import ChartService, amount, render_png
 from bot.services.errors import NotRegistered
@@ -33,7 +34,6 @@ from tests.test_core_loop import (
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-DAY = 86_400
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.domain.localtime import DAY
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.harness import BotHarness
@@ -133,9 +134,9 @@ async def test_changes_over_7_and_30_days_come_from_history(
     await approve_all(bot)
     page = await page_id(bot, "vk.com/club123")
     await bot.send(ADMIN_EN, f"/report {page} 1000")
-    clock.advance(20 * 86_400)
+    clock.advance(20 * DAY)
     await bot.send(ADMIN_EN, f"/report {page} 1500")
-    clock.advance(10 * 86_400)
+    clock.advance(10 * DAY)
     await bot.send(ADMIN_EN, f"/report {page} 1600")
     [total] = await bot.send(ADMIN_EN, "/total")
     assert "Change over 7 days: +100; over 30 days: +600" in (total.text or "")
@@ -193,7 +194,7 @@ async def test_invite_makes_a_co_administrator_once(
     await bot.send(ADMIN, "/mypages")
     [second] = await bot.click(ADMIN, t("👥 Invite co-admin"))
     late_code = next(w for w in (second.text or "").split() if "start=" in w).split("start=")[1]
-    clock.advance(7 * 86_400 + 1)
+    clock.advance(7 * DAY + 1)
     [expired] = await bot.send(ADMIN_EN, f"/start {late_code}")
     assert "expired" in (expired.text or "")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.localtime import DAY
 from bot.domain.messages import split_message
 from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
@@ -20,7 +21,6 @@ from tests.harness import BotHarness
 from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
 from tests.test_core_loop import ADMIN_EN, SUPER
 
-DAY = 86_400
 HEADER = "📰"  # the first character of every digest, in either language
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.milestones import next_milestone
+from bot.domain.milestones import Ladder, crossed
 from bot.domain.roles import (
     Actor,
     Role,
@@ -75,9 +75,26 @@ def test_only_superadmins_manage_coordinators() -> None:
     ],
 )
 def test_next_milestone(total: int, expected: int) -> None:
-    assert next_milestone(total, step=50_000, goal=1_000_000) == expected
+    assert Ladder.every(50_000, goal=1_000_000).next_beyond(total) == expected
 
 
 def test_a_goal_between_steps_comes_first() -> None:
-    assert next_milestone(990_000, step=75_000, goal=1_000_000) == 1_000_000
-    assert next_milestone(1_000_000, step=75_000, goal=1_000_000) == 1_050_000
+    ladder = Ladder.every(75_000, goal=1_000_000)
+    assert ladder.next_beyond(990_000) == 1_000_000
+    assert ladder.next_beyond(1_000_000) == 1_050_000
+
+
+@pytest.mark.parametrize(
+    "ladder",
+    [
+        Ladder.listed_then_every((1_000, 5_000, 10_000, 25_000, 50_000, 100_000), 100_000),
+        Ladder.listed_then_every((1_000, 5_000), 0),
+        Ladder.every(50_000),
+        Ladder.every(75_000, goal=1_000_000),
+    ],
+)
+def test_the_next_milestone_shown_is_the_next_one_alerts_celebrate(ladder: Ladder) -> None:
+    """Charts, /total and digests show `next_above`; alerts fire on `crossed`: one rule."""
+    for value in (0, 999, 1_000, 4_999, 99_999, 100_000, 250_001, 987_000, 1_000_000):
+        celebrated = crossed(ladder, value, 10_000_000)
+        assert ladder.next_above(value) == (celebrated[0] if celebrated else None)

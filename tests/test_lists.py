@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.domain.localtime import DAY
 from bot.domain.messages import MESSAGE_LIMIT, list_page
 from bot.domain.segments import Segment
 from bot.storage.records import PageStatus
@@ -175,7 +176,7 @@ async def test_a_pages_report_history_pages_and_hides_nothing(bot: BotHarness) -
                 figure=1000 + n,
                 reported_by=ADMIN_EN.id,
                 update_id=None,
-                now=START + n * 86_400,
+                now=START + n * DAY,
             )
     await bot.send(ADMIN_EN, "/mypages")
     [history] = await bot.click(ADMIN_EN, "📜 History")
@@ -206,7 +207,7 @@ async def test_seminars_come_a_screen_at_a_time(bot: BotHarness) -> None:
             await repos.seminars.create(
                 title=f"Семинар {n:02d}",
                 description=LONG,
-                starts_at=START + (n + 1) * 86_400,
+                starts_at=START + (n + 1) * DAY,
                 duration_minutes=90,
                 place="https://example.org/room",
                 capacity=None,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
+from bot.domain.localtime import DAY
 from bot.domain.milestones import FORECAST_HORIZON_DAYS, Ladder, crossed, forecast
 from bot.storage.milestones import MilestoneScope
 from tests.conftest import FakeClock
@@ -21,7 +22,6 @@ COORD_PENZA = FakeUser(id=600, first_name="Мария", username="maria", langua
 STRANGER = FakeUser(id=700, first_name="Гость", username="guest", language_code="ru")
 
 PAGE_LADDER = Ladder.listed_then_every((1_000, 5_000, 10_000, 25_000, 50_000, 100_000), 100_000)
-DAY = 86_400
 
 
 # ---------------------------------------------------------------- the pure functions

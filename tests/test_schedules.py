@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
+from bot.domain.localtime import DAY
 from bot.handlers.reminders import reminder_text
 from bot.jobs import (
     LEASE_SECONDS,
@@ -28,7 +29,6 @@ from bot.storage.outbox import OutboxStatus
 from bot.storage.records import PageStatus
 from tests.conftest import FakeClock
 
-DAY = 86_400
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.localtime import (
+    DAY,
     AmbiguousLocalTime,
     ClockChange,
     NonexistentLocalTime,
@@ -32,7 +33,6 @@ from tests.test_core_loop import SUPER
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 9, 21, 12, 0, tzinfo=MSK)  # a Monday noon
-DAY = 86_400
 
 
 # --------------------------------------------------------------------------- parsing

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
 from bot.jobs import Jobs
 from bot.services.digests import SILENT_DAYS
@@ -16,8 +17,6 @@ from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.harness import BotHarness
 from tests.test_core_loop import SUPER, approve_all, page_id, register_page, translator
-
-DAY = 86_400
 
 # Each administrator has one page; the title says what happened to it.
 REPORTED_LONG_AGO = FakeUser(id=501, first_name="Анна", username="anna", language_code="ru")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from bot.domain.localtime import DAY
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.outbox import OutboxKind, OutboxStatus, photo_payload
@@ -203,7 +204,7 @@ async def test_aggregates_follow_approval_reports_and_rejection(db: Database) ->
 
 
 async def test_changes_are_booked_at_the_time_they_happen(db: Database) -> None:
-    day = 86_400
+    day = DAY
     async with db.write() as repos:
         page = await _page(repos, "vk.com/a")
         await repos.pages.decide(
@@ -297,7 +298,7 @@ async def test_wizard_state_survives_a_restart(tmp_path: Path) -> None:
 
 async def test_a_users_source_is_recorded_once_and_counted_by_week(db: Database) -> None:
     async with db.write() as repos:
-        for user_id, now in ((1, START), (2, START + 10), (3, START - 30 * 86_400)):
+        for user_id, now in ((1, START), (2, START + 10), (3, START - 30 * DAY)):
             await repos.users.ensure(user_id, now=now)
         assert await repos.users.set_source(1, "vk_post_0412")
         assert not await repos.users.set_source(1, "site")  # the first one stays
@@ -305,7 +306,7 @@ async def test_a_users_source_is_recorded_once_and_counted_by_week(db: Database)
     async with db.read() as repos:
         assert await repos.users.source(1) == "vk_post_0412"
         assert await repos.users.source(2) is None
-        newcomers = await repos.digests.newcomers(since=START - 86_400, until=START + 60)
+        newcomers = await repos.digests.newcomers(since=START - DAY, until=START + 60)
     assert newcomers == [(None, 1), ("vk_post_0412", 1)]
 
 

@@ -24,7 +24,3 @@ class Theme(StrEnum):
     SAFETY = "safety"
     ECONOMY = "economy"
     OTHER = "other"
-
-
-TITLE_MAX_LENGTH = 200
-REJECT_REASON_MAX_LENGTH = 500

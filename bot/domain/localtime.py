@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 from zoneinfo import ZoneInfo
+
+#: Seconds in a day and a week: the units of every stored moment (Unix seconds).
+DAY: Final = 86_400
+WEEK: Final = 7 * DAY
 
 
 @dataclass(frozen=True)

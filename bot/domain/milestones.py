@@ -5,19 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 #: A forecast further away than this is not a date worth showing.
 FORECAST_HORIZON_DAYS = 3653  # ten years
-
-
-def next_milestone(total: int, *, step: int, goal: int) -> int:
-    """The first threshold above `total`: a multiple of `step`, or the goal if nearer."""
-    if step <= 0:
-        raise ValueError("step must be positive")
-    next_step = (total // step + 1) * step
-    if total < goal < next_step:
-        return goal
-    return next_step
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +40,43 @@ class Ladder:
     def every(cls, step: int, *, goal: int | None = None) -> Ladder:
         """Every multiple of `step`, and the goal if it is not one of them."""
         return cls((goal,) if goal else (), step, 0)
+
+    def next_above(self, value: int) -> int | None:
+        """The lowest threshold above `value`; None past the listed ones without a step."""
+        candidates = [threshold for threshold in self.listed if threshold > value]
+        if self.step > 0:
+            base = max(value, self.step_above)
+            candidates.append((base // self.step + 1) * self.step)
+        return min(candidates, default=None)
+
+    def next_beyond(self, value: int) -> int:
+        """`next_above` for a ladder with a step (a region's, a territory's): never None.
+
+        Raises ValueError for a ladder of listed thresholds only, past the last of them.
+        """
+        found = self.next_above(value)
+        if found is None:
+            raise ValueError(f"no threshold above {value}")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Ladders:
+    """The thresholds of each scope, as the settings define them (PAGE_MILESTONES and
+    PAGE_MILESTONE_STEP, TERRITORY_MILESTONE_STEP, REGION_MILESTONE_STEP and REGION_GOAL).
+    Alerts, charts, /total and digests all read them from here."""
+
+    page: Ladder
+    territory: Ladder
+    region: Ladder
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Ladders:
+        return cls(
+            page=Ladder.listed_then_every(settings.page_milestones, settings.page_milestone_step),
+            territory=Ladder.every(settings.territory_milestone_step),
+            region=Ladder.every(settings.region_milestone_step, goal=settings.region_goal),
+        )
 
 
 def crossed(ladder: Ladder, old: int, new: int, *, limit: int | None = None) -> list[int]:

@@ -9,9 +9,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.localtime import AmbiguousLocalTime, ClockChange, LocalTimeError, to_moment
 
-TITLE_LIMIT = 150
-DESCRIPTION_LIMIT = 1_000
-PLACE_LIMIT = 300
 MAX_DURATION_MINUTES = 8 * 60
 MAX_CAPACITY = 10_000
 #: How far ahead a seminar may be scheduled.

@@ -32,6 +32,7 @@ from bot.services.errors import (
     SeminarNotFound,
     SeminarStarted,
     TerritoryNotFound,
+    TextRefused,
     UserNotFound,
 )
 
@@ -78,6 +79,10 @@ def explain(error: DomainError) -> str:
             return _("Sorry, all seats of this seminar are taken.")
         case SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
+        case TextRefused(limit=limit):
+            return _("This text must be 1 to {limit} characters long.").format(
+                limit=limit.max_length
+            )
     return _("This cannot be done.")
 
 

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.domain.catalog import REJECT_REASON_MAX_LENGTH
+from bot.domain.limits import REJECT_REASON
 from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
@@ -201,10 +201,10 @@ async def reject_page(
     i18n: I18n,
 ) -> None:
     reason = " ".join((message.text or "").split())
-    if not reason or len(reason) > REJECT_REASON_MAX_LENGTH:
+    if not REJECT_REASON.admits(reason):
         await message.answer(
             _("The reason must be 1 to {limit} characters long.").format(
-                limit=REJECT_REASON_MAX_LENGTH
+                limit=REJECT_REASON.max_length
             ),
             reply_markup=keyboards.cancel(),
         )

@@ -12,7 +12,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
-from bot.domain.catalog import TITLE_MAX_LENGTH, Level, Theme
+from bot.domain.catalog import Level, Theme
+from bot.domain.limits import PAGE_TITLE
 from bot.domain.links import LinkError, LinkErrorReason, Platform
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
@@ -155,10 +156,10 @@ async def take_title(
     message: Message, state: FSMContext, registry: RegistryService, i18n: I18n
 ) -> None:
     title = " ".join((message.text or "").split())
-    if not title or len(title) > TITLE_MAX_LENGTH:
+    if not PAGE_TITLE.admits(title):
         await message.answer(
             _("The name must be 1 to {limit} characters long. Send it again.").format(
-                limit=TITLE_MAX_LENGTH
+                limit=PAGE_TITLE.max_length
             ),
             reply_markup=keyboards.cancel(),
         )

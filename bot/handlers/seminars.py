@@ -16,11 +16,9 @@ from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
 from bot.config import Settings
+from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.roles import Actor
 from bot.domain.seminars import (
-    DESCRIPTION_LIMIT,
-    PLACE_LIMIT,
-    TITLE_LIMIT,
     SeminarInputError,
     SeminarInputInvalid,
     parse_capacity,
@@ -246,10 +244,10 @@ async def start_wizard(message: Message, actor: Actor, state: FSMContext) -> Non
 
 async def take_title(message: Message, state: FSMContext) -> None:
     title = one_line(message.text)
-    if not title or len(title) > TITLE_LIMIT:
+    if not SEMINAR_TITLE.admits(title):
         await message.answer(
             _("The title must be 1 to {limit} characters long. Send it again.").format(
-                limit=TITLE_LIMIT
+                limit=SEMINAR_TITLE.max_length
             ),
             reply_markup=keyboards.cancel(),
         )
@@ -264,11 +262,11 @@ async def take_title(message: Message, state: FSMContext) -> None:
 
 async def take_description(message: Message, state: FSMContext, settings: Settings) -> None:
     description = (message.text or "").strip()
-    if len(description) > DESCRIPTION_LIMIT:
+    if not SEMINAR_DESCRIPTION.admits(description):
         await message.answer(
             _(
                 "The description must be at most {limit} characters long. Send a shorter one."
-            ).format(limit=DESCRIPTION_LIMIT),
+            ).format(limit=SEMINAR_DESCRIPTION.max_length),
             reply_markup=keyboards.seminar_step((_("Skip"), SeminarStep.SKIP_DESCRIPTION, "")),
         )
         return
@@ -345,10 +343,10 @@ async def set_duration(
 
 async def take_place(message: Message, state: FSMContext) -> None:
     place = one_line(message.text)
-    if not place or len(place) > PLACE_LIMIT:
+    if not SEMINAR_PLACE.admits(place):
         await message.answer(
             _("The place must be 1 to {limit} characters long. Send it again.").format(
-                limit=PLACE_LIMIT
+                limit=SEMINAR_PLACE.max_length
             ),
             reply_markup=keyboards.cancel(),
         )

@@ -15,10 +15,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bot.config import Settings
-from bot.domain.milestones import next_milestone
+from bot.domain.milestones import Ladders
 from bot.domain.roles import Actor
+from bot.services.access import ensure_registered
 from bot.services.clock import Clock
-from bot.services.errors import NotRegistered
 from bot.storage.database import Database
 
 PERIODS = (30, 90, 365)
@@ -33,11 +33,7 @@ class ChartService:
         self._db = db
         self._clock = clock
         self._tz = settings.tz
-        self._step = settings.region_milestone_step
-        self._goal = settings.region_goal
-        self._territory_step = settings.territory_milestone_step
-        self._page_listed = tuple(sorted(settings.page_milestones))
-        self._page_step = settings.page_milestone_step
+        self._ladders = Ladders.from_settings(settings)
 
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self._clock.now(), self._tz).date()
@@ -49,11 +45,8 @@ class ChartService:
 
     async def ensure_registered(self, actor: Actor) -> None:
         """Region and territory charts are for anyone registered, as /total is."""
-        if actor.is_coordinator:
-            return
         async with self._db.read() as repos:
-            if not await repos.pages.administers_any(actor.user_id):
-                raise NotRegistered
+            await ensure_registered(repos, actor)
 
     async def region(self, days: int) -> list[Point]:
         return await self._totals(days, None)
@@ -94,21 +87,16 @@ class ChartService:
             day += dt.timedelta(days=1)
         return points
 
-    # The next milestones follow the thresholds milestone alerts celebrate.
+    # The next milestones are the thresholds milestone alerts celebrate.
     def region_milestone(self, value: int) -> int:
-        return next_milestone(value, step=self._step, goal=self._goal)
+        return self._ladders.region.next_beyond(value)
 
     def territory_milestone(self, value: int) -> int:
-        return (value // self._territory_step + 1) * self._territory_step
+        return self._ladders.territory.next_beyond(value)
 
     def page_milestone(self, value: int) -> int | None:
-        """The first listed threshold above the figure, then multiples of the step above
-        the largest listed one; None past the list when there is no step."""
-        listed = next((t for t in self._page_listed if t > value), None)
-        if listed is not None or self._page_step <= 0:
-            return listed
-        base = max(value, self._page_listed[-1] if self._page_listed else 0)
-        return (base // self._page_step + 1) * self._page_step
+        """None past the listed thresholds when PAGE_MILESTONE_STEP is 0."""
+        return self._ladders.page.next_above(value)
 
 
 def amount(value: float, locale: str) -> str:

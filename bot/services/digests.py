@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import MESSAGE_LIMIT, split_message
-from bot.domain.milestones import Forecast, forecast, next_milestone
-from bot.domain.roles import Actor, resolve_role
+from bot.domain.milestones import Forecast, Ladders, forecast
+from bot.domain.roles import Actor
+from bot.services.access import actor_of, ensure_registered
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import NotRegistered
@@ -47,8 +49,6 @@ from bot.storage.silence import silence_cutoff
 
 log = logging.getLogger(__name__)
 
-DAY = 86_400
-WEEK = 7 * DAY
 #: A page silent (bot.storage.silence) for this many days is listed to its coordinators
 #: and flagged to its administrators.
 SILENT_DAYS = 30
@@ -221,6 +221,7 @@ class DigestService:
         self._db = db
         self._clock = clock
         self._settings = settings
+        self._region_ladder = Ladders.from_settings(settings).region
         self._tz = settings.tz
         self._render = render
         # Draws the chart each coordinator gets after the digest; None: no chart.
@@ -234,12 +235,7 @@ class DigestService:
         return f"{year}-W{week:02d}"
 
     def _actor(self, user: User) -> Actor:
-        return resolve_role(
-            user.id,
-            superadmins=self._settings.superadmin_ids,
-            is_coordinator=user.is_coordinator,
-            territory_id=user.coordinator_territory_id,
-        )
+        return actor_of(user, self._settings.superadmin_ids)
 
     async def run_due(self) -> int:
         """Queue this week's digest for every subscriber who has not had it; returns how
@@ -301,10 +297,9 @@ class DigestService:
         now = self._clock.now()
         async with self._db.read() as repos:
             user = await repos.users.get(user_id)
-            if user is None or not (
-                self._actor(user).is_coordinator or await repos.pages.administers_any(user_id)
-            ):
+            if user is None:
                 raise NotRegistered
+            await ensure_registered(repos, self._actor(user))
             week = await self._gather(repos, self.period_of(now), now)
             pages = await self._read_chunk(repos, week, [user])
         return self._render_chunk(week, [user], pages)[user.id]
@@ -512,11 +507,7 @@ class DigestService:
 
         region_subscribers = sum(subscribers for _, subscribers in week.shares.values())
         region_month = sum(month for _, month in week.ledger.values())
-        milestone = next_milestone(
-            region_subscribers,
-            step=self._settings.region_milestone_step,
-            goal=self._settings.region_goal,
-        )
+        milestone = self._region_ladder.next_beyond(region_subscribers)
         today = dt.datetime.fromtimestamp(week.until, self._tz).date()
         outlook = forecast(
             today,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.domain.limits import TextLimit
+
 
 class DomainError(Exception):
     """A request the bot refuses for a reason the user should hear.
@@ -91,3 +93,17 @@ class SeminarStarted(DomainError):
     """Registrations change only before the seminar starts."""
 
     ends_step = True
+
+
+class TextRefused(DomainError):
+    """A text longer than its limit (or empty where one is required)."""
+
+    def __init__(self, limit: TextLimit) -> None:
+        super().__init__(f"a text of at most {limit.max_length} characters was expected")
+        self.limit = limit
+
+
+def require_text(limit: TextLimit, text: str) -> None:
+    """Raises TextRefused unless `limit` admits `text`."""
+    if not limit.admits(text):
+        raise TextRefused(limit)

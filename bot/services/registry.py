@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.deeplinks import INVITE_CODE_BYTES, is_start_payload, looks_like_invite
+from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
+from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, can_moderate
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
@@ -21,13 +23,12 @@ from bot.services.errors import (
     InviteUsed,
     NotAllowed,
     PageNotFound,
+    require_text,
 )
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
 from bot.storage.records import Page, PageStatus, Report, Territory, User
 from bot.storage.repositories import Repositories
-
-DAY = 86_400
 
 # Renders the notice a page's administrator gets about a decision, in their language.
 Notice = Callable[[User, Page], str]
@@ -107,6 +108,9 @@ class RegistryService:
         return link
 
     async def register(self, actor: Actor, draft: PageDraft) -> Page:
+        """Store a pending page. Raises TextRefused (title), PageNotFound (no such
+        territory), DuplicateLink (the link is registered, under any of its forms)."""
+        require_text(PAGE_TITLE, draft.title)
         if await self.territory(draft.territory_id) is None:
             raise PageNotFound
         async with self._db.write() as repos:
@@ -146,6 +150,9 @@ class RegistryService:
         return await self._decide(actor, page_id, PageStatus.APPROVED, None, notice)
 
     async def reject(self, actor: Actor, page_id: int, reason: str, notice: Notice) -> Decision:
+        """Reject a pending page with a reason its administrators are told (TextRefused
+        when the reason is empty or too long)."""
+        require_text(REJECT_REASON, reason)
         return await self._decide(actor, page_id, PageStatus.REJECTED, reason, notice)
 
     async def ensure_can_moderate(self, actor: Actor, page_id: int) -> Page:

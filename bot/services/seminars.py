@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
+from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
 from bot.services.clock import Clock
@@ -21,6 +23,7 @@ from bot.services.errors import (
     SeminarFull,
     SeminarNotFound,
     SeminarStarted,
+    require_text,
 )
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, text_payload
@@ -28,7 +31,6 @@ from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
 
-DAY = 86_400
 #: /seminars lists what starts within this many days.
 LISTED_DAYS = 366
 
@@ -122,6 +124,9 @@ class SeminarService:
         segment, in one transaction; returns the seminar and how many were invited."""
         if not actor.is_coordinator:
             raise NotAllowed
+        require_text(SEMINAR_TITLE, draft.title)
+        require_text(SEMINAR_DESCRIPTION, draft.description)
+        require_text(SEMINAR_PLACE, draft.place)
         now = self._clock.now()
         if draft.starts_at <= now:
             raise SeminarStarted

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain.milestones import Forecast, forecast, next_milestone
+from bot.domain.localtime import DAY
+from bot.domain.milestones import Forecast, Ladder, forecast
 from bot.domain.roles import Actor
+from bot.services.access import ensure_registered
 from bot.services.clock import Clock
-from bot.services.errors import NotRegistered
 from bot.storage.database import Database
-
-DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,22 +45,19 @@ class TotalsService:
         db: Database,
         clock: Clock,
         *,
-        milestone_step: int,
-        goal: int,
+        ladder: Ladder,
         tz: dt.tzinfo = dt.UTC,
     ) -> None:
         self._db = db
         self._clock = clock
-        self._step = milestone_step
-        self._goal = goal
+        self._ladder = ladder  # the region's milestones
         self._tz = tz  # the region's: "today" of the forecast
 
     async def region(self, actor: Actor) -> RegionTotals:
         """The totals for anyone registered: a page administrator or a coordinator."""
         now = self._clock.now()
         async with self._db.read() as repos:
-            if not actor.is_coordinator and not await repos.pages.administers_any(actor.user_id):
-                raise NotRegistered
+            await ensure_registered(repos, actor)
             rows = await repos.totals.breakdowns()
             changes = await repos.totals.changes(
                 week_since=now - 7 * DAY, month_since=now - 30 * DAY
@@ -82,7 +78,7 @@ class TotalsService:
                 Share(str(scope), 0, 0),
             )
         change_30d = sum(month for _, month in changes.values())
-        milestone = next_milestone(subscribers, step=self._step, goal=self._goal)
+        milestone = self._ladder.next_beyond(subscribers)
         today = dt.datetime.fromtimestamp(now, self._tz).date()
         return RegionTotals(
             subscribers=subscribers,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.roles import Actor, can_manage_coordinators, resolve_role
+from bot.domain.roles import Actor, can_manage_coordinators
+from bot.services.access import actor_of
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, TerritoryNotFound, UserNotFound
 from bot.storage.database import Database
@@ -28,12 +29,7 @@ class UserService:
         self._superadmins = superadmins
 
     def actor_of(self, user: User) -> Actor:
-        return resolve_role(
-            user.id,
-            superadmins=self._superadmins,
-            is_coordinator=user.is_coordinator,
-            territory_id=user.coordinator_territory_id,
-        )
+        return actor_of(user, self._superadmins)
 
     async def identify(
         self, user_id: int, *, username: str | None, full_name: str, language_code: str | None

@@ -10,7 +10,7 @@ are ever silent: a pending or rejected page cannot report.
 
 from __future__ import annotations
 
-DAY = 86_400
+from bot.domain.localtime import DAY
 
 
 def silent_since(alias: str) -> str:
