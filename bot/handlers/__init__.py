@@ -18,6 +18,7 @@ from bot.handlers import (
     register,
     report,
     roles,
+    seminar_wizard,
     seminars,
     total,
 )
@@ -50,6 +51,7 @@ def _private_routers() -> list[Router]:
         roles.build_router(),
         broadcast.build_router(),
         seminars.build_router(),
+        seminar_wizard.build_router(),
         digest.build_router(),
         fallback.build_router(),
     ]
