@@ -10,6 +10,7 @@ import sys
 from aiogram.exceptions import TelegramUnauthorizedError
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.i18n import CataloguesNotCompiled
 
 
 def _configure_logging(level: str) -> None:
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         asyncio.run(_run(settings))
+    except CataloguesNotCompiled as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
     except TelegramUnauthorizedError:
         print(
             "Cannot start: Telegram does not accept BOT_TOKEN. Check it in .env, or ask "

@@ -23,13 +23,13 @@ from bot.handlers.menu import set_default_commands, set_user_commands
 from bot.handlers.milestones import milestone_text
 from bot.handlers.reminders import reminder_text
 from bot.handlers.seminars import seminar_announcement
-from bot.i18n import build_i18n
+from bot.i18n import build_i18n, locale_of
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.callbacks import AnswerCallbackQueries, AnswerFirst
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
-from bot.middlewares.user import UserI18nMiddleware, UserMiddleware, locale_of
+from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService

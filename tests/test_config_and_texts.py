@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from aiogram.utils.i18n import I18n
 
 from bot.__main__ import main
 from bot.config import LOCALES_DIR, PACKAGE_DIR, SettingsError, load_settings
-from bot.handlers.total import MESSAGE_LIMIT, render_totals
+from bot.domain.messages import MESSAGE_LIMIT
+from bot.handlers.total import render_totals
+from bot.i18n import CataloguesNotCompiled, build_i18n
 from bot.services.errors import TerritoryNotFound
 from bot.services.totals import RegionTotals, Share
 from bot.services.users import _match_territory
@@ -130,3 +134,18 @@ def test_migrate_command_creates_an_up_to_date_database(
     assert main(["migrate"]) == 0
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migration_files())
+
+
+def test_the_bot_refuses_catalogues_not_compiled(tmp_path: Path) -> None:
+    """Stale .mo files would show English message ids to Russian users without a word."""
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    assert build_i18n(locales, "ru").gettext("Help", locale="ru") == "Справка"
+    po = locales / "ru" / "LC_MESSAGES" / "messages.po"
+    compiled = po.with_suffix(".mo").stat().st_mtime
+    os.utime(po, (compiled + 10, compiled + 10))
+    with pytest.raises(CataloguesNotCompiled, match="make locales"):
+        build_i18n(locales, "ru")
+    po.with_suffix(".mo").unlink()
+    with pytest.raises(CataloguesNotCompiled, match=r"ru/LC_MESSAGES/messages\.po"):
+        build_i18n(locales, "ru")

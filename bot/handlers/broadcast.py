@@ -35,7 +35,7 @@ from bot.handlers.texts import (
     label,
     number,
 )
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.broadcasts import BroadcastService, Progress
 from bot.services.flood import background
 from bot.services.registry import RegistryService

@@ -16,7 +16,7 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import ChartCb, ChartScope
 from bot.handlers.common import reply_target
 from bot.handlers.texts import number, signed
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.charts import DEFAULT_PERIOD, PERIODS, ChartService, Point, render_png
 from bot.services.digests import DigestPhoto
 from bot.services.errors import TerritoryNotFound

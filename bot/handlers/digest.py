@@ -28,7 +28,7 @@ from bot.domain.roles import Actor
 from bot.handlers.callbacks import MenuCb, MenuItem
 from bot.handlers.common import reply_target
 from bot.handlers.texts import THEME_LABELS, date, label, moment, number, signed
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.digests import (
     SILENT_DAYS,
     Digest,

@@ -10,7 +10,7 @@ from babel.dates import format_date
 
 from bot.domain.milestones import Forecast
 from bot.handlers.texts import number
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.milestones import Milestone, MilestoneText, Recipient
 from bot.storage.milestones import MilestoneScope
 from bot.storage.records import User

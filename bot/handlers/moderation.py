@@ -27,7 +27,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
 from bot.handlers.states import Moderation
 from bot.handlers.texts import LEVEL_LABELS, THEME_LABELS, label, page_card
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.registry import Notice, RegistryService
 from bot.storage.records import Page, Territory, User
 

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.handlers.callbacks import PageAction, PageCb
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.reminders import ReminderText
 from bot.storage.records import Page, User
 

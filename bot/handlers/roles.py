@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.roles import Actor, can_manage_coordinators
 from bot.handlers.menu import set_user_commands
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.errors import NotAllowed
 from bot.services.users import UserService
 from bot.storage.records import User

@@ -20,7 +20,7 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target, send_cards, turn_cards
 from bot.handlers.texts import number, seminar_card
-from bot.middlewares.user import locale_of
+from bot.i18n import locale_of
 from bot.services.seminars import (
     AnnouncementRenderer,
     SeminarService,

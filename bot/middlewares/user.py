@@ -11,6 +11,7 @@ from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
+from bot.i18n import locale_of
 from bot.services.users import UserService
 from bot.storage.records import User
 
@@ -57,12 +58,3 @@ class UserI18nMiddleware(I18nMiddleware):
         sender: TelegramUser | None = data.get("event_from_user")
         language = ((sender.language_code if sender else None) or "").split("-")[0].lower()
         return language if language in self.i18n.available_locales else self.i18n.default_locale
-
-
-def locale_of(user: User, i18n: I18n) -> str:
-    if user.locale in i18n.available_locales:
-        return user.locale
-    language = (user.language_code or "").split("-")[0].lower()
-    if language in i18n.available_locales:
-        return language
-    return i18n.default_locale
