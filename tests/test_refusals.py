@@ -98,7 +98,7 @@ async def test_garbage_callback_data_is_answered_not_crashed(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     [start] = await bot.send(ADMIN_EN, "/start")
-    for data in ("md:a:notanumber", "p:Z:1", "nonsense", "k:t:999"):
+    for data in ("md:a:notanumber", "p:Z:1", "nonsense", "kt:999", "kt:x", "kl:nope", "sd:x"):
         update = await bot.press(ADMIN_EN, start, data)
         answer = fake.answer_for(update)
         assert answer is not None, data

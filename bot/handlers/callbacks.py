@@ -6,6 +6,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.domain.catalog import Level, Theme
+from bot.domain.links import Platform
+
 
 class MenuItem(StrEnum):
     REGISTER = "reg"
@@ -22,18 +25,24 @@ class MenuCb(CallbackData, prefix="m"):
     item: MenuItem
 
 
-class WizardStep(StrEnum):
-    PLATFORM = "p"
-    TERRITORY = "t"
-    LEVEL = "l"
-    THEME = "h"
+# The /register wizard's choices, one type each: a forged value fails to unpack and
+# meets the stale-button answer instead of a handler.
 
 
-class PickCb(CallbackData, prefix="k"):
-    """A choice in the /register wizard."""
+class PlatformCb(CallbackData, prefix="kp"):
+    platform: Platform
 
-    step: WizardStep
-    value: str
+
+class TerritoryCb(CallbackData, prefix="kt"):
+    territory_id: int
+
+
+class LevelCb(CallbackData, prefix="kl"):
+    level: Level
+
+
+class ThemeCb(CallbackData, prefix="kh"):
+    theme: Theme
 
 
 class TerritoryPageCb(CallbackData, prefix="tp"):
@@ -145,15 +154,25 @@ class SeminarCb(CallbackData, prefix="sm"):
 
 class SeminarStep(StrEnum):
     SKIP_DESCRIPTION = "d"
-    DURATION = "u"
     NO_LIMIT = "c"
-    AUDIENCE = "a"  # value: a territory id, "" for the whole region
-    AUDIENCE_PAGE = "p"  # value: the page of territories
     ANNOUNCE = "ok"
 
 
 class SeminarWizardCb(CallbackData, prefix="sw"):
-    """A choice in the /seminar_new wizard."""
+    """A button of the /seminar_new wizard that needs no value."""
 
     step: SeminarStep
-    value: str = ""
+
+
+class SeminarDurationCb(CallbackData, prefix="sd"):
+    minutes: int
+
+
+class SeminarAudienceCb(CallbackData, prefix="sa"):
+    """The seminar's audience: one territory's administrators, or (None) the region's."""
+
+    territory_id: int | None = None
+
+
+class SeminarAudiencePageCb(CallbackData, prefix="sp"):
+    page: int

@@ -18,6 +18,7 @@ from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
     ChartScope,
+    LevelCb,
     ListCb,
     ListKind,
     LocaleCb,
@@ -27,18 +28,20 @@ from bot.handlers.callbacks import (
     ModerationCb,
     PageAction,
     PageCb,
-    PickCb,
+    PlatformCb,
     RegisterAction,
     RegisterCb,
     ReportConfirmCb,
     SeminarAction,
+    SeminarAudienceCb,
+    SeminarAudiencePageCb,
     SeminarCb,
-    SeminarStep,
-    SeminarWizardCb,
+    SeminarDurationCb,
     Subscription,
     SubscriptionCb,
+    TerritoryCb,
     TerritoryPageCb,
-    WizardStep,
+    ThemeCb,
 )
 from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.services.charts import PERIODS
@@ -76,7 +79,7 @@ def platforms() -> InlineKeyboardMarkup:
     for platform in Platform:
         builder.button(
             text=label(PLATFORM_LABELS, platform),
-            callback_data=PickCb(step=WizardStep.PLATFORM, value=platform.value),
+            callback_data=PlatformCb(platform=platform),
         )
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(2)
@@ -114,7 +117,7 @@ def territories(items: list[Territory], locale: str, page: int) -> InlineKeyboar
     for territory in items[shown.start : shown.stop]:
         builder.button(
             text=territory.name(locale),
-            callback_data=PickCb(step=WizardStep.TERRITORY, value=str(territory.id)),
+            callback_data=TerritoryCb(territory_id=territory.id),
         )
     builder.adjust(2)
     page_nav(builder, shown, lambda number: TerritoryPageCb(page=number))
@@ -128,7 +131,7 @@ def levels() -> InlineKeyboardMarkup:
     for level in Level:
         builder.button(
             text=label(LEVEL_LABELS, level),
-            callback_data=PickCb(step=WizardStep.LEVEL, value=level.value),
+            callback_data=LevelCb(level=level),
         )
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(2)
@@ -140,7 +143,7 @@ def themes() -> InlineKeyboardMarkup:
     for theme in Theme:
         builder.button(
             text=label(THEME_LABELS, theme),
-            callback_data=PickCb(step=WizardStep.THEME, value=theme.value),
+            callback_data=ThemeCb(theme=theme),
         )
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(2)
@@ -297,11 +300,11 @@ def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def seminar_step(*choices: tuple[str, SeminarStep, str]) -> InlineKeyboardMarkup:
-    """A step of the /seminar_new wizard: its choices (text, step, value), then Cancel."""
+def seminar_step(*choices: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
+    """A step of the /seminar_new wizard: its choices (text, callback data), then Cancel."""
     builder = InlineKeyboardBuilder()
-    for text, step, value in choices:
-        builder.button(text=text, callback_data=SeminarWizardCb(step=step, value=value))
+    for text, data in choices:
+        builder.button(text=text, callback_data=data)
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(len(choices) or 1, 1)
     return builder.as_markup()
@@ -310,7 +313,7 @@ def seminar_step(*choices: tuple[str, SeminarStep, str]) -> InlineKeyboardMarkup
 def seminar_durations() -> InlineKeyboardMarkup:
     return seminar_step(
         *(
-            (_("{minutes} min").format(minutes=minutes), SeminarStep.DURATION, str(minutes))
+            (_("{minutes} min").format(minutes=minutes), SeminarDurationCb(minutes=minutes))
             for minutes in DURATION_CHOICES
         )
     )
@@ -320,19 +323,17 @@ def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKe
     """The whole region, or one territory in pages of ten."""
     shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🌐 The whole region"), callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE)
-    )
+    builder.button(text=_("🌐 The whole region"), callback_data=SeminarAudienceCb())
     for territory in items[shown.start : shown.stop]:
         builder.button(
             text=territory.name(locale),
-            callback_data=SeminarWizardCb(step=SeminarStep.AUDIENCE, value=str(territory.id)),
+            callback_data=SeminarAudienceCb(territory_id=territory.id),
         )
     builder.adjust(1, 2)
     page_nav(
         builder,
         shown,
-        lambda number: SeminarWizardCb(step=SeminarStep.AUDIENCE_PAGE, value=str(number)),
+        lambda number: SeminarAudiencePageCb(page=number),
     )
     builder.row()
     builder.button(text=_("Cancel"), callback_data=CancelCb())

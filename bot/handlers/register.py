@@ -18,13 +18,15 @@ from bot.domain.links import LinkError, LinkErrorReason, Platform
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
+    LevelCb,
     MenuCb,
     MenuItem,
-    PickCb,
+    PlatformCb,
     RegisterAction,
     RegisterCb,
+    TerritoryCb,
     TerritoryPageCb,
-    WizardStep,
+    ThemeCb,
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import Register
@@ -144,9 +146,11 @@ async def ask_title(target: Message | InaccessibleMessage, state: FSMContext, dr
     )
 
 
-async def take_platform(callback: CallbackQuery, callback_data: PickCb, state: FSMContext) -> None:
+async def take_platform(
+    callback: CallbackQuery, callback_data: PlatformCb, state: FSMContext
+) -> None:
     draft = await load_draft(state)
-    draft.platform = Platform(callback_data.value)
+    draft.platform = callback_data.platform
     await save_draft(state, draft)
     await ask_title(reply_target(callback), state, draft)
     await callback.answer()
@@ -191,15 +195,11 @@ async def turn_territory_page(
 
 async def take_territory(
     callback: CallbackQuery,
-    callback_data: PickCb,
+    callback_data: TerritoryCb,
     state: FSMContext,
     registry: RegistryService,
 ) -> None:
-    territory = (
-        await registry.territory(int(callback_data.value))
-        if callback_data.value.isdigit()
-        else None
-    )
+    territory = await registry.territory(callback_data.territory_id)
     if territory is None:
         await callback.answer(_("Unknown territory. Choose one of the buttons."), show_alert=True)
         return
@@ -213,12 +213,9 @@ async def take_territory(
     await callback.answer()
 
 
-async def take_level(callback: CallbackQuery, callback_data: PickCb, state: FSMContext) -> None:
-    if callback_data.value not in set(Level):
-        await callback.answer(_("Unknown level. Choose one of the buttons."), show_alert=True)
-        return
+async def take_level(callback: CallbackQuery, callback_data: LevelCb, state: FSMContext) -> None:
     draft = await load_draft(state)
-    draft.level = Level(callback_data.value)
+    draft.level = callback_data.level
     await save_draft(state, draft)
     await state.set_state(Register.theme)
     await reply_target(callback).answer(
@@ -229,16 +226,13 @@ async def take_level(callback: CallbackQuery, callback_data: PickCb, state: FSMC
 
 async def take_theme(
     callback: CallbackQuery,
-    callback_data: PickCb,
+    callback_data: ThemeCb,
     state: FSMContext,
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    if callback_data.value not in set(Theme):
-        await callback.answer(_("Unknown theme. Choose one of the buttons."), show_alert=True)
-        return
     draft = await load_draft(state)
-    draft.theme = Theme(callback_data.value)
+    draft.theme = callback_data.theme
     await save_draft(state, draft)
     complete = draft.complete()
     if complete is None:
@@ -309,22 +303,14 @@ def build_router() -> Router:
         start_registration_from_menu, MenuCb.filter(F.item == MenuItem.REGISTER)
     )
     router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
-    router.callback_query.register(
-        take_platform, Register.platform, PickCb.filter(F.step == WizardStep.PLATFORM)
-    )
+    router.callback_query.register(take_platform, Register.platform, PlatformCb.filter())
     router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
         turn_territory_page, Register.territory, TerritoryPageCb.filter()
     )
-    router.callback_query.register(
-        take_territory, Register.territory, PickCb.filter(F.step == WizardStep.TERRITORY)
-    )
-    router.callback_query.register(
-        take_level, Register.level, PickCb.filter(F.step == WizardStep.LEVEL)
-    )
-    router.callback_query.register(
-        take_theme, Register.theme, PickCb.filter(F.step == WizardStep.THEME)
-    )
+    router.callback_query.register(take_territory, Register.territory, TerritoryCb.filter())
+    router.callback_query.register(take_level, Register.level, LevelCb.filter())
+    router.callback_query.register(take_theme, Register.theme, ThemeCb.filter())
     router.callback_query.register(
         confirm_registration,
         Register.confirm,

@@ -26,6 +26,9 @@ from bot.domain.seminars import (
 )
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
+    SeminarAudienceCb,
+    SeminarAudiencePageCb,
+    SeminarDurationCb,
     SeminarStep,
     SeminarWizardCb,
 )
@@ -143,7 +146,9 @@ async def take_title(message: Message, state: FSMContext) -> None:
     await state.set_state(SeminarNew.description)
     await message.answer(
         _("Step 2 of 7. Describe the seminar in a few lines: what and for whom."),
-        reply_markup=keyboards.seminar_step((_("Skip"), SeminarStep.SKIP_DESCRIPTION, "")),
+        reply_markup=keyboards.seminar_step(
+            (_("Skip"), SeminarWizardCb(step=SeminarStep.SKIP_DESCRIPTION))
+        ),
     )
 
 
@@ -154,7 +159,9 @@ async def take_description(message: Message, state: FSMContext, settings: Settin
             _(
                 "The description must be at most {limit} characters long. Send a shorter one."
             ).format(limit=SEMINAR_DESCRIPTION.max_length),
-            reply_markup=keyboards.seminar_step((_("Skip"), SeminarStep.SKIP_DESCRIPTION, "")),
+            reply_markup=keyboards.seminar_step(
+                (_("Skip"), SeminarWizardCb(step=SeminarStep.SKIP_DESCRIPTION))
+            ),
         )
         return
     await update_draft(state, description=description)
@@ -206,10 +213,10 @@ async def take_duration(message: Message, state: FSMContext, settings: Settings)
 
 
 async def pick_duration(
-    callback: CallbackQuery, callback_data: SeminarWizardCb, state: FSMContext, settings: Settings
+    callback: CallbackQuery, callback_data: SeminarDurationCb, state: FSMContext, settings: Settings
 ) -> None:
     try:
-        minutes = parse_duration(callback_data.value)
+        minutes = parse_duration(str(callback_data.minutes))
     except SeminarInputInvalid as exc:
         await callback.answer(input_error_text(exc, settings), show_alert=True)
         return
@@ -242,7 +249,9 @@ async def take_place(message: Message, state: FSMContext) -> None:
     await state.set_state(SeminarNew.capacity)
     await message.answer(
         _("Step 6 of 7. How many seats? Send a number, or tap «No limit»."),
-        reply_markup=keyboards.seminar_step((_("No limit"), SeminarStep.NO_LIMIT, "")),
+        reply_markup=keyboards.seminar_step(
+            (_("No limit"), SeminarWizardCb(step=SeminarStep.NO_LIMIT))
+        ),
     )
 
 
@@ -260,7 +269,9 @@ async def take_capacity(
     except SeminarInputInvalid as exc:
         await message.answer(
             input_error_text(exc, settings),
-            reply_markup=keyboards.seminar_step((_("No limit"), SeminarStep.NO_LIMIT, "")),
+            reply_markup=keyboards.seminar_step(
+                (_("No limit"), SeminarWizardCb(step=SeminarStep.NO_LIMIT))
+            ),
         )
         return
     await set_capacity(message, state, capacity, actor, settings, seminars, registry, i18n)
@@ -307,12 +318,13 @@ async def set_capacity(
 
 async def turn_audience_page(
     callback: CallbackQuery,
-    callback_data: SeminarWizardCb,
+    callback_data: SeminarAudiencePageCb,
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    page = int(callback_data.value) if callback_data.value.isdigit() else 0
-    markup = keyboards.seminar_audience(await registry.territories(), i18n.current_locale, page)
+    markup = keyboards.seminar_audience(
+        await registry.territories(), i18n.current_locale, callback_data.page
+    )
     target = reply_target(callback)
     if isinstance(target, Message) and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
@@ -321,7 +333,7 @@ async def turn_audience_page(
 
 async def pick_audience(
     callback: CallbackQuery,
-    callback_data: SeminarWizardCb,
+    callback_data: SeminarAudienceCb,
     state: FSMContext,
     actor: Actor,
     settings: Settings,
@@ -330,12 +342,8 @@ async def pick_audience(
     i18n: I18n,
 ) -> None:
     territory_id = None
-    if callback_data.value:
-        territory = (
-            await registry.territory(int(callback_data.value))
-            if callback_data.value.isdigit()
-            else None
-        )
+    if callback_data.territory_id is not None:
+        territory = await registry.territory(callback_data.territory_id)
         if territory is None:
             await callback.answer(
                 _("Unknown territory. Choose one of the buttons."), show_alert=True
@@ -378,7 +386,9 @@ async def ask_confirmation(
         + _("Invited: administrators of {audience}, {count} people. Announce it?").format(
             audience=escape(audience), count=number(count, locale)
         ),
-        reply_markup=keyboards.seminar_step((_("📣 Announce"), SeminarStep.ANNOUNCE, "")),
+        reply_markup=keyboards.seminar_step(
+            (_("📣 Announce"), SeminarWizardCb(step=SeminarStep.ANNOUNCE))
+        ),
     )
 
 
@@ -423,9 +433,7 @@ def build_router() -> Router:
     )
     router.message.register(take_start, SeminarNew.start, *text)
     router.message.register(take_duration, SeminarNew.duration, *text)
-    router.callback_query.register(
-        pick_duration, SeminarNew.duration, SeminarWizardCb.filter(F.step == SeminarStep.DURATION)
-    )
+    router.callback_query.register(pick_duration, SeminarNew.duration, SeminarDurationCb.filter())
     router.message.register(take_place, SeminarNew.place, *text)
     router.message.register(take_capacity, SeminarNew.capacity, *text)
     router.callback_query.register(
@@ -434,11 +442,9 @@ def build_router() -> Router:
     router.callback_query.register(
         turn_audience_page,
         SeminarNew.audience,
-        SeminarWizardCb.filter(F.step == SeminarStep.AUDIENCE_PAGE),
+        SeminarAudiencePageCb.filter(),
     )
-    router.callback_query.register(
-        pick_audience, SeminarNew.audience, SeminarWizardCb.filter(F.step == SeminarStep.AUDIENCE)
-    )
+    router.callback_query.register(pick_audience, SeminarNew.audience, SeminarAudienceCb.filter())
     router.callback_query.register(
         announce, SeminarNew.confirm, SeminarWizardCb.filter(F.step == SeminarStep.ANNOUNCE)
     )
