@@ -280,3 +280,11 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_comes_back_on_start(
         user = await repos.users.get(ADMIN_EN.id)
     assert user is not None
     assert user.reachable
+
+
+async def test_a_missing_broadcast_is_called_a_broadcast(bot: BotHarness, fake: FakeBotAPI) -> None:
+    [start] = await bot.send(SUPER, "/start")
+    update = await bot.press(SUPER, start, "b:stop::999")
+    answer = fake.answer_for(update)
+    assert answer is not None
+    assert answer.text == translator(bot, "ru")("There is no such broadcast. See /broadcasts.")

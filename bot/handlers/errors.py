@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.errors import (
     AlreadyDecided,
+    BroadcastNotFound,
     DomainError,
     DuplicateLink,
     InviteExpired,
@@ -73,6 +74,8 @@ def explain(error: DomainError) -> str:
             return _("No single territory matches «{reference}».").format(
                 reference=escape(reference)
             )
+        case BroadcastNotFound():
+            return _("There is no such broadcast. See /broadcasts.")
         case SeminarNotFound():
             return _("There is no such seminar for you. See /seminars.")
         case SeminarFull():

@@ -9,7 +9,7 @@ from bot.domain.roles import Actor
 from bot.domain.segments import Segment
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
-from bot.services.errors import NotAllowed, PageNotFound
+from bot.services.errors import BroadcastNotFound, NotAllowed
 from bot.storage.broadcasts import Broadcast
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, OutboxStatus, copy_payload
@@ -89,7 +89,7 @@ class BroadcastService:
         async with self._db.read() as repos:
             broadcast = await repos.broadcasts.get(broadcast_id)
         if broadcast is None:
-            raise PageNotFound
+            raise BroadcastNotFound
         # The author, or a coordinator whose reach covers the broadcast's.
         if broadcast.author_id != actor.user_id and actor.scope not in (
             None,

@@ -79,6 +79,12 @@ class TerritoryNotFound(DomainError):
         self.reference = reference
 
 
+class BroadcastNotFound(DomainError):
+    """No such broadcast, or not one this coordinator may see."""
+
+    ends_step = True
+
+
 class SeminarNotFound(DomainError):
     """No such seminar, or it is not for this user's pages."""
 
