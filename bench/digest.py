@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import split_message
 from bot.handlers.digest import digest_renderer
@@ -52,7 +53,7 @@ from bot.services.digests import (
     PageFigures,
 )
 from bot.storage.database import Database
-from bot.storage.records import PageStatus, User
+from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from bot.storage.seed import seed_territories
 from bot.storage.silence import is_silent, silence_cutoff

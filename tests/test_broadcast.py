@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
-from bot.storage.records import PageStatus
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness

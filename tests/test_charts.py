@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 
 from bot.config import Settings, load_settings
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.handlers.callbacks import ChartCb, ChartScope
 from bot.services.charts import ChartService, amount, render_png
 from bot.services.errors import NotRegistered
 from bot.storage.database import Database
-from bot.storage.records import PageStatus
 from tests.conftest import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, SentMessage, UploadedFile
 from tests.harness import BotHarness

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import parse_link
 from bot.domain.roles import Actor, Role
 from bot.domain.segments import Segment
@@ -29,7 +29,6 @@ from bot.services.clock import SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
-from bot.storage.records import PageStatus
 from bot.storage.seed import seed_territories
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.test_e2e import (

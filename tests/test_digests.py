@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.messages import split_message
 from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
-from bot.storage.records import PageStatus
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, parse_html
 from tests.harness import BotHarness

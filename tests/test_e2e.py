@@ -19,10 +19,9 @@ from typing import TypeVar
 import pytest
 
 from bot.config import PACKAGE_DIR, Settings
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import parse_link
 from bot.storage.database import Database
-from bot.storage.records import PageStatus
 from bot.storage.seed import seed_territories
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.messages import MESSAGE_LIMIT, list_page
 from bot.domain.segments import Segment
-from bot.storage.records import PageStatus
 from tests.conftest import START
 from tests.fakes.bot_api import FakeUser, SentMessage, utf16_length
 from tests.harness import BotHarness

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.config import PACKAGE_DIR
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.limits import PAGE_TITLE, REJECT_REASON, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.links import Platform
 from bot.domain.localtime import DAY
@@ -16,7 +16,6 @@ from bot.domain.roles import Actor, Role
 from bot.services.errors import NotRegistered, TextRefused
 from bot.services.registry import PageDraft
 from bot.services.seminars import SeminarDraft
-from bot.storage.records import PageStatus
 from tests.conftest import START
 from tests.fakes.bot_api import FakeUser
 from tests.harness import BotHarness

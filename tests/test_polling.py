@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Application, build_application
 from bot.config import load_settings
-from bot.storage.records import PageStatus
+from bot.domain.catalog import PageStatus
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 

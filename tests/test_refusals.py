@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
-from bot.storage.records import PageStatus
 from tests.fakes.bot_api import FakeBotAPI
 from tests.harness import BotHarness
 from tests.test_core_loop import (

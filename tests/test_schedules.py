@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.handlers.reminders import reminder_text
 from bot.jobs import (
@@ -26,7 +27,6 @@ from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
-from bot.storage.records import PageStatus
 from tests.conftest import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.outbox import OutboxKind, OutboxStatus, photo_payload
-from bot.storage.records import PageStatus
 from bot.storage.repositories import Repositories
 from tests.conftest import START
 

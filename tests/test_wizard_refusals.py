@@ -3,8 +3,8 @@ once and ends: the user's next message is treated as any other."""
 
 from __future__ import annotations
 
+from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import PageAction, PageCb
-from bot.storage.records import PageStatus
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.harness import BotHarness
 from tests.test_core_loop import (

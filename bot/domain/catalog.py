@@ -24,3 +24,11 @@ class Theme(StrEnum):
     SAFETY = "safety"
     ECONOMY = "economy"
     OTHER = "other"
+
+
+class PageStatus(StrEnum):
+    """A page waits for a coordinator, then is approved (it counts) or rejected."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"

@@ -24,6 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.config import Settings
+from bot.domain.digests import Overview, PageFigures, PageMention
 from bot.domain.roles import Actor
 from bot.handlers.callbacks import MenuCb, MenuItem
 from bot.handlers.common import reply_target
@@ -34,9 +35,6 @@ from bot.services.digests import (
     Digest,
     DigestRenderer,
     DigestService,
-    Overview,
-    PageFigures,
-    PageMention,
 )
 from bot.services.seminars import SeminarView
 from bot.storage.records import Territory

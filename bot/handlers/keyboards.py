@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import Platform
 from bot.domain.messages import ListPage, list_page
 from bot.domain.roles import Actor
@@ -46,7 +46,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.services.charts import PERIODS
 from bot.services.seminars import SeminarView
-from bot.storage.records import Page, PageStatus, Territory, User
+from bot.storage.records import Page, Territory, User
 
 TERRITORIES_PER_PAGE = 10
 #: Pages offered a screen at a time by /report.

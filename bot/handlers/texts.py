@@ -12,10 +12,10 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.support import LazyProxy
 
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import Platform
 from bot.services.seminars import SeminarView
-from bot.storage.records import Page, PageStatus, Territory
+from bot.storage.records import Page, Territory
 
 LEVEL_LABELS: dict[str, LazyProxy] = {
     Level.FEDERAL: __("Federal body"),

@@ -19,14 +19,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.domain.digests import (
+    FORECAST_DAYS,
+    AdminPageRow,
+    Overview,
+    PageChangeRow,
+    PageFigures,
+    PageRanks,
+    SilentPageRow,
+    WeekFigures,
+    WeekPageRow,
+    overview,
+    page_figures,
+)
 from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import MESSAGE_LIMIT, split_message
-from bot.domain.milestones import Forecast, Ladders, forecast
+from bot.domain.milestones import Ladders
 from bot.domain.roles import Actor
 from bot.services.access import actor_of, ensure_registered
 from bot.services.clock import Clock
@@ -34,15 +47,8 @@ from bot.services.delivery import Priority
 from bot.services.errors import NotRegistered
 from bot.services.seminars import SeminarView, coordinator_sees
 from bot.storage.database import Database
-from bot.storage.digests import (
-    AdminPageRow,
-    PageChangeRow,
-    PageRanks,
-    SilentPageRow,
-    WeekPageRow,
-)
 from bot.storage.outbox import OutboxKind, photo_payload, text_payload
-from bot.storage.records import PageStatus, Territory, User
+from bot.storage.records import Territory, User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
 from bot.storage.silence import silence_cutoff
@@ -52,12 +58,6 @@ log = logging.getLogger(__name__)
 #: A page silent (bot.storage.silence) for this many days is listed to its coordinators
 #: and flagged to its administrators.
 SILENT_DAYS = 30
-#: The pace a milestone forecast extrapolates: the change over this many days.
-FORECAST_DAYS = 30
-#: Entries of each "fastest-growing" list.
-TOP_GROWTH = 5
-#: Pages named under "registered" and "approved" this week; the rest are counted.
-WEEK_PAGES_LISTED = 10
 #: Silent pages named per territory; the rest are counted.
 SILENT_LISTED = 10
 #: Digests list the seminars starting within this many days.
@@ -65,80 +65,6 @@ SEMINAR_DAYS = 14
 #: Recipients composed from one query of their pages and queued in one transaction:
 #: memory stays bounded and the writer is never held long.
 CHUNK = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class PageFigures:
-    """One of an administrator's pages."""
-
-    page_id: int
-    title: str
-    approved: bool
-    theme: str
-    territory_id: int
-    figure: int | None
-    # Over the week: None when the page had no figure before the week.
-    change: int | None
-    last_report_at: int | None
-    # No report for SILENT_DAYS or more (from approval if never reported): the one rule
-    # of bot.storage.silence, as in the coordinators' list and the reminders.
-    silent: bool
-    theme_rank: int | None  # among approved pages with a figure; None without one
-    theme_pages: int
-    territory_rank: int | None
-    territory_pages: int
-
-
-@dataclass(frozen=True, slots=True)
-class Growth:
-    """A page (or a territory, with an empty title) and its change over the week."""
-
-    territory_id: int
-    title: str
-    change: int
-    figure: int
-
-
-@dataclass(frozen=True, slots=True)
-class PageMention:
-    page_id: int
-    title: str
-    territory_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class SilentGroup:
-    territory_id: int
-    count: int
-    listed: list[PageMention]
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    """A coordinator's part: the region, or their territory if they are scoped to one."""
-
-    territory_id: int | None  # the coordinator's scope
-    subscribers: int
-    pages: int
-    change: int  # of the counted total over the week
-    region_subscribers: int
-    next_milestone: int  # of the region
-    forecast: Forecast | None
-    top_pages: list[Growth]
-    top_territories: list[Growth]  # empty for a scoped coordinator
-    registered: int
-    registered_listed: list[PageMention]
-    approved: int
-    approved_listed: list[PageMention]
-    silent: int
-    silent_groups: list[SilentGroup]
-    # Users who first came this week, by source (a campaign label; None: directly), most
-    # numerous first. For the whole region, whatever the coordinator's scope.
-    newcomers: list[tuple[str | None, int]] = field(default_factory=list)
-
-    @property
-    def newcomer_count(self) -> int:
-        return sum(count for _source, count in self.newcomers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +332,10 @@ class DigestService:
                 since=week.since,
                 until=week.until,
                 overview=overview,
-                pages=[self._figures(week, row) for row in pages.get(user.id, ())],
+                pages=[
+                    page_figures(row, since=week.since, before=week.before, ranks=week.ranks)
+                    for row in pages.get(user.id, ())
+                ],
                 territories=week.territories,
                 seminars=self._seminars(week, actor),
             )
@@ -472,118 +401,16 @@ class DigestService:
                 views.append(SeminarView(seminar, week.registered[seminar.id], mine))
         return views
 
-    @staticmethod
-    def _figures(week: _Week, row: AdminPageRow) -> PageFigures:
-        if row.figure is None:
-            change = None
-        elif row.page_id in week.before:
-            change = row.figure - week.before[row.page_id]
-        elif row.last_report_at is not None and row.last_report_at < week.since:
-            change = 0  # no report this week: the figure stood still
-        else:
-            change = None  # first figure this week
-        approved = row.status == PageStatus.APPROVED
-        ranks = week.ranks.of(row.page_id) if approved and row.figure is not None else None
-        theme_rank, theme_pages, territory_rank, territory_pages = ranks or (None, 0, None, 0)
-        return PageFigures(
-            page_id=row.page_id,
-            title=row.title,
-            approved=approved,
-            theme=row.theme,
-            territory_id=row.territory_id,
-            figure=row.figure,
-            change=change,
-            last_report_at=row.last_report_at,
-            silent=row.silent,
-            theme_rank=theme_rank,
-            theme_pages=theme_pages,
-            territory_rank=territory_rank,
-            territory_pages=territory_pages,
-        )
-
     def _overview(self, week: _Week, scope: int | None) -> Overview:
-        def inside(territory_id: int) -> bool:
-            return scope is None or territory_id == scope
-
-        region_subscribers = sum(subscribers for _, subscribers in week.shares.values())
-        region_month = sum(month for _, month in week.ledger.values())
-        milestone = self._region_ladder.next_beyond(region_subscribers)
-        today = dt.datetime.fromtimestamp(week.until, self._tz).date()
-        outlook = forecast(
-            today,
-            left=milestone - region_subscribers,
-            change=region_month,
-            period_days=FORECAST_DAYS,
-        )
-        if scope is None:
-            pages = sum(count for count, _ in week.shares.values())
-            subscribers, change = region_subscribers, sum(w for w, _ in week.ledger.values())
-        else:
-            pages, subscribers = week.shares.get(scope, (0, 0))
-            change = week.ledger.get(scope, (0, 0))[0]
-
-        growth = [
-            Growth(row.territory_id, row.title, row.figure - row.before, row.figure)
-            for row in week.changes
-            if inside(row.territory_id)
-        ]
-        top_pages = sorted(
-            (item for item in growth if item.change > 0), key=lambda g: (-g.change, g.title)
-        )[:TOP_GROWTH]
-        top_territories: list[Growth] = []
-        if scope is None:
-            by_territory: dict[int, int] = defaultdict(int)
-            for item in growth:
-                by_territory[item.territory_id] += item.change
-            top_territories = sorted(
-                (
-                    Growth(territory, "", delta, week.shares.get(territory, (0, 0))[1])
-                    for territory, delta in by_territory.items()
-                    if delta > 0
-                ),
-                key=lambda g: (-g.change, g.territory_id),
-            )[:TOP_GROWTH]
-
-        registered = [
-            row
-            for row in week.week_pages
-            if inside(row.territory_id) and row.created_at >= week.since
-        ]
-        approved = [
-            row
-            for row in week.week_pages
-            if inside(row.territory_id)
-            and row.status == PageStatus.APPROVED
-            and row.decided_at is not None
-            and row.decided_at >= week.since
-        ]
-        groups: list[SilentGroup] = []
-        for row in week.silent:
-            if not inside(row.territory_id):
-                continue
-            if not groups or groups[-1].territory_id != row.territory_id:
-                groups.append(SilentGroup(row.territory_id, row.territory_silent, []))
-            groups[-1].listed.append(PageMention(row.page_id, row.title, row.territory_id))
-        groups.sort(key=lambda group: (-group.count, group.territory_id))
-        return Overview(
-            territory_id=scope,
-            subscribers=subscribers,
-            pages=pages,
-            change=change,
-            region_subscribers=region_subscribers,
-            next_milestone=milestone,
-            forecast=outlook,
-            top_pages=top_pages,
-            top_territories=top_territories,
-            registered=len(registered),
-            registered_listed=_mentions(registered[:WEEK_PAGES_LISTED]),
-            approved=len(approved),
-            approved_listed=_mentions(approved[:WEEK_PAGES_LISTED]),
-            silent=sum(group.count for group in groups),
-            silent_groups=groups,
+        figures = WeekFigures(
+            since=week.since,
+            until=week.until,
+            today=dt.datetime.fromtimestamp(week.until, self._tz).date(),
+            shares=week.shares,
+            ledger=week.ledger,
+            changes=week.changes,
+            week_pages=week.week_pages,
+            silent=week.silent,
             newcomers=week.newcomers,
         )
-
-
-def _mentions(rows: Iterable[WeekPageRow]) -> list[PageMention]:
-    return [PageMention(row.page_id, row.title, row.territory_id) for row in rows]
+        return overview(figures, scope, region_ladder=self._region_ladder)

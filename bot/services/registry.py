@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain.catalog import Level, Theme
+from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.deeplinks import INVITE_CODE_BYTES, is_start_payload, looks_like_invite
 from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
@@ -27,7 +27,7 @@ from bot.services.errors import (
 )
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
-from bot.storage.records import Page, PageStatus, Report, Territory, User
+from bot.storage.records import Page, Report, Territory, User
 from bot.storage.repositories import Repositories
 
 # Renders the notice a page's administrator gets about a decision, in their language.

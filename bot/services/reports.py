@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.domain.catalog import PageStatus
 from bot.domain.figures import needs_confirmation
 from bot.domain.roles import Actor, can_report
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
-from bot.storage.records import Page, PageStatus, Report
+from bot.storage.records import Page, Report
 from bot.storage.repositories import Repositories
 
 

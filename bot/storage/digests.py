@@ -4,13 +4,18 @@ whatever the number of users, and the per-user, per-period record of digests que
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
+from bot.domain.digests import (
+    AdminPageRow,
+    PageChangeRow,
+    PageRanks,
+    SilentPageRow,
+    WeekPageRow,
+)
 from bot.storage.records import User
 from bot.storage.silence import is_silent, silent_since
 
@@ -100,69 +105,6 @@ SELECT id, title, territory_id, last_report_at, silent
  WHERE nth <= :per_territory
  ORDER BY territory_id, nth
 """
-
-
-@dataclass(frozen=True, slots=True)
-class AdminPageRow:
-    user_id: int
-    page_id: int
-    title: str
-    status: str
-    theme: str
-    territory_id: int
-    figure: int | None
-    last_report_at: int | None
-    silent: bool  # by the one rule of bot.storage.silence
-
-
-class PageRanks:
-    """Every approved page's places in its theme and its territory, in flat arrays
-    indexed by page id: a few bytes per page, whatever the number of pages."""
-
-    def __init__(self, size: int) -> None:
-        self._columns = [array("i", [0]) * size for _ in range(4)]
-
-    def set(self, page_id: int, values: Sequence[int]) -> None:
-        for column, value in zip(self._columns, values, strict=True):
-            column[page_id] = value
-
-    def of(self, page_id: int) -> tuple[int, int, int, int] | None:
-        """(theme rank, pages in the theme, territory rank, pages in the territory), or
-        None for a page that is not ranked (not approved, or no figure yet)."""
-        if page_id >= len(self._columns[0]) or not self._columns[0][page_id]:
-            return None
-        theme_rank, theme_pages, territory_rank, territory_pages = (
-            column[page_id] for column in self._columns
-        )
-        return theme_rank, theme_pages, territory_rank, territory_pages
-
-
-@dataclass(frozen=True, slots=True)
-class PageChangeRow:
-    page_id: int
-    territory_id: int
-    title: str
-    figure: int
-    before: int  # the figure of the latest report before the week
-
-
-@dataclass(frozen=True, slots=True)
-class WeekPageRow:
-    page_id: int
-    title: str
-    territory_id: int
-    status: str
-    created_at: int
-    decided_at: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SilentPageRow:
-    page_id: int
-    title: str
-    territory_id: int
-    last_report_at: int | None
-    territory_silent: int  # silent pages in the territory, listed or not
 
 
 def _user(row: Sequence[Any]) -> User:

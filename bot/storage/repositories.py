@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 
 import aiosqlite
 
+from bot.domain.catalog import PageStatus
 from bot.storage.audience import AudienceRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
@@ -14,16 +15,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
 from bot.storage.outbox import OutboxRepository
-from bot.storage.records import (
-    Breakdown,
-    Invite,
-    Page,
-    PageStatus,
-    Report,
-    SegmentTotal,
-    Territory,
-    User,
-)
+from bot.storage.records import Breakdown, Invite, Page, Report, SegmentTotal, Territory, User
 from bot.storage.seminars import SeminarRepository
 from bot.storage.silence import is_silent
 from bot.storage.snapshots import SnapshotRepository
