@@ -54,11 +54,12 @@ locales-extract: venv ## Extract message ids from the code into locales/messages
 locales-update: locales-extract ## Merge new message ids into every catalogue
 	$(BIN)/pybabel -q update --ignore-obsolete --no-fuzzy-matching -i $(POT) -d $(LOCALES) -D messages
 
-bench: venv ## Run the benchmarks (they print ratios against baselines run alongside)
+bench: venv locales ## Run the benchmarks (they print ratios against baselines run alongside)
 	$(BIN)/python bench/totals.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/latency.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
