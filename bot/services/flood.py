@@ -6,11 +6,11 @@ one chat (short bursts pass), "no more than 30 messages per second" to different
 `retry_after`. The budget keeps the bot under all three, so its own pacing never provokes
 a 429, and when one comes anyway (another process, a stricter day) everything pauses:
 
-- the global limit is a sliding one-second window of grants. Direct answers (a user's own
-  command) may fill it up to one below the limit; the background lane (the delivery queue,
-  progress edits) only to `background_share` of it, evenly spaced rather than in a burst,
-  and never while a direct answer is waiting. So a user waits for a slot at most a moment
-  while a broadcast runs at the limit;
+- the global limit is a sliding one-second window of grants, filled up to one below the
+  limit. The background lane (the delivery queue, progress edits) takes at most
+  `background_share` of the limit itself, evenly spaced rather than in a burst, and
+  gives way while a direct answer (a user's own command) waits; answers take what is
+  left. So a user waits for a slot at most a moment while a broadcast runs at the limit;
 - each private chat has a token bucket of `per_chat_burst` messages refilled one per
   `per_chat_interval` seconds, one message below Telegram's burst so that a late request
   never meets a 429; a group's bucket refills `group_per_minute - 2` times a minute;
@@ -98,6 +98,7 @@ class RateBudget:
         self._chat_burst = per_chat_burst
         self._group_interval = 60.0 / (group_per_minute - 2)
         self._grants: deque[float] = deque()  # loop times of granted messages
+        self._background_grants: deque[float] = deque()  # the background lane's share
         self._next_background = 0.0
         self._buckets: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._paused_until = 0.0
@@ -190,13 +191,17 @@ class RateBudget:
 
     def _global_wait(self, now: float, count: int, direct: bool) -> float:
         waits = [self._paused_until - now]
-        while self._grants and now - self._grants[0] >= WINDOW:
-            self._grants.popleft()
-        cap = self._direct_cap if direct else self._background_cap
-        count = min(count, cap)
-        over = len(self._grants) + count - cap
-        if over > 0:
-            waits.append(self._grants[over - 1] + WINDOW - now)
+        # Every message counts against the limit (less one); the background lane's own
+        # against its share of it, so that answers always find room.
+        windows = [(self._grants, self._direct_cap)]
+        if not direct:
+            windows.append((self._background_grants, self._background_cap))
+        for grants, cap in windows:
+            while grants and now - grants[0] >= WINDOW:
+                grants.popleft()
+            over = len(grants) + min(count, cap) - cap
+            if over > 0:
+                waits.append(grants[over - 1] + WINDOW - now)
         if not direct:
             if self._direct_waiting:
                 waits.append(self._background_gap)  # answers first; look again shortly
@@ -226,6 +231,7 @@ class RateBudget:
     def _grant(self, now: float, chat_id: int | None, count: int, direct: bool) -> None:
         self._grants.extend([now] * count)
         if not direct:
+            self._background_grants.extend([now] * count)
             # The next slot follows the one just due, not the moment it was taken: a
             # sender always wakes a little late (timers, a claim in between), and counting
             # from `now` would lose that much every time, about 3 % of the rate. Later
