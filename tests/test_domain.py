@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.albums import AlbumProblem, album_problem
 from bot.domain.milestones import next_milestone
 from bot.domain.roles import (
     Actor,
@@ -81,3 +82,22 @@ def test_next_milestone(total: int, expected: int) -> None:
 def test_a_goal_between_steps_comes_first() -> None:
     assert next_milestone(990_000, step=75_000, goal=1_000_000) == 1_000_000
     assert next_milestone(1_000_000, step=75_000, goal=1_000_000) == 1_050_000
+
+
+@pytest.mark.parametrize(
+    ("kinds", "problem"),
+    [
+        (["photo"], None),
+        (["photo", "video", "photo"], None),
+        (["document"] * 10, None),
+        (["audio", "audio"], None),
+        (["photo"] * 11, AlbumProblem.TOO_MANY),
+        (["photo", "document"], AlbumProblem.MIXED),
+        (["audio", "video"], AlbumProblem.MIXED),
+        (["document", "audio"], AlbumProblem.MIXED),
+        (["photo", "animation"], AlbumProblem.UNSUPPORTED),
+        (["sticker"], AlbumProblem.UNSUPPORTED),
+    ],
+)
+def test_what_telegram_groups_into_an_album(kinds: list[str], problem: AlbumProblem | None) -> None:
+    assert album_problem(kinds) == problem
