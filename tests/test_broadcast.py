@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
+from bot.storage.outbox import OutboxKind
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
@@ -47,6 +52,36 @@ async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int
 
 def copies(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
     return [m for m in fake.messages(user.id) if m.method.lower() == "copymessage"]
+
+
+def album_copies(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
+    return [m for m in fake.messages(user.id) if m.method.lower() == "copymessages"]
+
+
+async def send_album(
+    bot: BotHarness,
+    author: FakeUser,
+    kinds: Sequence[str],
+    *,
+    caption: str | None = None,
+    together: bool = False,
+) -> list[SentMessage]:
+    """The author sends an album; returns what the bot sent them meanwhile. `together`:
+    its items arrive at once, as polling hands them over, rather than one by one."""
+    updates = bot.fake.album_updates(author, kinds, caption=caption)
+    before = len(bot.fake.sent)
+    if together:
+        await asyncio.gather(*(bot.feed(update) for update in updates))
+    else:
+        for update in updates:
+            await bot.feed(update)
+    return [m for m in bot.fake.sent[before:] if m.chat_id == author.id]
+
+
+async def in_english(bot: BotHarness, user: FakeUser) -> None:
+    await bot.send(user, "/start")
+    await bot.send(user, "/settings")
+    await bot.click(user, "English")
 
 
 async def compose(bot: BotHarness, author: FakeUser, text: str) -> None:
@@ -215,3 +250,127 @@ async def test_broadcasts_to_many_districts_page_and_lose_none(bot: BotHarness) 
         assert all(text.startswith(heading) for text in texts)
         found = [int(n) for text in texts for n in re.findall(r"^(?:#|№)(\d+),", text, re.M)]
         assert found == list(range(40, 0, -1))
+
+
+# ---------------------------------------------------------------------- albums
+
+
+async def test_an_album_reaches_each_administrator_as_one_album(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    kuznetsk = await seed_admins(bot, 3, KUZNETSK, 1000)
+    penza = await seed_admins(bot, 2, PENZA, 2000)
+    await in_english(bot, SUPER)
+    await bot.send(SUPER, "/broadcast")
+
+    [summary] = await send_album(bot, SUPER, ("photo",) * 3, caption="Poster")
+
+    # One summary, kept up to date by the later items; none of them is "not understood".
+    assert (summary.text or "").startswith("Album: 3 items\nWho receives it")
+    assert "Recipients: 5" in (summary.text or "")
+    assert not any("did not understand" in (m.text or "") for m in fake.messages(SUPER.id))
+    await bot.click(SUPER, "🗺 Territory")
+    await bot.click(SUPER, "Kuznetsk (city)")
+    await bot.click(SUPER, "⬅️ Done")
+    assert (fake.last_message(SUPER.id).text or "").startswith("Album: 3 items\n")
+
+    replies = await bot.click(SUPER, "👁 Preview")
+    *shown, question = replies
+    assert [m.method for m in shown] == ["copyMessages"] * 3
+    assert [m.media_kind for m in shown] == ["photo"] * 3
+    assert [m.caption for m in shown] == ["Poster", None, None]
+    assert len({m.media_group_id for m in shown}) == 1
+    assert (question.text or "").startswith("Album: 3 items\nThis is how it will look")
+    assert "It goes to 3 administrators" in (question.text or "")
+
+    await bot.click(SUPER, "📨 Send")
+    await bot.drain()
+    async with bot.db.read() as repos:
+        row = await repos.outbox.get(1)
+    assert row is not None
+    assert row.kind is OutboxKind.ALBUM
+    for user in kuznetsk:
+        album = album_copies(fake, user)
+        assert [m.media_kind for m in album] == ["photo"] * 3
+        assert [m.caption for m in album] == ["Poster", None, None]
+        assert len({m.media_group_id for m in album}) == 1
+        assert [c.ok for c in fake.calls("copyMessages") if c.params["chat_id"] == user.id] == [
+            True
+        ]
+    for user in penza:
+        assert fake.messages(user.id) == []
+    await bot.app.dispatcher["progress"].report_once()
+    assert "Delivered: 3 of 3" in (fake.messages(SUPER.id)[-1].text or "")
+    assert fake.flood_refusals == []
+
+
+async def test_ten_items_arriving_at_once_make_one_album(bot: BotHarness, fake: FakeBotAPI) -> None:
+    [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    await bot.send(SUPER, "/broadcast")
+
+    answers = await send_album(bot, SUPER, ("photo", "video") * 5, together=True)
+
+    # Polling hands the items over together: none is taken for a flood or not understood.
+    [summary] = answers
+    assert (fake.messages(SUPER.id)[-1].text or "").startswith("Альбом: 10 элементов\n")
+    assert summary.message_id == fake.messages(SUPER.id)[-1].message_id
+    await bot.click(SUPER, "👁 Предпросмотр")
+    await bot.click(SUPER, "📨 Отправить")
+    await bot.drain()
+    assert [m.media_kind for m in album_copies(fake, admin)] == ["photo", "video"] * 5
+    assert fake.flood_refusals == []
+
+
+@pytest.mark.parametrize(
+    ("english", "kinds", "reason"),
+    [
+        (False, ("photo",) * 11, "в нём 11 элементов, а альбом вмещает не больше 10."),
+        (True, ("photo",) * 11, "it has 11 items, and an album holds at most 10."),
+        (False, ("photo", "document", "photo"), "Telegram объединяет документы только с"),
+        (True, ("photo", "document", "photo"), "Telegram groups documents only with documents"),
+    ],
+)
+async def test_an_album_telegram_cannot_copy_is_refused_before_sending(
+    bot: BotHarness, fake: FakeBotAPI, english: bool, kinds: tuple[str, ...], reason: str
+) -> None:
+    [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    if english:
+        await in_english(bot, SUPER)
+    await bot.send(SUPER, "/broadcast")
+
+    summary, refusal = await send_album(bot, SUPER, kinds)
+
+    heading = "This album cannot be broadcast: " if english else "Этот альбом нельзя разослать: "
+    assert (refusal.text or "").startswith(heading + reason)
+    assert refusal.button_texts() == ["Cancel" if english else "Отмена"]
+    assert summary.button_texts() == []  # the draft's buttons are gone
+    assert fake.calls("copyMessages") == []
+    assert fake.messages(admin.id) == []
+    # Back at the message step: a new message starts a new draft.
+    [fresh] = await bot.send(SUPER, "Plain text instead")
+    assert ("Recipients: 1" if english else "Получателей: 1") in (fresh.text or "")
+    await bot.click(SUPER, "👁 Preview" if english else "👁 Предпросмотр")
+    await bot.click(SUPER, "📨 Send" if english else "📨 Отправить")
+    await bot.drain()
+    assert [m.text for m in copies(fake, admin)] == ["Plain text instead"]
+
+
+async def test_more_than_ten_items_sent_as_two_albums_are_refused(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    """Telegram's clients send 12 photos as an album of 10 and one of 2."""
+    await in_english(bot, SUPER)
+    await bot.send(SUPER, "/broadcast")
+    first = fake.album_updates(SUPER, ("photo",) * 10)
+    second = fake.album_updates(SUPER, ("photo",) * 2)
+    before = len(fake.sent)
+    for update in [*first[:9], second[0], first[9], second[1]]:
+        await bot.feed(update)
+
+    summary, refusal = [m for m in fake.sent[before:] if m.chat_id == SUPER.id]
+    assert (refusal.text or "").startswith(
+        "This album cannot be broadcast: one broadcast carries one message or one album of "
+        "at most 10 items"
+    )
+    assert summary.button_texts() == []
+    assert fake.calls("copyMessages") == []

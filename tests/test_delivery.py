@@ -21,6 +21,7 @@ from bot.storage.outbox import (
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
+    album_payload,
     copy_payload,
     photo_payload,
     text_payload,
@@ -611,3 +612,44 @@ def test_text_payload_shape() -> None:
         "text": "hi",
         "reply_markup": {"inline_keyboard": []},
     }
+
+
+# --------------------------------------------------------------------------- albums
+
+
+async def test_an_album_is_one_copy_messages_and_takes_a_slot_per_item(
+    fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
+) -> None:
+    author, *chats = users(fake, 3)
+    items = fake.album_updates(FakeUser(id=author, first_name="U0"), ("photo",) * 3)
+    ids = [int(update["message"]["message_id"]) for update in items]
+    async with db.write() as repos:
+        await repos.outbox.add_many(
+            OutboxKind.ALBUM,
+            ((chat, album_payload(author, ids)) for chat in chats),
+            priority=Priority.BROADCAST,
+            now=clock.now(),
+        )
+    # At 5 messages a second (4 for the queue), the second album's three slots free up
+    # only when the first album's leave the one-second window; were an album one message,
+    # it would follow a quarter of a second later.
+    await make_worker(global_rate=5).start()
+
+    assert (await settled(db, 2))[OutboxStatus.SENT] == 2
+    calls = fake.calls("copyMessages")
+    assert [(chat_of(call), call.params["message_ids"]) for call in calls] == [
+        (chats[0], ids),
+        (chats[1], ids),
+    ]
+    assert calls[1].at - calls[0].at >= 0.75
+    for chat in chats:
+        album = fake.messages(chat)
+        assert [m.media_kind for m in album] == ["photo"] * 3
+        assert len({m.media_group_id for m in album}) == 1
+
+
+def test_album_payload_shape() -> None:
+    assert album_payload(7, [3, 4, 9]) == {"from_chat_id": 7, "message_ids": [3, 4, 9]}
+    for wrong in ([], [4, 3], [3, 3], list(range(1, 102))):
+        with pytest.raises(ValueError, match="strictly increasing"):
+            album_payload(7, wrong)

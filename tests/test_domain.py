@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.albums import AlbumProblem, album_problem
 from bot.domain.milestones import Ladder, crossed
 from bot.domain.roles import (
     Actor,
@@ -98,3 +99,22 @@ def test_the_next_milestone_shown_is_the_next_one_alerts_celebrate(ladder: Ladde
     for value in (0, 999, 1_000, 4_999, 99_999, 100_000, 250_001, 987_000, 1_000_000):
         celebrated = crossed(ladder, value, 10_000_000)
         assert ladder.next_above(value) == (celebrated[0] if celebrated else None)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "problem"),
+    [
+        (["photo"], None),
+        (["photo", "video", "photo"], None),
+        (["document"] * 10, None),
+        (["audio", "audio"], None),
+        (["photo"] * 11, AlbumProblem.TOO_MANY),
+        (["photo", "document"], AlbumProblem.MIXED),
+        (["audio", "video"], AlbumProblem.MIXED),
+        (["document", "audio"], AlbumProblem.MIXED),
+        (["photo", "animation"], AlbumProblem.UNSUPPORTED),
+        (["sticker"], AlbumProblem.UNSUPPORTED),
+    ],
+)
+def test_what_telegram_groups_into_an_album(kinds: list[str], problem: AlbumProblem | None) -> None:
+    assert album_problem(kinds) == problem

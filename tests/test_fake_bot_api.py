@@ -285,6 +285,100 @@ async def test_my_chat_member_update_follows_block_state(fake: FakeBotAPI, bot: 
         await bot.send_message(ANNA.id, "hi")
 
 
+# --------------------------------------------------------------------------- albums
+
+
+async def test_album_updates_share_a_media_group_and_copy_as_one_album(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    boris = fake.add_user(FakeUser(id=1002, first_name="Борис"))
+    updates = fake.album_updates(ANNA, kinds=("photo", "video", "photo"), caption="Афиша")
+    messages = [Update.model_validate(update).message for update in updates]
+    assert all(message is not None for message in messages)
+    items = [message for message in messages if message is not None]
+    assert len({item.media_group_id for item in items}) == 1
+    assert items[0].media_group_id is not None
+    assert [item.content_type for item in items] == ["photo", "video", "photo"]
+    assert [item.caption for item in items] == ["Афиша", None, None]
+
+    copied = await bot.copy_messages(boris.id, ANNA.id, [item.message_id for item in items])
+
+    album = fake.messages(boris.id)
+    assert [c.message_id for c in copied] == [m.message_id for m in album]
+    assert [m.media_kind for m in album] == ["photo", "video", "photo"]
+    assert [m.caption for m in album] == ["Афиша", None, None]
+    groups = {m.media_group_id for m in album}
+    assert len(groups) == 1
+    assert groups != {items[0].media_group_id}  # a new album, not the original's
+    assert None not in groups
+    # Two albums copied together stay two albums; a text has no group.
+    second = [Update.model_validate(u).message for u in fake.album_updates(ANNA)]
+    text = await bot.send_message(ANNA.id, "подпись")
+    ids = [items[0].message_id, items[1].message_id]
+    ids += [m.message_id for m in second if m is not None] + [text.message_id]
+    await bot.copy_messages(boris.id, ANNA.id, ids)
+    fresh = fake.messages(boris.id)[3:]
+    assert len(fresh) == 5
+    assert fresh[0].media_group_id == fresh[1].media_group_id
+    assert fresh[2].media_group_id == fresh[3].media_group_id != fresh[0].media_group_id
+    assert fresh[4].media_group_id is None
+    assert fresh[4].text == "подпись"
+
+
+async def test_copy_messages_validates_ids_and_skips_missing_messages(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    boris = fake.add_user(FakeUser(id=1002, first_name="Борис"))
+    first, second = (int(update["message"]["message_id"]) for update in fake.album_updates(ANNA))
+    for ids, reason in (
+        ([], "message identifiers are not specified"),
+        ([second, first], "strictly increasing order"),
+        ([first, first], "strictly increasing order"),
+        (list(range(1, 102)), "too many messages to copy"),
+        ([first + 100, first + 200], "there are no messages to copy"),
+    ):
+        with pytest.raises(TelegramBadRequest, match=reason):
+            await bot.copy_messages(boris.id, ANNA.id, ids)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.copy_messages(boris.id, 424242, [first])
+    assert fake.messages(boris.id) == []
+
+    copied = await bot.copy_messages(boris.id, ANNA.id, [first, second, second + 50])
+
+    assert len(copied) == 2  # the one that does not exist is skipped
+    assert [m.media_kind for m in fake.messages(boris.id)] == ["photo", "photo"]
+
+
+async def test_copy_messages_counts_each_item_against_the_global_rate(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    boris = fake.add_user(FakeUser(id=1002, first_name="Борис"))
+    ids = [int(u["message"]["message_id"]) for u in fake.album_updates(ANNA, ("photo",) * 3)]
+    fake.global_rate_limit = 5
+    await bot.copy_messages(boris.id, ANNA.id, ids)  # 3 of 5
+
+    with pytest.raises(TelegramRetryAfter):
+        await bot.copy_messages(boris.id, ANNA.id, ids)  # 6 of 5: refused whole
+    await bot.copy_messages(boris.id, ANNA.id, ids[:2])  # 5 of 5
+
+    assert len(fake.messages(boris.id)) == 5
+    assert fake.flood_refusals == [boris.id]
+
+
+async def test_an_album_is_one_post_for_its_chats_limit(fake: FakeBotAPI, bot: Bot) -> None:
+    boris = fake.add_user(FakeUser(id=1002, first_name="Борис"))
+    kinds = ("document",) * 10
+    ids = [int(u["message"]["message_id"]) for u in fake.album_updates(ANNA, kinds)]
+    fake.per_chat_bucket = (2, 1.0)
+
+    await bot.copy_messages(boris.id, ANNA.id, ids)  # ten items, one of two tokens
+    await bot.send_message(boris.id, "и ещё")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(boris.id, "слишком быстро")
+
+    assert [m.media_kind for m in fake.messages(boris.id)][:10] == ["document"] * 10
+
+
 # --------------------------------------------------------------------------- faults
 
 

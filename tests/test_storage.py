@@ -14,7 +14,7 @@ from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
-from bot.storage.outbox import OutboxKind, OutboxStatus, photo_payload
+from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
 from bot.storage.repositories import Repositories
 from tests.conftest import START
 
@@ -157,6 +157,49 @@ async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: 
                 "INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
                 " VALUES (7, 0, 'voice', '{}', 1, 1)"
             )
+    assert {"outbox_due", "outbox_broadcast"} <= indexes
+
+
+async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -> None:
+    """0008 rebuilds `outbox` for the 'album' kind and counts broadcasts' items: a database
+    queued at version 7 keeps its rows and indexes; its broadcasts have one item each."""
+    path = tmp_path / "v7.sqlite3"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        for version, _, sql in migration_files()[:7]:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+        conn.execute("INSERT INTO users (id, created_at, seen_at) VALUES (7, 1, 1)")
+        conn.execute(
+            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
+            " status, recipients, created_at) VALUES (3, 7, 7, 1, '{}', 'sending', 1, 1)"
+        )
+        conn.execute(
+            "INSERT INTO outbox (id, chat_id, priority, kind, payload, broadcast_id, status,"
+            " attempts, not_before, created_at)"
+            " VALUES (10, 7, 5, 'copy', '{\"from_chat_id\":7,\"message_id\":1}', 3,"
+            " 'pending', 0, 1, 1)"
+        )
+
+    db = Database(path)
+    await db.connect()
+    try:
+        async with db.write() as repos:
+            album = await repos.outbox.add(
+                7, OutboxKind.ALBUM, album_payload(7, [2, 3]), priority=5, now=START
+            )
+            copy = await repos.outbox.get(10)
+            broadcast = await repos.broadcasts.get(3)
+        assert copy is not None
+        assert (copy.kind, copy.status, copy.broadcast_id) == (OutboxKind.COPY, "pending", 3)
+        assert album == 11
+        assert broadcast is not None
+        assert broadcast.items == 1
+    finally:
+        await db.close()
+    with closing(sqlite3.connect(path)) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute("UPDATE broadcasts SET items = 0 WHERE id = 3")
     assert {"outbox_due", "outbox_broadcast"} <= indexes
 
 

@@ -9,7 +9,8 @@ from enum import StrEnum
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.enums import ContentType
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -19,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
+from bot.domain.albums import MAX_ALBUM_ITEMS, AlbumProblem, album_problem
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
 from bot.domain.messages import list_page
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 
 #: Territories offered a screen at a time when narrowing the segment.
 TERRITORIES_PER_PAGE = keyboards.TERRITORIES_PER_PAGE
+#: Albums refused in one draft whose late items are still ignored.
+REFUSED_REMEMBERED = 10
 
 
 class Step(StrEnum):
@@ -206,7 +210,9 @@ def progress_text(progress: Progress, locale: str, rate: float) -> str:
             _("Not sent (stopped): {count}").format(count=number(progress.cancelled, locale))
         )
     if not progress.finished:
-        seconds = int(progress.left / rate) + 1 if rate > 0 else 0
+        # Each recipient takes a slot of the rate per message: an album's items each.
+        messages = progress.left * progress.broadcast.items
+        seconds = int(messages / rate) + 1 if rate > 0 else 0
         lines.append(
             _("Left: {left}, about {seconds} s").format(
                 left=number(progress.left, locale), seconds=seconds
@@ -220,16 +226,47 @@ async def _segment_state(state: FSMContext) -> Segment:
     return Segment.from_json(data.get("segment", Segment().to_json()))
 
 
-async def _show_summary(
-    message: Message,
+def album_line(items: int, locale: str) -> str:
+    """The line saying that the draft is an album of `items` items: "Album: 3 items"."""
+    return ngettext("Album: {count} item", "Album: {count} items", items).format(
+        count=number(items, locale)
+    )
+
+
+def album_refusal(problem: AlbumProblem, items: int, locale: str) -> str:
+    """Why an album of `items` items cannot be broadcast, and what to do instead."""
+    if problem is AlbumProblem.TOO_MANY:
+        reason = ngettext(
+            "it has {count} item, and an album holds at most {limit}.",
+            "it has {count} items, and an album holds at most {limit}.",
+            items,
+        ).format(count=number(items, locale), limit=MAX_ALBUM_ITEMS)
+    elif problem is AlbumProblem.MIXED:
+        reason = _(
+            "Telegram groups documents only with documents and audio files only with "
+            "audio files; only photos and videos can be mixed in one album."
+        )
+    elif problem is AlbumProblem.UNSUPPORTED:
+        reason = _("an album can hold only photos, videos, documents or audio files.")
+    else:
+        reason = _(
+            "one broadcast carries one message or one album of at most {limit} items, and "
+            "you sent more (Telegram sends more than {limit} items as several albums)."
+        ).format(limit=MAX_ALBUM_ITEMS)
+    return _(
+        "This album cannot be broadcast: {reason}\n\nNothing was sent. Send the message "
+        "to broadcast again, or tap Cancel."
+    ).format(reason=reason)
+
+
+async def _summary_text(
     state: FSMContext,
     actor: Actor,
     broadcasts: BroadcastService,
     registry: RegistryService,
     locale: str,
-    *,
-    edit: bool,
-) -> None:
+) -> str:
+    data = await state.get_data()
     segment = await _segment_state(state)
     effective = segment.within(actor.scope)
     count = await broadcasts.count(actor, segment)
@@ -239,10 +276,40 @@ async def _show_summary(
         segment=escape(describe(effective, await registry.territories(), locale)),
         count=number(count, locale),
     )
+    album = data.get("album")
+    return f"{album_line(len(album), locale)}\n{text}" if album else text
+
+
+async def _show_summary(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    locale: str,
+    *,
+    edit: bool,
+) -> Message | None:
+    """The draft's summary: edits `message` into it, or answers with it (and returns it)."""
+    text = await _summary_text(state, actor, broadcasts, registry, locale)
     if edit:
         await message.edit_text(text, reply_markup=summary_keyboard())
-    else:
-        await message.answer(text, reply_markup=summary_keyboard())
+        return None
+    return await message.answer(text, reply_markup=summary_keyboard())
+
+
+def _content_kind(message: Message) -> str:
+    """What the message carries, as `bot.domain.albums` names kinds ("photo", "video", ...)."""
+    kind = message.content_type
+    return kind.value if isinstance(kind, ContentType) else str(kind)
+
+
+def _cancel_keyboard() -> InlineKeyboardMarkup:
+    return (
+        InlineKeyboardBuilder()
+        .button(text=_("Cancel"), callback_data=BroadcastCb(step=Step.CANCEL))
+        .as_markup()
+    )
 
 
 async def ask_message(
@@ -256,9 +323,7 @@ async def ask_message(
             "Send the message to broadcast: text, a photo, a document or a video, with "
             "formatting. It will be copied to every recipient as it is."
         ),
-        reply_markup=InlineKeyboardBuilder()
-        .button(text=_("Cancel"), callback_data=BroadcastCb(step=Step.CANCEL))
-        .as_markup(),
+        reply_markup=_cancel_keyboard(),
     )
 
 
@@ -269,17 +334,114 @@ async def take_message(
     broadcasts: BroadcastService,
     registry: RegistryService,
     i18n: I18n,
+    bot: Bot,
 ) -> None:
+    """The message to broadcast, or the first item of an album: on to the segment step.
+
+    An album's items arrive as separate messages sharing a media_group_id; the first one
+    starts the draft and the others join it in `take_album_item`. Late items of an album
+    already refused are ignored.
+    """
+    data = await state.get_data()
+    refused: list[str] = list(data.get("refused_groups", []))
+    group = message.media_group_id
+    draft: dict[str, object] = {
+        "source_chat_id": message.chat.id,
+        "source_message_id": message.message_id,
+        "segment": Segment().to_json(),
+    }
+    if refused:
+        draft["refused_groups"] = refused
+    if group is not None:
+        if group in refused:
+            return
+        kind = _content_kind(message)
+        if (problem := album_problem([kind])) is not None:
+            await _refuse_album(
+                message, state, bot, i18n.current_locale, problem, 1, [*refused, group], None
+            )
+            return
+        draft.update(album_group=group, album=[message.message_id], album_kinds=[kind])
     await state.set_state(Broadcasting.segment)
-    await state.set_data(
-        {
-            "source_chat_id": message.chat.id,
-            "source_message_id": message.message_id,
-            "segment": Segment().to_json(),
-        }
-    )
-    await _show_summary(
+    await state.set_data(draft)
+    summary = await _show_summary(
         message, state, actor, broadcasts, registry, i18n.current_locale, edit=False
+    )
+    if group is not None and summary is not None:
+        await state.update_data(summary_message_id=summary.message_id)
+
+
+async def take_album_item(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    broadcasts: BroadcastService,
+    registry: RegistryService,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """A later item of the draft's album joins it, and the summary's count follows; an
+    item that makes the album one Telegram cannot copy as an album, or an item of another
+    album, discards the draft with the reason."""
+    data = await state.get_data()
+    group = message.media_group_id
+    refused: list[str] = list(data.get("refused_groups", []))
+    if group is None or group in refused:
+        return
+    locale = i18n.current_locale
+    own = data.get("album_group")
+    summary = data.get("summary_message_id")
+    summary_id = int(summary) if summary is not None else None
+    album: list[int] = [int(item) for item in data.get("album", [])]
+    if group != own:
+        groups = [*refused, *([own] if own else []), group]
+        await _refuse_album(
+            message, state, bot, locale, AlbumProblem.SEVERAL, len(album) + 1, groups, summary_id
+        )
+        return
+    if message.message_id in album:
+        return  # the same update once more
+    kinds = [*data.get("album_kinds", []), _content_kind(message)]
+    album = sorted([*album, message.message_id])
+    if (problem := album_problem(kinds)) is not None:
+        await _refuse_album(
+            message, state, bot, locale, problem, len(album), [*refused, group], summary_id
+        )
+        return
+    await state.update_data(album=album, album_kinds=kinds, source_message_id=album[0])
+    if summary_id is not None:
+        text = await _summary_text(state, actor, broadcasts, registry, locale)
+        with contextlib.suppress(TelegramBadRequest):  # the summary was deleted
+            await bot.edit_message_text(
+                text,
+                chat_id=message.chat.id,
+                message_id=summary_id,
+                reply_markup=summary_keyboard(),
+            )
+
+
+async def _refuse_album(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    locale: str,
+    problem: AlbumProblem,
+    items: int,
+    refused_groups: list[str],
+    summary_id: int | None,
+) -> None:
+    """Back to the message step with the reason; the refused albums' late items (their
+    groups are remembered) are ignored there."""
+    await state.set_state(Broadcasting.message)
+    await state.set_data({"refused_groups": refused_groups[-REFUSED_REMEMBERED:]})
+    if summary_id is not None:
+        with contextlib.suppress(TelegramBadRequest):  # its buttons lead nowhere now
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=summary_id, reply_markup=None
+            )
+    await message.answer(
+        album_refusal(problem, items, locale),
+        reply_markup=_cancel_keyboard(),
     )
 
 
@@ -392,16 +554,22 @@ async def preview(
     segment = await _segment_state(state)
     count = await broadcasts.count(actor, segment)
     locale = i18n.current_locale
-    await bot.copy_message(callback.from_user.id, data["source_chat_id"], data["source_message_id"])
-    await reply_target(callback).answer(
-        _("This is how it will look. It goes to {count} administrators ({segment}). Send?").format(
-            count=number(count, locale),
-            segment=escape(
-                describe(segment.within(actor.scope), await registry.territories(), locale)
-            ),
-        ),
-        reply_markup=confirm_keyboard(),
+    album = [int(item) for item in data.get("album", [])]
+    if album:
+        await bot.copy_messages(callback.from_user.id, data["source_chat_id"], album)
+    else:
+        await bot.copy_message(
+            callback.from_user.id, data["source_chat_id"], data["source_message_id"]
+        )
+    text = _(
+        "This is how it will look. It goes to {count} administrators ({segment}). Send?"
+    ).format(
+        count=number(count, locale),
+        segment=escape(describe(segment.within(actor.scope), await registry.territories(), locale)),
     )
+    if album:
+        text = f"{album_line(len(album), locale)}\n{text}"
+    await reply_target(callback).answer(text, reply_markup=confirm_keyboard())
     await callback.answer()
 
 
@@ -420,6 +588,7 @@ async def send(
         await _segment_state(state),
         source_chat_id=int(data["source_chat_id"]),
         source_message_id=int(data["source_message_id"]),
+        album=[int(item) for item in data.get("album", [])],
     )
     await state.clear()
     target = reply_target(callback)
@@ -604,6 +773,7 @@ def build_router() -> Router:
     router.message.register(list_broadcasts, Command("broadcasts"))
     router.callback_query.register(turn_broadcasts, ListCb.filter(F.kind == ListKind.BROADCASTS))
     router.message.register(take_message, Broadcasting.message, ~F.text.startswith("/"))
+    router.message.register(take_album_item, Broadcasting.segment, F.media_group_id)
     router.callback_query.register(
         open_choices, Broadcasting.segment, BroadcastCb.filter(F.step == Step.OPEN)
     )

@@ -11,6 +11,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.albums import MAX_ALBUM_ITEMS
 from bot.middlewares.inflight import queued_ahead
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ class FloodGuard(BaseMiddleware):
     it is dropped: the first dropped message gets one "please slow down" note (at most one
     per `NOTE_INTERVAL`), a dropped button tap an answer with the same words; the updates
     queued before the flood are answered as usual. Other users are not affected.
+
+    An album arrives as a message per item, all at once: an item of one
+    (`media_group_id`) may have up to `MAX_ALBUM_ITEMS - 1` more updates ahead of it, its
+    album's other items, before it counts as a flood.
     """
 
     def __init__(self, backlog: int) -> None:
@@ -40,7 +45,10 @@ class FloodGuard(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if queued_ahead.get() < self._backlog:
+        allowed = self._backlog
+        if isinstance(event, Message) and event.media_group_id is not None:
+            allowed += MAX_ALBUM_ITEMS - 1
+        if queued_ahead.get() < allowed:
             return await handler(event, data)
         note = _(
             "You are writing faster than I can answer: I skipped your latest messages. "

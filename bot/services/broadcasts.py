@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.domain.albums import MAX_ALBUM_ITEMS
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
 from bot.services.clock import Clock
@@ -12,7 +13,7 @@ from bot.services.delivery import Priority
 from bot.services.errors import BroadcastNotFound, NotAllowed
 from bot.storage.broadcasts import Broadcast
 from bot.storage.database import Database
-from bot.storage.outbox import OutboxKind, OutboxStatus, copy_payload
+from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, copy_payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +49,29 @@ class BroadcastService:
             return await repos.audience.count(segment.within(actor.scope), now=self._clock.now())
 
     async def start(
-        self, actor: Actor, segment: Segment, *, source_chat_id: int, source_message_id: int
+        self,
+        actor: Actor,
+        segment: Segment,
+        *,
+        source_chat_id: int,
+        source_message_id: int,
+        album: Sequence[int] = (),
     ) -> Broadcast:
-        """Queue the message for every recipient in one transaction."""
+        """Queue the message for every recipient in one transaction.
+
+        `album`: the message ids of an album's items (its first is `source_message_id`),
+        copied together so that each recipient gets one album; empty for one message.
+        Raises NotAllowed for anyone but a coordinator, ValueError for an album of more
+        than `MAX_ALBUM_ITEMS` items or ids not in increasing order.
+        """
         self._require_coordinator(actor)
+        if len(album) > MAX_ALBUM_ITEMS:
+            raise ValueError(f"an album holds at most {MAX_ALBUM_ITEMS} items")
+        kind, payload = (
+            (OutboxKind.ALBUM, album_payload(source_chat_id, album))
+            if album
+            else (OutboxKind.COPY, copy_payload(source_chat_id, source_message_id))
+        )
         effective = segment.within(actor.scope)
         now = self._clock.now()
         async with self._db.write() as repos:
@@ -64,10 +84,10 @@ class BroadcastService:
                 territory_scope=actor.scope,
                 recipients=len(recipients),
                 now=now,
+                items=max(len(album), 1),
             )
-            payload = copy_payload(source_chat_id, source_message_id)
             await repos.outbox.add_many(
-                OutboxKind.COPY,
+                kind,
                 ((chat_id, payload) for chat_id in recipients),
                 priority=Priority.BROADCAST,
                 now=now,

@@ -1,13 +1,13 @@
 """The delivery worker: sends the rows of the outbox, paced to Telegram's limits.
 
-Everything the bot sends on its own (alerts, reminders, broadcasts, digests and their
-charts) is queued in the caller's unit of work (`enqueue_text`, `repos.outbox.add_*`) and
-sent from here:
+Everything the bot sends on its own (alerts, reminders, broadcasts and their albums,
+digests and their charts) is queued in the caller's unit of work (`enqueue_text`,
+`repos.outbox.add_*`) and sent from here:
 
 - in priority order, concurrently (each send is its own task), paced by the bot's one
-  `RateBudget` (shared with direct answers, which go first) and a minimum interval per
-  chat; rows of a chat that is waiting for its slot are skipped by the claim, so a burst
-  to one chat never holds up the others;
+  `RateBudget` (shared with direct answers, which go first; an album takes a slot per
+  item) and a minimum interval per chat; rows of a chat that is waiting for its slot are
+  skipped by the claim, so a burst to one chat never holds up the others;
 - 429: the whole bot (answers too) pauses for `retry_after`, the row goes back to
   pending uncounted;
 - 403 and 400 "chat not found": the row is blocked and `on_unreachable(chat_id)` runs;
@@ -47,7 +47,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from bot.services.clock import Clock
 from bot.services.flood import Lane, RateBudget, prepaid
 from bot.storage.database import Database
-from bot.storage.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from bot.storage.outbox import OutboxKind, OutboxMessage, OutboxStatus, messages_in
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class DeliveryWorker:
         for row in rows:
             self._held[row.id] = row
         for row in rows:
-            if not await self._take_slot(row.chat_id):
+            if not await self._take_slot(row.chat_id, messages_in(row)):
                 return  # stopping: stop() puts the rows not sent back
             self._chat_ready[row.chat_id] = loop.time() + self._per_chat_interval
             with prepaid():  # the request middleware must not take a second slot
@@ -266,11 +266,12 @@ class DeliveryWorker:
         waits = [ready - now for ready in self._chat_ready.values() if ready > now]
         return min([POLL_INTERVAL, *waits])
 
-    async def _take_slot(self, chat_id: int) -> bool:
-        """Wait for the budget's slot (and for a 429 pause); False when stopping."""
+    async def _take_slot(self, chat_id: int, count: int = 1) -> bool:
+        """Wait for the budget's slot for `count` messages (an album takes one per item)
+        and for a 429 pause; False when stopping."""
         if self._stopping.is_set():
             return False
-        slot = asyncio.ensure_future(self._budget.acquire(chat_id, lane=Lane.BACKGROUND))
+        slot = asyncio.ensure_future(self._budget.acquire(chat_id, count, Lane.BACKGROUND))
         stop = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait({slot, stop}, return_when=asyncio.FIRST_COMPLETED)
         stop.cancel()
@@ -323,6 +324,12 @@ class DeliveryWorker:
                 )
             case OutboxKind.PHOTO:
                 await self._send_photo(row, reply_markup)
+            case OutboxKind.ALBUM:
+                await self._bot.copy_messages(
+                    chat_id=row.chat_id,
+                    from_chat_id=int(payload["from_chat_id"]),
+                    message_ids=[int(message_id) for message_id in payload["message_ids"]],
+                )
 
     async def _send_photo(self, row: OutboxMessage, markup: InlineKeyboardMarkup | None) -> None:
         """A file goes up once: its first send uploads it (the others wait for it), and

@@ -22,11 +22,12 @@ class Broadcast:
     finished_at: int | None
     progress_chat_id: int | None
     progress_message_id: int | None
+    items: int = 1  # messages each recipient gets: an album's items, else 1
 
 
 _COLUMNS = (
     "id, author_id, source_chat_id, source_message_id, segment, territory_scope, status,"
-    " recipients, created_at, finished_at, progress_chat_id, progress_message_id"
+    " recipients, created_at, finished_at, progress_chat_id, progress_message_id, items"
 )
 
 
@@ -48,11 +49,13 @@ class BroadcastRepository:
         territory_scope: int | None,
         recipients: int,
         now: int,
+        items: int = 1,
     ) -> int:
+        """A broadcast being sent; `items`: messages each recipient gets (an album's items)."""
         async with self._conn.execute(
             "INSERT INTO broadcasts (author_id, source_chat_id, source_message_id, segment,"
-            " territory_scope, status, recipients, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?) RETURNING id",
+            " territory_scope, status, recipients, created_at, items)"
+            " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) RETURNING id",
             (
                 author_id,
                 source_chat_id,
@@ -61,6 +64,7 @@ class BroadcastRepository:
                 territory_scope,
                 recipients,
                 now,
+                items,
             ),
         ) as cursor:
             row = await cursor.fetchone()

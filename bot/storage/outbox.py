@@ -15,18 +15,22 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 import aiosqlite
 
 #: The error recorded on rows skipped because their user is already unreachable.
 UNREACHABLE = "user unreachable"
+#: Most messages one copyMessages request copies (Telegram's limit).
+MAX_COPIED = 100
 
 
 class OutboxKind(StrEnum):
     TEXT = "text"  # payload {"text", "reply_markup"?}, sent with parse_mode HTML
     COPY = "copy"  # payload {"from_chat_id", "message_id"}
     PHOTO = "photo"  # payload {"file", "caption", "reply_markup"?}: an outbox_files id
+    ALBUM = "album"  # payload {"from_chat_id", "message_ids"}: copied together (copyMessages)
 
 
 class OutboxStatus(StrEnum):
@@ -63,6 +67,22 @@ def text_payload(text: str, reply_markup: Mapping[str, Any] | None = None) -> di
 
 def copy_payload(from_chat_id: int, message_id: int) -> dict[str, Any]:
     return {"from_chat_id": from_chat_id, "message_id": message_id}
+
+
+def album_payload(from_chat_id: int, message_ids: Sequence[int]) -> dict[str, Any]:
+    """Messages of `from_chat_id` copied in one copyMessages request, so that an album stays
+    an album. `message_ids`: 1-100 ids in strictly increasing order, else ValueError."""
+    ids = [int(message_id) for message_id in message_ids]
+    if not 1 <= len(ids) <= MAX_COPIED or any(a >= b for a, b in pairwise(ids)):
+        raise ValueError("message_ids must be 1-100 ids in strictly increasing order")
+    return {"from_chat_id": from_chat_id, "message_ids": ids}
+
+
+def messages_in(message: OutboxMessage) -> int:
+    """How many messages sending the row creates (an album: one per item)."""
+    if message.kind is OutboxKind.ALBUM:
+        return len(message.payload["message_ids"])
+    return 1
 
 
 def photo_payload(

@@ -96,8 +96,20 @@ TELEGRAM_GROUP_PER_MINUTE: Final = 20
 
 #: Methods that create a message; these are what the rate limits count.
 SEND_METHODS: Final = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendVideo", "copyMessage", "forwardMessage"}
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+    }
 )
+#: Most messages one copyMessages request copies.
+MAX_COPIED_MESSAGES: Final = 100
+#: What a message may carry that copies take along (``Message`` fields).
+MEDIA_KINDS: Final = ("photo", "document", "video", "audio", "animation")
 #: Methods slowed down by ``FakeBotAPI.latency``.
 LATENCY_METHODS: Final = SEND_METHODS | {
     "editMessageText",
@@ -401,6 +413,7 @@ class SentMessage:
     media: JSON | None = None  # e.g. {"photo": [...]} or {"document": {...}}
     reply_to_message_id: int | None = None
     forward_origin: JSON | None = None
+    media_group_id: str | None = None  # copies of an album's items share one
     edit_date: int | None = None
     deleted: bool = False
     history: list[MessageVersion] = field(default_factory=list)
@@ -499,7 +512,7 @@ class _Formatted:
 
 @dataclass(frozen=True)
 class _StoredFile:
-    kind: str  # "photo", "document" or "video"
+    kind: str  # one of MEDIA_KINDS
     payload: Any  # the Bot API object(s) to put into Message
 
 
@@ -1039,6 +1052,7 @@ class FakeBotAPI:
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(100_001)
         self._callback_ids = itertools.count(5_000_000_001)
+        self._media_groups = itertools.count(13_000_000_000_000_001)
         self._pending_callbacks: dict[str, float] = {}  # query id → when pressed
         self._allowed_updates: frozenset[str] | None = None
         self._active_poll: object | None = None
@@ -1074,6 +1088,7 @@ class FakeBotAPI:
                 "sendDocument": self._send_document,
                 "sendVideo": self._send_video,
                 "copyMessage": self._copy_message,
+                "copyMessages": self._copy_messages,
                 "forwardMessage": self._forward_message,
                 "sendChatAction": self._send_chat_action,
                 "getChat": self._get_chat,
@@ -1373,6 +1388,30 @@ class FakeBotAPI:
         if caption is not None:
             content["caption"] = caption
         return self._next_update("message", self._incoming_message(user, content))
+
+    def album_updates(
+        self,
+        user: FakeUser,
+        kinds: Iterable[str] = ("photo", "photo"),
+        *,
+        caption: str | None = None,
+    ) -> list[JSON]:
+        """An album from ``user``: one message update per item, in order, all sharing one
+        new ``media_group_id``, as Telegram delivers albums. ``kinds`` are the items'
+        kinds (of ``MEDIA_KINDS``; the fake does not refuse mixes Telegram's clients never
+        send, so that tests can); ``caption`` goes on the first item, as clients put it."""
+        items = tuple(kinds)
+        if not items or not set(items) <= set(MEDIA_KINDS):
+            raise ValueError(f"an album is one item or more of {MEDIA_KINDS}, not {items}")
+        group = str(next(self._media_groups))
+        updates = []
+        for number, kind in enumerate(items):
+            stored = self._new_file(kind)
+            content: JSON = {"media_group_id": group, kind: copy.deepcopy(stored.payload)}
+            if caption is not None and number == 0:
+                content["caption"] = caption
+            updates.append(self._next_update("message", self._incoming_message(user, content)))
+        return updates
 
     def callback_update(self, user: FakeUser, message: SentMessage, data: str) -> JSON:
         """The user pressed a callback button carrying ``data`` under ``message``."""
@@ -1703,11 +1742,15 @@ class FakeBotAPI:
                 retry_after=chaos.retry_after,
             )
 
-    def _check_rate_limit(self, chat_id: int) -> None:
-        """Count one message against the limits; 429 if a limit is used up.
+    def _check_rate_limit(self, chat_id: int, count: int = 1) -> None:
+        """Count a request of ``count`` messages to the chat against the limits; 429 if a
+        limit is used up.
 
         The global and per-chat limits are sliding one-second windows, a group's a sliding
-        minute, ``per_chat_bucket`` a token bucket; only accepted messages count.
+        minute, ``per_chat_bucket`` a token bucket; only accepted messages count. An album
+        (``count`` > 1) takes ``count`` places of the global window (at most the whole
+        window) and one of its chat's limits, as one post in the chat: a chat's burst of
+        about three could never let a ten-item album through otherwise, and Telegram does.
         """
         now = time.monotonic()
         chat_times = self._chat_sent_times.setdefault(chat_id, deque())
@@ -1717,12 +1760,16 @@ class FakeBotAPI:
         while chat_times and now - chat_times[0] >= window:
             chat_times.popleft()
         chat_limit = self.group_rate_limit if chat_id < 0 else self.per_chat_rate_limit
-        for limit, times, span in (
-            (self.global_rate_limit, self._sent_times, 1.0),
-            (chat_limit, chat_times, window),
+        for limit, times, span, needed in (
+            (self.global_rate_limit, self._sent_times, 1.0, count),
+            (chat_limit, chat_times, window, 1),
         ):
-            if limit is not None and len(times) >= limit:
-                self._refuse_flood(chat_id, max(1, math.ceil(span - (now - times[0]))))
+            if limit is None:
+                continue
+            over = len(times) + min(needed, limit) - limit  # places to free first
+            if over > 0:
+                freed_at = times[over - 1] + span
+                self._refuse_flood(chat_id, max(1, math.ceil(freed_at - now)))
         tokens = 0.0
         if self.per_chat_bucket is not None and chat_id > 0:
             burst, per_second = self.per_chat_bucket
@@ -1732,7 +1779,7 @@ class FakeBotAPI:
                 self._chat_buckets[chat_id] = (tokens, now)
                 self._refuse_flood(chat_id, max(1, math.ceil((1.0 - tokens) / per_second)))
             self._chat_buckets[chat_id] = (tokens - 1.0, now)
-        self._sent_times.append(now)
+        self._sent_times.extend([now] * count)
         chat_times.append(now)
 
     def _refuse_flood(self, chat_id: int, retry_after: int) -> None:
@@ -1968,6 +2015,8 @@ class FakeBotAPI:
             data["edit_date"] = message.edit_date
         if message.forward_origin is not None:
             data["forward_origin"] = message.forward_origin
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if with_reply and message.reply_to_message_id is not None:
             replied = self._any_message(message.chat_id, message.reply_to_message_id)
             if replied is not None:
@@ -2027,8 +2076,10 @@ class FakeBotAPI:
             payload[1]["file_size"] = payload[1]["file_size"] or 120_000
         else:
             payload = {"file_id": file_id, "file_unique_id": unique}
-            if kind == "video":
+            if kind in {"video", "animation"}:
                 payload.update({"width": 1280, "height": 720, "duration": 10})
+            elif kind == "audio":
+                payload["duration"] = 180
             payload.update({k: v for k, v in details.items() if v is not None})
         stored = _StoredFile(kind, payload)
         self._files[file_id] = stored
@@ -2120,7 +2171,7 @@ class FakeBotAPI:
     ) -> SentMessage:
         params = request.params
         message = self._new_message(target.id, request.method, params)
-        message.media = {k: source[k] for k in ("photo", "document", "video") if k in source}
+        message.media = {k: source[k] for k in MEDIA_KINDS if k in source}
         message.media = message.media or None
         if "text" in source:
             message.text = message.raw_text = source["text"]
@@ -2147,6 +2198,53 @@ class FakeBotAPI:
         message.reply_markup, message.reply_to_message_id = markup, reply_to
         self._store(message)
         return {"message_id": message.message_id}
+
+    def _message_ids(self, params: Mapping[str, Any]) -> list[int]:
+        """copyMessages' ``message_ids``: a JSON list of 1-100 ids, strictly increasing."""
+        value = params.get("message_ids")
+        if value is None or value == "":
+            raise _bad("message identifiers are not specified")  # wording unverified
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) for item in value
+        ):
+            raise _bad("can't parse message identifiers JSON object")  # wording unverified
+        if not value:
+            raise _bad("message identifiers are not specified")  # wording unverified
+        if len(value) > MAX_COPIED_MESSAGES:
+            raise _bad("too many messages to copy")  # wording unverified
+        if any(a >= b for a, b in itertools.pairwise(value)):
+            # wording unverified
+            raise _bad("message identifiers must be specified in a strictly increasing order")
+        return list(value)
+
+    def _copy_messages(self, request: _Request) -> list[JSON]:
+        """Copies of several messages in one go. Messages that do not exist (or were
+        deleted) are skipped, as Telegram skips what it cannot copy; items of one album
+        stay one album (their copies share a new ``media_group_id``). Each copy counts
+        against the global rate, the request once against its chat's limits."""
+        params = request.params
+        chat_ref = self._require_chat_id(params)
+        from_chat = self._require_chat_id(params, "from_chat_id")
+        message_ids = self._message_ids(params)
+        source_chat = self._chat(from_chat, writing=False)
+        sources = [
+            source
+            for message_id in message_ids
+            if (source := self._any_message(source_chat.id, message_id)) is not None
+        ]
+        if not sources:
+            raise _bad("there are no messages to copy")  # wording unverified
+        user = self._chat(chat_ref)
+        self._check_rate_limit(user.id, len(sources))
+        groups: dict[str, str] = {}
+        result = []
+        for source in sources:
+            message = self._copy_like(request, source, user)
+            if (group := source.get("media_group_id")) is not None:
+                message.media_group_id = groups.setdefault(group, str(next(self._media_groups)))
+            self._store(message)
+            result.append({"message_id": message.message_id})
+        return result
 
     def _forward_message(self, request: _Request) -> JSON:
         params = request.params
