@@ -17,11 +17,12 @@ what is measured. In the same run:
   /total while the delivery queue sends RECIPIENTS copies.
 
 Each answer is timed from the moment its update is fed to the dispatcher to the moment
-the fake receives the answer's sendMessage (the request arrives; the fake then spends
-LATENCY on it); the time until the fake has created the message and until `feed`
-returned are shown beside it. The broadcast's rate is the successful copyMessage calls
-to recipients, counted at the fake between the first and the last (n - 1 intervals over
-their span), as a share of the 30 a second limit.
+the fake has created the answer's message (what the user waits for: the request arrives,
+the fake spends LATENCY on it, the message exists); the time until the request arrived
+(the bot's own share) and until `feed` returned are shown beside it. The broadcast's
+rate is the successful copyMessage calls to recipients, counted at the fake between the
+first and the last (n - 1 intervals over their span), as a share of the 30 a second
+limit.
 
 Prints p50 and p99 for (a) and (b), then p99(b)/p99(a) (target <= 2), p99 under load
 (target < 1.5 s), the 429s the bot provoked (target 0) and the broadcast's rate as a
@@ -327,8 +328,9 @@ async def run(options: Options, folder: Path) -> None:
 
     running = broadcast.copies[-1].finished_at > sampled_to
     print(
-        "time from feeding /total to: the fake receiving its sendMessage (targets),"
-        f" the message created there (+{options.latency * 1000:.0f} ms latency), feed returning"
+        "time from feeding /total to: the fake receiving its sendMessage, the message"
+        f" created there (+{options.latency * 1000:.0f} ms latency: what the user waits,"
+        " the targets), feed returning"
     )
     print(
         f"{'':<22}{'n':>5}{'recv p50':>10}{'recv p99':>10}{'made p50':>10}{'made p99':>10}"
@@ -339,14 +341,16 @@ async def run(options: Options, folder: Path) -> None:
     if not running:
         print("  note: the broadcast ended before the last answer of (b)")
 
-    idle_p99 = p99([t.to_received for t in idle])
-    loaded_p99 = p99([t.to_received for t in loaded])
+    # The user has the answer when Telegram has made the message: the targets use that.
+    idle_p99 = p99([t.to_created for t in idle])
+    loaded_p99 = p99([t.to_created for t in loaded])
     ratio = loaded_p99 / idle_p99
+    sent = p99([t.to_received for t in loaded]) / p99([t.to_received for t in idle])
     share = broadcast.rate() / LIMIT
     returned = p99([t.to_returned for t in loaded]) / p99([t.to_returned for t in idle])
     print(
         f"p99(b) / p99(a): {ratio:.2f} (target <= {TARGET_RATIO:.0f}) {verdict(ratio <= 2)}"
-        f"  [until feed returns instead: {returned:.2f}]"
+        f"  [until the request leaves the bot: {sent:.2f}; until feed returns: {returned:.2f}]"
     )
     print(
         f"p99 under load: {loaded_p99 * 1000:.0f} ms (target < {TARGET_P99 * 1000:.0f} ms)"
