@@ -53,10 +53,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.services.flood import Lane, RateBudget, current_lane
-from tests.conftest import FakeClock
+from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.clock import FakeClock
 from tests.fakes.bot_api import TELEGRAM_GLOBAL_PER_SECOND, Call, FakeBotAPI, FakeUser
 from tests.harness import BotHarness
-from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
 
 COORDINATOR = FakeUser(id=100, first_name="Coordinator", language_code="en")
 FIRST_RECIPIENT = 100_000

@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.e2e.process import settings_env
 from tests.fakes.bot_api import FakeBotAPI
-from tests.test_e2e import settings_env
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,25 +11,11 @@ import pytest
 from bot.config import PACKAGE_DIR
 from bot.storage.database import Database
 from bot.storage.seed import seed_territories
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI
 
 if TYPE_CHECKING:
     from tests.harness import BotHarness
-
-START = 1_790_000_000  # 2026-09-21, a fixed "now" for every test
-
-
-class FakeClock:
-    """A clock that moves only when a test moves it."""
-
-    def __init__(self, now: int = START) -> None:
-        self.current = now
-
-    def now(self) -> int:
-        return self.current
-
-    def advance(self, seconds: int) -> None:
-        self.current += seconds
 
 
 @pytest.fixture

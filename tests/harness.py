@@ -13,7 +13,7 @@ from aiogram.types import Update
 from bot.app import Application, build_application
 from bot.config import load_settings
 from bot.storage.outbox import OutboxStatus
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 
 

@@ -19,19 +19,11 @@ from bot.handlers.callbacks import ChartCb, ChartScope
 from bot.services.charts import ChartService, amount, render_png
 from bot.services.errors import NotRegistered
 from bot.storage.database import Database
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, SentMessage, UploadedFile
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-from tests.test_core_loop import (
-    ADMIN,
-    ADMIN_EN,
-    OTHER,
-    SUPER,
-    approve_all,
-    page_id,
-    register_page,
-    translator,
-)
+from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,45 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
 from bot.storage.outbox import OutboxKind
-from tests.conftest import START, FakeClock
+from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+from tests.flows import compose, walk_text
 from tests.harness import BotHarness
-from tests.test_core_loop import ADMIN_EN, OTHER, SUPER
-from tests.test_lists import walk_text
-
-# Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
-PENZA, KUZNETSK = 2, 4
-
-
-async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int) -> list[FakeUser]:
-    """`count` administrators, each of one approved page in `territory`."""
-    users = [
-        bot.fake.add_user(FakeUser(id=first_id + n, first_name=f"Admin {n}", language_code="en"))
-        for n in range(count)
-    ]
-    async with bot.db.write() as repos:
-        for user in users:
-            await repos.users.touch(
-                user.id, username=None, full_name=user.first_name, language_code="en", now=START
-            )
-            page = await repos.pages.create(
-                link_key=f"vk.com/page{user.id}",
-                url=f"https://vk.com/page{user.id}",
-                platform="vk",
-                title=f"Page {user.id}",
-                territory_id=territory,
-                level="municipal",
-                theme="culture",
-                created_by=user.id,
-                now=START,
-            )
-            await repos.pages.decide(
-                page, status=PageStatus.APPROVED, reason=None, decided_by=user.id, now=START
-            )
-    return users
+from tests.users import ADMIN_EN, OTHER, SUPER
 
 
 def copies(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
@@ -82,11 +51,6 @@ async def in_english(bot: BotHarness, user: FakeUser) -> None:
     await bot.send(user, "/start")
     await bot.send(user, "/settings")
     await bot.click(user, "English")
-
-
-async def compose(bot: BotHarness, author: FakeUser, text: str) -> None:
-    await bot.send(author, "/broadcast")
-    await bot.send(author, text)
 
 
 async def test_a_broadcast_reaches_its_segment_exactly_once(

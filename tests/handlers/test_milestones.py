@@ -11,10 +11,11 @@ from bot.config import SettingsError, load_settings
 from bot.domain.localtime import DAY
 from bot.domain.milestones import FORECAST_HORIZON_DAYS, Ladder, crossed, forecast
 from bot.storage.milestones import MilestoneScope
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.flows import approve_all, page_id, register_page
 from tests.harness import BotHarness
-from tests.test_core_loop import ADMIN, ADMIN_EN, OTHER, SUPER, approve_all, page_id, register_page
+from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
 COORD = FakeUser(id=500, first_name="Анна", username="anna", language_code="ru")
 # A coordinator of another territory (Penza), and someone who never registered a page.

@@ -13,10 +13,11 @@ from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
 from bot.jobs import Jobs
 from bot.services.digests import SILENT_DAYS
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-from tests.test_core_loop import SUPER, approve_all, page_id, register_page, translator
+from tests.users import SUPER
 
 # Each administrator has one page; the title says what happened to it.
 REPORTED_LONG_AGO = FakeUser(id=501, first_name="Анна", username="anna", language_code="ru")

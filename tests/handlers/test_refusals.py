@@ -7,17 +7,9 @@ import pytest
 from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
 from tests.fakes.bot_api import FakeBotAPI
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-from tests.test_core_loop import (
-    ADMIN,
-    ADMIN_EN,
-    OTHER,
-    SUPER,
-    approve_all,
-    page_id,
-    register_page,
-    translator,
-)
+from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
 NOT_ALLOWED = "Sorry, your role does not allow this."
 

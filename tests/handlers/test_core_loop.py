@@ -3,64 +3,14 @@ register → approve → report → total, in Russian and in English."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.domain.localtime import DAY
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-
-SUPER = FakeUser(id=100, first_name="Ольга", username="olga", language_code="ru")
-ADMIN = FakeUser(id=200, first_name="Иван", username="ivan", language_code="ru")
-ADMIN_EN = FakeUser(id=300, first_name="John", username="john", language_code="en")
-OTHER = FakeUser(id=400, first_name="Пётр", username="petr", language_code="ru")
-
-
-def translator(bot: BotHarness, locale: str) -> Callable[[str], str]:
-    def translate(message_id: str) -> str:
-        return bot.app.i18n.gettext(message_id, locale=locale)
-
-    return translate
-
-
-async def register_page(
-    bot: BotHarness,
-    user: FakeUser,
-    *,
-    link: str = "https://vk.com/club123",
-    title: str = "Дом культуры",
-    territory: str = "город Кузнецк",
-) -> str:
-    """Walks the /register wizard with the user's language; returns the last answer."""
-    t = translator(bot, user.language_code or "ru")
-    await bot.send(user, "/register")
-    await bot.send(user, link)
-    await bot.send(user, title)
-    await bot.click(user, territory)
-    await bot.click(user, t("Municipal"))
-    await bot.click(user, t("Culture"))
-    replies = await bot.click(user, t("✅ Send for approval"))
-    return replies[-1].text or ""
-
-
-async def approve_all(bot: BotHarness) -> None:
-    t = translator(bot, "ru")
-    await bot.send(SUPER, "/pending")
-    while True:
-        try:
-            message = bot.with_button(SUPER, t("✅ Approve"))
-        except AssertionError:
-            break
-        await bot.click(SUPER, t("✅ Approve"), message)
-    await bot.drain()  # the administrators' notices go through the delivery queue
-
-
-async def page_id(bot: BotHarness, link_key: str) -> int:
-    async with bot.db.read() as repos:
-        page = await repos.pages.by_link_key(link_key)
-    assert page is not None
-    return int(page.id)
+from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
 
 async def test_start_shows_the_menu_in_the_users_language(

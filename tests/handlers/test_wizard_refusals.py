@@ -6,16 +6,9 @@ from __future__ import annotations
 from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import PageAction, PageCb
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-from tests.test_core_loop import (
-    ADMIN,
-    OTHER,
-    SUPER,
-    approve_all,
-    page_id,
-    register_page,
-    translator,
-)
+from tests.users import ADMIN, OTHER, SUPER
 
 ALREADY_DECIDED = "Another coordinator has already decided on this page."
 NO_SUCH_PAGE = "There is no such page among yours. See /mypages."

@@ -16,10 +16,10 @@ from bot.domain.roles import Actor, Role
 from bot.services.errors import NotRegistered, TextRefused
 from bot.services.registry import PageDraft
 from bot.services.seminars import SeminarDraft
-from tests.conftest import START
+from tests.builders import KUZNETSK, seed_admins
+from tests.clock import START
 from tests.fakes.bot_api import FakeUser
 from tests.harness import BotHarness
-from tests.test_broadcast import KUZNETSK, seed_admins
 
 SUPER = Actor(100, Role.SUPERADMIN)
 

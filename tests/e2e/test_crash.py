@@ -30,8 +30,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from bot.storage.seed import seed_territories
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.test_e2e import (
+from tests.e2e.process import (
     EXIT_TIMEOUT,
     ROOT,
     STARTUP_TIMEOUT,
@@ -40,6 +39,7 @@ from tests.test_e2e import (
     BotProcess,
     settings_env,
 )
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 # Measures time or rate: runs alone (see the Makefile).
 pytestmark = pytest.mark.serial

@@ -10,7 +10,7 @@ import pytest
 from bot.app import Application, build_application
 from bot.config import load_settings
 from bot.domain.catalog import PageStatus
-from tests.conftest import START, FakeClock
+from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 # Measures time or rate: runs alone (see the Makefile).

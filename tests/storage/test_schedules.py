@@ -27,7 +27,7 @@ from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 

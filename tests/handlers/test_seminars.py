@@ -24,11 +24,11 @@ from bot.domain.seminars import (
 )
 from bot.handlers.callbacks import SeminarAction, SeminarCb
 from bot.services.digests import DigestService
-from tests.conftest import FakeClock
+from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
-from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
-from tests.test_core_loop import SUPER
+from tests.users import SUPER
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")

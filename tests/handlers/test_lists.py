@@ -10,17 +10,13 @@ from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.messages import MESSAGE_LIMIT, list_page
 from bot.domain.segments import Segment
-from tests.conftest import START
-from tests.fakes.bot_api import FakeUser, SentMessage, utf16_length
+from tests.clock import START
+from tests.fakes.bot_api import FakeUser, SentMessage
+from tests.flows import NEXT, fits, walk_text
 from tests.harness import BotHarness
-from tests.test_core_loop import ADMIN, ADMIN_EN, SUPER
+from tests.users import ADMIN, ADMIN_EN, SUPER
 
-NEXT, PREVIOUS = "▶️", "◀️"
 LONG = "Муниципальное бюджетное учреждение культуры «Районный дом культуры» " * 2
-
-
-def fits(message: SentMessage) -> bool:
-    return utf16_length(message.text or "") <= MESSAGE_LIMIT
 
 
 async def make_pages(
@@ -65,24 +61,6 @@ async def make_pages(
                 )
             ids.append(page_id)
     return ids
-
-
-async def walk_text(bot: BotHarness, user: FakeUser, message: SentMessage) -> list[str]:
-    """Every page of a list shown in one message, by ▶️ to the end and ◀️ back again."""
-    texts = [message.text or ""]
-    assert fits(message)
-    while message.find_button(NEXT) is not None:
-        await bot.click(user, NEXT, message)
-        message = next(m for m in bot.fake.messages(user.id) if m.message_id == message.message_id)
-        assert fits(message)
-        texts.append(message.text or "")
-    backwards = [texts[-1]]
-    while message.find_button(PREVIOUS) is not None:
-        await bot.click(user, PREVIOUS, message)
-        message = next(m for m in bot.fake.messages(user.id) if m.message_id == message.message_id)
-        backwards.append(message.text or "")
-    assert backwards[::-1] == texts
-    return texts
 
 
 async def walk_cards(

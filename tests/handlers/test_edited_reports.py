@@ -8,8 +8,9 @@ import re
 from typing import Any
 
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
-from tests.test_core_loop import ADMIN, ADMIN_EN, approve_all, page_id, register_page, translator
+from tests.users import ADMIN, ADMIN_EN
 
 
 def plain(html: str) -> str:

@@ -26,7 +26,7 @@ from bot.storage.outbox import (
     photo_payload,
     text_payload,
 )
-from tests.conftest import FakeClock
+from tests.clock import FakeClock
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
 # Measures time or rate: runs alone (see the Makefile).

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
+from tests.builders import KUZNETSK, seed_admins
+from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeGroup, FakeUser, SentMessage
+from tests.flows import approve_all, compose, register_page, translator
 from tests.harness import BotHarness
-from tests.test_broadcast import KUZNETSK, compose, seed_admins
-from tests.test_core_loop import ADMIN, ADMIN_EN, SUPER, approve_all, register_page, translator
+from tests.users import ADMIN, ADMIN_EN, SUPER
 
 GROUP = FakeGroup(id=-100500, title="Администраторы госпабликов")
 

@@ -15,11 +15,11 @@ from bot.domain.messages import split_message
 from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
-from tests.conftest import START, FakeClock
+from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, parse_html
 from tests.harness import BotHarness
-from tests.test_broadcast import KUZNETSK, PENZA, seed_admins
-from tests.test_core_loop import ADMIN_EN, SUPER
+from tests.users import ADMIN_EN, SUPER
 
 HEADER = "📰"  # the first character of every digest, in either language
 

@@ -16,7 +16,7 @@ from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
 from bot.storage.repositories import Repositories
-from tests.conftest import START
+from tests.clock import START
 
 EXPECTED_TABLES = {
     "territories",

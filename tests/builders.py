@@ -1,0 +1,90 @@
+"""Data written straight into the database with the project's own repositories, for tests
+that are about something else than how it got there."""
+
+from __future__ import annotations
+
+from bot.domain.catalog import PageStatus
+from bot.storage.repositories import Repositories
+from tests.clock import START
+from tests.fakes.bot_api import FakeUser
+from tests.harness import BotHarness
+
+# Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
+PENZA, KUZNETSK = 2, 4
+
+
+async def add_user(repos: Repositories, user: FakeUser, *, now: int = START) -> None:
+    """The user as the bot stores them when they first write."""
+    await repos.users.touch(
+        user.id,
+        username=user.username,
+        full_name=user.first_name,
+        language_code=user.language_code,
+        now=now,
+    )
+
+
+async def add_page(
+    repos: Repositories,
+    link_key: str,
+    *,
+    created_by: int,
+    territory_id: int = 1,
+    now: int = START,
+    title: str | None = None,
+    url: str | None = None,
+    platform: str = "vk",
+    level: str = "municipal",
+    theme: str = "culture",
+    status: PageStatus = PageStatus.APPROVED,
+    reason: str | None = None,
+    decided_by: int | None = None,
+    figure: int | None = None,
+) -> int:
+    """A page registered by `created_by` (its administrator; the user row must exist),
+    then decided (`status`, approved unless told) and given a current `figure`.
+    Returns its id."""
+    page = await repos.pages.create(
+        link_key=link_key,
+        url=url if url is not None else f"https://{link_key}",
+        platform=platform,
+        title=title if title is not None else link_key,
+        territory_id=territory_id,
+        level=level,
+        theme=theme,
+        created_by=created_by,
+        now=now,
+    )
+    if status is not PageStatus.PENDING:
+        decided = await repos.pages.decide(
+            page,
+            status=status,
+            reason=reason,
+            decided_by=created_by if decided_by is None else decided_by,
+            now=now,
+        )
+        assert decided, f"page {link_key} was not pending"
+    if figure is not None:
+        await repos.pages.set_current_figure(page, figure, now=now)
+    return page
+
+
+async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int) -> list[FakeUser]:
+    """`count` English-speaking administrators, each of one approved page in `territory`."""
+    users = [
+        bot.fake.add_user(FakeUser(id=first_id + n, first_name=f"Admin {n}", language_code="en"))
+        for n in range(count)
+    ]
+    async with bot.db.write() as repos:
+        for user in users:
+            await repos.users.touch(
+                user.id, username=None, full_name=user.first_name, language_code="en", now=START
+            )
+            await add_page(
+                repos,
+                f"vk.com/page{user.id}",
+                created_by=user.id,
+                territory_id=territory,
+                title=f"Page {user.id}",
+            )
+    return users

@@ -1,0 +1,90 @@
+"""Steps a user takes through the bot, shared by the handler tests: each one talks to the
+real Dispatcher over the fake Bot API, as Telegram would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.domain.messages import MESSAGE_LIMIT
+from tests.fakes.bot_api import FakeUser, SentMessage, utf16_length
+from tests.harness import BotHarness
+from tests.users import SUPER
+
+NEXT, PREVIOUS = "▶️", "◀️"
+
+
+def translator(bot: BotHarness, locale: str) -> Callable[[str], str]:
+    """The bot's own translation of a message id into `locale`."""
+
+    def translate(message_id: str) -> str:
+        return bot.app.i18n.gettext(message_id, locale=locale)
+
+    return translate
+
+
+async def register_page(
+    bot: BotHarness,
+    user: FakeUser,
+    *,
+    link: str = "https://vk.com/club123",
+    title: str = "Дом культуры",
+    territory: str = "город Кузнецк",
+) -> str:
+    """Walks the /register wizard with the user's language; returns the last answer."""
+    t = translator(bot, user.language_code or "ru")
+    await bot.send(user, "/register")
+    await bot.send(user, link)
+    await bot.send(user, title)
+    await bot.click(user, territory)
+    await bot.click(user, t("Municipal"))
+    await bot.click(user, t("Culture"))
+    replies = await bot.click(user, t("✅ Send for approval"))
+    return replies[-1].text or ""
+
+
+async def approve_all(bot: BotHarness) -> None:
+    """The superadmin approves every pending page through /pending."""
+    t = translator(bot, "ru")
+    await bot.send(SUPER, "/pending")
+    while True:
+        try:
+            message = bot.with_button(SUPER, t("✅ Approve"))
+        except AssertionError:
+            break
+        await bot.click(SUPER, t("✅ Approve"), message)
+    await bot.drain()  # the administrators' notices go through the delivery queue
+
+
+async def page_id(bot: BotHarness, link_key: str) -> int:
+    async with bot.db.read() as repos:
+        page = await repos.pages.by_link_key(link_key)
+    assert page is not None
+    return int(page.id)
+
+
+async def compose(bot: BotHarness, author: FakeUser, text: str) -> None:
+    """The author starts a broadcast of `text` (up to its preview)."""
+    await bot.send(author, "/broadcast")
+    await bot.send(author, text)
+
+
+def fits(message: SentMessage) -> bool:
+    return utf16_length(message.text or "") <= MESSAGE_LIMIT
+
+
+async def walk_text(bot: BotHarness, user: FakeUser, message: SentMessage) -> list[str]:
+    """Every page of a list shown in one message, by ▶️ to the end and ◀️ back again."""
+    texts = [message.text or ""]
+    assert fits(message)
+    while message.find_button(NEXT) is not None:
+        await bot.click(user, NEXT, message)
+        message = next(m for m in bot.fake.messages(user.id) if m.message_id == message.message_id)
+        assert fits(message)
+        texts.append(message.text or "")
+    backwards = [texts[-1]]
+    while message.find_button(PREVIOUS) is not None:
+        await bot.click(user, PREVIOUS, message)
+        message = next(m for m in bot.fake.messages(user.id) if m.message_id == message.message_id)
+        backwards.append(message.text or "")
+    assert backwards[::-1] == texts
+    return texts
