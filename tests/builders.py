@@ -4,6 +4,8 @@ that are about something else than how it got there."""
 from __future__ import annotations
 
 from bot.domain.catalog import PageStatus
+from bot.storage.database import Database
+from bot.storage.outbox import OutboxMessage
 from bot.storage.repositories import Repositories
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
@@ -88,3 +90,11 @@ async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int
                 title=f"Page {user.id}",
             )
     return users
+
+
+async def outbox_row(db: Database, row_id: int) -> OutboxMessage:
+    """A row of the delivery queue, as it is now."""
+    async with db.read() as repos:
+        found = await repos.outbox.get(row_id)
+    assert found is not None
+    return found

@@ -1,4 +1,4 @@
-"""The delivery queue: the outbox repository and the worker, against the fake Bot API."""
+"""The delivery worker against the fake Bot API: pacing, errors, retries, photos, albums."""
 
 from __future__ import annotations
 
@@ -22,10 +22,9 @@ from bot.storage.outbox import (
     OutboxMessage,
     OutboxStatus,
     album_payload,
-    copy_payload,
     photo_payload,
-    text_payload,
 )
+from tests.builders import outbox_row
 from tests.clock import FakeClock
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
@@ -67,13 +66,6 @@ async def rows(db: Database, row_ids: Iterable[int]) -> list[OutboxMessage]:
     async with db.read() as repos:
         found = [await repos.outbox.get(row_id) for row_id in row_ids]
     return [row for row in found if row is not None]
-
-
-async def row(db: Database, row_id: int) -> OutboxMessage:
-    async with db.read() as repos:
-        found = await repos.outbox.get(row_id)
-    assert found is not None
-    return found
 
 
 async def counts(db: Database) -> dict[OutboxStatus, int]:
@@ -160,72 +152,6 @@ class Unreachable:
             await repos.users.set_reachable(user_id, False)
 
 
-# --------------------------------------------------------------------------- repository
-
-
-async def test_claim_is_ordered_one_per_chat_and_skips_unreachable(
-    db: Database, clock: FakeClock
-) -> None:
-    now = clock.now()
-    async with db.write() as repos:
-        await repos.users.ensure(9, now=now)
-        await repos.users.set_reachable(9, False)
-        burst = [await repos.outbox.add_text(1, f"b{i}", priority=5, now=now) for i in range(5)]
-        later = await repos.outbox.add_text(2, "later", priority=0, now=now, not_before=now + 60)
-        gone = await repos.outbox.add_text(9, "gone", priority=0, now=now)
-        alert = await repos.outbox.add_text(3, "alert", priority=0, now=now)
-        other = await repos.outbox.add_text(4, "other", priority=5, now=now)
-        excluded = await repos.outbox.add_text(5, "busy", priority=0, now=now)
-
-        claimed = await repos.outbox.claim_due(now, 10, exclude_chats={5})
-
-    assert [m.id for m in claimed] == [alert, burst[0], other]
-    assert all(m.status is OutboxStatus.SENDING and m.attempts == 1 for m in claimed)
-    assert (await row(db, gone)).status is OutboxStatus.BLOCKED
-    assert (await row(db, gone)).error == UNREACHABLE
-    for pending in (*burst[1:], later, excluded):
-        assert (await row(db, pending)).status is OutboxStatus.PENDING
-    async with db.read() as repos:
-        assert await repos.outbox.next_due_at() == now
-
-
-async def test_transitions_bulk_insert_and_broadcast_counts(db: Database, clock: FakeClock) -> None:
-    now = clock.now()
-    async with db.write() as repos:
-        await repos.users.ensure(1, now=now)
-        # The broadcast row belongs to the broadcasts feature; a bare insert does here.
-        await repos.outbox._conn.execute(
-            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
-            " status, recipients, created_at) VALUES (7, 1, 1, 1, '{}', 'sending', 4, ?)",
-            (now,),
-        )
-        payload = copy_payload(1, 1)
-        added = await repos.outbox.add_many(
-            OutboxKind.COPY,
-            ((chat_id, payload) for chat_id in (11, 12, 13, 14)),
-            priority=Priority.BROADCAST,
-            now=now,
-            broadcast_id=7,
-        )
-        assert added == 4
-        claimed = await repos.outbox.claim_due(now, 3)
-        a, b, c = (m.id for m in claimed)
-        assert claimed[0].payload == {"from_chat_id": 1, "message_id": 1}
-        assert await repos.outbox.mark_sent(a, now=now)
-        assert await repos.outbox.mark_failed(b, "Bad Request: boom")
-        assert await repos.outbox.mark_retry(c, now + 5, "net", count_attempt=False)
-        assert not await repos.outbox.mark_sent(c, now=now)  # pending now: not 'sending'
-        assert await repos.outbox.cancel_broadcast_rows(7) == 2
-        result = await repos.outbox.counts_for_broadcast(7)
-
-    assert result[OutboxStatus.SENT] == 1
-    assert result[OutboxStatus.FAILED] == 1
-    assert result[OutboxStatus.CANCELLED] == 2
-    assert result[OutboxStatus.PENDING] == 0
-    assert (await row(db, c)).attempts == 0
-    assert (await row(db, a)).sent_at == now
-
-
 # --------------------------------------------------------------------------- sending
 
 
@@ -277,7 +203,7 @@ async def test_429_pauses_the_whole_bot_and_the_row_is_delivered_after(
     # Nobody was sent anything while Telegram asked the bot to wait.
     assert min(call.at for call in later) >= refused.finished_at + 0.95
     assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
-    retried = await row(db, 1 + chats.index(chat_of(refused)))
+    retried = await outbox_row(db, 1 + chats.index(chat_of(refused)))
     assert retried.status is OutboxStatus.SENT
     assert retried.attempts == 1  # the 429 is not counted as a failed attempt
 
@@ -300,18 +226,18 @@ async def test_403_blocks_the_row_without_retry_and_reports_the_user(
 
     await wait_until(lambda: bool(unreachable.calls), what="on_unreachable called")
     await settled(db, 2)
-    blocked = await row(db, first)
+    blocked = await outbox_row(db, first)
     assert blocked.status is OutboxStatus.BLOCKED
     assert "Forbidden" in (blocked.error or "")
     assert unreachable.calls == [gone]
-    assert (await row(db, ok)).status is OutboxStatus.SENT
+    assert (await outbox_row(db, ok)).status is OutboxStatus.SENT
 
     # The user is unreachable now: the next row is blocked without asking Telegram.
     requests_before = len(sends(fake))
     (second,) = await enqueue(db, clock, [gone])
     await settled(db, 3)
-    assert (await row(db, second)).status is OutboxStatus.BLOCKED
-    assert (await row(db, second)).error == UNREACHABLE
+    assert (await outbox_row(db, second)).status is OutboxStatus.BLOCKED
+    assert (await outbox_row(db, second)).error == UNREACHABLE
     assert len(sends(fake)) == requests_before
     assert unreachable.calls == [gone]
     assert [call.error_code for call in sends(fake) if chat_of(call) == gone] == [403]
@@ -330,9 +256,9 @@ async def test_400_is_not_retried_and_chat_not_found_blocks(
     await make_worker(on_unreachable=unreachable).start()
 
     await settled(db, 2)
-    assert (await row(db, missing)).status is OutboxStatus.BLOCKED
-    assert "chat not found" in ((await row(db, missing)).error or "")
-    failed = await row(db, broken)
+    assert (await outbox_row(db, missing)).status is OutboxStatus.BLOCKED
+    assert "chat not found" in ((await outbox_row(db, missing)).error or "")
+    failed = await outbox_row(db, broken)
     assert failed.status is OutboxStatus.FAILED
     assert "can't parse entities" in (failed.error or "")
     assert [call.error_code for call in sends(fake)] == [400, 400]  # neither was retried
@@ -353,7 +279,7 @@ async def test_5xx_and_dropped_connections_are_retried_until_delivered(
 
     assert message.text == f"Hello {chat}"
     await settled(db, 1)
-    delivered = await row(db, row_id)
+    delivered = await outbox_row(db, row_id)
     assert delivered.status is OutboxStatus.SENT
     assert delivered.attempts == 5
     assert len(fake.messages(chat)) == 1
@@ -368,7 +294,7 @@ async def test_transient_errors_give_up_after_max_attempts(
     await make_worker(max_attempts=3).start()
 
     await settled(db, 1)
-    failed = await row(db, row_id)
+    failed = await outbox_row(db, row_id)
     assert failed.status is OutboxStatus.FAILED
     assert failed.attempts == 3
     assert (failed.error or "").startswith("gave up after 3 attempts")
@@ -582,7 +508,7 @@ async def test_a_failed_upload_is_retried_and_a_missing_file_fails(
     final = await settled(db, 3)
     assert final[OutboxStatus.SENT] == 2
     assert final[OutboxStatus.FAILED] == 1
-    assert (await row(db, missing)).error == "LookupError while sending"
+    assert (await outbox_row(db, missing)).error == "LookupError while sending"
     uploads, by_id = photo_sends(fake)
     assert len(uploads) == 1
     assert len(by_id) == 1
@@ -604,14 +530,6 @@ async def test_a_429_on_an_upload_holds_back_the_sends_waiting_for_it(
     assert min(call.at for call in later) >= refused.finished_at + 0.95
     uploads, by_id = photo_sends(fake)
     assert (len(uploads), len(by_id)) == (1, 3)
-
-
-def test_text_payload_shape() -> None:
-    assert text_payload("hi") == {"text": "hi"}
-    assert text_payload("hi", {"inline_keyboard": []}) == {
-        "text": "hi",
-        "reply_markup": {"inline_keyboard": []},
-    }
 
 
 # --------------------------------------------------------------------------- albums
@@ -646,10 +564,3 @@ async def test_an_album_is_one_copy_messages_and_takes_a_slot_per_item(
         album = fake.messages(chat)
         assert [m.media_kind for m in album] == ["photo"] * 3
         assert len({m.media_group_id for m in album}) == 1
-
-
-def test_album_payload_shape() -> None:
-    assert album_payload(7, [3, 4, 9]) == {"from_chat_id": 7, "message_ids": [3, 4, 9]}
-    for wrong in ([], [4, 3], [3, 3], list(range(1, 102))):
-        with pytest.raises(ValueError, match="strictly increasing"):
-            album_payload(7, wrong)

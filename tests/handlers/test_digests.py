@@ -11,13 +11,12 @@ import pytest
 
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
-from bot.domain.messages import split_message
 from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
 from tests.builders import KUZNETSK, PENZA, seed_admins
 from tests.clock import START, FakeClock
-from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, parse_html
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
 from tests.users import ADMIN_EN, SUPER
 
@@ -403,29 +402,6 @@ async def test_a_chart_that_cannot_be_drawn_does_not_hold_up_the_digests(
     answers = await harness.send(SUPER, "/digest")
     assert [a.text.startswith(HEADER) for a in answers if a.text] == [True]
     assert [m for m in fake.sent if m.media_kind == "photo"] == []
-
-
-def test_long_digests_are_cut_between_lines_into_valid_html() -> None:
-    rng = random.Random(3)
-    lines = []
-    for n in range(3000):
-        kind = rng.random()
-        if kind < 0.05:
-            lines.append("")
-        elif kind < 0.5:
-            lines.append(f"<b>Title &amp; {n}</b>: {rng.randint(0, 10**6)}")
-        else:
-            lines.append(f"• <i>{'слово ' * rng.randint(1, 30)}</i> &lt;{n}&gt;")
-    lines.append("<b>" + "x &amp; y " * 1000 + "</b>")  # one line over the limit
-    text = "\n".join(lines)
-    parts = split_message(text)
-    assert len(parts) > 10
-    for part in parts:
-        assert len(part) <= 4096
-        assert part == part.strip("\n")
-        plain, _ = parse_html(part, strict_ampersand=True)
-        assert plain
-    assert split_message("short") == ["short"]
 
 
 async def test_coordinators_see_the_weeks_newcomers_by_source(

@@ -26,7 +26,7 @@ from aiogram.types import (
 )
 from aiohttp import ClientSession
 
-from tests.fakes.bot_api import FakeBotAPI, FakeUser, HtmlParseError, parse_html
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 # Measures time or rate: runs alone (see the Makefile).
 pytestmark = pytest.mark.serial
@@ -130,26 +130,6 @@ async def test_html_byte_offsets_are_utf8_and_bare_gt_is_fine(bot: Bot) -> None:
 
     sent = await bot.send_message(ANNA.id, "5 > 3, <i>ok</i>", parse_mode="HTML")
     assert sent.text == "5 > 3, ok"
-
-
-def test_parse_html_entities_and_nesting() -> None:
-    text, entities = parse_html(
-        '😀<a href="https://e.com/?a=1&amp;b=2">link</a> '
-        '<pre><code class="language-python">x</code></pre>'
-        "<blockquote expandable>q</blockquote>&#x41;&#66;&quot;"
-    )
-
-    assert text == '😀link xqAB"'
-    assert entities == [
-        # offsets are in UTF-16 code units: the emoji takes two
-        {"type": "text_link", "offset": 2, "length": 4, "url": "https://e.com/?a=1&b=2"},
-        {"type": "pre", "offset": 7, "length": 1, "language": "python"},
-        {"type": "expandable_blockquote", "offset": 8, "length": 1},
-    ]
-    # Telegram itself keeps an unknown "&" as text; the fake does so when asked to.
-    assert parse_html("AT&T &copy;", strict_ampersand=False) == ("AT&T &copy;", [])
-    with pytest.raises(HtmlParseError, match="Unexpected end tag at byte offset 0"):
-        parse_html("</b>")
 
 
 # --------------------------------------------------------------------------- limits

@@ -8,7 +8,6 @@ import pytest
 
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
-from bot.domain.messages import MESSAGE_LIMIT, list_page
 from bot.domain.segments import Segment
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
@@ -74,32 +73,6 @@ async def walk_cards(
     for screen in screens:
         assert all(fits(message) for message in screen)
     return screens
-
-
-def test_list_page_keeps_every_item_once_and_each_page_within_the_limit() -> None:
-    items = [f"<b>{n}</b> " + "я" * (n % 300) for n in range(500)]
-    header = "<b>Header</b>"
-    first = list_page(items, 0, header=header)
-    assert first.count > 1
-    assert first.has_next
-    assert not first.has_previous
-    seen: list[str] = []
-    for number in range(first.count):
-        page = list_page(items, number, header=header)
-        assert len(page.text.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
-        assert page.text.startswith(header)
-        seen += items[page.start : page.stop]
-    assert seen == items
-    last = list_page(items, 10_000, header=header)  # clamped: an old button still works
-    assert last.number == first.count - 1
-    assert not last.has_next
-    by_count = list_page(items, 0, per_page=7)
-    assert (by_count.start, by_count.stop) == (0, 7)
-    huge = list_page(["<b>" + "&lt;" * 5000 + "</b>"], 0)
-    assert huge.text.endswith("…")
-    assert len(huge.text.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
-    with pytest.raises(ValueError, match="no room"):
-        list_page(items, 0, header="x" * MESSAGE_LIMIT)
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from aiogram.utils.i18n import I18n
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
@@ -20,7 +18,6 @@ from bot.jobs import (
     Jobs,
     SchedulerLease,
     build_scheduler,
-    ran_this_week,
     schedule_jobs,
 )
 from bot.services.reminders import ReminderService
@@ -30,52 +27,6 @@ from bot.storage.outbox import OutboxStatus
 from tests.clock import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
-
-
-def next_fire(job_id: str, timezone: str, after: dt.datetime) -> dt.datetime:
-    settings = load_settings(_env_file=None, bot_token="1:x", timezone=timezone)
-    scheduler = build_scheduler(settings)
-    jobs = Jobs(lease=None, snapshots=None, reminders=None)  # type: ignore[arg-type]
-    schedule_jobs(scheduler, settings, jobs)
-    job = next(job for job in scheduler.get_jobs() if job.id == job_id)
-    fire: dt.datetime = job.trigger.get_next_fire_time(None, after)
-    return fire
-
-
-def test_jobs_fire_at_local_time_in_a_zone_without_daylight_saving() -> None:
-    after = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
-    snapshot = next_fire("snapshots", "Europe/Moscow", after)
-    assert snapshot.astimezone(MOSCOW).replace(tzinfo=None) == dt.datetime(2026, 12, 2, 0, 10)
-    assert snapshot.astimezone(dt.UTC).hour == 21  # UTC+3 all year
-    summer = next_fire("reminders", "Europe/Moscow", dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
-    assert summer.astimezone(dt.UTC).hour == 7
-
-
-def test_jobs_fire_at_local_time_across_a_daylight_saving_change() -> None:
-    berlin = ZoneInfo("Europe/Berlin")
-    before = next_fire("reminders", "Europe/Berlin", dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC))
-    after = next_fire("reminders", "Europe/Berlin", dt.datetime(2026, 3, 29, 12, tzinfo=dt.UTC))
-    assert before.astimezone(berlin).hour == after.astimezone(berlin).hour == 10
-    assert before.astimezone(dt.UTC).hour == 9  # CET
-    assert after.astimezone(dt.UTC).hour == 8  # CEST, the next morning
-
-
-async def test_jobs_have_fixed_ids_and_a_generous_misfire_grace() -> None:
-    settings = load_settings(_env_file=None, bot_token="1:x")
-    scheduler: AsyncIOScheduler = build_scheduler(settings)
-    jobs = Jobs(lease=None, snapshots=None, reminders=None)  # type: ignore[arg-type]
-    schedule_jobs(scheduler, settings, jobs)
-    schedule_jobs(scheduler, settings, jobs)  # a second call replaces, never duplicates
-    scheduler.start(paused=True)
-    try:
-        assert sorted(job.id for job in scheduler.get_jobs()) == [
-            "lease",
-            "reminders",
-            "snapshots",
-        ]
-        assert all(job.misfire_grace_time >= 3600 for job in scheduler.get_jobs())
-    finally:
-        scheduler.shutdown(wait=False)
 
 
 async def approved_page(
@@ -212,14 +163,6 @@ async def test_a_second_process_runs_no_job(db: Database, clock: FakeClock) -> N
     assert await region_series(db) != []
 
 
-@pytest.mark.parametrize("cron", ["61 * * * *", "every day"])
-def test_a_bad_schedule_is_refused_at_start(cron: str) -> None:
-    from bot.config import SettingsError
-
-    with pytest.raises(SettingsError, match="REMINDER_CRON"):
-        load_settings(_env_file=None, bot_token="1:x", reminder_cron=cron)
-
-
 def test_the_application_schedules_the_weekly_digest(tmp_path: Path) -> None:
     settings = load_settings(
         _env_file=None, bot_token="1:x", database_path=tmp_path / "bot.sqlite3"
@@ -234,21 +177,6 @@ def test_the_application_schedules_the_weekly_digest(tmp_path: Path) -> None:
     digest = next(job for job in scheduler.get_jobs() if job.id == "digests")
     monday = digest.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 28, tzinfo=MOSCOW))
     assert monday == dt.datetime(2026, 11, 30, 9, 0, tzinfo=MOSCOW)
-
-
-@pytest.mark.parametrize(
-    ("moment", "expected"),
-    [
-        (dt.datetime(2026, 11, 30, 8, 59, tzinfo=MOSCOW), False),  # Monday, before 09:00
-        (dt.datetime(2026, 11, 30, 9, 0, tzinfo=MOSCOW), True),
-        (dt.datetime(2026, 12, 3, 15, 0, tzinfo=MOSCOW), True),  # Thursday: missed, still due
-        (dt.datetime(2026, 12, 6, 23, 0, tzinfo=MOSCOW), True),
-    ],
-)
-def test_a_restart_catches_up_the_weekly_digest_only_after_its_time(
-    moment: dt.datetime, expected: bool
-) -> None:
-    assert ran_this_week("0 9 * * mon", moment) is expected
 
 
 async def test_catch_up_does_not_send_this_weeks_digest_early(

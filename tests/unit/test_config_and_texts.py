@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sqlite3
-from pathlib import Path
-
 import pytest
 from aiogram.utils.i18n import I18n
 
-from bot.__main__ import main
 from bot.config import LOCALES_DIR, PACKAGE_DIR, SettingsError, load_settings
 from bot.domain.messages import MESSAGE_LIMIT
 from bot.handlers.total import render_totals
-from bot.i18n import CataloguesNotCompiled, build_i18n
 from bot.services.errors import TerritoryNotFound
 from bot.services.totals import RegionTotals, Share
 from bot.services.users import _match_territory
-from bot.storage.database import migration_files
 from bot.storage.records import Territory
 from bot.storage.seed import read_territories
 
@@ -122,30 +114,3 @@ def test_total_for_2000_territories_fits_one_message(locale: str) -> None:
         text = render_totals(totals, territories, "Регион", locale)
     assert len(text) <= MESSAGE_LIMIT
     assert text.count("\n") > 20
-
-
-def test_migrate_command_creates_an_up_to_date_database(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    path = tmp_path / "sub" / "bot.sqlite3"
-    monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.setenv("BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("DATABASE_PATH", str(path))
-    assert main(["migrate"]) == 0
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migration_files())
-
-
-def test_the_bot_refuses_catalogues_not_compiled(tmp_path: Path) -> None:
-    """Stale .mo files would show English message ids to Russian users without a word."""
-    locales = tmp_path / "locales"
-    shutil.copytree(LOCALES_DIR, locales)
-    assert build_i18n(locales, "ru").gettext("Help", locale="ru") == "Справка"
-    po = locales / "ru" / "LC_MESSAGES" / "messages.po"
-    compiled = po.with_suffix(".mo").stat().st_mtime
-    os.utime(po, (compiled + 10, compiled + 10))
-    with pytest.raises(CataloguesNotCompiled, match="make locales"):
-        build_i18n(locales, "ru")
-    po.with_suffix(".mo").unlink()
-    with pytest.raises(CataloguesNotCompiled, match=r"ru/LC_MESSAGES/messages\.po"):
-        build_i18n(locales, "ru")

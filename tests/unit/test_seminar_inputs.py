@@ -1,0 +1,172 @@
+"""What a coordinator types into the seminar wizard: start (regional time), duration, capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.localtime import (
+    AmbiguousLocalTime,
+    ClockChange,
+    NonexistentLocalTime,
+    to_moment,
+)
+from bot.domain.seminars import (
+    SeminarInputError,
+    SeminarInputInvalid,
+    parse_capacity,
+    parse_duration,
+    parse_start,
+)
+
+MSK = ZoneInfo("Europe/Moscow")
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = dt.datetime(2026, 9, 21, 12, 0, tzinfo=MSK)  # a Monday noon
+# In Europe/Berlin the clocks go back from 03:00 to 02:00 on 25.10.2026 and forward from
+# 02:00 to 03:00 on 28.03.2027 (the last Sundays of October and March).
+FORWARD = ClockChange(dt.datetime(2027, 3, 28, 2, 0), dt.datetime(2027, 3, 28, 3, 0))
+BACK = ClockChange(dt.datetime(2026, 10, 25, 3, 0), dt.datetime(2026, 10, 25, 2, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01.10.2026 10:00", dt.datetime(2026, 10, 1, 10, 0, tzinfo=MSK)),
+        ("1.10.26 9:30", dt.datetime(2026, 10, 1, 9, 30, tzinfo=MSK)),
+        ("  01/10/2026, 10.00 ", dt.datetime(2026, 10, 1, 10, 0, tzinfo=MSK)),
+        ("2026-10-01 10:00", dt.datetime(2026, 10, 1, 10, 0, tzinfo=MSK)),
+        ("01.10 10:00", dt.datetime(2026, 10, 1, 10, 0, tzinfo=MSK)),
+        ("15.01 10:00", dt.datetime(2027, 1, 15, 10, 0, tzinfo=MSK)),  # the next 15 January
+        ("21.09 11:00", dt.datetime(2027, 9, 21, 11, 0, tzinfo=MSK)),  # today, an hour ago
+    ],
+)
+def test_start_is_parsed_in_regional_time(text: str, expected: dt.datetime) -> None:
+    assert parse_start(text, NOW, MSK) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("tomorrow", SeminarInputError.BAD_START),
+        ("01.10.2026", SeminarInputError.BAD_START),
+        ("31.02.2027 10:00", SeminarInputError.BAD_START),
+        ("01.10.2026 25:00", SeminarInputError.BAD_START),
+        ("21.09.2026 11:59", SeminarInputError.START_IN_PAST),
+        ("01.10.2027 10:00", SeminarInputError.START_TOO_FAR),
+    ],
+)
+def test_bad_starts_are_refused_with_a_reason(text: str, reason: SeminarInputError) -> None:
+    with pytest.raises(SeminarInputInvalid) as caught:
+        parse_start(text, NOW, MSK)
+    assert caught.value.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "change"),
+    [
+        ("28.03.2027 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03.2027 02:00", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03.2027 02:59", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("28.03 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),  # the next 28 March
+        ("2027-03-28 02:30", SeminarInputError.NONEXISTENT_START, FORWARD),
+        ("25.10.2026 02:30", SeminarInputError.AMBIGUOUS_START, BACK),
+        ("25.10.2026 02:00", SeminarInputError.AMBIGUOUS_START, BACK),
+        ("25.10 02:59", SeminarInputError.AMBIGUOUS_START, BACK),
+    ],
+)
+def test_a_start_the_clocks_skip_or_repeat_is_refused(
+    text: str, reason: SeminarInputError, change: ClockChange
+) -> None:
+    with pytest.raises(SeminarInputInvalid) as caught:
+        parse_start(text, NOW, BERLIN)
+    assert caught.value.reason is reason
+    assert caught.value.change == change
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("28.03.2027 01:59", dt.datetime(2027, 3, 28, 0, 59, tzinfo=dt.UTC)),  # CET
+        ("28.03.2027 03:00", dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)),  # CEST
+        ("28.03.2027 03:30", dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)),
+        ("25.10.2026 01:59", dt.datetime(2026, 10, 24, 23, 59, tzinfo=dt.UTC)),  # CEST
+        ("25.10.2026 03:00", dt.datetime(2026, 10, 25, 2, 0, tzinfo=dt.UTC)),  # CET
+        ("27.10.2026 02:30", dt.datetime(2026, 10, 27, 1, 30, tzinfo=dt.UTC)),  # no change
+    ],
+)
+def test_a_start_next_to_a_clock_change_is_the_moment_written(text: str, utc: dt.datetime) -> None:
+    start = parse_start(text, NOW, BERLIN)
+    assert start == utc
+    assert start.replace(tzinfo=None) == start.astimezone(BERLIN).replace(tzinfo=None)
+
+
+def test_moscow_has_no_clock_changes() -> None:
+    for day in range(366):
+        wall = dt.datetime(2026, 9, 22, 2, 30) + dt.timedelta(days=day)
+        assert to_moment(wall, MSK).replace(tzinfo=None) == wall
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "error", "change"),
+    [
+        (
+            "Europe/Berlin",
+            dt.datetime(2027, 3, 28, 2, 30),
+            NonexistentLocalTime,
+            (dt.datetime(2027, 3, 28, 2, 0), dt.datetime(2027, 3, 28, 3, 0)),
+        ),
+        (
+            "Europe/Berlin",
+            dt.datetime(2026, 10, 25, 2, 30),
+            AmbiguousLocalTime,
+            (dt.datetime(2026, 10, 25, 3, 0), dt.datetime(2026, 10, 25, 2, 0)),
+        ),
+        (  # a half-hour change
+            "Australia/Lord_Howe",
+            dt.datetime(2026, 10, 4, 2, 15),
+            NonexistentLocalTime,
+            (dt.datetime(2026, 10, 4, 2, 0), dt.datetime(2026, 10, 4, 2, 30)),
+        ),
+        (  # the clocks go forward at midnight
+            "America/Havana",
+            dt.datetime(2027, 3, 14, 0, 30),
+            NonexistentLocalTime,
+            (dt.datetime(2027, 3, 14, 0, 0), dt.datetime(2027, 3, 14, 1, 0)),
+        ),
+    ],
+)
+def test_local_times_a_clock_change_skips_or_repeats_are_reported(
+    zone: str,
+    wall: dt.datetime,
+    error: type[Exception],
+    change: tuple[dt.datetime, dt.datetime],
+) -> None:
+    with pytest.raises(error) as caught:
+        to_moment(wall, ZoneInfo(zone))
+    assert isinstance(caught.value, NonexistentLocalTime | AmbiguousLocalTime)
+    assert (caught.value.change.clock_from, caught.value.change.clock_to) == change
+    assert caught.value.change.forward is (error is NonexistentLocalTime)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("90", 90), ("90 мин", 90), ("45 min", 45), ("1:30", 90), ("1,5 ч", 90), ("2 h", 120)],
+)
+def test_duration_is_parsed(text: str, minutes: int) -> None:
+    assert parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["", "0", "-5", "nine", "9 h", "600"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(SeminarInputInvalid):
+        parse_duration(text)
+
+
+def test_capacity_is_a_positive_whole_number() -> None:
+    assert parse_capacity(" 25 ") == 25
+    for text in ("0", "-1", "2.5", "many", "10001"):
+        with pytest.raises(SeminarInputInvalid):
+            parse_capacity(text)
