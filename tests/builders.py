@@ -41,11 +41,12 @@ async def add_page(
     status: PageStatus = PageStatus.APPROVED,
     reason: str | None = None,
     decided_by: int | None = None,
+    decided_at: int | None = None,
     figure: int | None = None,
 ) -> int:
-    """A page registered by `created_by` (its administrator; the user row must exist),
-    then decided (`status`, approved unless told) and given a current `figure`.
-    Returns its id."""
+    """A page registered by `created_by` (its administrator; the user row must exist) at
+    `now`, then decided (`status`, approved unless told; by its creator and at `now`
+    unless told) and given a current `figure`. Returns its id."""
     page = await repos.pages.create(
         link_key=link_key,
         url=url if url is not None else f"https://{link_key}",
@@ -63,7 +64,7 @@ async def add_page(
             status=status,
             reason=reason,
             decided_by=created_by if decided_by is None else decided_by,
-            now=now,
+            now=now if decided_at is None else decided_at,
         )
         assert decided, f"page {link_key} was not pending"
     if figure is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import Level, PageStatus, Theme
+from bot.domain.catalog import Level, Theme
 from bot.domain.links import parse_link
 from bot.domain.roles import Actor, Role
 from bot.domain.segments import Segment
@@ -30,6 +30,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from bot.storage.seed import seed_territories
+from tests.builders import add_page
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     ROOT,
@@ -87,8 +88,9 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
                 )
                 link = parse_link(f"https://vk.com/club{user_id}")
                 assert link.platform is not None
-                page_id = await repos.pages.create(
-                    link_key=link.key,
+                await add_page(
+                    repos,
+                    link.key,
                     url=link.url,
                     platform=link.platform.value,
                     title=f"Страница {n}",
@@ -96,12 +98,6 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
                     level=Level.MUNICIPAL.value,
                     theme=Theme.CULTURE.value,
                     created_by=user_id,
-                    now=now,
-                )
-                assert await repos.pages.decide(
-                    page_id,
-                    status=PageStatus.APPROVED,
-                    reason=None,
                     decided_by=COORDINATOR.id,
                     now=now,
                 )

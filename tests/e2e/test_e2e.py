@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.domain.catalog import Level, PageStatus, Theme
+from bot.domain.catalog import Level, Theme
 from bot.domain.links import parse_link
 from bot.storage.database import Database
 from bot.storage.seed import seed_territories
+from tests.builders import add_page, add_user
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     REPLY_TIMEOUT,
@@ -49,16 +50,11 @@ async def prepare_database(path: Path) -> int:
     try:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
-            await repos.users.touch(
-                ADMIN.id,
-                username=ADMIN.username,
-                full_name=ADMIN.first_name,
-                language_code=ADMIN.language_code,
-                now=now,
-            )
+            await add_user(repos, ADMIN, now=now)
             territory = (await repos.territories.all())[0]
-            page_id = await repos.pages.create(
-                link_key=link.key,
+            page_id = await add_page(
+                repos,
+                link.key,
                 url=link.url,
                 platform=link.platform.value,
                 title="Дом культуры",
@@ -66,13 +62,6 @@ async def prepare_database(path: Path) -> int:
                 level=Level.MUNICIPAL.value,
                 theme=Theme.CULTURE.value,
                 created_by=ADMIN.id,
-                now=now,
-            )
-            assert await repos.pages.decide(
-                page_id,
-                status=PageStatus.APPROVED,
-                reason=None,
-                decided_by=ADMIN.id,
                 now=now,
             )
     finally:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Application, build_application
 from bot.config import load_settings
-from bot.domain.catalog import PageStatus
+from tests.builders import add_page
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -47,22 +47,14 @@ async def stop_polling(app: Application, task: asyncio.Task[None]) -> None:
 async def seed_page(app: Application, owner: FakeUser) -> int:
     async with app.db.write() as repos:
         await repos.users.ensure(owner.id, now=START)
-        page = await repos.pages.create(
-            link_key="vk.com/seeded",
-            url="https://vk.com/seeded",
-            platform="vk",
-            title="Seeded page",
-            territory_id=1,
-            level="regional",
-            theme="culture",
+        return await add_page(
+            repos,
+            "vk.com/seeded",
             created_by=owner.id,
-            now=START,
+            title="Seeded page",
+            level="regional",
+            figure=1000,
         )
-        await repos.pages.decide(
-            page, status=PageStatus.APPROVED, reason=None, decided_by=owner.id, now=START
-        )
-        await repos.pages.set_current_figure(page, 1000, now=START)
-    return page
 
 
 async def test_one_users_updates_are_handled_in_order(

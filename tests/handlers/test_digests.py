@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
-from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.builders import KUZNETSK, PENZA, add_page, seed_admins
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
@@ -67,19 +66,13 @@ async def seed_pages(
     async with bot.db.write() as repos:
         await repos.users.ensure(admin, now=created_at)
         for n in range(count):
-            page = await repos.pages.create(
-                link_key=f"vk.com/{admin}-{territory}-{n}",
-                url=f"https://vk.com/{admin}-{territory}-{n}",
-                platform="vk",
-                title=title.format(n=n),
-                territory_id=territory,
-                level="municipal",
-                theme="culture",
+            page = await add_page(
+                repos,
+                f"vk.com/{admin}-{territory}-{n}",
                 created_by=admin,
+                territory_id=territory,
+                title=title.format(n=n),
                 now=created_at,
-            )
-            await repos.pages.decide(
-                page, status=PageStatus.APPROVED, reason=None, decided_by=admin, now=created_at
             )
             for ago, figure in history:
                 await repos.reports.add(

@@ -9,6 +9,7 @@ import pytest
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
+from tests.builders import add_page
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
 from tests.flows import NEXT, fits, walk_text
@@ -41,23 +42,20 @@ async def make_pages(
                 now=START,
             )
         for n in range(count):
-            page_id = await repos.pages.create(
-                link_key=f"vk.com/list{n}-{title}",
+            page_id = await add_page(
+                repos,
+                f"vk.com/list{n}-{title}",
                 url=f"https://vk.com/list{n}_" + "x" * 150,
-                platform="vk",
                 title=f"{title} #{n:03d}",
                 territory_id=2,
-                level="municipal",
-                theme="culture",
                 created_by=SUPER.id if admin is None else admin.id,
                 now=START + n,
+                status=status,
+                decided_by=SUPER.id,
+                decided_at=START,
             )
             if admin is None:
                 await repos.pages.remove_admin(page_id, SUPER.id)
-            if status is not PageStatus.PENDING:
-                await repos.pages.decide(
-                    page_id, status=status, reason=None, decided_by=SUPER.id, now=START
-                )
             ids.append(page_id)
     return ids
 

@@ -8,11 +8,11 @@ import aiosqlite
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.services.charts import ChartService
 from bot.services.errors import NotRegistered
 from bot.storage.database import Database
+from tests.builders import add_page
 from tests.clock import FakeClock
 
 
@@ -106,22 +106,15 @@ async def approved_page(
 ) -> int:
     async with db.write() as repos:
         await repos.users.ensure(1, now=now)
-        page = await repos.pages.create(
-            link_key=link,
-            url=f"https://{link}",
-            platform="vk",
-            title="Дом культуры",
-            territory_id=territory_id,
-            level="municipal",
-            theme="culture",
+        return await add_page(
+            repos,
+            link,
             created_by=1,
+            territory_id=territory_id,
+            title="Дом культуры",
             now=now,
+            figure=figure,
         )
-        await repos.pages.decide(
-            page, status=PageStatus.APPROVED, reason=None, decided_by=1, now=now
-        )
-        await repos.pages.set_current_figure(page, figure, now=now)
-    return page
 
 
 async def add_daily(db: Database, day: dt.date, territory_id: int, subscribers: int) -> None:

@@ -10,7 +10,6 @@ from aiogram.utils.i18n import I18n
 
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
-from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.handlers.reminders import reminder_text
 from bot.jobs import (
@@ -24,6 +23,7 @@ from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
+from tests.builders import add_page
 from tests.clock import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -36,21 +36,9 @@ async def approved_page(
         await repos.users.touch(
             user, username=None, full_name="A", language_code="en", now=clock.now()
         )
-        page = await repos.pages.create(
-            link_key=key,
-            url="https://" + key,
-            platform="vk",
-            title="<i>Page</i> & co",
-            territory_id=1,
-            level="regional",
-            theme="culture",
-            created_by=user,
-            now=clock.now(),
+        return await add_page(
+            repos, key, created_by=user, title="<i>Page</i> & co", level="regional", now=clock.now()
         )
-        await repos.pages.decide(
-            page, status=PageStatus.APPROVED, reason=None, decided_by=user, now=clock.now()
-        )
-    return page
 
 
 async def report(db: Database, page: int, figure: int, at: int) -> None:

@@ -16,6 +16,7 @@ from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
 from bot.storage.repositories import Repositories
+from tests.builders import add_page
 from tests.clock import START
 
 EXPECTED_TABLES = {
@@ -92,16 +93,8 @@ async def test_a_failed_unit_of_work_leaves_nothing(db: Database) -> None:
 
 async def _page(repos: Repositories, key: str, *, territory: int = 1, user: int = 1) -> int:
     await repos.users.ensure(user, now=START)
-    return await repos.pages.create(
-        link_key=key,
-        url="https://" + key,
-        platform="vk",
-        title=key,
-        territory_id=territory,
-        level="municipal",
-        theme="culture",
-        created_by=user,
-        now=START,
+    return await add_page(
+        repos, key, created_by=user, territory_id=territory, status=PageStatus.PENDING
     )
 
 
