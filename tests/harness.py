@@ -12,6 +12,7 @@ from aiogram.types import Update
 
 from bot.app import Application, build_application
 from bot.config import load_settings
+from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
@@ -58,7 +59,7 @@ class BotHarness:
         await self.app.bot.session.close()
 
     @property
-    def db(self) -> Any:
+    def db(self) -> Database:
         return self.app.db
 
     async def feed(self, update: Mapping[str, Any]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.segments import Segment
-from bot.storage.outbox import OutboxKind
+from bot.storage.outbox import OutboxKind, OutboxStatus
 from tests.builders import KUZNETSK, PENZA, seed_admins
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
@@ -165,8 +165,8 @@ async def test_stopping_a_broadcast_sends_nothing_more(
         assert len(delivered) < len(recipients)
         async with bot.db.read() as repos:
             counts = await repos.outbox.counts_for_broadcast(1)
-        assert counts["sent"] == len(delivered)
-        assert counts["cancelled"] == len(recipients) - len(delivered)
+        assert counts[OutboxStatus.SENT] == len(delivered)
+        assert counts[OutboxStatus.CANCELLED] == len(recipients) - len(delivered)
     finally:
         await bot.stop()
 

@@ -3,6 +3,8 @@ the registration rule, whatever the handler in front of them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.domain.catalog import Level, PageStatus, Theme
@@ -80,12 +82,12 @@ async def test_services_refuse_texts_beyond_their_limits(bot: BotHarness) -> Non
         await services["registry"].register(Actor(admin.id, Role.USER), draft)
 
     page = await services["registry"].register(
-        Actor(admin.id, Role.USER), draft.__class__(**{**_fields(draft), "title": "Я"})
+        Actor(admin.id, Role.USER), replace(draft, title="Я")
     )
     assert page.status is PageStatus.PENDING
     with pytest.raises(TextRefused):
         await services["registry"].reject(
-            SUPER, page.id, "x" * (REJECT_REASON.max_length + 1), lambda user, page: ""
+            SUPER, page.id, "x" * (REJECT_REASON.max_length + 1), lambda _user, _page: ""
         )
 
     seminar = SeminarDraft(
@@ -102,11 +104,5 @@ async def test_services_refuse_texts_beyond_their_limits(bot: BotHarness) -> Non
     with pytest.raises(TextRefused):
         await services["seminars"].create(
             SUPER,
-            SeminarDraft(
-                **{**_fields(seminar), "title": "С", "place": "П" * (SEMINAR_PLACE.max_length + 1)}
-            ),
+            replace(seminar, title="С", place="П" * (SEMINAR_PLACE.max_length + 1)),
         )
-
-
-def _fields(draft: object) -> dict[str, object]:
-    return {name: getattr(draft, name) for name in draft.__slots__}  # type: ignore[attr-defined]
