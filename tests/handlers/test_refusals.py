@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
-from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.flows import approve_all, page_id, register_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
@@ -19,8 +19,10 @@ async def history(bot: BotHarness, page: int) -> list[int]:
         return [report.figure for report in await repos.reports.history(page, limit=100)]
 
 
-async def approved_page(bot: BotHarness, user: object = ADMIN_EN) -> int:
-    await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
+async def approved_page(bot: BotHarness, user: FakeUser = ADMIN_EN) -> int:
+    """A page `user` registered (in their language) and the superadmin approved."""
+    territory = "Kuznetsk (city)" if user.language_code == "en" else "город Кузнецк"
+    await register_page(bot, user, territory=territory)
     await approve_all(bot)
     return await page_id(bot, "vk.com/club123")
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
 import pytest
 
 from bot.config import Settings, load_settings
 from bot.domain.localtime import DAY
+from bot.domain.milestones import Ladders
+from bot.domain.roles import Actor, Role
 from bot.services.charts import ChartService
 from bot.services.errors import NotRegistered
+from bot.services.totals import TotalsService
 from bot.storage.database import Database
 from tests.builders import add_page
 from tests.clock import FakeClock
@@ -68,7 +72,7 @@ async def test_a_page_series_takes_each_days_last_report_and_carries_it_forward(
             (at(5), 150),
         ]:
             await repos.reports.add(
-                page_id=page, figure=figure, reported_by=None, update_id=None, now=moment
+                page_id=page, figure=figure, reported_by=1, update_id=None, now=moment
             )
 
     points = await charts.page(page, 30)
@@ -84,21 +88,41 @@ async def test_a_page_series_takes_each_days_last_report_and_carries_it_forward(
     later = await approved_page(db, territory_id=2, figure=0, now=clock.now(), link="vk.com/c3")
     assert await charts.page(later, 30) == []
     async with db.write() as repos:
-        await repos.reports.add(
-            page_id=later, figure=10, reported_by=None, update_id=None, now=at(3)
-        )
+        await repos.reports.add(page_id=later, figure=10, reported_by=1, update_id=None, now=at(3))
     assert await charts.page(later, 30) == [
         (today - dt.timedelta(days=d), 10) for d in range(3, -1, -1)
     ]
 
 
 async def test_registration_rule_matches_total(db: Database, clock: FakeClock) -> None:
-    from bot.domain.roles import Actor, Role
-
-    charts = ChartService(db, clock, settings())
+    """Charts and /total answer "is this user registered?" alike, for every kind of user."""
+    config = settings()
+    charts = ChartService(db, clock, config)
+    totals = TotalsService(db, clock, ladder=Ladders.from_settings(config).region, tz=config.tz)
+    await approved_page(db, territory_id=2, figure=700, now=clock.now())  # administered by 1
+    stranger = Actor(5, Role.USER)
     with pytest.raises(NotRegistered):
-        await charts.ensure_registered(Actor(5, Role.USER))
+        await charts.ensure_registered(stranger)
     await charts.ensure_registered(Actor(6, Role.COORDINATOR, territory_id=2))
+
+    async def registered(check: Callable[[Actor], Awaitable[object]], actor: Actor) -> bool:
+        try:
+            await check(actor)
+        except NotRegistered:
+            return False
+        return True
+
+    actors = [
+        stranger,
+        Actor(1, Role.USER),  # the page's administrator
+        Actor(6, Role.COORDINATOR, territory_id=2),
+        Actor(7, Role.COORDINATOR, territory_id=None),
+        Actor(100, Role.SUPERADMIN),
+    ]
+    by_charts = [await registered(charts.ensure_registered, actor) for actor in actors]
+    by_totals = [await registered(totals.region, actor) for actor in actors]
+    assert by_charts == [False, True, True, True, True]
+    assert by_totals == by_charts
 
 
 async def approved_page(

@@ -285,7 +285,13 @@ async def test_a_report_is_stored_once_per_update(db: Database) -> None:
         ]
     assert first is not None
     assert again is None
+    # Reports without an update (imports) are never taken for redeliveries: each is a row.
     assert None not in imported
+    assert len(set(imported)) == 2
+    assert first not in imported
+    async with db.read() as repos:
+        stored = await repos.reports.history(page, limit=10)
+    assert sorted(report.figure for report in stored) == [5, 6, 6]
 
 
 async def test_concurrent_writers_on_one_file_do_not_fail(tmp_path: Path) -> None:

@@ -17,6 +17,17 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 TAG = re.compile(r"</?[a-z-]+")
 
 
+def mismatches(source: str, target: str) -> list[str]:
+    """What a translation lost or added against its message id: placeholders (each as
+    often as in the id) and HTML tags."""
+    problems = []
+    if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
+        problems.append(f"placeholders differ: {source!r}")
+    if Counter(TAG.findall(source)) != Counter(TAG.findall(target)):
+        problems.append(f"HTML tags differ: {source!r}")
+    return problems
+
+
 def used_message_ids() -> set[str]:
     keywords = {"_": None, "__": None, "ngettext": (1, 2)}
     found = set()
@@ -60,7 +71,7 @@ def test_counted_texts_have_every_plural_form(locale: str) -> None:
         if entry is None or not entry.pluralizable:
             problems.append(f"not plural: {message_id!r}")
             continue
-        forms = entry.string
+        forms = [] if entry.string is None else entry.string
         if len(forms) != catalog.num_plurals or not all(forms):
             problems.append(f"forms missing: {message_id!r}")
     assert problems == []
@@ -89,16 +100,18 @@ def test_translations_keep_placeholders_and_tags(locale: str) -> None:
         if not entry.id or not entry.string:
             continue
         # A counted text: every form keeps the singular's placeholders and tags.
-        source = entry.id[0] if isinstance(entry.id, tuple) else entry.id
-        targets = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        source = entry.id if isinstance(entry.id, str) else entry.id[0]
+        targets = [entry.string] if isinstance(entry.string, str) else list(entry.string)
         for target in targets:
-            if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(target)):
-                problems.append(f"placeholders differ: {source!r}")
-            if Counter(TAG.findall(source)) != Counter(TAG.findall(target)):
-                problems.append(f"HTML tags differ: {source!r}")
+            problems.extend(mismatches(source, target))
     assert problems == []
 
 
 def test_placeholder_check_catches_a_mismatch() -> None:
-    """The check above is worth something: a dropped placeholder is seen."""
-    assert Counter(PLACEHOLDER.findall("Page {title}")) != Counter(PLACEHOLDER.findall("Page"))
+    """The check above is worth something: a dropped, renamed or doubled placeholder and a
+    lost tag are each seen, and a faithful translation passes."""
+    assert mismatches("Page {title}", "Page") == ["placeholders differ: 'Page {title}'"]
+    assert mismatches("Page {title}", "Страница {name}") == ["placeholders differ: 'Page {title}'"]
+    assert mismatches("{n} of {n}", "{n}") == ["placeholders differ: '{n} of {n}'"]
+    assert mismatches("<b>{title}</b>", "{title}") == ["HTML tags differ: '<b>{title}</b>'"]
+    assert mismatches("<b>{title}</b> {n}", "{n} <b>{title}</b>") == []
