@@ -51,7 +51,8 @@ class UserI18nMiddleware(I18nMiddleware):
     def __init__(self, i18n: I18n) -> None:
         super().__init__(i18n)
 
-    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+    # aiogram calls get_locale(event=..., data=...): the name stays though only data is read.
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:  # noqa: ARG002
         user: User | None = data.get("user")
         if user is not None:
             return locale_of(user, self.i18n)

@@ -1624,7 +1624,7 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ HTTP plumbing
 
-    async def _not_found(self, request: web.Request) -> web.Response:
+    async def _not_found(self, _request: web.Request) -> web.Response:
         return web.json_response(ApiError(404, "Not Found").body(), status=404)
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
@@ -2401,7 +2401,7 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ bot settings
 
-    def _get_me(self, request: _Request) -> JSON:
+    def _get_me(self, _request: _Request) -> JSON:
         return {
             **self.bot_user(),
             "can_join_groups": True,
@@ -2416,7 +2416,7 @@ class FakeBotAPI:
             self._updates.clear()
         return True
 
-    def _get_webhook_info(self, request: _Request) -> JSON:
+    def _get_webhook_info(self, _request: _Request) -> JSON:
         return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
 
     def _commands_key(self, scope: Any, language_code: Any) -> tuple[str, str]:

@@ -26,9 +26,7 @@ def photo_bytes(message: SentMessage) -> bytes:
     return uploads[0].data
 
 
-async def test_the_chart_button_under_total_sends_the_regions_chart(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_the_chart_button_under_total_sends_the_regions_chart(bot: BotHarness) -> None:
     t = translator(bot, "ru")
     await register_page(bot, ADMIN)
     await approve_all(bot)
@@ -52,9 +50,7 @@ async def test_the_chart_button_under_total_sends_the_regions_chart(
     assert year.button_texts()[2] == "✅ " + periods[2]
 
 
-async def test_a_page_card_has_a_chart_of_its_history(
-    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
-) -> None:
+async def test_a_page_card_has_a_chart_of_its_history(bot: BotHarness, clock: FakeClock) -> None:
     await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
     await approve_all(bot)
     page = await page_id(bot, "vk.com/club123")
@@ -70,9 +66,7 @@ async def test_a_page_card_has_a_chart_of_its_history(
     assert "Next milestone: 5,000" in chart.content
 
 
-async def test_a_page_without_figures_gets_a_text_instead_of_a_chart(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_a_page_without_figures_gets_a_text_instead_of_a_chart(bot: BotHarness) -> None:
     await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
     await approve_all(bot)
     await bot.send(ADMIN_EN, "/mypages")
@@ -113,9 +107,7 @@ async def test_the_regions_chart_is_for_registered_users_only(
     assert fake.last_message(OTHER.id).media_kind is None
 
 
-async def test_a_scoped_coordinator_also_gets_their_territorys_chart(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_a_scoped_coordinator_also_gets_their_territorys_chart(bot: BotHarness) -> None:
     await register_page(bot, ADMIN, territory="город Кузнецк")
     await approve_all(bot)
     page = await page_id(bot, "vk.com/club123")

@@ -13,9 +13,7 @@ from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
 
-async def test_start_shows_the_menu_in_the_users_language(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_start_shows_the_menu_in_the_users_language(bot: BotHarness) -> None:
     [ru] = await bot.send(ADMIN, "/start")
     [en] = await bot.send(ADMIN_EN, "/start")
     assert "Иван" in (ru.text or "")

@@ -162,9 +162,7 @@ async def test_a_user_who_unsubscribed_in_settings_gets_no_digest(
     assert len(digests_of(fake, quiet)) == 1
 
 
-async def test_digest_on_demand_shows_figures_change_and_ranks(
-    harness: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_digest_on_demand_shows_figures_change_and_ranks(harness: BotHarness) -> None:
     [admin] = await seed_admins(harness, 1, KUZNETSK, 1000)
     await seed_pages(
         harness,

@@ -219,7 +219,7 @@ async def test_approval_that_brings_the_region_across_a_threshold_alerts(
 
 
 async def test_total_shows_the_forecast_of_the_next_milestone(
-    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
+    bot: BotHarness, clock: FakeClock
 ) -> None:
     await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
     await approve_all(bot)

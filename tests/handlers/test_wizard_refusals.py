@@ -31,9 +31,7 @@ async def leave(bot: BotHarness, user: FakeUser, page: int) -> None:
         assert not await repos.pages.is_admin(page, user.id)
 
 
-async def test_a_reason_for_a_page_decided_meanwhile_ends_the_rejection(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_a_reason_for_a_page_decided_meanwhile_ends_the_rejection(bot: BotHarness) -> None:
     t = translator(bot, "ru")
     await bot.send(OTHER, "/start")
     await bot.send(SUPER, "/grant @petr")
