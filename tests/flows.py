@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.domain.links import parse_link
 from bot.domain.messages import MESSAGE_LIMIT
 from tests.fakes.bot_api import FakeUser, SentMessage, utf16_length
 from tests.harness import BotHarness
@@ -40,6 +41,22 @@ async def register_page(
     await bot.click(user, t("Culture"))
     replies = await bot.click(user, t("✅ Send for approval"))
     return replies[-1].text or ""
+
+
+async def approved_page(
+    bot: BotHarness,
+    user: FakeUser,
+    *,
+    link: str = "https://vk.com/club123",
+    territory: str | None = None,
+) -> int:
+    """A page `user` registers with /register (in their language; Kuznetsk unless told)
+    and the superadmin approves with /pending. Returns its id."""
+    if territory is None:
+        territory = "Kuznetsk (city)" if user.language_code == "en" else "город Кузнецк"
+    await register_page(bot, user, link=link, territory=territory)
+    await approve_all(bot)
+    return await page_id(bot, parse_link(link).key)
 
 
 async def approve_all(bot: BotHarness) -> None:

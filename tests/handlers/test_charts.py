@@ -8,7 +8,7 @@ from bot.handlers.callbacks import ChartCb, ChartScope
 from tests.checks import assert_png
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, SentMessage, UploadedFile
-from tests.flows import approve_all, page_id, register_page, translator
+from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -28,9 +28,7 @@ def photo_bytes(message: SentMessage) -> bytes:
 
 async def test_the_chart_button_under_total_sends_the_regions_chart(bot: BotHarness) -> None:
     t = translator(bot, "ru")
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
     await bot.send(ADMIN, f"/report {page} 12 345")
     await bot.send(ADMIN, "/total")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.domain.localtime import DAY
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, page_id, register_page, translator
+from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -203,9 +203,7 @@ async def test_a_broken_or_expired_invite_greets_with_a_note(
     assert "📊 Итог по региону" in answer.button_texts()
     assert await source_of(bot, ADMIN) is None
 
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
     async with bot.db.write() as repos:
         await repos.invites.create(
             code="expired-invite01",

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
-from tests.flows import approve_all, page_id, register_page, translator
+from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN
 
@@ -56,9 +56,7 @@ async def test_an_edited_figure_is_answered_with_how_to_correct_it(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
 
     await bot.send(ADMIN, "/report")
     figure = await say(bot, fake, ADMIN, "540")
@@ -102,9 +100,7 @@ async def test_a_confirmed_big_change_is_recognised_when_edited(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
     await bot.send(ADMIN, f"/report {page} 100")
     big = await say(bot, fake, ADMIN, f"/report {page} 54000")
     await bot.click(ADMIN, t("Yes, the figure is right"))
@@ -114,9 +110,7 @@ async def test_a_confirmed_big_change_is_recognised_when_edited(
 
 
 async def test_edits_of_other_messages_are_ignored(bot: BotHarness, fake: FakeBotAPI) -> None:
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
 
     chatter = await say(bot, fake, ADMIN, "привет")
     assert await edit(bot, fake, ADMIN, chatter, "5400") == []

@@ -9,7 +9,7 @@ import pytest
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
-from tests.builders import add_page
+from tests.builders import add_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
 from tests.flows import NEXT, fits, walk_text
@@ -30,17 +30,9 @@ async def make_pages(
     """`count` pages (admin None: without an administrator), titled "<title> #n"."""
     ids = []
     async with bot.db.write() as repos:
-        await repos.users.touch(
-            SUPER.id, username="olga", full_name="Ольга", language_code="ru", now=START
-        )
+        await add_user(repos, SUPER)
         if admin is not None:
-            await repos.users.touch(
-                admin.id,
-                username=admin.username,
-                full_name=admin.first_name,
-                language_code=admin.language_code,
-                now=START,
-            )
+            await add_user(repos, admin)
         for n in range(count):
             page_id = await add_page(
                 repos,

@@ -8,7 +8,7 @@ from bot.domain.localtime import DAY
 from bot.storage.milestones import MilestoneScope
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, page_id, register_page
+from tests.flows import approve_all, approved_page, page_id, register_page
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -73,9 +73,7 @@ async def test_a_page_crossing_1000_alerts_its_admins_and_coordinators_once(
 async def test_a_figure_hovering_around_a_threshold_alerts_once(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
     for figure in (900, 1_100, 950, 1_050, 999, 1_000):
         await report(bot, ADMIN, page, figure)
     await bot.drain()
@@ -93,9 +91,7 @@ async def test_a_restart_does_not_alert_again(
 ) -> None:
     first = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
     try:
-        await register_page(first, ADMIN)
-        await approve_all(first)
-        page = await page_id(first, "vk.com/club123")
+        page = await approved_page(first, ADMIN)
         await report(first, ADMIN, page, 900)
         await report(first, ADMIN, page, 1_200)
         await first.drain()
@@ -152,9 +148,7 @@ async def test_a_region_milestone_alerts_every_registered_user(
 async def test_a_territory_milestone_alerts_its_coordinators(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN)
     await make_coordinator(bot, COORD, "Кузнецк")
     await make_coordinator(bot, COORD_PENZA, "Пенза")
     await report(bot, ADMIN, page, 45_000)
@@ -201,9 +195,7 @@ async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness, fake: 
 async def test_approval_that_brings_the_region_across_a_threshold_alerts(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
-    first = await page_id(bot, "vk.com/club123")
+    first = await approved_page(bot, ADMIN)
     await report(bot, ADMIN, first, 49_000)
     await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
     second = await page_id(bot, "t.me/penza_news")

@@ -6,8 +6,8 @@ import pytest
 
 from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, page_id, register_page, translator
+from tests.fakes.bot_api import FakeBotAPI
+from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -17,14 +17,6 @@ NOT_ALLOWED = "Sorry, your role does not allow this."
 async def history(bot: BotHarness, page: int) -> list[int]:
     async with bot.db.read() as repos:
         return [report.figure for report in await repos.reports.history(page, limit=100)]
-
-
-async def approved_page(bot: BotHarness, user: FakeUser = ADMIN_EN) -> int:
-    """A page `user` registered (in their language) and the superadmin approved."""
-    territory = "Kuznetsk (city)" if user.language_code == "en" else "город Кузнецк"
-    await register_page(bot, user, territory=territory)
-    await approve_all(bot)
-    return await page_id(bot, "vk.com/club123")
 
 
 async def test_privileged_commands_are_refused_to_page_admins(bot: BotHarness) -> None:
@@ -102,7 +94,7 @@ async def test_garbage_callback_data_is_answered_not_crashed(
 async def test_someone_elses_page_cannot_be_reported_or_inspected(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    page = await approved_page(bot)
+    page = await approved_page(bot, ADMIN_EN)
     [answer] = await bot.send(OTHER, f"/report {page} 100")
     assert answer.text == translator(bot, "ru")("There is no such page among yours. See /mypages.")
     [start] = await bot.send(OTHER, "/start")
@@ -134,7 +126,7 @@ async def test_someone_elses_page_cannot_be_reported_or_inspected(
 async def test_bad_figures_are_refused_with_the_reason(
     bot: BotHarness, typed: str, reason: str
 ) -> None:
-    page = await approved_page(bot)
+    page = await approved_page(bot, ADMIN_EN)
     [answer] = await bot.send(ADMIN_EN, f"/report {page} {typed}")
     assert (answer.text or "").startswith(reason)
     await bot.send(ADMIN_EN, "/report")
@@ -161,13 +153,13 @@ async def test_bad_figures_are_refused_with_the_reason(
 async def test_figures_typed_the_usual_ways_are_accepted(
     bot: BotHarness, typed: str, stored: int
 ) -> None:
-    page = await approved_page(bot)
+    page = await approved_page(bot, ADMIN_EN)
     await bot.send(ADMIN_EN, f"/report {page} {typed}")
     assert await history(bot, page) == [stored]
 
 
 async def test_a_big_change_asks_for_confirmation(bot: BotHarness) -> None:
-    page = await approved_page(bot)
+    page = await approved_page(bot, ADMIN_EN)
     await bot.send(ADMIN_EN, f"/report {page} 1000")
     [question] = await bot.send(ADMIN_EN, f"/report {page} 400")
     assert "big change" in (question.text or "")
@@ -183,7 +175,7 @@ async def test_a_big_change_asks_for_confirmation(bot: BotHarness) -> None:
 async def test_an_update_delivered_twice_stores_one_report(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    page = await approved_page(bot)
+    page = await approved_page(bot, ADMIN_EN)
     update = fake.message_update(ADMIN_EN, f"/report {page} 777")
     await bot.feed(update)
     await bot.feed(update)

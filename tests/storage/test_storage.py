@@ -98,18 +98,26 @@ async def _page(repos: Repositories, key: str, *, territory: int = 1, user: int 
     )
 
 
+def database_at_version(path: Path, version: int, *, recipients: int) -> sqlite3.Connection:
+    """A database migrated up to `version` only, with user 7 and their broadcast 3 to
+    `recipients` being sent; returns a connection in autocommit mode."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, _, sql in migration_files()[:version]:
+        conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.execute("INSERT INTO users (id, created_at, seen_at) VALUES (7, 1, 1)")
+    conn.execute(
+        "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
+        " status, recipients, created_at) VALUES (3, 7, 7, 1, '{}', 'sending', ?, 1)",
+        (recipients,),
+    )
+    return conn
+
+
 async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: Path) -> None:
     """0004 rebuilds `outbox` for the 'photo' kind: a database queued at version 3 keeps
     its rows, their ids, statuses and indexes."""
     path = tmp_path / "v3.sqlite3"
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        for version, _, sql in migration_files()[:3]:
-            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-        conn.execute("INSERT INTO users (id, created_at, seen_at) VALUES (7, 1, 1)")
-        conn.execute(
-            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
-            " status, recipients, created_at) VALUES (3, 7, 7, 1, '{}', 'sending', 2, 1)"
-        )
+    with closing(database_at_version(path, 3, recipients=2)) as conn:
         conn.executemany(
             "INSERT INTO outbox (id, chat_id, priority, kind, payload, broadcast_id, status,"
             " attempts, not_before, created_at) VALUES (?, 7, ?, ?, ?, ?, ?, ?, 1, 1)",
@@ -157,14 +165,7 @@ async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -
     """0008 rebuilds `outbox` for the 'album' kind and counts broadcasts' items: a database
     queued at version 7 keeps its rows and indexes; its broadcasts have one item each."""
     path = tmp_path / "v7.sqlite3"
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        for version, _, sql in migration_files()[:7]:
-            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-        conn.execute("INSERT INTO users (id, created_at, seen_at) VALUES (7, 1, 1)")
-        conn.execute(
-            "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
-            " status, recipients, created_at) VALUES (3, 7, 7, 1, '{}', 'sending', 1, 1)"
-        )
+    with closing(database_at_version(path, 7, recipients=1)) as conn:
         conn.execute(
             "INSERT INTO outbox (id, chat_id, priority, kind, payload, broadcast_id, status,"
             " attempts, not_before, created_at)"
