@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,15 @@ def mismatches(source: str, target: str) -> list[str]:
     return problems
 
 
-def used_message_ids() -> set[str]:
+@cache  # extraction reads every module of the bot: once per run is enough
+def used_message_ids() -> frozenset[str]:
     keywords = {"_": None, "__": None, "ngettext": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(PACKAGE_DIR), keywords=keywords
     ):
         found.add(message if isinstance(message, str) else message[0])
-    return found
+    return frozenset(found)
 
 
 def load(locale: str) -> Catalog:
@@ -44,7 +46,8 @@ def load(locale: str) -> Catalog:
         return read_po(handle, locale=locale)
 
 
-def used_plural_ids() -> set[str]:
+@cache
+def used_plural_ids() -> frozenset[str]:
     """The singular ids of the texts the code picks by a count (ngettext)."""
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
@@ -52,7 +55,7 @@ def used_plural_ids() -> set[str]:
     ):
         if not isinstance(message, str):
             found.add(message[0])
-    return found
+    return frozenset(found)
 
 
 def test_the_code_uses_translated_texts() -> None:
