@@ -92,7 +92,6 @@ async def show_chart(
         await target.answer(
             _("<b>{title}</b>: no figures reported yet.").format(title=escape(subject))
         )
-        await callback.answer()
         return
     png = await draw(subject, days, points, milestone, locale)
     await bot.send_photo(
@@ -101,7 +100,6 @@ async def show_chart(
         caption=chart_caption(subject, days, points, milestone, locale),
         reply_markup=keyboards.chart_periods(callback_data.scope, callback_data.subject, days),
     )
-    await callback.answer()
 
 
 async def draw(

@@ -81,7 +81,6 @@ async def turn_seminars(
     await send_seminars(
         target, actor, seminars, settings, i18n.current_locale, max(callback_data.page, 0)
     )
-    await callback.answer()
 
 
 async def join_or_leave(
