@@ -315,7 +315,6 @@ def _cancel_keyboard() -> InlineKeyboardMarkup:
 async def ask_message(
     message: Message, state: FSMContext, actor: Actor, broadcasts: BroadcastService
 ) -> None:
-    await broadcasts.count(actor, Segment())  # refuses anyone but a coordinator
     await state.set_state(Broadcasting.message)
     await state.set_data({})
     await message.answer(

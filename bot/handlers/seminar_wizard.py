@@ -36,7 +36,6 @@ from bot.handlers.common import reply_target
 from bot.handlers.states import SeminarNew
 from bot.handlers.texts import moment, number, seminar_card
 from bot.services.clock import Clock
-from bot.services.errors import NotAllowed
 from bot.services.registry import RegistryService
 from bot.services.seminars import (
     SeminarDraft,
@@ -122,9 +121,7 @@ def input_error_text(error: SeminarInputInvalid, settings: Settings) -> str:
 # ---------------------------------------------------------------------------- /seminars
 
 
-async def start_wizard(message: Message, actor: Actor, state: FSMContext) -> None:
-    if not actor.is_coordinator:
-        raise NotAllowed
+async def start_wizard(message: Message, state: FSMContext) -> None:
     await state.set_state(SeminarNew.title)
     await state.set_data({"seminar": Draft().model_dump(mode="json")})
     await message.answer(
