@@ -30,19 +30,15 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind
 from bot.handlers.common import edit_list, reply_target
 from bot.handlers.states import Broadcasting
-from bot.handlers.texts import (
-    LEVEL_LABELS,
-    PLATFORM_LABELS,
-    THEME_LABELS,
-    label,
-    number,
-)
-from bot.i18n import locale_of
-from bot.services.broadcasts import BroadcastService, Progress
+from bot.i18n import locale_of, speaking
+from bot.services.broadcasts import BroadcastService
 from bot.services.flood import background
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import Territory
+from bot.texts.broadcasts import progress_text
+from bot.texts.formats import number
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +107,13 @@ def describe(segment: Segment, territories: list[Territory], locale: str) -> str
             ]
             parts.append(f"{headings[dimension]}: {', '.join(names) or '—'}")
     if segment.silent_days:
-        parts.append(_("no report for {days}+ days").format(days=segment.silent_days))
+        parts.append(
+            # TRANSLATORS: part of a segment's description: administrators whose pages
+            # have had no report for that many days or more.
+            ngettext(
+                "no report for {days}+ day", "no report for {days}+ days", segment.silent_days
+            ).format(days=segment.silent_days)
+        )
     return "; ".join(parts)
 
 
@@ -143,7 +145,12 @@ def choices_keyboard(
     if dimension == "silence":
         for days in (0, *SILENCE_CHOICES):
             mark = "✅ " if (segment.silent_days or 0) == days else ""
-            text = _("Any") if days == 0 else _("{days}+ days").format(days=days)
+            text = (
+                # TRANSLATORS: a choice of "has not reported for": any time at all.
+                _("Any")
+                if days == 0
+                else ngettext("{days}+ day", "{days}+ days", days).format(days=days)
+            )
             builder.button(
                 text=mark + text, callback_data=BroadcastCb(step=Step.SILENCE, value=str(days))
             )
@@ -186,39 +193,6 @@ def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
         callback_data=BroadcastCb(step=Step.STOP, value=str(broadcast_id)),
     )
     return builder.as_markup()
-
-
-def progress_text(progress: Progress, locale: str, rate: float) -> str:
-    total = progress.broadcast.recipients
-    if progress.cancelled or progress.broadcast.status == "cancelled":
-        heading = _("Broadcast #{id} stopped.")
-    elif progress.finished:
-        heading = _("Broadcast #{id} is finished.")
-    else:
-        heading = _("Broadcast #{id} is being sent…")
-    lines = [
-        heading.format(id=progress.broadcast.id),
-        _("Delivered: {sent} of {total}").format(
-            sent=number(progress.sent, locale), total=number(total, locale)
-        ),
-        _("Failed: {failed}; blocked the bot or left: {blocked}").format(
-            failed=number(progress.failed, locale), blocked=number(progress.blocked, locale)
-        ),
-    ]
-    if progress.cancelled:
-        lines.append(
-            _("Not sent (stopped): {count}").format(count=number(progress.cancelled, locale))
-        )
-    if not progress.finished:
-        # Each recipient takes a slot of the rate per message: an album's items each.
-        messages = progress.left * progress.broadcast.items
-        seconds = int(messages / rate) + 1 if rate > 0 else 0
-        lines.append(
-            _("Left: {left}, about {seconds} s").format(
-                left=number(progress.left, locale), seconds=seconds
-            )
-        )
-    return "\n".join(lines)
 
 
 async def _segment_state(state: FSMContext) -> Segment:
@@ -474,6 +448,7 @@ async def open_choices(
         await state.update_data(choices_page=page)
         segment = await _segment_state(state)
         await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
+    await callback.answer()
 
 
 async def toggle_choice(
@@ -500,6 +475,7 @@ async def toggle_choice(
     segment = segment.toggled(callback_data.dimension, callback_data.value)
     await state.update_data(segment=segment.to_json())
     await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
+    await callback.answer()
 
 
 async def choose_silence(
@@ -519,6 +495,7 @@ async def choose_silence(
     )
     await state.update_data(segment=segment.to_json())
     await _redraw_choices(callback, state, "silence", segment, registry, i18n)
+    await callback.answer()
 
 
 async def back_to_summary(
@@ -534,6 +511,7 @@ async def back_to_summary(
         await _show_summary(
             target, state, actor, broadcasts, registry, i18n.current_locale, edit=True
         )
+    await callback.answer()
 
 
 async def preview(
@@ -556,8 +534,10 @@ async def preview(
         await bot.copy_message(
             callback.from_user.id, data["source_chat_id"], data["source_message_id"]
         )
-    text = _(
-        "This is how it will look. It goes to {count} administrators ({segment}). Send?"
+    text = ngettext(
+        "This is how it will look. It goes to {count} administrator ({segment}). Send?",
+        "This is how it will look. It goes to {count} administrators ({segment}). Send?",
+        count,
     ).format(
         count=number(count, locale),
         segment=escape(describe(segment.within(actor.scope), await registry.territories(), locale)),
@@ -565,6 +545,7 @@ async def preview(
     if album:
         text = f"{album_line(len(album), locale)}\n{text}"
     await reply_target(callback).answer(text, reply_markup=confirm_keyboard())
+    await callback.answer()
 
 
 async def send(
@@ -591,10 +572,11 @@ async def send(
     progress = await broadcasts.progress(broadcast.id)
     message = await bot.send_message(
         callback.from_user.id,
-        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second, i18n),
         reply_markup=None if progress.finished else stop_keyboard(broadcast.id),
     )
     await broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
+    await callback.answer()
 
 
 async def stop(
@@ -613,7 +595,9 @@ async def stop(
     if isinstance(target, Message):
         with contextlib.suppress(TelegramAPIError):
             await target.edit_text(
-                progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+                progress_text(
+                    progress, i18n.current_locale, settings.delivery_rate_per_second, i18n
+                ),
                 reply_markup=None,
             )
     await callback.answer(_("Stopped: the rest will not be sent."))
@@ -625,6 +609,7 @@ async def cancel_draft(callback: CallbackQuery, state: FSMContext) -> None:
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Broadcast cancelled; nothing was sent."))
+    await callback.answer()
 
 
 async def broadcasts_page(
@@ -694,6 +679,7 @@ async def turn_broadcasts(
         actor, broadcasts, registry, users, i18n.current_locale, callback_data.page
     )
     await edit_list(callback, text, markup)
+    await callback.answer()
 
 
 class ProgressReporter:
@@ -745,8 +731,8 @@ class ProgressReporter:
             progress = await self._broadcasts.progress(broadcast.id)
             author = await self._users.get(broadcast.author_id)
             locale = locale_of(author, self._i18n) if author else self._i18n.default_locale
-            with self._i18n.context(), self._i18n.use_locale(locale):
-                text = progress_text(progress, locale, self._rate)
+            text = progress_text(progress, locale, self._rate, self._i18n)
+            with speaking(self._i18n, locale):
                 stoppable = not progress.finished and not progress.cancelled
                 markup = stop_keyboard(broadcast.id) if stoppable else None
             with contextlib.suppress(TelegramAPIError):

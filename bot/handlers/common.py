@@ -40,14 +40,11 @@ from bot.services.users import UserService
 from bot.storage.records import User
 
 
-def reply_target(event: Message | CallbackQuery) -> Message | InaccessibleMessage:
-    """Where to answer: the user's message, or the message under the tapped button (a
-    command and its menu button share one handler)."""
-    if isinstance(event, Message):
-        return event
-    if event.message is None:
+def reply_target(callback: CallbackQuery) -> Message | InaccessibleMessage:
+    """The chat to answer a button in; buttons always sit on a message the bot sent."""
+    if callback.message is None:
         raise LookupError("callback without a message")
-    return event.message
+    return callback.message
 
 
 #: Lists sent a message per item (cards with their own buttons) send this many at a time.
@@ -114,6 +111,7 @@ async def start_with_payload(
     settings: Settings,
     bot: Bot,
     registry: RegistryService,
+    i18n: I18n,
 ) -> None:
     """`/start <payload>`: an invite code joins its page; a campaign label (or anything
     else) greets like a plain /start, with a note when an invitation did not work."""
@@ -126,7 +124,7 @@ async def start_with_payload(
         )
         return
     note = explain(link.problem) if link.problem is not None else None
-    await start(message, actor, user, settings, bot, note=note)
+    await start(message, actor, user, settings, bot, i18n, note=note)
 
 
 async def start(
@@ -135,6 +133,7 @@ async def start(
     user: User,
     settings: Settings,
     bot: Bot,
+    i18n: I18n,
     note: str | None = None,
 ) -> None:
     """The greeting and the main menu; `note` (HTML, one line) goes above the greeting."""
@@ -145,7 +144,10 @@ async def start(
         "This bot helps administrators of the official pages of {region} register their "
         "pages, report subscriber figures and follow the region's progress.\n\n"
         "Choose what to do:"
-    ).format(name=escape(user.full_name or str(user.id)), region=escape(settings.region_name))
+    ).format(
+        name=escape(user.full_name or str(user.id)),
+        region=escape(settings.region_name_in(i18n.current_locale)),
+    )
     await message.answer(
         f"{note}\n\n{greeting}" if note else greeting,
         reply_markup=keyboards.main_menu(actor),
@@ -182,8 +184,13 @@ def help_text(actor: Actor) -> str:
     return text
 
 
-async def show_help(event: Message | CallbackQuery, actor: Actor) -> None:
-    await reply_target(event).answer(help_text(actor))
+async def show_help(message: Message, actor: Actor) -> None:
+    await message.answer(help_text(actor))
+
+
+async def show_help_from_menu(callback: CallbackQuery, actor: Actor) -> None:
+    await reply_target(callback).answer(help_text(actor))
+    await callback.answer()
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
@@ -198,6 +205,7 @@ async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Cancelled."))
+    await callback.answer()
 
 
 async def _show_settings(target: Message | InaccessibleMessage, locale: str, user: User) -> None:
@@ -209,8 +217,13 @@ async def _show_settings(target: Message | InaccessibleMessage, locale: str, use
     )
 
 
-async def show_settings(event: Message | CallbackQuery, i18n: I18n, user: User) -> None:
-    await _show_settings(reply_target(event), i18n.current_locale, user)
+async def show_settings(message: Message, i18n: I18n, user: User) -> None:
+    await _show_settings(message, i18n.current_locale, user)
+
+
+async def show_settings_from_menu(callback: CallbackQuery, i18n: I18n, user: User) -> None:
+    await _show_settings(reply_target(callback), i18n.current_locale, user)
+    await callback.answer()
 
 
 async def switch_subscription(
@@ -258,7 +271,10 @@ async def choose_locale(
     await users.set_locale(user.id, callback_data.locale)
     with i18n.use_locale(callback_data.locale):
         await set_user_commands(bot, actor)
-        await reply_target(callback).answer(_("Done: I will speak English now."))
+        # TRANSLATORS: sent in the language just chosen, so name this catalogue's own
+        # language: "I will speak English now" in English, "говорю по-русски" in Russian.
+        await reply_target(callback).answer(_("Done: I will speak this language now."))
+        await callback.answer()
 
 
 async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
@@ -273,11 +289,13 @@ def build_router() -> Router:
     router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
-    router.callback_query.register(show_help, MenuCb.filter(F.item == MenuItem.HELP))
+    router.callback_query.register(show_help_from_menu, MenuCb.filter(F.item == MenuItem.HELP))
     router.message.register(cancel, Command("cancel"))
     router.callback_query.register(cancel_by_button, CancelCb.filter())
     router.message.register(show_settings, Command("settings"))
-    router.callback_query.register(show_settings, MenuCb.filter(F.item == MenuItem.SETTINGS))
+    router.callback_query.register(
+        show_settings_from_menu, MenuCb.filter(F.item == MenuItem.SETTINGS)
+    )
     router.callback_query.register(choose_locale, LocaleCb.filter())
     router.callback_query.register(switch_subscription, SubscriptionCb.filter())
     return router

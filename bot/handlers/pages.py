@@ -17,8 +17,9 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
 from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
-from bot.handlers.texts import date, number, page_card
 from bot.services.registry import RegistryService
+from bot.texts.formats import date, number
+from bot.texts.pages import page_card
 
 
 def pages_shown(first: int, last: int, count: int) -> str:
@@ -33,7 +34,7 @@ async def show_pages(
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
-    locale: str,
+    i18n: I18n,
     number: int = 0,
 ) -> None:
     """The user's pages as cards with their buttons, a screen (`number`) at a time."""
@@ -45,20 +46,30 @@ async def show_pages(
     if number == 0:
         await target.answer(_("Your pages: {count}").format(count=len(pages)))
     cards = [
-        (page_card(page, territories, settings.tz, locale), keyboards.page_actions(page))
+        (
+            page_card(page, territories, settings.tz, i18n.current_locale, i18n),
+            keyboards.page_actions(page),
+        )
         for page in pages
     ]
     await send_cards(target, cards, number, ListKind.MY_PAGES, pages_shown)
 
 
 async def my_pages(
-    event: Message | CallbackQuery,
+    message: Message, actor: Actor, registry: RegistryService, settings: Settings, i18n: I18n
+) -> None:
+    await show_pages(message, actor, registry, settings, i18n)
+
+
+async def my_pages_from_menu(
+    callback: CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_pages(reply_target(event), actor, registry, settings, i18n.current_locale)
+    await show_pages(reply_target(callback), actor, registry, settings, i18n)
+    await callback.answer()
 
 
 async def turn_my_pages(
@@ -70,9 +81,8 @@ async def turn_my_pages(
     i18n: I18n,
 ) -> None:
     target = await turn_cards(callback)
-    await show_pages(
-        target, actor, registry, settings, i18n.current_locale, max(callback_data.page, 0)
-    )
+    await show_pages(target, actor, registry, settings, i18n, max(callback_data.page, 0))
+    await callback.answer()
 
 
 async def history_page(
@@ -105,6 +115,7 @@ async def show_history(
         actor, registry, settings, i18n.current_locale, callback_data.page_id, 0
     )
     await reply_target(callback).answer(text, reply_markup=markup)
+    await callback.answer()
 
 
 async def turn_history(
@@ -119,6 +130,7 @@ async def turn_history(
         actor, registry, settings, i18n.current_locale, callback_data.subject, callback_data.page
     )
     await edit_list(callback, text, markup)
+    await callback.answer()
 
 
 async def invite_co_admin(
@@ -137,6 +149,7 @@ async def invite_co_admin(
             "It works once and expires in {days} days:\n{link}"
         ).format(days=settings.invite_ttl_days, link=escape(link)),
     )
+    await callback.answer()
 
 
 async def ask_leave(
@@ -147,6 +160,7 @@ async def ask_leave(
         _("Stop administering <b>{title}</b>?").format(title=escape(page.title)),
         reply_markup=keyboards.leave_confirm(page.id),
     )
+    await callback.answer()
 
 
 async def leave_page(
@@ -162,12 +176,13 @@ async def leave_page(
             "The page has no administrator now; coordinators will see it and find a new one."
         )
     await target.answer(text)
+    await callback.answer()
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(my_pages, Command("mypages"))
-    router.callback_query.register(my_pages, MenuCb.filter(F.item == MenuItem.MY_PAGES))
+    router.callback_query.register(my_pages_from_menu, MenuCb.filter(F.item == MenuItem.MY_PAGES))
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
     router.callback_query.register(turn_my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
     router.callback_query.register(turn_history, ListCb.filter(F.kind == ListKind.HISTORY))

@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
@@ -25,8 +25,8 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import Reporting
-from bot.handlers.texts import number, signed
 from bot.services.reports import ReportOutcome, ReportService
+from bot.texts.formats import number, signed
 
 
 def figure_error_text(error: FigureError, locale: str) -> str:
@@ -63,14 +63,25 @@ def figure_error_text(error: FigureError, locale: str) -> str:
 
 
 def outcome_text(outcome: ReportOutcome, locale: str) -> str:
-    text = _("Saved: <b>{title}</b> has {figure} subscribers.").format(
-        title=escape(outcome.page.title), figure=number(outcome.figure, locale)
-    )
+    """The answer to a stored report in the current language: the figure, and the change
+    since the previous report unless there was none or this one repeats it."""
+    title = escape(outcome.page.title)
+    figure = number(outcome.figure, locale)
     if outcome.previous is not None and not outcome.duplicate:
-        text += " " + _("Change since the last report: {change}.").format(
-            change=signed(outcome.figure - outcome.previous, locale)
+        return ngettext(
+            "Saved: <b>{title}</b> has {figure} subscriber. "
+            "Change since the last report: {change}.",
+            "Saved: <b>{title}</b> has {figure} subscribers. "
+            "Change since the last report: {change}.",
+            outcome.figure,
+        ).format(
+            title=title, figure=figure, change=signed(outcome.figure - outcome.previous, locale)
         )
-    return text
+    return ngettext(
+        "Saved: <b>{title}</b> has {figure} subscriber.",
+        "Saved: <b>{title}</b> has {figure} subscribers.",
+        outcome.figure,
+    ).format(title=title, figure=figure)
 
 
 async def ask_figure(
@@ -107,6 +118,7 @@ async def turn_offered_pages(
     markup = keyboards.pick_page(pages, callback_data.page)
     if isinstance(target, Message) and pages and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
+    await callback.answer()
 
 
 async def check_and_store(
@@ -164,9 +176,11 @@ async def report_command(
     event_update: Update,
     i18n: I18n,
 ) -> None:
-    """The short form, `/report 12 15400`; a bare /report goes to `ask_page`."""
     args = (command.args or "").split(maxsplit=1)
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    if not args:
+        await offer_pages(message, state, actor, reports)
+        return
+    if len(args) == 1 or not args[0].lstrip("#").isdigit():
         await message.answer(
             _(
                 "Write the page number and the figure: /report 12 15400. "
@@ -185,11 +199,11 @@ async def report_command(
     )
 
 
-async def ask_page(
-    event: Message | CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
+async def report_from_menu(
+    callback: CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
 ) -> None:
-    """A bare /report, or the menu's button: which page?"""
-    await offer_pages(reply_target(event), state, actor, reports)
+    await offer_pages(reply_target(callback), state, actor, reports)
+    await callback.answer()
 
 
 async def pick_page(
@@ -202,6 +216,7 @@ async def pick_page(
     # Checked with a figure of zero: only the access matters at this step.
     check = await reports.check(actor, callback_data.page_id, 0)
     await ask_figure(reply_target(callback), state, check.page.id, check.page.title)
+    await callback.answer()
 
 
 async def take_figure(
@@ -243,6 +258,7 @@ async def confirm_figure(
         await state.set_state(Reporting.figure)
         await state.set_data({"page_id": page_id})
         await target.answer(_("Send the right figure."), reply_markup=keyboards.cancel())
+        await callback.answer()
         return
     outcome = await reports.submit(
         actor,
@@ -254,6 +270,7 @@ async def confirm_figure(
     )
     await state.clear()
     await target.answer(outcome_text(outcome, i18n.current_locale))
+    await callback.answer()
 
 
 def edited_figure(text: str) -> int | None:
@@ -281,24 +298,26 @@ async def report_edited(message: Message, actor: Actor, reports: ReportService, 
     figure = edited_figure(message.text or "")
     if figure == report.figure:
         return
-    text = _(
-        "Editing a message does not change a report: <b>{title}</b> keeps the figure {figure}."
-    ).format(title=escape(page.title), figure=number(report.figure, i18n.current_locale))
+    title = escape(page.title)
+    kept = number(report.figure, i18n.current_locale)
     if figure is None:
-        text += " " + _("To correct it, send /report {id} and the right figure.").format(id=page.id)
+        text = _(
+            "Editing a message does not change a report: <b>{title}</b> keeps the figure "
+            "{figure}. To correct it, send /report {id} and the right figure."
+        ).format(title=title, figure=kept, id=page.id)
     else:
         # Digits only, so that the command can be copied as it is.
-        text += " " + _("To correct it, send /report {id} {figure}.").format(
-            id=page.id, figure=figure
-        )
+        text = _(
+            "Editing a message does not change a report: <b>{title}</b> keeps the figure "
+            "{figure}. To correct it, send /report {id} {corrected}."
+        ).format(title=title, figure=kept, id=page.id, corrected=figure)
     await message.answer(text)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(ask_page, Command("report", magic=F.args.is_(None)))
-    router.callback_query.register(ask_page, MenuCb.filter(F.item == MenuItem.REPORT))
     router.message.register(report_command, Command("report"))
+    router.callback_query.register(report_from_menu, MenuCb.filter(F.item == MenuItem.REPORT))
     router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
     router.callback_query.register(
         turn_offered_pages, ListCb.filter(F.kind == ListKind.REPORT_PAGES)

@@ -10,7 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
@@ -34,13 +34,14 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import SeminarNew
-from bot.handlers.texts import moment, number, seminar_card
 from bot.services.clock import Clock
 from bot.services.registry import RegistryService
 from bot.services.seminars import (
     SeminarDraft,
     SeminarService,
 )
+from bot.texts.formats import moment, number
+from bot.texts.seminars import seminar_card
 
 
 class Draft(BaseModel):
@@ -167,6 +168,7 @@ async def take_description(message: Message, state: FSMContext, settings: Settin
 
 async def skip_description(callback: CallbackQuery, state: FSMContext, settings: Settings) -> None:
     await ask_start(reply_target(callback), state, settings)
+    await callback.answer()
 
 
 async def ask_start(
@@ -217,6 +219,7 @@ async def pick_duration(
         await callback.answer(input_error_text(exc, settings), show_alert=True)
         return
     await set_duration(reply_target(callback), state, minutes)
+    await callback.answer()
 
 
 async def set_duration(
@@ -284,6 +287,7 @@ async def no_limit(
     await set_capacity(
         reply_target(callback), state, None, actor, settings, seminars, registry, i18n
     )
+    await callback.answer()
 
 
 async def set_capacity(
@@ -322,6 +326,7 @@ async def turn_audience_page(
     target = reply_target(callback)
     if isinstance(target, Message) and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
+    await callback.answer()
 
 
 async def pick_audience(
@@ -347,6 +352,7 @@ async def pick_audience(
     await ask_confirmation(
         reply_target(callback), state, draft, actor, settings, seminars, registry, i18n
     )
+    await callback.answer()
 
 
 async def ask_confirmation(
@@ -373,11 +379,13 @@ async def ask_confirmation(
         audience = territory.name(locale) if territory is not None else "?"
     await state.set_state(SeminarNew.confirm)
     await target.answer(
-        seminar_card(preview, settings.tz, locale)
+        seminar_card(preview, settings.tz, locale, i18n)
         + "\n\n"
-        + _("Invited: administrators of {audience}, {count} people. Announce it?").format(
-            audience=escape(audience), count=number(count, locale)
-        ),
+        + ngettext(
+            "Invited: administrators of {audience}, {count} person. Announce it?",
+            "Invited: administrators of {audience}, {count} people. Announce it?",
+            count,
+        ).format(audience=escape(audience), count=number(count, locale)),
         reply_markup=keyboards.seminar_step(
             (_("📣 Announce"), SeminarWizardCb(step=SeminarStep.ANNOUNCE))
         ),
@@ -397,17 +405,21 @@ async def announce(
     target = reply_target(callback)
     if complete is None:
         await target.answer(_("The wizard lost its data. Start again with /seminar_new."))
+        await callback.answer()
         return
     seminar, invited = await seminars.create(actor, complete)
     await target.answer(
-        _(
-            "📣 The seminar «{title}» on {start} is announced: {count} administrators invited."
+        ngettext(
+            "📣 The seminar «{title}» on {start} is announced: {count} administrator invited.",
+            "📣 The seminar «{title}» on {start} is announced: {count} administrators invited.",
+            invited,
         ).format(
             title=escape(seminar.title),
             start=moment(seminar.starts_at, settings.tz, i18n.current_locale),
             count=number(invited, i18n.current_locale),
         )
     )
+    await callback.answer()
 
 
 def build_router() -> Router:
