@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 LOCALES := locales
 POT := $(LOCALES)/messages.pot
 BABEL_KEYWORDS := -k _ -k __
+# Comments that start so, right above a `_()` call, reach translators in the catalogues.
+BABEL_COMMENTS := -c TRANSLATORS:
 
 .DEFAULT_GOAL := help
 .PHONY: help venv lock run migrate test test-unit lint format locales locales-extract locales-update bench clean
@@ -66,7 +68,7 @@ locales: venv ## Compile the gettext catalogues (.po → .mo)
 	$(BIN)/pybabel -q compile -d $(LOCALES) -D messages
 
 locales-extract: venv ## Extract message ids from the code into locales/messages.pot
-	$(BIN)/pybabel -q extract --no-location --sort-output $(BABEL_KEYWORDS) -o $(POT) bot
+	$(BIN)/pybabel -q extract --no-location --sort-output $(BABEL_KEYWORDS) $(BABEL_COMMENTS) -o $(POT) bot
 
 locales-update: locales-extract ## Merge new message ids into every catalogue
 	$(BIN)/pybabel -q update --ignore-obsolete --no-fuzzy-matching -i $(POT) -d $(LOCALES) -D messages

@@ -44,7 +44,6 @@ from bot.domain.catalog import PageStatus
 from bot.domain.digests import PageFigures
 from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import split_message
-from bot.handlers.digest import digest_renderer
 from bot.i18n import build_i18n
 from bot.services.digests import SILENT_DAYS, Digest, DigestRenderer, DigestService
 from bot.storage.database import Database
@@ -52,6 +51,7 @@ from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from bot.storage.seed import seed_territories
 from bot.storage.silence import is_silent, silence_cutoff
+from bot.texts.digests import digest_renderer
 
 YEAR = 365 * DAY
 NOW = 1_790_000_000

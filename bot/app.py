@@ -15,14 +15,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
 from bot.domain.milestones import Ladders
-from bot.handlers import get_routers
+from bot.handlers import get_routers, keyboards
 from bot.handlers.broadcast import ProgressReporter
-from bot.handlers.charts import DigestCharts
-from bot.handlers.digest import digest_renderer
 from bot.handlers.menu import set_default_commands, set_user_commands
-from bot.handlers.milestones import milestone_text
-from bot.handlers.reminders import reminder_text
-from bot.handlers.seminars import seminar_announcement
 from bot.i18n import build_i18n, locale_of
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.callbacks import AnswerCallbackQueries, AnswerFirst
@@ -48,6 +43,11 @@ from bot.services.users import UserService
 from bot.storage.database import Database
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.seed import seed_territories
+from bot.texts.charts import DigestCharts
+from bot.texts.digests import digest_renderer
+from bot.texts.milestones import milestone_text
+from bot.texts.reminders import reminder_text
+from bot.texts.seminars import seminar_announcement
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
         region_ladder=ladders.region,
         goal=settings.region_goal,
         superadmins=settings.superadmin_ids,
-        text=milestone_text(i18n, settings.region_name),
+        text=milestone_text(i18n, settings),
     )
 
 
@@ -100,14 +100,19 @@ def build_services(
         ),
         broadcasts=BroadcastService(db, clock, wake=delivery.wake),
         charts=charts,
-        seminars=SeminarService(db, clock, seminar_announcement(i18n, settings), delivery.wake),
+        seminars=SeminarService(
+            db,
+            clock,
+            seminar_announcement(i18n, settings.tz, keyboards.seminar_actions),
+            delivery.wake,
+        ),
         digests=DigestService(
             db,
             clock,
             settings,
             digest_renderer(i18n, settings),
             delivery.wake,
-            chart=DigestCharts(charts, i18n, settings),
+            chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
     )
 
@@ -229,7 +234,7 @@ def build_jobs(
             db,
             clock,
             days=settings.reminder_days,
-            render=reminder_text(i18n, settings.reminder_days),
+            render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
     )

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     superadmin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Europe/Moscow"
     default_locale: str = "ru"
+    # The region's name as Russian and as English speakers read it (`region_name_in`).
     region_name: str = "Пензенская область"
+    region_name_en: str = "Penza region"
     territories_file: Path = PACKAGE_DIR / "data" / "territories_penza.csv"
     # Region-wide milestones: every `region_milestone_step` and the region's goal.
     region_milestone_step: int = Field(default=50_000, gt=0)
@@ -157,6 +159,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def region_name_in(self, locale: str) -> str:
+        """The region's name in `locale` ("ru" or "en"): REGION_NAME for Russian,
+        REGION_NAME_EN for any other language. Not escaped: HTML callers escape it."""
+        return self.region_name if locale == "ru" else self.region_name_en
 
     @property
     def bot_id(self) -> int:

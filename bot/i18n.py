@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -50,3 +52,11 @@ def locale_of(user: User, i18n: I18n) -> str:
     if language in i18n.available_locales:
         return language
     return i18n.default_locale
+
+
+@contextmanager
+def speaking(i18n: I18n, locale: str) -> Iterator[None]:
+    """Within the block, `_()`, `ngettext()` and lazy labels translate into `locale`,
+    wherever the caller runs: in a handler, a scheduled job or a background task."""
+    with i18n.context(), i18n.use_locale(locale):
+        yield

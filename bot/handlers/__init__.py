@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 
+from bot.domain.roles import Role
 from bot.handlers import (
     broadcast,
     charts,
@@ -15,6 +16,7 @@ from bot.handlers import (
     groups,
     moderation,
     pages,
+    refusals,
     register,
     report,
     roles,
@@ -22,6 +24,7 @@ from bot.handlers import (
     seminars,
     total,
 )
+from bot.handlers.filters import HasRole
 
 
 def get_routers() -> list[Router]:
@@ -35,23 +38,32 @@ def get_routers() -> list[Router]:
     private.message.filter(F.chat.type == ChatType.PRIVATE)
     private.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    private.include_routers(*_private_routers())
-    return [errors.build_router(), groups.build_router(), private]
-
-
-def _private_routers() -> list[Router]:
-    return [
+    private.include_routers(
         common.build_router(),
         register.build_router(),
         pages.build_router(),
         report.build_router(),
         total.build_router(),
         charts.build_router(),
-        moderation.build_router(),
-        roles.build_router(),
-        broadcast.build_router(),
         seminars.build_router(),
-        seminar_wizard.build_router(),
         digest.build_router(),
+        _for_role(
+            Role.COORDINATOR,
+            moderation.build_router(),
+            broadcast.build_router(),
+            seminar_wizard.build_router(),
+        ),
+        _for_role(Role.SUPERADMIN, roles.build_router()),
+        refusals.build_router(),  # what the two above turned away
         fallback.build_router(),
-    ]
+    )
+    return [errors.build_router(), groups.build_router(), private]
+
+
+def _for_role(role: Role, *routers: Router) -> Router:
+    """A router whose handlers see only actors with `role` (or a higher one)."""
+    parent = Router(name=f"role-{role.name.lower()}")
+    parent.message.filter(HasRole(role))
+    parent.callback_query.filter(HasRole(role))
+    parent.include_routers(*routers)
+    return parent

@@ -30,19 +30,15 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind
 from bot.handlers.common import edit_list, reply_target
 from bot.handlers.states import Broadcasting
-from bot.handlers.texts import (
-    LEVEL_LABELS,
-    PLATFORM_LABELS,
-    THEME_LABELS,
-    label,
-    number,
-)
-from bot.i18n import locale_of
-from bot.services.broadcasts import BroadcastService, Progress
+from bot.i18n import locale_of, speaking
+from bot.services.broadcasts import BroadcastService
 from bot.services.flood import background
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import Territory
+from bot.texts.broadcasts import progress_text
+from bot.texts.formats import number
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +107,13 @@ def describe(segment: Segment, territories: list[Territory], locale: str) -> str
             ]
             parts.append(f"{headings[dimension]}: {', '.join(names) or '—'}")
     if segment.silent_days:
-        parts.append(_("no report for {days}+ days").format(days=segment.silent_days))
+        parts.append(
+            # TRANSLATORS: part of a segment's description: administrators whose pages
+            # have had no report for that many days or more.
+            ngettext(
+                "no report for {days}+ day", "no report for {days}+ days", segment.silent_days
+            ).format(days=segment.silent_days)
+        )
     return "; ".join(parts)
 
 
@@ -143,7 +145,12 @@ def choices_keyboard(
     if dimension == "silence":
         for days in (0, *SILENCE_CHOICES):
             mark = "✅ " if (segment.silent_days or 0) == days else ""
-            text = _("Any") if days == 0 else _("{days}+ days").format(days=days)
+            text = (
+                # TRANSLATORS: a choice of "has not reported for": any time at all.
+                _("Any")
+                if days == 0
+                else ngettext("{days}+ day", "{days}+ days", days).format(days=days)
+            )
             builder.button(
                 text=mark + text, callback_data=BroadcastCb(step=Step.SILENCE, value=str(days))
             )
@@ -186,39 +193,6 @@ def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
         callback_data=BroadcastCb(step=Step.STOP, value=str(broadcast_id)),
     )
     return builder.as_markup()
-
-
-def progress_text(progress: Progress, locale: str, rate: float) -> str:
-    total = progress.broadcast.recipients
-    if progress.cancelled or progress.broadcast.status == "cancelled":
-        heading = _("Broadcast #{id} stopped.")
-    elif progress.finished:
-        heading = _("Broadcast #{id} is finished.")
-    else:
-        heading = _("Broadcast #{id} is being sent…")
-    lines = [
-        heading.format(id=progress.broadcast.id),
-        _("Delivered: {sent} of {total}").format(
-            sent=number(progress.sent, locale), total=number(total, locale)
-        ),
-        _("Failed: {failed}; blocked the bot or left: {blocked}").format(
-            failed=number(progress.failed, locale), blocked=number(progress.blocked, locale)
-        ),
-    ]
-    if progress.cancelled:
-        lines.append(
-            _("Not sent (stopped): {count}").format(count=number(progress.cancelled, locale))
-        )
-    if not progress.finished:
-        # Each recipient takes a slot of the rate per message: an album's items each.
-        messages = progress.left * progress.broadcast.items
-        seconds = int(messages / rate) + 1 if rate > 0 else 0
-        lines.append(
-            _("Left: {left}, about {seconds} s").format(
-                left=number(progress.left, locale), seconds=seconds
-            )
-        )
-    return "\n".join(lines)
 
 
 async def _segment_state(state: FSMContext) -> Segment:
@@ -312,10 +286,7 @@ def _cancel_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-async def ask_message(
-    message: Message, state: FSMContext, actor: Actor, broadcasts: BroadcastService
-) -> None:
-    await broadcasts.count(actor, Segment())  # refuses anyone but a coordinator
+async def ask_message(message: Message, state: FSMContext) -> None:
     await state.set_state(Broadcasting.message)
     await state.set_data({})
     await message.answer(
@@ -561,8 +532,10 @@ async def preview(
         await bot.copy_message(
             callback.from_user.id, data["source_chat_id"], data["source_message_id"]
         )
-    text = _(
-        "This is how it will look. It goes to {count} administrators ({segment}). Send?"
+    text = ngettext(
+        "This is how it will look. It goes to {count} administrator ({segment}). Send?",
+        "This is how it will look. It goes to {count} administrators ({segment}). Send?",
+        count,
     ).format(
         count=number(count, locale),
         segment=escape(describe(segment.within(actor.scope), await registry.territories(), locale)),
@@ -597,7 +570,7 @@ async def send(
     progress = await broadcasts.progress(broadcast.id)
     message = await bot.send_message(
         callback.from_user.id,
-        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second, i18n),
         reply_markup=None if progress.finished else stop_keyboard(broadcast.id),
     )
     await broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
@@ -620,7 +593,9 @@ async def stop(
     if isinstance(target, Message):
         with contextlib.suppress(TelegramAPIError):
             await target.edit_text(
-                progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second),
+                progress_text(
+                    progress, i18n.current_locale, settings.delivery_rate_per_second, i18n
+                ),
                 reply_markup=None,
             )
     await callback.answer(_("Stopped: the rest will not be sent."))
@@ -754,8 +729,8 @@ class ProgressReporter:
             progress = await self._broadcasts.progress(broadcast.id)
             author = await self._users.get(broadcast.author_id)
             locale = locale_of(author, self._i18n) if author else self._i18n.default_locale
-            with self._i18n.context(), self._i18n.use_locale(locale):
-                text = progress_text(progress, locale, self._rate)
+            text = progress_text(progress, locale, self._rate, self._i18n)
+            with speaking(self._i18n, locale):
                 stoppable = not progress.finished and not progress.cancelled
                 markup = stop_keyboard(broadcast.id) if stoppable else None
             with contextlib.suppress(TelegramAPIError):

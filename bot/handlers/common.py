@@ -111,6 +111,7 @@ async def start_with_payload(
     settings: Settings,
     bot: Bot,
     registry: RegistryService,
+    i18n: I18n,
 ) -> None:
     """`/start <payload>`: an invite code joins its page; a campaign label (or anything
     else) greets like a plain /start, with a note when an invitation did not work."""
@@ -123,7 +124,7 @@ async def start_with_payload(
         )
         return
     note = explain(link.problem) if link.problem is not None else None
-    await start(message, actor, user, settings, bot, note=note)
+    await start(message, actor, user, settings, bot, i18n, note=note)
 
 
 async def start(
@@ -132,6 +133,7 @@ async def start(
     user: User,
     settings: Settings,
     bot: Bot,
+    i18n: I18n,
     note: str | None = None,
 ) -> None:
     """The greeting and the main menu; `note` (HTML, one line) goes above the greeting."""
@@ -142,7 +144,10 @@ async def start(
         "This bot helps administrators of the official pages of {region} register their "
         "pages, report subscriber figures and follow the region's progress.\n\n"
         "Choose what to do:"
-    ).format(name=escape(user.full_name or str(user.id)), region=escape(settings.region_name))
+    ).format(
+        name=escape(user.full_name or str(user.id)),
+        region=escape(settings.region_name_in(i18n.current_locale)),
+    )
     await message.answer(
         f"{note}\n\n{greeting}" if note else greeting,
         reply_markup=keyboards.main_menu(actor),
@@ -266,7 +271,9 @@ async def choose_locale(
     await users.set_locale(user.id, callback_data.locale)
     with i18n.use_locale(callback_data.locale):
         await set_user_commands(bot, actor)
-        await reply_target(callback).answer(_("Done: I will speak English now."))
+        # TRANSLATORS: sent in the language just chosen, so name this catalogue's own
+        # language: "I will speak English now" in English, "говорю по-русски" in Russian.
+        await reply_target(callback).answer(_("Done: I will speak this language now."))
         await callback.answer()
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalog import Level, PageStatus, Theme
@@ -43,10 +44,10 @@ from bot.handlers.callbacks import (
     TerritoryPageCb,
     ThemeCb,
 )
-from bot.handlers.texts import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.services.charts import PERIODS
 from bot.services.seminars import SeminarView
 from bot.storage.records import Page, Territory, User
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
 TERRITORIES_PER_PAGE = 10
 #: Pages offered a screen at a time by /report.
@@ -277,9 +278,27 @@ def chart_periods(scope: ChartScope, subject: int, current: int) -> InlineKeyboa
     for days in PERIODS:
         mark = "✅ " if days == current else ""
         builder.button(
-            text=mark + _("{days} days").format(days=days),
+            text=mark + ngettext("{days} day", "{days} days", days).format(days=days),
             callback_data=ChartCb(scope=scope, subject=subject, days=days),
         )
+    return builder.as_markup()
+
+
+def digest_chart_periods(territory: Territory | None, current: int) -> InlineKeyboardMarkup:
+    """Under the chart after a coordinator's digest: the region's chart (`territory`
+    None) or the territory's, over another period."""
+    if territory is None:
+        return chart_periods(ChartScope.REGION, 0, current)
+    return chart_periods(ChartScope.TERRITORY, territory.id, current)
+
+
+def report_now(page: Page) -> InlineKeyboardMarkup:
+    """Under a reminder to report: the button that asks for the page's figure."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🔢 Report now"),
+        callback_data=PageCb(action=PageAction.REPORT, page_id=page.id),
+    )
     return builder.as_markup()
 
 

@@ -26,10 +26,10 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
 from bot.handlers.states import Moderation
-from bot.handlers.texts import LEVEL_LABELS, THEME_LABELS, label, page_card
-from bot.i18n import locale_of
-from bot.services.registry import Notice, RegistryService
-from bot.storage.records import Page, Territory, User
+from bot.services.registry import RegistryService
+from bot.storage.records import Page, Territory
+from bot.texts.moderation import decision_notice
+from bot.texts.pages import page_card, pending_details
 
 
 def pending_shown(first: int, last: int, count: int) -> str:
@@ -42,23 +42,19 @@ def pending_shown(first: int, last: int, count: int) -> str:
 
 
 def pending_cards(
-    pages: list[Page], territories: list[Territory], settings: Settings, locale: str
+    pages: list[Page], territories: list[Territory], settings: Settings, i18n: I18n
 ) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """Each pending page's card with its details and the approve and reject buttons."""
-    cards: list[tuple[str, InlineKeyboardMarkup | None]] = []
-    for page in pages:
-        details = _("Level: {level}; theme: {theme}\n{url}").format(
-            level=label(LEVEL_LABELS, page.level),
-            theme=label(THEME_LABELS, page.theme),
-            url=escape(page.url),
+    locale = i18n.current_locale
+    return [
+        (
+            page_card(page, territories, settings.tz, locale, i18n)
+            + "\n"
+            + pending_details(page, locale, i18n),
+            keyboards.moderation(page.id),
         )
-        cards.append(
-            (
-                page_card(page, territories, settings.tz, locale) + "\n" + details,
-                keyboards.moderation(page.id),
-            )
-        )
-    return cards
+        for page in pages
+    ]
 
 
 def orphaned_page(pages: list[Page], at: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -74,7 +70,7 @@ async def show_queue(
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
-    locale: str,
+    i18n: I18n,
 ) -> None:
     queue = await registry.moderation_queue(actor)
     territories = await registry.territories()
@@ -85,7 +81,7 @@ async def show_queue(
         await target.answer(
             _("Pages waiting for approval: {count}").format(count=queue.pending_count)
         )
-        cards = pending_cards(queue.pending, territories, settings, locale)
+        cards = pending_cards(queue.pending, territories, settings, i18n)
         await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
     if queue.orphaned:
         text, markup = orphaned_page(queue.orphaned, 0)
@@ -106,7 +102,7 @@ async def turn_pending(
         await target.answer(_("Nothing waits for approval."))
     else:
         territories = await registry.territories()
-        cards = pending_cards(queue.pending, territories, settings, i18n.current_locale)
+        cards = pending_cards(queue.pending, territories, settings, i18n)
         await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
     await callback.answer()
 
@@ -126,7 +122,7 @@ async def turn_orphaned(
 async def pending(
     message: Message, actor: Actor, registry: RegistryService, settings: Settings, i18n: I18n
 ) -> None:
-    await show_queue(message, actor, registry, settings, i18n.current_locale)
+    await show_queue(message, actor, registry, settings, i18n)
 
 
 async def pending_from_menu(
@@ -136,25 +132,8 @@ async def pending_from_menu(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_queue(reply_target(callback), actor, registry, settings, i18n.current_locale)
+    await show_queue(reply_target(callback), actor, registry, settings, i18n)
     await callback.answer()
-
-
-def decision_notice(i18n: I18n, *, approved: bool) -> Notice:
-    """The notice a page's administrator gets, rendered in their own language."""
-
-    def render(admin: User, page: Page) -> str:
-        with i18n.use_locale(locale_of(admin, i18n)):
-            if approved:
-                return _(
-                    "Your page <b>{title}</b> is approved. "
-                    "Report its subscriber figure with /report."
-                ).format(title=escape(page.title))
-            return _("Your page <b>{title}</b> was not approved. Reason: {reason}").format(
-                title=escape(page.title), reason=escape(page.reject_reason or "")
-            )
-
-    return render
 
 
 async def approve_page(

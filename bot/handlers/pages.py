@@ -17,8 +17,9 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
 from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
-from bot.handlers.texts import date, number, page_card
 from bot.services.registry import RegistryService
+from bot.texts.formats import date, number
+from bot.texts.pages import page_card
 
 
 def pages_shown(first: int, last: int, count: int) -> str:
@@ -33,7 +34,7 @@ async def show_pages(
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
-    locale: str,
+    i18n: I18n,
     number: int = 0,
 ) -> None:
     """The user's pages as cards with their buttons, a screen (`number`) at a time."""
@@ -45,7 +46,10 @@ async def show_pages(
     if number == 0:
         await target.answer(_("Your pages: {count}").format(count=len(pages)))
     cards = [
-        (page_card(page, territories, settings.tz, locale), keyboards.page_actions(page))
+        (
+            page_card(page, territories, settings.tz, i18n.current_locale, i18n),
+            keyboards.page_actions(page),
+        )
         for page in pages
     ]
     await send_cards(target, cards, number, ListKind.MY_PAGES, pages_shown)
@@ -54,7 +58,7 @@ async def show_pages(
 async def my_pages(
     message: Message, actor: Actor, registry: RegistryService, settings: Settings, i18n: I18n
 ) -> None:
-    await show_pages(message, actor, registry, settings, i18n.current_locale)
+    await show_pages(message, actor, registry, settings, i18n)
 
 
 async def my_pages_from_menu(
@@ -64,7 +68,7 @@ async def my_pages_from_menu(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_pages(reply_target(callback), actor, registry, settings, i18n.current_locale)
+    await show_pages(reply_target(callback), actor, registry, settings, i18n)
     await callback.answer()
 
 
@@ -77,9 +81,7 @@ async def turn_my_pages(
     i18n: I18n,
 ) -> None:
     target = await turn_cards(callback)
-    await show_pages(
-        target, actor, registry, settings, i18n.current_locale, max(callback_data.page, 0)
-    )
+    await show_pages(target, actor, registry, settings, i18n, max(callback_data.page, 0))
     await callback.answer()
 
 

@@ -30,14 +30,9 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import Register
-from bot.handlers.texts import (
-    LEVEL_LABELS,
-    PLATFORM_LABELS,
-    THEME_LABELS,
-    label,
-    territory_name,
-)
 from bot.services.registry import PageDraft, RegistryService
+from bot.texts.formats import territory_name
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
 
 class Draft(BaseModel):

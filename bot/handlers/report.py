@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
@@ -25,8 +25,8 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import Reporting
-from bot.handlers.texts import number, signed
 from bot.services.reports import ReportOutcome, ReportService
+from bot.texts.formats import number, signed
 
 
 def figure_error_text(error: FigureError, locale: str) -> str:
@@ -63,14 +63,25 @@ def figure_error_text(error: FigureError, locale: str) -> str:
 
 
 def outcome_text(outcome: ReportOutcome, locale: str) -> str:
-    text = _("Saved: <b>{title}</b> has {figure} subscribers.").format(
-        title=escape(outcome.page.title), figure=number(outcome.figure, locale)
-    )
+    """The answer to a stored report in the current language: the figure, and the change
+    since the previous report unless there was none or this one repeats it."""
+    title = escape(outcome.page.title)
+    figure = number(outcome.figure, locale)
     if outcome.previous is not None and not outcome.duplicate:
-        text += " " + _("Change since the last report: {change}.").format(
-            change=signed(outcome.figure - outcome.previous, locale)
+        return ngettext(
+            "Saved: <b>{title}</b> has {figure} subscriber. "
+            "Change since the last report: {change}.",
+            "Saved: <b>{title}</b> has {figure} subscribers. "
+            "Change since the last report: {change}.",
+            outcome.figure,
+        ).format(
+            title=title, figure=figure, change=signed(outcome.figure - outcome.previous, locale)
         )
-    return text
+    return ngettext(
+        "Saved: <b>{title}</b> has {figure} subscriber.",
+        "Saved: <b>{title}</b> has {figure} subscribers.",
+        outcome.figure,
+    ).format(title=title, figure=figure)
 
 
 async def ask_figure(
@@ -287,16 +298,19 @@ async def report_edited(message: Message, actor: Actor, reports: ReportService, 
     figure = edited_figure(message.text or "")
     if figure == report.figure:
         return
-    text = _(
-        "Editing a message does not change a report: <b>{title}</b> keeps the figure {figure}."
-    ).format(title=escape(page.title), figure=number(report.figure, i18n.current_locale))
+    title = escape(page.title)
+    kept = number(report.figure, i18n.current_locale)
     if figure is None:
-        text += " " + _("To correct it, send /report {id} and the right figure.").format(id=page.id)
+        text = _(
+            "Editing a message does not change a report: <b>{title}</b> keeps the figure "
+            "{figure}. To correct it, send /report {id} and the right figure."
+        ).format(title=title, figure=kept, id=page.id)
     else:
         # Digits only, so that the command can be copied as it is.
-        text += " " + _("To correct it, send /report {id} {figure}.").format(
-            id=page.id, figure=figure
-        )
+        text = _(
+            "Editing a message does not change a report: <b>{title}</b> keeps the figure "
+            "{figure}. To correct it, send /report {id} {corrected}."
+        ).format(title=title, figure=kept, id=page.id, corrected=figure)
     await message.answer(text)
 
 

@@ -10,10 +10,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain.roles import Actor, can_manage_coordinators
+from bot.domain.roles import Actor
 from bot.handlers.menu import set_user_commands
 from bot.i18n import locale_of
-from bot.services.errors import NotAllowed
 from bot.services.users import UserService
 from bot.storage.records import User
 
@@ -37,8 +36,6 @@ async def grant(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    if not can_manage_coordinators(actor):
-        raise NotAllowed
     parts = (command.args or "").split(maxsplit=1)
     if not parts:
         await message.answer(
@@ -65,8 +62,6 @@ async def revoke(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    if not can_manage_coordinators(actor):
-        raise NotAllowed
     reference = (command.args or "").strip()
     if not reference:
         await message.answer(_("Write whose role to revoke: /revoke 123456789 or /revoke @name"))

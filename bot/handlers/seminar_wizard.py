@@ -10,7 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
@@ -34,14 +34,14 @@ from bot.handlers.callbacks import (
 )
 from bot.handlers.common import reply_target
 from bot.handlers.states import SeminarNew
-from bot.handlers.texts import moment, number, seminar_card
 from bot.services.clock import Clock
-from bot.services.errors import NotAllowed
 from bot.services.registry import RegistryService
 from bot.services.seminars import (
     SeminarDraft,
     SeminarService,
 )
+from bot.texts.formats import moment, number
+from bot.texts.seminars import seminar_card
 
 
 class Draft(BaseModel):
@@ -122,9 +122,7 @@ def input_error_text(error: SeminarInputInvalid, settings: Settings) -> str:
 # ---------------------------------------------------------------------------- /seminars
 
 
-async def start_wizard(message: Message, actor: Actor, state: FSMContext) -> None:
-    if not actor.is_coordinator:
-        raise NotAllowed
+async def start_wizard(message: Message, state: FSMContext) -> None:
     await state.set_state(SeminarNew.title)
     await state.set_data({"seminar": Draft().model_dump(mode="json")})
     await message.answer(
@@ -381,11 +379,13 @@ async def ask_confirmation(
         audience = territory.name(locale) if territory is not None else "?"
     await state.set_state(SeminarNew.confirm)
     await target.answer(
-        seminar_card(preview, settings.tz, locale)
+        seminar_card(preview, settings.tz, locale, i18n)
         + "\n\n"
-        + _("Invited: administrators of {audience}, {count} people. Announce it?").format(
-            audience=escape(audience), count=number(count, locale)
-        ),
+        + ngettext(
+            "Invited: administrators of {audience}, {count} person. Announce it?",
+            "Invited: administrators of {audience}, {count} people. Announce it?",
+            count,
+        ).format(audience=escape(audience), count=number(count, locale)),
         reply_markup=keyboards.seminar_step(
             (_("📣 Announce"), SeminarWizardCb(step=SeminarStep.ANNOUNCE))
         ),
@@ -409,8 +409,10 @@ async def announce(
         return
     seminar, invited = await seminars.create(actor, complete)
     await target.answer(
-        _(
-            "📣 The seminar «{title}» on {start} is announced: {count} administrators invited."
+        ngettext(
+            "📣 The seminar «{title}» on {start} is announced: {count} administrator invited.",
+            "📣 The seminar «{title}» on {start} is announced: {count} administrators invited.",
+            invited,
         ).format(
             title=escape(seminar.title),
             start=moment(seminar.starts_at, settings.tz, i18n.current_locale),

@@ -19,14 +19,9 @@ from bot.handlers.callbacks import (
     SeminarCb,
 )
 from bot.handlers.common import reply_target, send_cards, turn_cards
-from bot.handlers.texts import number, seminar_card
-from bot.i18n import locale_of
-from bot.services.seminars import (
-    AnnouncementRenderer,
-    SeminarService,
-    SeminarView,
-)
-from bot.storage.records import User
+from bot.services.seminars import SeminarService
+from bot.texts.formats import number
+from bot.texts.seminars import announcement_header, seminar_card
 
 
 def seminars_shown(first: int, last: int, count: int) -> str:
@@ -43,22 +38,28 @@ async def send_seminars(
     actor: Actor,
     seminars: SeminarService,
     settings: Settings,
-    locale: str,
+    i18n: I18n,
     at: int,
 ) -> None:
     """Screen `at` (zero-based) of the upcoming seminars' cards, soonest first; the first
     screen starts with their count."""
+    locale = i18n.current_locale
     views = await seminars.upcoming(actor)
     if not views:
-        hint = _(" Create one with /seminar_new.") if actor.is_coordinator else ""
-        await target.answer(_("No upcoming seminars for you yet.") + hint)
+        if actor.is_coordinator:
+            await target.answer(
+                _("No upcoming seminars for you yet. Create one with /seminar_new.")
+            )
+        else:
+            await target.answer(_("No upcoming seminars for you yet."))
         return
     if at == 0:
         await target.answer(
             _("Upcoming seminars: {count}").format(count=number(len(views), locale))
         )
     cards = [
-        (seminar_card(view, settings.tz, locale), keyboards.seminar_actions(view)) for view in views
+        (seminar_card(view, settings.tz, locale, i18n), keyboards.seminar_actions(view))
+        for view in views
     ]
     await send_cards(target, cards, at, ListKind.SEMINARS, seminars_shown)
 
@@ -66,7 +67,7 @@ async def send_seminars(
 async def list_seminars(
     message: Message, actor: Actor, seminars: SeminarService, settings: Settings, i18n: I18n
 ) -> None:
-    await send_seminars(message, actor, seminars, settings, i18n.current_locale, 0)
+    await send_seminars(message, actor, seminars, settings, i18n, 0)
 
 
 async def turn_seminars(
@@ -78,9 +79,7 @@ async def turn_seminars(
     i18n: I18n,
 ) -> None:
     target = await turn_cards(callback)
-    await send_seminars(
-        target, actor, seminars, settings, i18n.current_locale, max(callback_data.page, 0)
-    )
+    await send_seminars(target, actor, seminars, settings, i18n, max(callback_data.page, 0))
     await callback.answer()
 
 
@@ -99,10 +98,11 @@ async def join_or_leave(
         view = await seminars.unregister(actor, callback_data.seminar_id)
         done = _("Your registration is cancelled.")
     target = reply_target(callback)
-    card = seminar_card(view, settings.tz, i18n.current_locale)
+    locale = i18n.current_locale
+    card = seminar_card(view, settings.tz, locale, i18n)
     markup = keyboards.seminar_actions(view)
     if isinstance(target, Message):
-        if target.html_text.startswith(header := announcement_header()):
+        if target.html_text.startswith(header := announcement_header(locale, i18n)):
             card = f"{header}\n\n{card}"  # an announcement stays one
         try:
             await target.edit_text(card, reply_markup=markup)
@@ -111,23 +111,6 @@ async def join_or_leave(
             if "message is not modified" not in exc.message:
                 raise
     await callback.answer(done)
-
-
-def announcement_header() -> str:
-    return _("📣 <b>New seminar</b>")
-
-
-def seminar_announcement(i18n: I18n, settings: Settings) -> AnnouncementRenderer:
-    """The announcement each invited administrator gets, in their language."""
-
-    def render(user: User, view: SeminarView) -> tuple[str, dict[str, object]]:
-        locale = locale_of(user, i18n)
-        with i18n.context(), i18n.use_locale(locale):
-            text = announcement_header() + "\n\n" + seminar_card(view, settings.tz, locale)
-            markup = keyboards.seminar_actions(view)
-            return text, markup.model_dump(mode="json", exclude_none=True)
-
-    return render
 
 
 # ---------------------------------------------------------------------------- /seminar_new

@@ -10,7 +10,7 @@ from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, TerritoryNotFound, UserNotFound
 from bot.storage.database import Database
 from bot.storage.records import Territory, User
-from bot.storage.repositories import UserRepository
+from bot.storage.users import UserRepository
 
 # How often a returning user's row is refreshed when nothing about them changed.
 _SEEN_REFRESH_SECONDS = 3600

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.segments import Segment
+from bot.storage.base import Repository, in_list, list_param
 from bot.storage.silence import is_silent, silence_cutoff
 
 # Each filter is skipped when its parameter is NULL (nothing chosen in that dimension).
@@ -20,23 +18,21 @@ SELECT DISTINCT a.user_id
   JOIN users u ON u.id = a.user_id
  WHERE p.status = 'approved'
    AND u.reachable = 1
-   AND (:territories IS NULL OR p.territory_id IN (SELECT value FROM json_each(:territories)))
-   AND (:levels IS NULL OR p.level IN (SELECT value FROM json_each(:levels)))
-   AND (:themes IS NULL OR p.theme IN (SELECT value FROM json_each(:themes)))
-   AND (:platforms IS NULL OR p.platform IN (SELECT value FROM json_each(:platforms)))
+   AND (:territories IS NULL OR {in_list("p.territory_id", "territories")})
+   AND (:levels IS NULL OR {in_list("p.level", "levels")})
+   AND (:themes IS NULL OR {in_list("p.theme", "themes")})
+   AND (:platforms IS NULL OR {in_list("p.platform", "platforms")})
    AND (:silent_since IS NULL OR {is_silent("p", "silent_since")})
 """
 
 
 def _set(values: Iterable[Any]) -> str | None:
-    items = sorted(values)
-    return json.dumps(items) if items else None
+    """A list parameter of the chosen values; None (the filter is skipped) if none."""
+    items = list(values)
+    return list_param(items) if items else None
 
 
-class AudienceRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
+class AudienceRepository(Repository):
     @staticmethod
     def _params(segment: Segment, now: int) -> dict[str, Any]:
         return {
@@ -50,23 +46,21 @@ class AudienceRepository:
         }
 
     async def recipients(self, segment: Segment, *, now: int) -> list[int]:
-        async with self._conn.execute(
-            _MATCHING_ADMINS + " ORDER BY a.user_id", self._params(segment, now)
-        ) as cursor:
-            return [int(row[0]) for row in await cursor.fetchall()]
+        """The segment's administrators now, by id."""
+        rows = await self._all(_MATCHING_ADMINS + " ORDER BY a.user_id", self._params(segment, now))
+        return [int(row[0]) for row in rows]
 
     async def count(self, segment: Segment, *, now: int) -> int:
-        async with self._conn.execute(
-            f"SELECT count(*) FROM ({_MATCHING_ADMINS})", self._params(segment, now)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        """How many administrators the segment reaches now."""
+        found = await self._scalar(
+            f"SELECT count(*) FROM ({_MATCHING_ADMINS}) AS matching", self._params(segment, now)
+        )
+        return int(found) if found is not None else 0
 
     async def includes(self, segment: Segment, user_id: int, *, now: int) -> bool:
         """Whether the user is in the segment now."""
-        async with self._conn.execute(
+        found = await self._scalar(
             f"SELECT EXISTS ({_MATCHING_ADMINS} AND a.user_id = :user)",
             {**self._params(segment, now), "user": user_id},
-        ) as cursor:
-            row = await cursor.fetchone()
-        return bool(row and row[0])
+        )
+        return bool(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
+from bot.storage.base import Repository, no_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +31,11 @@ _COLUMNS = (
 )
 
 
-class BroadcastRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+def _broadcast(row: tuple[Any, ...]) -> Broadcast:
+    return Broadcast(*row)
 
-    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Broadcast]:
-        async with self._conn.execute(sql, params) as cursor:
-            return [Broadcast(*row) for row in await cursor.fetchall()]
 
+class BroadcastRepository(Repository):
     async def create(
         self,
         *,
@@ -52,52 +49,58 @@ class BroadcastRepository:
         items: int = 1,
     ) -> int:
         """A broadcast being sent; `items`: messages each recipient gets (an album's items)."""
-        async with self._conn.execute(
-            "INSERT INTO broadcasts (author_id, source_chat_id, source_message_id, segment,"
-            " territory_scope, status, recipients, created_at, items)"
-            " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?) RETURNING id",
-            (
-                author_id,
-                source_chat_id,
-                source_message_id,
-                segment,
-                territory_scope,
-                recipients,
-                now,
-                items,
-            ),
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
+        return await self._insert(
+            "broadcasts",
+            {
+                "author_id": author_id,
+                "source_chat_id": source_chat_id,
+                "source_message_id": source_message_id,
+                "segment": segment,
+                "territory_scope": territory_scope,
+                "status": "sending",
+                "recipients": recipients,
+                "created_at": now,
+                "items": items,
+            },
+        )
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        rows = await self._rows(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,))
-        return rows[0] if rows else None
+        """One broadcast by id."""
+        row = await self._one(
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE id = :id", {"id": broadcast_id}
+        )
+        return _broadcast(row) if row else None
 
     async def sending(self) -> list[Broadcast]:
-        return await self._rows(
+        """Broadcasts still being sent, oldest first."""
+        rows = await self._all(
             f"SELECT {_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
         )
+        return [_broadcast(row) for row in rows]
 
     async def recent(self, *, territory_scope: int | None, limit: int | None) -> list[Broadcast]:
         """Broadcasts newest first, those of one territory scope if given; `limit` None:
         all of them."""
-        return await self._rows(
+        rows = await self._all(
             f"SELECT {_COLUMNS} FROM broadcasts"
-            " WHERE ?1 IS NULL OR territory_scope = ?1 ORDER BY id DESC LIMIT ?2",
-            (territory_scope, -1 if limit is None else limit),
+            " WHERE :scope IS NULL OR territory_scope = :scope ORDER BY id DESC LIMIT :limit",
+            {"scope": territory_scope, "limit": no_limit(limit)},
         )
+        return [_broadcast(row) for row in rows]
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
-        await self._conn.execute(
-            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
-            (chat_id, message_id, broadcast_id),
+        """The message that shows the broadcast's progress to its author."""
+        await self._run(
+            "UPDATE broadcasts SET progress_chat_id = :chat_id, progress_message_id = :message_id"
+            " WHERE id = :id",
+            {"chat_id": chat_id, "message_id": message_id, "id": broadcast_id},
         )
 
     async def finish(self, broadcast_id: int, *, status: str, now: int) -> bool:
-        async with self._conn.execute(
-            "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = 'sending'",
-            (status, now, broadcast_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        """Close a broadcast being sent; False if it was closed already."""
+        changed = await self._run(
+            "UPDATE broadcasts SET status = :status, finished_at = :now"
+            " WHERE id = :id AND status = 'sending'",
+            {"status": status, "now": now, "id": broadcast_id},
+        )
+        return changed > 0

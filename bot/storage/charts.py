@@ -2,51 +2,47 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.base import Repository
 
 
-class ChartRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
+class ChartRepository(Repository):
     async def daily(
         self, *, since_day: str, before_day: str, territory_id: int | None = None
     ) -> list[tuple[str, int]]:
         """(day, subscribers summed over the segments) for since_day <= day < before_day,
         of the whole region or of one territory; days without a snapshot are absent."""
-        async with self._conn.execute(
+        rows = await self._all(
             "SELECT day, sum(subscribers) FROM daily_totals"
-            " WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR territory_id = ?3)"
+            " WHERE day >= :since AND day < :before"
+            " AND (:territory_id IS NULL OR territory_id = :territory_id)"
             " GROUP BY day ORDER BY day",
-            (since_day, before_day, territory_id),
-        ) as cursor:
-            return [(str(day), int(value)) for day, value in await cursor.fetchall()]
+            {"since": since_day, "before": before_day, "territory_id": territory_id},
+        )
+        return [(str(day), int(value)) for day, value in rows]
 
     async def live(self, *, territory_id: int | None = None) -> int:
         """The counted total now, from the aggregates the triggers maintain."""
-        async with self._conn.execute(
+        found = await self._scalar(
             "SELECT coalesce(sum(subscribers), 0) FROM segment_totals"
-            " WHERE pages > 0 AND (?1 IS NULL OR territory_id = ?1)",
-            (territory_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row is not None else 0
+            " WHERE pages > 0 AND (:territory_id IS NULL OR territory_id = :territory_id)",
+            {"territory_id": territory_id},
+        )
+        return int(found) if found is not None else 0
 
     async def figure_before(self, page_id: int, before: int) -> int | None:
         """The page's latest reported figure before a moment."""
-        async with self._conn.execute(
-            "SELECT figure FROM reports WHERE page_id = ? AND reported_at < ?"
+        found = await self._scalar(
+            "SELECT figure FROM reports WHERE page_id = :page_id AND reported_at < :before"
             " ORDER BY reported_at DESC, id DESC LIMIT 1",
-            (page_id, before),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row is not None else None
+            {"page_id": page_id, "before": before},
+        )
+        return int(found) if found is not None else None
 
     async def reports_since(self, page_id: int, since: int) -> list[tuple[int, int]]:
         """(reported_at, figure) of the page's reports from a moment on, oldest first."""
-        async with self._conn.execute(
-            "SELECT reported_at, figure FROM reports WHERE page_id = ? AND reported_at >= ?"
-            " ORDER BY reported_at, id",
-            (page_id, since),
-        ) as cursor:
-            return [(int(at), int(figure)) for at, figure in await cursor.fetchall()]
+        rows = await self._all(
+            "SELECT reported_at, figure FROM reports"
+            " WHERE page_id = :page_id AND reported_at >= :since ORDER BY reported_at, id",
+            {"page_id": page_id, "since": since},
+        )
+        return [(int(at), int(figure)) for at, figure in rows]

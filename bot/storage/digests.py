@@ -3,11 +3,7 @@ whatever the number of users, and the per-user, per-period record of digests que
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Sequence
-from typing import Any
-
-import aiosqlite
+from collections.abc import Collection
 
 from bot.domain.digests import (
     AdminPageRow,
@@ -16,26 +12,23 @@ from bot.domain.digests import (
     SilentPageRow,
     WeekPageRow,
 )
+from bot.storage.base import Repository, in_list, list_param, list_values, no_limit, qualified
 from bot.storage.records import User
 from bot.storage.silence import is_silent, silent_since
+from bot.storage.users import USER_COLUMNS, user_record
 
 _BATCH = 5_000
-
-_USER_COLUMNS = (
-    "u.id, u.username, u.full_name, u.language_code, u.locale, u.is_coordinator,"
-    " u.coordinator_territory_id, u.reachable, u.wants_digest, u.wants_reminders"
-)
 
 # Subscribed, reachable users who coordinate (a superadmin counts) or administer an
 # approved page, and whose digest for the period is not queued yet: the next `limit` of
 # them by id after `after`, so a run walks them in chunks of bounded memory.
 _RECIPIENTS = f"""
-SELECT {_USER_COLUMNS}
+SELECT {qualified("u", USER_COLUMNS)}
   FROM users u
  WHERE u.id > :after
    AND u.wants_digest = 1 AND u.reachable = 1
    AND (u.is_coordinator = 1
-        OR u.id IN (SELECT value FROM json_each(:superadmins))
+        OR {in_list("u.id", "superadmins")}
         OR EXISTS (SELECT 1 FROM page_admins a JOIN pages p ON p.id = a.page_id
                     WHERE a.user_id = u.id AND p.status = 'approved'))
    AND NOT EXISTS (SELECT 1 FROM digest_deliveries d
@@ -64,8 +57,8 @@ SELECT a.user_id, p.id, p.title, p.status, p.theme, p.territory_id, p.current_fi
        p.last_report_at, CASE WHEN {is_silent("p", "cutoff")} THEN 1 ELSE 0 END
   FROM page_admins a
   JOIN pages p ON p.id = a.page_id
- WHERE a.user_id IN (SELECT value FROM json_each(:users)) AND p.status <> 'rejected'
- ORDER BY a.user_id, p.title COLLATE NOCASE, p.id
+ WHERE {in_list("a.user_id", "users")} AND p.status <> 'rejected'
+ ORDER BY a.user_id, lower(p.title), p.id
 """
 
 # Approved pages that reported since `since` and had a figure before it, with the
@@ -97,7 +90,7 @@ _SILENT = f"""
 SELECT id, title, territory_id, last_report_at, silent
   FROM (SELECT p.id, p.title, p.territory_id, p.last_report_at,
                row_number() OVER (PARTITION BY p.territory_id
-                                  ORDER BY {silent_since("p")}, p.title COLLATE NOCASE, p.id)
+                                  ORDER BY {silent_since("p")}, lower(p.title), p.id)
                    AS nth,
                count(*) OVER (PARTITION BY p.territory_id) AS silent
           FROM pages p
@@ -107,42 +100,36 @@ SELECT id, title, territory_id, last_report_at, silent
 """
 
 
-def _user(row: Sequence[Any]) -> User:
-    return User.from_row(row)
-
-
-class DigestRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    async def _all(self, sql: str, params: dict[str, Any]) -> list[Any]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
+class DigestRepository(Repository):
     async def recipients(
-        self, *, period: str, superadmins: Collection[int], after: int = 0, limit: int = -1
+        self,
+        *,
+        period: str,
+        superadmins: Collection[int],
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[User]:
-        """Who is due a digest for `period`: the first `limit` by id after `after`."""
+        """Who is due a digest for `period`: the first `limit` by id after `after`
+        (`limit` None: all of them)."""
         rows = await self._all(
             _RECIPIENTS,
             {
                 "period": period,
-                "superadmins": json.dumps(sorted(superadmins)),
+                "superadmins": list_param(superadmins),
                 "after": after,
-                "limit": limit,
+                "limit": no_limit(limit),
             },
         )
-        return [_user(row) for row in rows]
+        return [user_record(row) for row in rows]
 
     async def ranks(self) -> PageRanks:
-        async with self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM pages") as cursor:
-            row = await cursor.fetchone()
-        ranks = PageRanks(int(row[0]) if row else 1)
-        async with self._conn.execute(_RANKS) as cursor:
-            # Read in batches straight into the arrays: never a list of every page.
-            while batch := await cursor.fetchmany(_BATCH):
-                for page_id, *values in batch:
-                    ranks.set(page_id, values)
+        """Every approved page's rank within its theme and within its territory."""
+        size = await self._scalar("SELECT coalesce(max(id), 0) + 1 FROM pages")
+        ranks = PageRanks(int(size) if size is not None else 1)
+        # Read in batches straight into the arrays: never a list of every page.
+        async for batch in self._batches(_RANKS, size=_BATCH):
+            for page_id, *values in batch:
+                ranks.set(page_id, values)
         return ranks
 
     async def admin_pages(self, user_ids: Collection[int], *, cutoff: int) -> list[AdminPageRow]:
@@ -150,9 +137,7 @@ class DigestRepository:
         been silent since before `cutoff` (see `bot.storage.silence`)."""
         if not user_ids:
             return []
-        rows = await self._all(
-            _ADMIN_PAGES, {"users": json.dumps(sorted(user_ids)), "cutoff": cutoff}
-        )
+        rows = await self._all(_ADMIN_PAGES, {"users": list_param(user_ids), "cutoff": cutoff})
         return [
             AdminPageRow(user, page, title, status, theme, territory, figure, last, bool(silent))
             for user, page, title, status, theme, territory, figure, last, silent in rows
@@ -188,8 +173,8 @@ class DigestRepository:
             return set()
         rows = await self._all(
             "INSERT INTO digest_deliveries (user_id, period, queued_at)"
-            " SELECT value, :period, :now FROM json_each(:users) WHERE true"
-            " ON CONFLICT DO NOTHING RETURNING user_id",
-            {"period": period, "now": now, "users": json.dumps(sorted(user_ids))},
+            f" SELECT listed.value, :period, :now FROM {list_values('users')} AS listed"
+            " WHERE true ON CONFLICT (user_id, period) DO NOTHING RETURNING user_id",
+            {"period": period, "now": now, "users": list_param(user_ids)},
         )
         return {int(row[0]) for row in rows}

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.base import Repository
 
 
-class LeaseRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
+class LeaseRepository(Repository):
     async def acquire(self, holder: str, *, now: int, until: int) -> bool:
         """Take or renew the lease; False while another holder's lease is unexpired."""
-        async with self._conn.execute(
-            "INSERT INTO scheduler_lease (id, holder, expires_at) VALUES (1, ?1, ?2)"
+        changed = await self._run(
+            "INSERT INTO scheduler_lease (id, holder, expires_at) VALUES (1, :holder, :until)"
             " ON CONFLICT (id) DO UPDATE SET holder = excluded.holder,"
             " expires_at = excluded.expires_at"
-            " WHERE scheduler_lease.holder = ?1 OR scheduler_lease.expires_at <= ?3",
-            (holder, until, now),
-        ) as cursor:
-            return cursor.rowcount > 0
+            " WHERE scheduler_lease.holder = :holder OR scheduler_lease.expires_at <= :now",
+            {"holder": holder, "until": until, "now": now},
+        )
+        return changed > 0
 
     async def release(self, holder: str) -> None:
-        await self._conn.execute("DELETE FROM scheduler_lease WHERE holder = ?", (holder,))
+        """Give the lease up, if this holder has it."""
+        await self._run("DELETE FROM scheduler_lease WHERE holder = :holder", {"holder": holder})

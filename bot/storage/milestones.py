@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import aiosqlite
+from bot.storage.base import Repository
 
 #: `subject_id` of the region's own milestones.
 REGION_SUBJECT = 0
@@ -30,29 +30,27 @@ class Figures:
     territory: int
 
 
-class MilestoneRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
+class MilestoneRepository(Repository):
     async def record(
         self, scope: MilestoneScope | str, subject_id: int, threshold: int, now: int
     ) -> bool:
         """Record a milestone; True when it is new, False when it was reached before."""
-        async with self._conn.execute(
-            "INSERT OR IGNORE INTO milestones (scope, subject_id, threshold, reached_at)"
-            " VALUES (?, ?, ?, ?)",
-            (str(scope), subject_id, threshold, now),
-        ) as cursor:
-            return cursor.rowcount > 0
+        changed = await self._run(
+            "INSERT INTO milestones (scope, subject_id, threshold, reached_at)"
+            " VALUES (:scope, :subject_id, :threshold, :now)"
+            " ON CONFLICT (scope, subject_id, threshold) DO NOTHING",
+            {"scope": str(scope), "subject_id": subject_id, "threshold": threshold, "now": now},
+        )
+        return changed > 0
 
     async def reached(self, scope: MilestoneScope | str, subject_id: int) -> list[int]:
         """Thresholds recorded for one subject, ascending."""
-        async with self._conn.execute(
-            "SELECT threshold FROM milestones WHERE scope = ? AND subject_id = ?"
+        rows = await self._all(
+            "SELECT threshold FROM milestones WHERE scope = :scope AND subject_id = :subject_id"
             " ORDER BY threshold",
-            (str(scope), subject_id),
-        ) as cursor:
-            return [int(row[0]) for row in await cursor.fetchall()]
+            {"scope": str(scope), "subject_id": subject_id},
+        )
+        return [int(row[0]) for row in rows]
 
     async def figures(self, territory_id: int) -> Figures:
         """The region's and one territory's counted totals, from the maintained sums.
@@ -60,12 +58,11 @@ class MilestoneRepository:
         Read before and after a change in the same unit of work, they tell which
         thresholds the change crossed.
         """
-        async with self._conn.execute(
+        row = await self._one(
             "SELECT coalesce(sum(subscribers), 0), coalesce(sum(pages), 0),"
-            " coalesce(sum(CASE WHEN territory_id = ? THEN subscribers END), 0)"
+            " coalesce(sum(CASE WHEN territory_id = :territory_id THEN subscribers END), 0)"
             " FROM segment_totals",
-            (territory_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+            {"territory_id": territory_id},
+        )
         assert row is not None
         return Figures(region=int(row[0]), region_pages=int(row[1]), territory=int(row[2]))

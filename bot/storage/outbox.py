@@ -18,7 +18,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-import aiosqlite
+from bot.storage.base import Repository, in_list, insert_sql, list_param
 
 #: The error recorded on rows skipped because their user is already unreachable.
 UNREACHABLE = "user unreachable"
@@ -109,18 +109,45 @@ def _encode(payload: Mapping[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-class OutboxRepository:
+def _row(
+    chat_id: int,
+    kind: OutboxKind,
+    payload: str,
+    *,
+    priority: int,
+    broadcast_id: int | None,
+    not_before: int,
+    now: int,
+) -> dict[str, Any]:
+    """The columns of a new outbox row; `payload` already encoded."""
+    return {
+        "chat_id": chat_id,
+        "priority": priority,
+        "kind": kind.value,
+        "payload": payload,
+        "broadcast_id": broadcast_id,
+        "not_before": not_before,
+        "created_at": now,
+    }
+
+
+#: The keys of `_row`.
+_NEW_ROW_COLUMNS = (
+    "chat_id",
+    "priority",
+    "kind",
+    "payload",
+    "broadcast_id",
+    "not_before",
+    "created_at",
+)
+
+
+class OutboxRepository(Repository):
     _COLUMNS = (
         "id, chat_id, priority, kind, payload, broadcast_id, status, attempts, not_before,"
         " error, created_at, sent_at"
     )
-    _INSERT = (
-        "INSERT INTO outbox (chat_id, priority, kind, payload, broadcast_id, not_before,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    )
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
 
     @staticmethod
     def _record(row: Sequence[Any]) -> OutboxMessage:
@@ -139,15 +166,6 @@ class OutboxRepository:
             sent_at=row[11],
         )
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        async with self._conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
-        return [tuple(row) for row in rows]
-
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
-
     # ------------------------------------------------------------------ writing rows
 
     async def add(
@@ -161,21 +179,19 @@ class OutboxRepository:
         broadcast_id: int | None = None,
         not_before: int | None = None,
     ) -> int:
-        async with self._conn.execute(
-            self._INSERT,
-            (
+        """Queue one message; returns the row's id."""
+        return await self._insert(
+            "outbox",
+            _row(
                 chat_id,
-                priority,
-                kind.value,
+                kind,
                 _encode(payload),
-                broadcast_id,
-                now if not_before is None else not_before,
-                now,
+                priority=priority,
+                broadcast_id=broadcast_id,
+                not_before=now if not_before is None else not_before,
+                now=now,
             ),
-        ) as cursor:
-            row_id = cursor.lastrowid
-        assert row_id is not None
-        return row_id
+        )
 
     async def add_text(
         self,
@@ -238,36 +254,46 @@ class OutboxRepository:
         due = now if not_before is None else not_before
         last: Mapping[str, Any] | None = None
         encoded = ""
-        rows: list[tuple[Any, ...]] = []
+        rows: list[dict[str, Any]] = []
         for chat_id, payload in messages:
             if payload is not last:
                 last, encoded = payload, _encode(payload)
-            rows.append((chat_id, priority, kind.value, encoded, broadcast_id, due, now))
+            rows.append(
+                _row(
+                    chat_id,
+                    kind,
+                    encoded,
+                    priority=priority,
+                    broadcast_id=broadcast_id,
+                    not_before=due,
+                    now=now,
+                )
+            )
         if rows:
-            await self._conn.executemany(self._INSERT, rows)
+            await self._run_many(insert_sql("outbox", _NEW_ROW_COLUMNS), rows)
         return len(rows)
 
     # ------------------------------------------------------------------ files
 
     async def add_file(self, content: bytes, file_name: str, *, now: int) -> int:
         """Store a file for photo rows to send; returns its id for `photo_payload`."""
-        async with self._conn.execute(
-            "INSERT INTO outbox_files (content, file_name, created_at) VALUES (?, ?, ?)",
-            (content, file_name, now),
-        ) as cursor:
-            file = cursor.lastrowid
-        assert file is not None
-        return file
+        return await self._insert(
+            "outbox_files", {"content": content, "file_name": file_name, "created_at": now}
+        )
 
     async def file(self, file: int) -> OutboxFile | None:
-        rows = await self._all(
-            "SELECT id, content, file_name, file_id FROM outbox_files WHERE id = ?", (file,)
+        """A stored file by id."""
+        row = await self._one(
+            "SELECT id, content, file_name, file_id FROM outbox_files WHERE id = :id", {"id": file}
         )
-        return OutboxFile(*rows[0]) if rows else None
+        return OutboxFile(*row) if row else None
 
     async def remember_file_id(self, file: int, file_id: str) -> None:
         """Telegram's id of an uploaded file: later sends reuse it instead of uploading."""
-        await self._run("UPDATE outbox_files SET file_id = ? WHERE id = ?", (file_id, file))
+        await self._run(
+            "UPDATE outbox_files SET file_id = :file_id WHERE id = :id",
+            {"file_id": file_id, "id": file},
+        )
 
     # ------------------------------------------------------------------ the worker's side
 
@@ -294,10 +320,10 @@ class OutboxRepository:
             candidates = await self._all(
                 "SELECT o.id, o.chat_id, coalesce(u.reachable, 1) FROM outbox o"
                 " LEFT JOIN users u ON u.id = o.chat_id"
-                " WHERE o.status = 'pending' AND o.not_before <= ?1"
-                " AND o.chat_id NOT IN (SELECT value FROM json_each(?2))"
-                " ORDER BY o.priority, o.not_before, o.id LIMIT ?3",
-                (now, json.dumps(list(excluded)), window),
+                " WHERE o.status = 'pending' AND o.not_before <= :now"
+                f" AND NOT {in_list('o.chat_id', 'excluded')}"
+                " ORDER BY o.priority, o.not_before, o.id LIMIT :window",
+                {"now": now, "excluded": list_param(excluded), "window": window},
             )
             unreachable: list[int] = []
             for row_id, chat_id, reachable in candidates:
@@ -308,9 +334,9 @@ class OutboxRepository:
                     chosen.append(row_id)
             if unreachable:
                 await self._run(
-                    "UPDATE outbox SET status = 'blocked', error = ?"
-                    " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'",
-                    (UNREACHABLE, json.dumps(unreachable)),
+                    "UPDATE outbox SET status = 'blocked', error = :error"
+                    f" WHERE {in_list('id', 'ids')} AND status = 'pending'",
+                    {"error": UNREACHABLE, "ids": list_param(unreachable)},
                 )
             if len(chosen) >= limit or len(candidates) < window:
                 break
@@ -318,22 +344,24 @@ class OutboxRepository:
             return []
         rows = await self._all(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-            " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'"
+            f" WHERE {in_list('id', 'ids')} AND status = 'pending'"
             f" RETURNING {self._COLUMNS}",
-            (json.dumps(chosen),),
+            {"ids": list_param(chosen)},
         )
         claimed = [self._record(row) for row in rows]
         claimed.sort(key=lambda m: (m.priority, m.not_before, m.id))  # RETURNING has no order
         return claimed
 
     async def mark_sent(self, row_id: int, *, now: int) -> bool:
+        """A claimed row was sent; False if it was not being sent."""
         return await self.mark_sent_many([row_id], now=now) > 0
 
     async def mark_sent_many(self, row_ids: Iterable[int], *, now: int) -> int:
+        """Claimed rows were sent; returns how many were being sent."""
         return await self._run(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, error = NULL"
-            " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'",
-            (now, json.dumps(list(row_ids))),
+            "UPDATE outbox SET status = 'sent', sent_at = :now, error = NULL"
+            f" WHERE {in_list('id', 'ids')} AND status = 'sending'",
+            {"now": now, "ids": list_param(row_ids)},
         )
 
     async def mark_retry(
@@ -342,23 +370,30 @@ class OutboxRepository:
         """Back to pending until `not_before`. `count_attempt=False` takes back the attempt
         the claim counted (a 429, or a row that was never sent)."""
         changed = await self._run(
-            "UPDATE outbox SET status = 'pending', not_before = ?, error = ?,"
-            " attempts = attempts - ? WHERE id = ? AND status = 'sending'",
-            (not_before, error, 0 if count_attempt else 1, row_id),
+            "UPDATE outbox SET status = 'pending', not_before = :not_before, error = :error,"
+            " attempts = attempts - :taken_back WHERE id = :id AND status = 'sending'",
+            {
+                "not_before": not_before,
+                "error": error,
+                "taken_back": 0 if count_attempt else 1,
+                "id": row_id,
+            },
         )
         return changed > 0
 
     async def mark_failed(self, row_id: int, error: str) -> bool:
-        changed = await self._run(
-            "UPDATE outbox SET status = 'failed', error = ? WHERE id = ? AND status = 'sending'",
-            (error, row_id),
-        )
-        return changed > 0
+        """A claimed row will not be retried (e.g. Telegram's 400); False if not claimed."""
+        return await self._finish(row_id, OutboxStatus.FAILED, error)
 
     async def mark_blocked(self, row_id: int, error: str) -> bool:
+        """A claimed row's user blocked the bot (Telegram's 403); False if not claimed."""
+        return await self._finish(row_id, OutboxStatus.BLOCKED, error)
+
+    async def _finish(self, row_id: int, status: OutboxStatus, error: str) -> bool:
         changed = await self._run(
-            "UPDATE outbox SET status = 'blocked', error = ? WHERE id = ? AND status = 'sending'",
-            (error, row_id),
+            "UPDATE outbox SET status = :status, error = :error"
+            " WHERE id = :id AND status = 'sending'",
+            {"status": status.value, "error": error, "id": row_id},
         )
         return changed > 0
 
@@ -366,9 +401,10 @@ class OutboxRepository:
         """Rows a stopping worker claimed but did not finish: back to pending, and the
         attempt the claim counted is taken back."""
         return await self._run(
-            "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0)"
-            " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'",
-            (json.dumps(list(row_ids)),),
+            "UPDATE outbox SET status = 'pending',"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+            f" WHERE {in_list('id', 'ids')} AND status = 'sending'",
+            {"ids": list_param(row_ids)},
         )
 
     async def release_in_flight(self) -> int:
@@ -381,29 +417,31 @@ class OutboxRepository:
     async def cancel_broadcast_rows(self, broadcast_id: int) -> int:
         """Pending rows of a broadcast → cancelled; rows being sent finish. Returns how many."""
         return await self._run(
-            "UPDATE outbox SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'",
-            (broadcast_id,),
+            "UPDATE outbox SET status = 'cancelled'"
+            " WHERE broadcast_id = :broadcast_id AND status = 'pending'",
+            {"broadcast_id": broadcast_id},
         )
 
     async def counts_for_broadcast(self, broadcast_id: int) -> dict[OutboxStatus, int]:
         """Rows of a broadcast per status; every status is present (0 if none)."""
         counts = dict.fromkeys(OutboxStatus, 0)
         for status, count in await self._all(
-            "SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
-            (broadcast_id,),
+            "SELECT status, count(*) FROM outbox WHERE broadcast_id = :broadcast_id"
+            " GROUP BY status",
+            {"broadcast_id": broadcast_id},
         ):
             counts[OutboxStatus(status)] = int(count)
         return counts
 
     async def next_due_at(self) -> int | None:
         """When the earliest pending row falls due (it may be in the past); None if none."""
-        rows = await self._all("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
-        value = rows[0][0] if rows else None
+        value = await self._scalar("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
         return int(value) if value is not None else None
 
     async def get(self, row_id: int) -> OutboxMessage | None:
-        rows = await self._all(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (row_id,))
-        return self._record(rows[0]) if rows else None
+        """One row by id, whatever its status."""
+        row = await self._one(f"SELECT {self._COLUMNS} FROM outbox WHERE id = :id", {"id": row_id})
+        return self._record(row) if row else None
 
     async def status_counts(self) -> dict[OutboxStatus, int]:
         """Rows per status over the whole queue (monitoring, tests)."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.segments import Segment
+from bot.storage.base import Repository, in_list, list_param
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +28,11 @@ class Seminar:
         return self.starts_at + self.duration_minutes * 60
 
 
-class SeminarRepository:
+class SeminarRepository(Repository):
     _COLUMNS = (
         "id, title, description, starts_at, duration_minutes, place, capacity, segment,"
         " created_by, created_at"
     )
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
 
     @staticmethod
     def _record(row: Sequence[Any]) -> Seminar:
@@ -54,10 +49,6 @@ class SeminarRepository:
             created_at=row[9],
         )
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        async with self._conn.execute(sql, params) as cursor:
-            return [tuple(row) for row in await cursor.fetchall()]
-
     async def create(
         self,
         *,
@@ -71,35 +62,35 @@ class SeminarRepository:
         created_by: int,
         now: int,
     ) -> int:
-        async with self._conn.execute(
-            "INSERT INTO seminars (title, description, starts_at, duration_minutes, place,"
-            " capacity, segment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                title,
-                description,
-                starts_at,
-                duration_minutes,
-                place,
-                capacity,
-                segment.to_json(),
-                created_by,
-                now,
-            ),
-        ) as cursor:
-            seminar_id = cursor.lastrowid
-        assert seminar_id is not None
-        return seminar_id
+        """A new seminar; returns its id."""
+        return await self._insert(
+            "seminars",
+            {
+                "title": title,
+                "description": description,
+                "starts_at": starts_at,
+                "duration_minutes": duration_minutes,
+                "place": place,
+                "capacity": capacity,
+                "segment": segment.to_json(),
+                "created_by": created_by,
+                "created_at": now,
+            },
+        )
 
     async def get(self, seminar_id: int) -> Seminar | None:
-        rows = await self._all(f"SELECT {self._COLUMNS} FROM seminars WHERE id = ?", (seminar_id,))
-        return self._record(rows[0]) if rows else None
+        """One seminar by id."""
+        row = await self._one(
+            f"SELECT {self._COLUMNS} FROM seminars WHERE id = :id", {"id": seminar_id}
+        )
+        return self._record(row) if row else None
 
     async def starting_between(self, since: int, until: int) -> list[Seminar]:
         """Seminars that start in [since, until), soonest first."""
         rows = await self._all(
-            f"SELECT {self._COLUMNS} FROM seminars WHERE starts_at >= ? AND starts_at < ?"
+            f"SELECT {self._COLUMNS} FROM seminars WHERE starts_at >= :since AND starts_at < :until"
             " ORDER BY starts_at, id",
-            (since, until),
+            {"since": since, "until": until},
         )
         return [self._record(row) for row in rows]
 
@@ -108,8 +99,8 @@ class SeminarRepository:
         counts = dict.fromkeys(seminar_ids, 0)
         for seminar_id, count in await self._all(
             "SELECT seminar_id, count(*) FROM seminar_registrations"
-            " WHERE seminar_id IN (SELECT value FROM json_each(?)) GROUP BY seminar_id",
-            (json.dumps(sorted(seminar_ids)),),
+            f" WHERE {in_list('seminar_id', 'seminars')} GROUP BY seminar_id",
+            {"seminars": list_param(seminar_ids)},
         ):
             counts[int(seminar_id)] = int(count)
         return counts
@@ -120,26 +111,28 @@ class SeminarRepository:
         """(seminar, user) pairs registered, for these seminars (and these users)."""
         sql = (
             "SELECT seminar_id, user_id FROM seminar_registrations"
-            " WHERE seminar_id IN (SELECT value FROM json_each(?))"
+            f" WHERE {in_list('seminar_id', 'seminars')}"
         )
-        params: list[Any] = [json.dumps(sorted(seminar_ids))]
+        params: dict[str, Any] = {"seminars": list_param(seminar_ids)}
         if user_ids is not None:
-            sql += " AND user_id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(sorted(user_ids)))
+            sql += f" AND {in_list('user_id', 'users')}"
+            params["users"] = list_param(user_ids)
         return {(int(s), int(u)) for s, u in await self._all(sql, params)}
 
     async def register(self, seminar_id: int, user_id: int, *, now: int) -> bool:
         """False if the user was registered already."""
-        async with self._conn.execute(
-            "INSERT OR IGNORE INTO seminar_registrations (seminar_id, user_id, registered_at)"
-            " VALUES (?, ?, ?)",
-            (seminar_id, user_id, now),
-        ) as cursor:
-            return cursor.rowcount > 0
+        changed = await self._run(
+            "INSERT INTO seminar_registrations (seminar_id, user_id, registered_at)"
+            " VALUES (:seminar_id, :user_id, :now) ON CONFLICT (seminar_id, user_id) DO NOTHING",
+            {"seminar_id": seminar_id, "user_id": user_id, "now": now},
+        )
+        return changed > 0
 
     async def unregister(self, seminar_id: int, user_id: int) -> bool:
-        async with self._conn.execute(
-            "DELETE FROM seminar_registrations WHERE seminar_id = ? AND user_id = ?",
-            (seminar_id, user_id),
-        ) as cursor:
-            return cursor.rowcount > 0
+        """Cancel a registration; False if there was none."""
+        changed = await self._run(
+            "DELETE FROM seminar_registrations"
+            " WHERE seminar_id = :seminar_id AND user_id = :user_id",
+            {"seminar_id": seminar_id, "user_id": user_id},
+        )
+        return changed > 0

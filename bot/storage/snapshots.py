@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.storage.base import Repository
 
 # The figure of each page approved before the end of the day is its latest report
 # before then; pages with no report yet count with 0.
@@ -18,32 +18,27 @@ SELECT :day, p.territory_id, p.level, p.theme, p.platform, count(*),
 """
 
 
-class SnapshotRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
+class SnapshotRepository(Repository):
     async def replace_day(self, day: str, end: int) -> None:
-        await self._conn.execute("DELETE FROM daily_totals WHERE day = ?", (day,))
-        await self._conn.execute(_SNAPSHOT, {"day": day, "end": end})
+        """(Re)compute one day's totals per segment; `end`: the day's end (Unix seconds)."""
+        await self._run("DELETE FROM daily_totals WHERE day = :day", {"day": day})
+        await self._run(_SNAPSHOT, {"day": day, "end": end})
 
     async def last_day(self) -> str | None:
-        async with self._conn.execute("SELECT max(day) FROM daily_totals") as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row and row[0] is not None else None
+        """The latest day with a snapshot, if any."""
+        found = await self._scalar("SELECT max(day) FROM daily_totals")
+        return str(found) if found is not None else None
 
     async def first_activity(self) -> int | None:
         """When the first page was approved: nothing to snapshot before that."""
-        async with self._conn.execute(
-            "SELECT min(decided_at) FROM pages WHERE status = 'approved'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        found = await self._scalar("SELECT min(decided_at) FROM pages WHERE status = 'approved'")
+        return int(found) if found is not None else None
 
     async def region_series(self, since_day: str) -> list[tuple[str, int, int]]:
         """(day, pages, subscribers) of the whole region from `since_day` on."""
-        async with self._conn.execute(
-            "SELECT day, sum(pages), sum(subscribers) FROM daily_totals WHERE day >= ?"
+        rows = await self._all(
+            "SELECT day, sum(pages), sum(subscribers) FROM daily_totals WHERE day >= :since"
             " GROUP BY day ORDER BY day",
-            (since_day,),
-        ) as cursor:
-            return [(str(d), int(p), int(s)) for d, p, s in await cursor.fetchall()]
+            {"since": since_day},
+        )
+        return [(str(d), int(p), int(s)) for d, p, s in rows]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.domain.localtime import DAY
-from bot.handlers.charts import DigestCharts
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
+from bot.texts.charts import DigestCharts
 from tests.builders import KUZNETSK, PENZA, add_page, seed_admins
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
@@ -354,7 +354,7 @@ async def test_coordinators_get_a_chart_after_the_digest_drawn_once_per_scope_an
         captions[user.id] = chart.caption or ""
     assert captions[SUPER.id].startswith("📈 Пензенская область за последние 30 дней")
     assert captions[region_ru.id] == captions[SUPER.id]
-    assert captions[region_en.id].startswith("📈 Пензенская область, the last 30 days")
+    assert captions[region_en.id].startswith("📈 Penza region, the last 30 days")
     assert captions[penza_en.id].startswith("📈 Penza (city), the last 30 days")
     for admin in (6000 + KUZNETSK, 6000 + PENZA):
         assert [m.media_kind for m in fake.messages(admin)] == [None]

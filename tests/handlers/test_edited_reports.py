@@ -63,10 +63,9 @@ async def test_an_edited_figure_is_answered_with_how_to_correct_it(
     [answer] = await edit(bot, fake, ADMIN, figure, "5400")
     assert answer.text == plain(
         t(
-            "Editing a message does not change a report: <b>{title}</b> keeps the figure {figure}."
-        ).format(title="Дом культуры", figure="540")
-        + " "
-        + t("To correct it, send /report {id} {figure}.").format(id=page, figure=5400)
+            "Editing a message does not change a report: <b>{title}</b> keeps the figure "
+            "{figure}. To correct it, send /report {id} {corrected}."
+        ).format(title="Дом культуры", figure="540", id=page, corrected=5400)
     )
     # Not a new report, and the figure stays until the user corrects it.
     assert await figures(bot, page) == ([540], 540)

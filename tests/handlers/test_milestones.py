@@ -179,7 +179,7 @@ async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness, fake: 
         [celebration] = alerts(fake, user, "Пензенская область: 1\xa0000\xa0000")
         assert "🎉" in celebration
         assert "учтено страниц: 2" in celebration
-    [english] = alerts(fake, ADMIN_EN, "Пензенская область: 1,000,000 subscriptions!")
+    [english] = alerts(fake, ADMIN_EN, "Penza region: 1,000,000 subscriptions!")
     assert "pages counted: 2" in english
     assert "Forward this message" in english
     # The goal replaces the ordinary region alert: the one before is of 950,000.

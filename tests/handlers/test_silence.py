@@ -86,13 +86,23 @@ async def test_digest_reminders_coordinators_list_and_segments_agree_on_silence(
     clock.current = now
 
     # The administrators' digest flags the page of each silent administrator.
-    warning = t("⚠️ No report for {days} days or more: send the figure with /report {id}")
+    warning = bot.app.i18n.gettext(
+        "⚠️ No report for {days} day or more: send the figure with /report {id}",
+        "⚠️ No report for {days} days or more: send the figure with /report {id}",
+        SILENT_DAYS,
+        locale="ru",
+    )
     warning_start = warning.split("{days}")[0]
     flagged = {admin.id for admin in admins if warning_start in await texts(bot, admin, "/digest")}
 
     # The coordinators' digest lists the silent pages under their heading.
     overview = await texts(bot, SUPER, "/digest")
-    heading = t("<b>No report for {days} days or more: {count} pages</b>")
+    heading = bot.app.i18n.gettext(
+        "<b>No report for {days} days or more: {count} page</b>",
+        "<b>No report for {days} days or more: {count} pages</b>",
+        len(TITLES),
+        locale="ru",
+    )
     heading_start = heading.split("{days}")[0].removeprefix("<b>")
     assert heading_start in overview
     silent_part = overview.split(heading_start, 1)[1]

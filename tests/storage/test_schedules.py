@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
 from bot.domain.localtime import DAY
-from bot.handlers.reminders import reminder_text
+from bot.handlers.keyboards import report_now
 from bot.jobs import (
     LEASE_SECONDS,
     Jobs,
@@ -23,6 +23,7 @@ from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
+from bot.texts.reminders import reminder_text
 from tests.builders import add_page
 from tests.clock import FakeClock
 
@@ -81,7 +82,9 @@ async def test_snapshots_fill_missed_days_from_history_and_are_idempotent(
 
 def make_reminders(db: Database, clock: FakeClock) -> ReminderService:
     i18n = I18n(path=LOCALES_DIR, default_locale="ru", domain="messages")
-    return ReminderService(db, clock, days=7, render=reminder_text(i18n, 7), wake=lambda: None)
+    return ReminderService(
+        db, clock, days=7, render=reminder_text(i18n, 7, report_now), wake=lambda: None
+    )
 
 
 async def queued_texts(db: Database) -> list[str]:

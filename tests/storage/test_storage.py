@@ -1,8 +1,13 @@
-"""Storage on a real SQLite file: migrations, units of work, aggregates, FSM state."""
+"""Storage on a real SQLite file: migrations, units of work, aggregates, FSM state; and a
+scan of the storage SQL for forms PostgreSQL would refuse."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
+import inspect
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -12,6 +17,7 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
+from bot.storage.base import Repository
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
@@ -359,3 +365,114 @@ async def test_a_source_longer_than_telegram_allows_is_refused(db: Database) -> 
     with pytest.raises(sqlite3.IntegrityError):
         async with db.write() as repos:
             await repos.users.set_source(1, "x" * 65)
+
+
+async def test_a_username_is_found_whatever_its_case_by_its_index(db: Database) -> None:
+    async with db.write() as repos:
+        for user_id, username, now in ((1, "Anna_K", START), (2, "anna_k", START + 5)):
+            await repos.users.touch(
+                user_id, username=username, full_name="Anna", language_code="ru", now=now
+            )
+        await repos.users.touch(3, username="boris", full_name="B", language_code=None, now=START)
+    async with db.read() as repos:
+        found = await repos.users.by_username("ANNA_K")
+        missing = await repos.users.by_username("anna")
+        plan = await repos.users._all(
+            "EXPLAIN QUERY PLAN SELECT id FROM users WHERE lower(username) = lower(:name)",
+            {"name": "x"},
+        )
+    assert found is not None
+    assert found.id == 2  # the one seen last
+    assert missing is None
+    assert any("USING INDEX users_username" in str(row[-1]) for row in plan), plan
+
+
+# --------------------------------------------------------------------------- portable SQL
+
+STORAGE = Path(__file__).resolve().parent.parent / "bot" / "storage"
+
+# SQL only SQLite accepts, each with the form PostgreSQL accepts too (bot.storage.base).
+SQLITE_ONLY = {
+    "cursor.lastrowid (use INSERT ... RETURNING id)": re.compile(r"\blastrowid\b"),
+    "INSERT OR IGNORE/REPLACE (use ON CONFLICT)": re.compile(
+        r"\bINSERT\s+OR\s+(IGNORE|REPLACE|ABORT|FAIL|ROLLBACK)\b", re.I
+    ),
+    "a positional ? placeholder (use :name)": re.compile(r"""[\s(,=<>"']\?\d*(?=[\s),;"']|$)"""),
+    "COLLATE NOCASE (use lower(...))": re.compile(r"\bCOLLATE\s+NOCASE\b", re.I),
+}
+
+
+def _storage_sources() -> dict[str, str]:
+    """The storage package's Python modules (not the migrations), by file name."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(STORAGE.glob("*.py"))}
+
+
+@pytest.mark.parametrize(
+    ("name", "sample"),
+    [
+        ("cursor.lastrowid (use INSERT ... RETURNING id)", "row_id = cursor.lastrowid"),
+        ("INSERT OR IGNORE/REPLACE (use ON CONFLICT)", '"INSERT OR IGNORE INTO m (a) VALUES'),
+        ("INSERT OR IGNORE/REPLACE (use ON CONFLICT)", '"insert or replace into m'),
+        ("a positional ? placeholder (use :name)", '"SELECT a FROM t WHERE id = ?"'),
+        ("a positional ? placeholder (use :name)", '" VALUES (?, ?, ?)"'),
+        ("a positional ? placeholder (use :name)", '" AND (?1 IS NULL OR x = ?1)"'),
+        ("COLLATE NOCASE (use lower(...))", '" ORDER BY p.title COLLATE NOCASE, p.id"'),
+    ],
+)
+def test_the_sqlite_only_patterns_catch_what_they_name(name: str, sample: str) -> None:
+    assert SQLITE_ONLY[name].search(sample), sample
+
+
+def test_the_sqlite_only_patterns_spare_portable_sql() -> None:
+    portable = (
+        '"SELECT a FROM t WHERE id = :id AND b IN (SELECT value FROM x)"'
+        '  # payload {"text", "reply_markup"?}'
+        '" INSERT INTO m (a) VALUES (:a) ON CONFLICT (a) DO NOTHING RETURNING id"'
+        '" ORDER BY lower(p.title), p.id"'
+        '"""Insert or refresh territories."""'
+    )
+    assert not [name for name, pattern in SQLITE_ONLY.items() if pattern.search(portable)]
+
+
+def test_storage_sql_is_what_postgresql_accepts_too() -> None:
+    found = [
+        f"{file}:{source.count(chr(10), 0, match.start()) + 1}: {name}"
+        for file, source in _storage_sources().items()
+        for name, pattern in SQLITE_ONLY.items()
+        for match in pattern.finditer(source)
+    ]
+    assert found == []
+
+
+def test_lists_of_values_are_passed_in_one_place() -> None:
+    """json_each (PostgreSQL: = ANY(:ids)) is written only in bot.storage.base."""
+    sources = _storage_sources()
+    assert "json_each" in sources["base.py"]
+    assert [file for file, source in sources.items() if "json_each" in source] == ["base.py"]
+
+
+def test_every_repository_runs_its_sql_through_the_base() -> None:
+    """Every repository the unit of work hands out inherits Repository and keeps no
+    connection code of its own: only bot.storage.base touches the connection."""
+    holder = inspect.getsource(Repositories.__init__)
+    classes = [
+        getattr(module, name)
+        for module in (
+            importlib.import_module(f"bot.storage.{path.stem}")
+            for path in STORAGE.glob("*.py")
+            if path.stem != "__init__"
+        )
+        for name in vars(module)
+        if name.endswith("Repository") and name != "Repository"
+    ]
+    assert {cls.__name__ for cls in classes} == set(re.findall(r"(\w+Repository)\(conn\)", holder))
+    for cls in classes:
+        assert issubclass(cls, Repository), cls
+        assert "__init__" not in vars(cls), cls
+    uses_connection = {
+        file
+        for file, source in _storage_sources().items()
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr == "_conn"
+    }
+    assert uses_connection == {"base.py"}

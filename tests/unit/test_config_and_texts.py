@@ -7,12 +7,12 @@ from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES_DIR, PACKAGE_DIR, SettingsError, load_settings
 from bot.domain.messages import MESSAGE_LIMIT
-from bot.handlers.total import render_totals
 from bot.services.errors import TerritoryNotFound
 from bot.services.totals import RegionTotals, Share
 from bot.services.users import _match_territory
 from bot.storage.records import Territory
 from bot.storage.seed import read_territories
+from bot.texts.totals import render_totals
 
 TOKEN = "123456:ABCdef-secret"
 
@@ -110,7 +110,7 @@ def test_total_for_2000_territories_fits_one_message(locale: str) -> None:
         own_territory=shares[5],
     )
     i18n = I18n(path=LOCALES_DIR, default_locale="ru", domain="messages")
-    with i18n.context(), i18n.use_locale(locale):
-        text = render_totals(totals, territories, "Регион", locale)
+    # No language context around it: the text speaks the locale it is given.
+    text = render_totals(totals, territories, "Регион", locale, i18n)
     assert len(text) <= MESSAGE_LIMIT
     assert text.count("\n") > 20

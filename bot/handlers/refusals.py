@@ -1,0 +1,56 @@
+"""What a role's routers would have taken, from someone without the role: refused with
+the reason (the error router answers NotAllowed), and any wizard step of that role ends.
+
+It sits after the coordinators' and superadmins' routers, so it only ever sees what their
+role filter turned away: a command from the menu of a role since revoked, an old button,
+forged callback data, the next answer to a wizard of a revoked coordinator.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.types import TelegramObject
+
+from bot.handlers.broadcast import BroadcastCb
+from bot.handlers.callbacks import (
+    ListCb,
+    ListKind,
+    MenuCb,
+    MenuItem,
+    ModerationCb,
+    SeminarAudienceCb,
+    SeminarAudiencePageCb,
+    SeminarDurationCb,
+    SeminarWizardCb,
+)
+from bot.handlers.states import Broadcasting, Moderation, SeminarNew
+from bot.services.errors import NotAllowed
+
+COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new")
+SUPERADMIN_COMMANDS = ("grant", "revoke")
+
+
+async def refuse(_event: TelegramObject) -> None:
+    raise NotAllowed
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
+    router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew))
+    router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(
+        refuse,
+        ListCb.filter(F.kind.in_({ListKind.PENDING, ListKind.ORPHANED, ListKind.BROADCASTS})),
+    )
+    for data in (
+        ModerationCb,
+        BroadcastCb,
+        SeminarWizardCb,
+        SeminarDurationCb,
+        SeminarAudienceCb,
+        SeminarAudiencePageCb,
+    ):
+        router.callback_query.register(refuse, data.filter())
+    return router

@@ -1,0 +1,120 @@
+"""What every repository shares: the connection, the helpers that run SQL, and the few
+pieces of SQL that differ between SQLite and PostgreSQL.
+
+SQL in the repositories is written so that both engines accept it: named parameters
+(`:name` with a dict), `INSERT ... RETURNING id`, `ON CONFLICT ... DO NOTHING/UPDATE`,
+standard functions (`lower`, `coalesce`, `CASE`). What has no form both accept lives
+here, and only here, each with its PostgreSQL equivalent named:
+
+- a list of values passed as one parameter (`in_list`, `list_values`, `list_param`);
+- "no limit" as a LIMIT parameter (`no_limit`).
+
+Repositories never commit: the unit of work in `Database.write()` owns the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from typing import Any, TypeAlias
+
+import aiosqlite
+
+#: Named parameters of one statement (`:name` in the SQL).
+Params: TypeAlias = Mapping[str, Any]
+
+
+def list_param(values: Iterable[Any]) -> str:
+    """The value of a list parameter read by `in_list` or `list_values`.
+
+    SQLite: a JSON array, read by json_each. PostgreSQL: the list itself (an array).
+    """
+    return json.dumps(sorted(values))
+
+
+def list_values(name: str) -> str:
+    """SQL: a subquery whose one column `value` holds the values of the list parameter
+    `name` (see `list_param`).
+
+    SQLite: json_each over the JSON array. PostgreSQL: `(SELECT unnest(:name) AS value)`.
+    """
+    return f"(SELECT value FROM json_each(:{name}))"
+
+
+def in_list(column: str, name: str) -> str:
+    """SQL condition: `column` is one of the values of the list parameter `name` (see
+    `list_param`); parenthesised, so `NOT` may precede it.
+
+    SQLite: `column IN (SELECT value FROM json_each(:name))`.
+    PostgreSQL: `(column = ANY(:name))`.
+    """
+    return f"({column} IN {list_values(name)})"
+
+
+def no_limit(limit: int | None) -> int:
+    """A LIMIT parameter: `limit` rows, or every row when None.
+
+    SQLite reads a negative LIMIT as no limit and refuses NULL. PostgreSQL refuses a
+    negative LIMIT and reads `LIMIT NULL` as no limit: there this returns `limit` as is.
+    """
+    return -1 if limit is None else limit
+
+
+def qualified(alias: str, columns: str) -> str:
+    """A comma-separated column list with each column prefixed by a table alias."""
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+def insert_sql(table: str, columns: Collection[str]) -> str:
+    """SQL: `INSERT INTO table (columns) VALUES (:column, ...)`, named parameters."""
+    names = ", ".join(columns)
+    values = ", ".join(f":{column}" for column in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values})"
+
+
+class Repository:
+    """The base of every repository: one connection, never committed here."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _one(self, sql: str, params: Params | None = None) -> tuple[Any, ...] | None:
+        """The first row of a query, or None."""
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return tuple(row) if row is not None else None
+
+    async def _all(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """Every row of a query (or of a write with RETURNING)."""
+        async with self._conn.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return [tuple(row) for row in rows]
+
+    async def _batches(
+        self, sql: str, params: Params | None = None, *, size: int
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """The rows of a query, `size` at a time: never all of them in memory at once."""
+        async with self._conn.execute(sql, params) as cursor:
+            while batch := await cursor.fetchmany(size):
+                yield [tuple(row) for row in batch]
+
+    async def _scalar(self, sql: str, params: Params | None = None) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = await self._one(sql, params)
+        return row[0] if row is not None else None
+
+    async def _run(self, sql: str, params: Params | None = None) -> int:
+        """Execute a write; returns the number of rows changed."""
+        async with self._conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def _run_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Execute one write once per parameter set."""
+        await self._conn.executemany(sql, rows)
+
+    async def _insert(self, table: str, values: Params) -> int:
+        """Insert one row (column → value) and return its new `id`."""
+        new_id = await self._scalar(insert_sql(table, list(values)) + " RETURNING id", values)
+        if new_id is None:
+            raise RuntimeError(f"INSERT INTO {table} returned no id")
+        return int(new_id)

@@ -1,0 +1,52 @@
+"""A page's card: what /mypages and /pending show of each page."""
+
+from __future__ import annotations
+
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import speaking
+from bot.storage.records import Page, Territory
+from bot.texts.formats import date, number, territory_name
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, STATUS_LABELS, THEME_LABELS, label
+
+
+def page_card(
+    page: Page, territories: list[Territory], tz: ZoneInfo, locale: str, i18n: I18n
+) -> str:
+    """A page as four HTML lines in `locale`: title (escaped) and id, platform and
+    territory, figure and last report (a date in `tz`), status."""
+    with speaking(i18n, locale):
+        figure = (
+            number(page.current_figure, locale)
+            if page.current_figure is not None
+            else _("no figure yet")
+        )
+        last = date(page.last_report_at, tz, locale) if page.last_report_at else _("never")
+        return _(
+            "<b>{title}</b> (#{id})\n"
+            "{platform}, {territory}\n"
+            "Subscribers: {figure}, last report: {last}\n"
+            "Status: {status}"
+        ).format(
+            title=escape(page.title),
+            id=page.id,
+            platform=label(PLATFORM_LABELS, page.platform),
+            territory=escape(territory_name(territories, page.territory_id, locale)),
+            figure=figure,
+            last=last,
+            status=label(STATUS_LABELS, page.status),
+        )
+
+
+def pending_details(page: Page, locale: str, i18n: I18n) -> str:
+    """The lines a coordinator reads under a pending page's card: level, theme, link."""
+    with speaking(i18n, locale):
+        return _("Level: {level}; theme: {theme}\n{url}").format(
+            level=label(LEVEL_LABELS, page.level),
+            theme=label(THEME_LABELS, page.theme),
+            url=escape(page.url),
+        )

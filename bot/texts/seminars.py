@@ -1,0 +1,78 @@
+"""A seminar's card, and the announcement invited administrators get."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import locale_of, speaking
+from bot.services.seminars import AnnouncementRenderer, SeminarView
+from bot.storage.records import User
+from bot.texts.formats import moment, number
+
+#: The buttons under a seminar's card (the handlers' register / cancel), for one view.
+SeminarKeyboard = Callable[[SeminarView], InlineKeyboardMarkup]
+
+
+def seminar_card(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> str:
+    """A seminar as HTML lines in `locale`: title, description, start (in `tz`) and
+    length, place, seats, the viewer's own registration. User texts are escaped."""
+    seminar = view.seminar
+    with speaking(i18n, locale):
+        lines = [_("🎓 <b>{title}</b>").format(title=escape(seminar.title))]
+        if seminar.description:
+            lines.append(escape(seminar.description))
+        lines.append(
+            # TRANSLATORS: the seminar's start and length; "min" is minutes.
+            _("🗓 {start}, {minutes} min").format(
+                start=moment(seminar.starts_at, tz, locale), minutes=seminar.duration_minutes
+            )
+        )
+        lines.append(_("📍 {place}").format(place=escape(seminar.place)))
+        if seminar.capacity is None:
+            lines.append(_("👥 Registered: {count}").format(count=number(view.registered, locale)))
+        else:
+            lines.append(
+                _("👥 Registered: {count} of {capacity}").format(
+                    count=number(view.registered, locale),
+                    capacity=number(seminar.capacity, locale),
+                )
+            )
+        if view.mine:
+            lines.append(_("✅ You are registered."))
+        elif view.full:
+            lines.append(_("No seats left."))
+        return "\n".join(lines)
+
+
+def announcement_header(locale: str, i18n: I18n) -> str:
+    """The line above a seminar's card that makes it an announcement (HTML)."""
+    with speaking(i18n, locale):
+        return _("📣 <b>New seminar</b>")
+
+
+def announcement(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> str:
+    """The announcement of a seminar in `locale`: the header, a blank line, the card."""
+    return announcement_header(locale, i18n) + "\n\n" + seminar_card(view, tz, locale, i18n)
+
+
+def seminar_announcement(
+    i18n: I18n, tz: ZoneInfo, keyboard: SeminarKeyboard
+) -> AnnouncementRenderer:
+    """The renderer `SeminarService` calls for each invited administrator: the
+    announcement and its buttons (as Bot API JSON), in the administrator's language."""
+
+    def render(user: User, view: SeminarView) -> tuple[str, dict[str, object]]:
+        locale = locale_of(user, i18n)
+        with speaking(i18n, locale):
+            markup = keyboard(view)
+        return announcement(view, tz, locale, i18n), markup.model_dump(
+            mode="json", exclude_none=True
+        )
+
+    return render

@@ -1,0 +1,135 @@
+"""/total's message: the region's subscriptions, progress and breakdowns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+
+from bot.domain.messages import MESSAGE_LIMIT
+from bot.i18n import speaking
+from bot.services.totals import RegionTotals, Share
+from bot.storage.records import Territory
+from bot.texts.formats import number, signed, territory_name
+from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+from bot.texts.milestones import forecast_text
+
+#: Entries of each breakdown shown at most; the rest are summed on one line.
+TOP_ENTRIES = 10
+
+
+def _breakdown(
+    heading: str, shares: list[Share], name: Callable[[str], str], locale: str, top: int
+) -> str:
+    lines = [f"<b>{heading}</b>"]
+    for share in shares[:top]:
+        lines.append(
+            # TRANSLATORS: one line of a breakdown; "p." abbreviates "pages".
+            _("{name}: {subscribers} ({pages} p.)").format(
+                name=escape(name(share.key)),
+                subscribers=number(share.subscribers, locale),
+                pages=number(share.pages, locale),
+            )
+        )
+    rest = shares[top:]
+    if rest:
+        lines.append(
+            # TRANSLATORS: the breakdown's entries beyond the top ones, summed: "12 more: …".
+            _("{count} more: {subscribers} ({pages} p.)").format(
+                count=len(rest),
+                subscribers=number(sum(share.subscribers for share in rest), locale),
+                pages=number(sum(share.pages for share in rest), locale),
+            )
+        )
+    return "\n".join(lines)
+
+
+def render_totals(
+    totals: RegionTotals,
+    territories: list[Territory],
+    region_name: str,
+    locale: str,
+    i18n: I18n,
+    top: int = TOP_ENTRIES,
+) -> str:
+    """The /total message in `locale` (HTML; `region_name` is escaped here). Breakdowns
+    shrink to their `top` entries, then fewer, until the text fits one message."""
+    with speaking(i18n, locale):
+        return _render(totals, territories, region_name, locale, i18n, top)
+
+
+def _render(
+    totals: RegionTotals,
+    territories: list[Territory],
+    region_name: str,
+    locale: str,
+    i18n: I18n,
+    top: int,
+) -> str:
+    head = [
+        _("📊 <b>{region}</b>").format(region=escape(region_name)),
+        _("Subscriptions to official pages: <b>{total}</b>").format(
+            total=number(totals.subscribers, locale)
+        ),
+        _("Approved pages: {pages}").format(pages=number(totals.pages, locale)),
+        _("Change over 7 days: {week}; over 30 days: {month}").format(
+            week=signed(totals.change_7d, locale), month=signed(totals.change_30d, locale)
+        ),
+        _("{left} to go to {milestone}").format(
+            left=number(totals.next_milestone - totals.subscribers, locale),
+            milestone=number(totals.next_milestone, locale),
+        ),
+        *(
+            [forecast_text(totals.forecast, totals.next_milestone, locale, i18n)]
+            if totals.forecast is not None
+            else []
+        ),
+        _("(one person may follow several pages, so these are subscriptions, not people)"),
+    ]
+    own: list[str] = []
+    if totals.own_territory is not None:
+        own = [
+            "",
+            _("<b>Your territory: {name}</b>").format(
+                name=escape(territory_name(territories, int(totals.own_territory.key), locale))
+            ),
+            ngettext(
+                "Subscriptions: {total} on {pages} page",
+                "Subscriptions: {total} on {pages} pages",
+                totals.own_territory.pages,
+            ).format(
+                total=number(totals.own_territory.subscribers, locale),
+                pages=number(totals.own_territory.pages, locale),
+            ),
+            _("Change over 7 days: {week}; over 30 days: {month}").format(
+                week=signed(totals.own_change_7d, locale),
+                month=signed(totals.own_change_30d, locale),
+            ),
+        ]
+
+    def territory(key: str) -> str:
+        return territory_name(territories, int(key), locale)
+
+    while True:
+        sections = [
+            _breakdown(_("By territory"), totals.by_territory, territory, locale, top),
+            _breakdown(
+                _("By level"), totals.by_level, lambda k: label(LEVEL_LABELS, k), locale, top
+            ),
+            _breakdown(
+                _("By theme"), totals.by_theme, lambda k: label(THEME_LABELS, k), locale, top
+            ),
+            _breakdown(
+                _("By platform"),
+                totals.by_platform,
+                lambda k: label(PLATFORM_LABELS, k),
+                locale,
+                top,
+            ),
+        ]
+        text = "\n".join(head + own) + "\n\n" + "\n\n".join(sections)
+        if len(text) <= MESSAGE_LIMIT or top <= 1:
+            return text
+        top -= 1
