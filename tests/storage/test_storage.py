@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from bot.config import PACKAGE_DIR
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.storage.base import Repository
@@ -389,7 +390,7 @@ async def test_a_username_is_found_whatever_its_case_by_its_index(db: Database) 
 
 # --------------------------------------------------------------------------- portable SQL
 
-STORAGE = Path(__file__).resolve().parent.parent / "bot" / "storage"
+STORAGE = PACKAGE_DIR / "storage"
 
 # SQL only SQLite accepts, each with the form PostgreSQL accepts too (bot.storage.base).
 SQLITE_ONLY = {
