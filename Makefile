@@ -23,6 +23,7 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check || { echo "requirements-dev.lock does not satisfy pyproject.toml: run make lock"; exit 1; }
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the bot with its development tools
