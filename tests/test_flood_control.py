@@ -84,6 +84,18 @@ async def test_a_broadcast_preview_copy_waits_out_a_429(
     no_errors_logged(caplog)
 
 
+async def test_a_chart_photo_waits_out_a_429(
+    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    [reader] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    await bot.send(reader, "/total")
+    fake.inject("sendPhoto", error_code=429, retry_after=1)
+    [chart] = await bot.click(reader, translator(bot, "en")("📈 Chart"))
+    assert chart.media_kind == "photo"
+    assert outcomes(fake, "sendPhoto")[-2:] == [429, None]
+    no_errors_logged(caplog)
+
+
 async def test_an_answer_refused_too_long_is_given_up_with_one_line(
     fake: FakeBotAPI, tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
