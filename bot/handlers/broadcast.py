@@ -446,7 +446,6 @@ async def open_choices(
         await state.update_data(choices_page=page)
         segment = await _segment_state(state)
         await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
-    await callback.answer()
 
 
 async def toggle_choice(
@@ -473,7 +472,6 @@ async def toggle_choice(
     segment = segment.toggled(callback_data.dimension, callback_data.value)
     await state.update_data(segment=segment.to_json())
     await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
-    await callback.answer()
 
 
 async def choose_silence(
@@ -493,7 +491,6 @@ async def choose_silence(
     )
     await state.update_data(segment=segment.to_json())
     await _redraw_choices(callback, state, "silence", segment, registry, i18n)
-    await callback.answer()
 
 
 async def back_to_summary(
@@ -509,7 +506,6 @@ async def back_to_summary(
         await _show_summary(
             target, state, actor, broadcasts, registry, i18n.current_locale, edit=True
         )
-    await callback.answer()
 
 
 async def preview(
@@ -543,7 +539,6 @@ async def preview(
     if album:
         text = f"{album_line(len(album), locale)}\n{text}"
     await reply_target(callback).answer(text, reply_markup=confirm_keyboard())
-    await callback.answer()
 
 
 async def send(
@@ -574,7 +569,6 @@ async def send(
         reply_markup=None if progress.finished else stop_keyboard(broadcast.id),
     )
     await broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
-    await callback.answer()
 
 
 async def stop(
@@ -607,7 +601,6 @@ async def cancel_draft(callback: CallbackQuery, state: FSMContext) -> None:
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Broadcast cancelled; nothing was sent."))
-    await callback.answer()
 
 
 async def broadcasts_page(
@@ -677,7 +670,6 @@ async def turn_broadcasts(
         actor, broadcasts, registry, users, i18n.current_locale, callback_data.page
     )
     await edit_list(callback, text, markup)
-    await callback.answer()
 
 
 class ProgressReporter:

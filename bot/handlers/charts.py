@@ -62,7 +62,6 @@ async def show_chart(
     target = reply_target(callback)
     if not points:
         await target.answer(chart_empty(subject, locale, i18n))
-        await callback.answer()
         return
     png = await draw(subject, days, points, milestone, locale, i18n)
     await bot.send_photo(
@@ -71,7 +70,6 @@ async def show_chart(
         caption=chart_caption(subject, days, points, milestone, locale, i18n),
         reply_markup=keyboards.chart_periods(callback_data.scope, callback_data.subject, days),
     )
-    await callback.answer()
 
 
 def build_router() -> Router:

@@ -40,11 +40,14 @@ from bot.services.users import UserService
 from bot.storage.records import User
 
 
-def reply_target(callback: CallbackQuery) -> Message | InaccessibleMessage:
-    """The chat to answer a button in; buttons always sit on a message the bot sent."""
-    if callback.message is None:
+def reply_target(event: Message | CallbackQuery) -> Message | InaccessibleMessage:
+    """Where to answer: the user's message, or the message under the tapped button (a
+    command and its menu button share one handler)."""
+    if isinstance(event, Message):
+        return event
+    if event.message is None:
         raise LookupError("callback without a message")
-    return callback.message
+    return event.message
 
 
 #: Lists sent a message per item (cards with their own buttons) send this many at a time.
@@ -184,13 +187,8 @@ def help_text(actor: Actor) -> str:
     return text
 
 
-async def show_help(message: Message, actor: Actor) -> None:
-    await message.answer(help_text(actor))
-
-
-async def show_help_from_menu(callback: CallbackQuery, actor: Actor) -> None:
-    await reply_target(callback).answer(help_text(actor))
-    await callback.answer()
+async def show_help(event: Message | CallbackQuery, actor: Actor) -> None:
+    await reply_target(event).answer(help_text(actor))
 
 
 async def cancel(message: Message, state: FSMContext) -> None:
@@ -205,7 +203,6 @@ async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Cancelled."))
-    await callback.answer()
 
 
 async def _show_settings(target: Message | InaccessibleMessage, locale: str, user: User) -> None:
@@ -217,13 +214,8 @@ async def _show_settings(target: Message | InaccessibleMessage, locale: str, use
     )
 
 
-async def show_settings(message: Message, i18n: I18n, user: User) -> None:
-    await _show_settings(message, i18n.current_locale, user)
-
-
-async def show_settings_from_menu(callback: CallbackQuery, i18n: I18n, user: User) -> None:
-    await _show_settings(reply_target(callback), i18n.current_locale, user)
-    await callback.answer()
+async def show_settings(event: Message | CallbackQuery, i18n: I18n, user: User) -> None:
+    await _show_settings(reply_target(event), i18n.current_locale, user)
 
 
 async def switch_subscription(
@@ -274,7 +266,6 @@ async def choose_locale(
         # TRANSLATORS: sent in the language just chosen, so name this catalogue's own
         # language: "I will speak English now" in English, "говорю по-русски" in Russian.
         await reply_target(callback).answer(_("Done: I will speak this language now."))
-        await callback.answer()
 
 
 async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
@@ -289,13 +280,11 @@ def build_router() -> Router:
     router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(show_help, Command("help"))
-    router.callback_query.register(show_help_from_menu, MenuCb.filter(F.item == MenuItem.HELP))
+    router.callback_query.register(show_help, MenuCb.filter(F.item == MenuItem.HELP))
     router.message.register(cancel, Command("cancel"))
     router.callback_query.register(cancel_by_button, CancelCb.filter())
     router.message.register(show_settings, Command("settings"))
-    router.callback_query.register(
-        show_settings_from_menu, MenuCb.filter(F.item == MenuItem.SETTINGS)
-    )
+    router.callback_query.register(show_settings, MenuCb.filter(F.item == MenuItem.SETTINGS))
     router.callback_query.register(choose_locale, LocaleCb.filter())
     router.callback_query.register(switch_subscription, SubscriptionCb.filter())
     return router

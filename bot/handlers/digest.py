@@ -34,17 +34,12 @@ async def send_digest(
         )
 
 
-async def digest(message: Message, actor: Actor, digests: DigestService) -> None:
-    await send_digest(message, actor, digests)
-
-
-async def digest_from_menu(callback: CallbackQuery, actor: Actor, digests: DigestService) -> None:
-    await callback.answer()
-    await send_digest(reply_target(callback), actor, digests)
+async def digest(event: Message | CallbackQuery, actor: Actor, digests: DigestService) -> None:
+    await send_digest(reply_target(event), actor, digests)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(digest, Command("digest"))
-    router.callback_query.register(digest_from_menu, MenuCb.filter(F.item == MenuItem.DIGEST))
+    router.callback_query.register(digest, MenuCb.filter(F.item == MenuItem.DIGEST))
     return router

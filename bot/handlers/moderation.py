@@ -104,7 +104,6 @@ async def turn_pending(
         territories = await registry.territories()
         cards = pending_cards(queue.pending, territories, settings, i18n)
         await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
-    await callback.answer()
 
 
 async def turn_orphaned(
@@ -116,24 +115,16 @@ async def turn_orphaned(
     else:
         text, markup = _("Every page has an administrator now."), None
     await edit_list(callback, text, markup)
-    await callback.answer()
 
 
 async def pending(
-    message: Message, actor: Actor, registry: RegistryService, settings: Settings, i18n: I18n
-) -> None:
-    await show_queue(message, actor, registry, settings, i18n)
-
-
-async def pending_from_menu(
-    callback: CallbackQuery,
+    event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_queue(reply_target(callback), actor, registry, settings, i18n)
-    await callback.answer()
+    await show_queue(reply_target(event), actor, registry, settings, i18n)
 
 
 async def approve_page(
@@ -150,7 +141,6 @@ async def approve_page(
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     await target.answer(_("Approved: <b>{title}</b>.").format(title=escape(decision.page.title)))
-    await callback.answer()
 
 
 async def ask_reject_reason(
@@ -169,7 +159,6 @@ async def ask_reject_reason(
         ),
         reply_markup=keyboards.cancel(),
     )
-    await callback.answer()
 
 
 async def reject_page(
@@ -197,7 +186,7 @@ async def reject_page(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(pending, Command("pending"))
-    router.callback_query.register(pending_from_menu, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(pending, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
     router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
     router.callback_query.register(

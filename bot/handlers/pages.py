@@ -56,20 +56,13 @@ async def show_pages(
 
 
 async def my_pages(
-    message: Message, actor: Actor, registry: RegistryService, settings: Settings, i18n: I18n
-) -> None:
-    await show_pages(message, actor, registry, settings, i18n)
-
-
-async def my_pages_from_menu(
-    callback: CallbackQuery,
+    event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_pages(reply_target(callback), actor, registry, settings, i18n)
-    await callback.answer()
+    await show_pages(reply_target(event), actor, registry, settings, i18n)
 
 
 async def turn_my_pages(
@@ -82,7 +75,6 @@ async def turn_my_pages(
 ) -> None:
     target = await turn_cards(callback)
     await show_pages(target, actor, registry, settings, i18n, max(callback_data.page, 0))
-    await callback.answer()
 
 
 async def history_page(
@@ -115,7 +107,6 @@ async def show_history(
         actor, registry, settings, i18n.current_locale, callback_data.page_id, 0
     )
     await reply_target(callback).answer(text, reply_markup=markup)
-    await callback.answer()
 
 
 async def turn_history(
@@ -130,7 +121,6 @@ async def turn_history(
         actor, registry, settings, i18n.current_locale, callback_data.subject, callback_data.page
     )
     await edit_list(callback, text, markup)
-    await callback.answer()
 
 
 async def invite_co_admin(
@@ -149,7 +139,6 @@ async def invite_co_admin(
             "It works once and expires in {days} days:\n{link}"
         ).format(days=settings.invite_ttl_days, link=escape(link)),
     )
-    await callback.answer()
 
 
 async def ask_leave(
@@ -160,7 +149,6 @@ async def ask_leave(
         _("Stop administering <b>{title}</b>?").format(title=escape(page.title)),
         reply_markup=keyboards.leave_confirm(page.id),
     )
-    await callback.answer()
 
 
 async def leave_page(
@@ -176,13 +164,12 @@ async def leave_page(
             "The page has no administrator now; coordinators will see it and find a new one."
         )
     await target.answer(text)
-    await callback.answer()
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(my_pages, Command("mypages"))
-    router.callback_query.register(my_pages_from_menu, MenuCb.filter(F.item == MenuItem.MY_PAGES))
+    router.callback_query.register(my_pages, MenuCb.filter(F.item == MenuItem.MY_PAGES))
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
     router.callback_query.register(turn_my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
     router.callback_query.register(turn_history, ListCb.filter(F.kind == ListKind.HISTORY))

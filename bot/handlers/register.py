@@ -103,13 +103,8 @@ async def ask_link(target: Message | InaccessibleMessage, state: FSMContext) -> 
     )
 
 
-async def start_registration(message: Message, state: FSMContext) -> None:
-    await ask_link(message, state)
-
-
-async def start_registration_from_menu(callback: CallbackQuery, state: FSMContext) -> None:
-    await ask_link(reply_target(callback), state)
-    await callback.answer()
+async def start_registration(event: Message | CallbackQuery, state: FSMContext) -> None:
+    await ask_link(reply_target(event), state)
 
 
 async def take_link(message: Message, state: FSMContext, registry: RegistryService) -> None:
@@ -148,7 +143,6 @@ async def take_platform(
     draft.platform = callback_data.platform
     await save_draft(state, draft)
     await ask_title(reply_target(callback), state, draft)
-    await callback.answer()
 
 
 async def take_title(
@@ -185,7 +179,6 @@ async def turn_territory_page(
     )
     if isinstance(target, Message) and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
-    await callback.answer()
 
 
 async def take_territory(
@@ -205,7 +198,6 @@ async def take_territory(
     await reply_target(callback).answer(
         _("Step 4 of 6. Choose the level:"), reply_markup=keyboards.levels()
     )
-    await callback.answer()
 
 
 async def take_level(callback: CallbackQuery, callback_data: LevelCb, state: FSMContext) -> None:
@@ -216,7 +208,6 @@ async def take_level(callback: CallbackQuery, callback_data: LevelCb, state: FSM
     await reply_target(callback).answer(
         _("Step 5 of 6. Choose the theme:"), reply_markup=keyboards.themes()
     )
-    await callback.answer()
 
 
 async def take_theme(
@@ -233,7 +224,6 @@ async def take_theme(
     if complete is None:
         # The form lost a field (an old button from another run): start it cleanly.
         await ask_link(reply_target(callback), state)
-        await callback.answer()
         return
     await state.set_state(Register.confirm)
     territories = await registry.territories()
@@ -255,7 +245,6 @@ async def take_theme(
         ),
         reply_markup=keyboards.register_confirm(),
     )
-    await callback.answer()
 
 
 async def confirm_registration(
@@ -264,7 +253,6 @@ async def confirm_registration(
     complete = (await load_draft(state)).complete()
     if complete is None:
         await ask_link(reply_target(callback), state)
-        await callback.answer()
         return
     page = await registry.register(actor, complete)
     await state.clear()
@@ -277,26 +265,21 @@ async def confirm_registration(
             "I will tell you when it is approved."
         ).format(title=escape(page.title), id=page.id)
     )
-    await callback.answer()
 
 
 async def restart_registration(callback: CallbackQuery, state: FSMContext) -> None:
     await ask_link(reply_target(callback), state)
-    await callback.answer()
 
 
 async def cancel_registration(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await reply_target(callback).answer(_("Registration cancelled."))
-    await callback.answer()
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_registration, Command("register"))
-    router.callback_query.register(
-        start_registration_from_menu, MenuCb.filter(F.item == MenuItem.REGISTER)
-    )
+    router.callback_query.register(start_registration, MenuCb.filter(F.item == MenuItem.REGISTER))
     router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
     router.callback_query.register(take_platform, Register.platform, PlatformCb.filter())
     router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))

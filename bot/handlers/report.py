@@ -118,7 +118,6 @@ async def turn_offered_pages(
     markup = keyboards.pick_page(pages, callback_data.page)
     if isinstance(target, Message) and pages and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
-    await callback.answer()
 
 
 async def check_and_store(
@@ -176,11 +175,9 @@ async def report_command(
     event_update: Update,
     i18n: I18n,
 ) -> None:
+    """The short form, `/report 12 15400`; a bare /report goes to `ask_page`."""
     args = (command.args or "").split(maxsplit=1)
-    if not args:
-        await offer_pages(message, state, actor, reports)
-        return
-    if len(args) == 1 or not args[0].lstrip("#").isdigit():
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
         await message.answer(
             _(
                 "Write the page number and the figure: /report 12 15400. "
@@ -199,11 +196,11 @@ async def report_command(
     )
 
 
-async def report_from_menu(
-    callback: CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
+async def ask_page(
+    event: Message | CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
 ) -> None:
-    await offer_pages(reply_target(callback), state, actor, reports)
-    await callback.answer()
+    """A bare /report, or the menu's button: which page?"""
+    await offer_pages(reply_target(event), state, actor, reports)
 
 
 async def pick_page(
@@ -216,7 +213,6 @@ async def pick_page(
     # Checked with a figure of zero: only the access matters at this step.
     check = await reports.check(actor, callback_data.page_id, 0)
     await ask_figure(reply_target(callback), state, check.page.id, check.page.title)
-    await callback.answer()
 
 
 async def take_figure(
@@ -258,7 +254,6 @@ async def confirm_figure(
         await state.set_state(Reporting.figure)
         await state.set_data({"page_id": page_id})
         await target.answer(_("Send the right figure."), reply_markup=keyboards.cancel())
-        await callback.answer()
         return
     outcome = await reports.submit(
         actor,
@@ -270,7 +265,6 @@ async def confirm_figure(
     )
     await state.clear()
     await target.answer(outcome_text(outcome, i18n.current_locale))
-    await callback.answer()
 
 
 def edited_figure(text: str) -> int | None:
@@ -316,8 +310,9 @@ async def report_edited(message: Message, actor: Actor, reports: ReportService, 
 
 def build_router() -> Router:
     router = Router(name=__name__)
+    router.message.register(ask_page, Command("report", magic=F.args.is_(None)))
+    router.callback_query.register(ask_page, MenuCb.filter(F.item == MenuItem.REPORT))
     router.message.register(report_command, Command("report"))
-    router.callback_query.register(report_from_menu, MenuCb.filter(F.item == MenuItem.REPORT))
     router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
     router.callback_query.register(
         turn_offered_pages, ListCb.filter(F.kind == ListKind.REPORT_PAGES)

@@ -168,7 +168,6 @@ async def take_description(message: Message, state: FSMContext, settings: Settin
 
 async def skip_description(callback: CallbackQuery, state: FSMContext, settings: Settings) -> None:
     await ask_start(reply_target(callback), state, settings)
-    await callback.answer()
 
 
 async def ask_start(
@@ -219,7 +218,6 @@ async def pick_duration(
         await callback.answer(input_error_text(exc, settings), show_alert=True)
         return
     await set_duration(reply_target(callback), state, minutes)
-    await callback.answer()
 
 
 async def set_duration(
@@ -287,7 +285,6 @@ async def no_limit(
     await set_capacity(
         reply_target(callback), state, None, actor, settings, seminars, registry, i18n
     )
-    await callback.answer()
 
 
 async def set_capacity(
@@ -326,7 +323,6 @@ async def turn_audience_page(
     target = reply_target(callback)
     if isinstance(target, Message) and target.reply_markup != markup:
         await target.edit_reply_markup(reply_markup=markup)
-    await callback.answer()
 
 
 async def pick_audience(
@@ -352,7 +348,6 @@ async def pick_audience(
     await ask_confirmation(
         reply_target(callback), state, draft, actor, settings, seminars, registry, i18n
     )
-    await callback.answer()
 
 
 async def ask_confirmation(
@@ -405,7 +400,6 @@ async def announce(
     target = reply_target(callback)
     if complete is None:
         await target.answer(_("The wizard lost its data. Start again with /seminar_new."))
-        await callback.answer()
         return
     seminar, invited = await seminars.create(actor, complete)
     await target.answer(
@@ -419,7 +413,6 @@ async def announce(
             count=number(invited, i18n.current_locale),
         )
     )
-    await callback.answer()
 
 
 def build_router() -> Router:

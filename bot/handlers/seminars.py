@@ -80,7 +80,6 @@ async def turn_seminars(
 ) -> None:
     target = await turn_cards(callback)
     await send_seminars(target, actor, seminars, settings, i18n, max(callback_data.page, 0))
-    await callback.answer()
 
 
 async def join_or_leave(

@@ -38,30 +38,18 @@ async def show_total(
 
 
 async def total(
-    message: Message,
+    event: Message | CallbackQuery,
     actor: Actor,
     totals: TotalsService,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_total(message, actor, totals, registry, settings, i18n)
-
-
-async def total_from_menu(
-    callback: CallbackQuery,
-    actor: Actor,
-    totals: TotalsService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    await show_total(reply_target(callback), actor, totals, registry, settings, i18n)
-    await callback.answer()
+    await show_total(reply_target(event), actor, totals, registry, settings, i18n)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(total, Command("total"))
-    router.callback_query.register(total_from_menu, MenuCb.filter(F.item == MenuItem.TOTAL))
+    router.callback_query.register(total, MenuCb.filter(F.item == MenuItem.TOTAL))
     return router
