@@ -25,7 +25,7 @@ from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
 from bot.domain.messages import list_page
 from bot.domain.roles import Actor
-from bot.domain.segments import SILENCE_CHOICES, Segment
+from bot.domain.segments import SILENCE_CHOICES, Dimension, Segment
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind
 from bot.handlers.common import edit_list, reply_target
@@ -471,7 +471,7 @@ async def toggle_choice(
     if callback_data.value not in valid:
         await callback.answer(_("Unknown choice."), show_alert=True)
         return
-    segment = segment.toggled(callback_data.dimension, callback_data.value)
+    segment = segment.toggled(Dimension(callback_data.dimension), callback_data.value)
     await state.update_data(segment=segment.to_json())
     await _redraw_choices(callback, state, callback_data.dimension, segment, registry, i18n)
 

@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import speaking
 from bot.services.broadcasts import Progress
+from bot.storage.broadcasts import BroadcastStatus
 from bot.texts.formats import number
 
 
@@ -15,7 +16,7 @@ def progress_text(progress: Progress, locale: str, rate: float, i18n: I18n) -> s
     runs the recipients left and the seconds they take at `rate` messages a second."""
     total = progress.broadcast.recipients
     with speaking(i18n, locale):
-        if progress.cancelled or progress.broadcast.status == "cancelled":
+        if progress.cancelled or progress.broadcast.status is BroadcastStatus.CANCELLED:
             heading = _("Broadcast #{id} stopped.")
         elif progress.finished:
             heading = _("Broadcast #{id} is finished.")
