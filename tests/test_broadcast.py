@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.catalog import PageStatus
-from bot.domain.segments import Segment
+from bot.domain.segments import Dimension, Segment
+from bot.handlers.callbacks import SegmentToggleCb
 from bot.storage.outbox import OutboxKind
 from tests.conftest import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
@@ -163,7 +164,7 @@ async def test_a_scoped_coordinator_reaches_only_their_territory(
     assert "Получателей: 2" in (fake.last_message(OTHER.id).text or "")
     # A forged button for another territory narrows to nobody instead of widening.
     summary = fake.last_message(OTHER.id)
-    forged = f"b:t:territory:{KUZNETSK}"
+    forged = SegmentToggleCb(dimension=Dimension.TERRITORY, value=str(KUZNETSK)).pack()
     await bot.press(OTHER, summary, forged)
     await bot.click(OTHER, "⬅️ Готово")
     assert "Получателей: 0" in (fake.last_message(OTHER.id).text or "")
