@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
@@ -13,13 +12,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel, PlainSerializer, PlainValidator
 
 from bot.config import Settings
 from bot.domain.albums import AlbumProblem, album_problem
 from bot.domain.roles import Actor
-from bot.domain.segments import SILENCE_CHOICES, Dimension, Segment
+from bot.domain.segments import SILENCE_CHOICES, Dimension
 from bot.handlers import keyboards
+from bot.handlers.broadcast_draft import BroadcastDraft, load_draft, save_draft
 from bot.handlers.broadcast_keyboards import (
     cancel_keyboard,
     choices_keyboard,
@@ -55,50 +54,6 @@ from bot.texts.broadcasts import (
 
 #: Albums refused in one draft whose late items are still ignored.
 REFUSED_REMEMBERED = 10
-
-
-def _segment(value: object) -> Segment:
-    if isinstance(value, Segment):
-        return value
-    if isinstance(value, str):
-        return Segment.from_json(value)
-    raise ValueError("a segment is kept as its JSON")
-
-
-# Kept in the FSM data as `Segment.to_json()` writes it.
-StoredSegment = Annotated[
-    Segment, PlainValidator(_segment), PlainSerializer(Segment.to_json, return_type=str)
-]
-
-
-class BroadcastDraft(BaseModel):
-    """What the wizard has gathered so far; kept in the FSM data between steps.
-
-    An album's items arrive as separate messages sharing `album_group`; `album` holds their
-    ids in order (the first is `source_message_id`) and `album_kinds` what each carries.
-    `refused_groups`: albums refused in this draft, whose late items are ignored.
-    `choices_page`: the screen of choices shown, so that a tap redraws the same screen.
-    """
-
-    source_chat_id: int | None = None
-    source_message_id: int | None = None
-    segment: StoredSegment = Segment()
-    album: list[int] = []
-    album_kinds: list[str] = []
-    album_group: str | None = None
-    summary_message_id: int | None = None
-    refused_groups: list[str] = []
-    choices_page: int = 0
-
-
-async def load_draft(state: FSMContext) -> BroadcastDraft:
-    """The draft of the wizard's FSM data (its keys are the draft's fields)."""
-    return BroadcastDraft.model_validate(await state.get_data())
-
-
-async def save_draft(state: FSMContext, draft: BroadcastDraft) -> None:
-    """Keep `draft` as the wizard's FSM data."""
-    await state.set_data(draft.model_dump(mode="json"))
 
 
 async def _summary(
