@@ -16,7 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import LOCALES_DIR, Settings
 from bot.domain.milestones import Ladders
 from bot.handlers import get_routers, keyboards
-from bot.handlers.broadcast import ProgressReporter
+from bot.handlers.broadcast_keyboards import stop_keyboard
 from bot.handlers.menu import set_default_commands, set_user_commands
 from bot.i18n import build_i18n, locale_of
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
@@ -33,6 +33,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
+from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -43,6 +44,7 @@ from bot.services.users import UserService
 from bot.storage.database import Database
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.seed import seed_territories
+from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
@@ -263,9 +265,8 @@ def build_dispatcher(
         bot,
         services.broadcasts,
         services.users,
-        i18n,
+        progress_renderer(i18n, settings.delivery_rate_per_second, stop_keyboard),
         interval=settings.broadcast_progress_seconds,
-        rate=settings.delivery_rate_per_second,
     )
     jobs = build_jobs(settings, db, i18n, clock, delivery)
     jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)

@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
+from bot.domain.segments import Dimension
 
 
 class MenuItem(StrEnum):
@@ -176,3 +177,62 @@ class SeminarAudienceCb(CallbackData, prefix="sa"):
 
 class SeminarAudiencePageCb(CallbackData, prefix="sp"):
     page: int
+
+
+# The /broadcast wizard and its progress message: one type per button, so that a forged
+# value fails to unpack and meets the stale-button answer instead of a handler.
+
+
+class BroadcastStep(StrEnum):
+    BACK = "b"  # back to the segment summary
+    PREVIEW = "p"
+    SEND = "go"
+    CANCEL = "x"
+
+
+class BroadcastCb(CallbackData, prefix="b"):
+    """A button of the /broadcast wizard that needs no value."""
+
+    step: BroadcastStep
+
+
+class SegmentChoice(StrEnum):
+    """A screen of choices that narrow the segment: a dimension, or the days of silence."""
+
+    TERRITORY = Dimension.TERRITORY.value
+    LEVEL = Dimension.LEVEL.value
+    THEME = Dimension.THEME.value
+    PLATFORM = Dimension.PLATFORM.value
+    SILENCE = "silence"
+
+    @property
+    def dimension(self) -> Dimension | None:
+        """The dimension whose values this screen lists; None for the days of silence."""
+        return None if self is SegmentChoice.SILENCE else Dimension(self.value)
+
+
+class SegmentOpenCb(CallbackData, prefix="bo"):
+    """Show the screen `choice`; territories come a screen `page` (zero-based) at a time."""
+
+    choice: SegmentChoice
+    page: int = 0
+
+
+class SegmentToggleCb(CallbackData, prefix="bt"):
+    """Switch a value of a dimension on or off: a territory's id, or a level, theme or
+    platform code (checked by `Segment.toggled`)."""
+
+    dimension: Dimension
+    value: str
+
+
+class SilenceCb(CallbackData, prefix="bs"):
+    """Keep pages with no report for `days` or more; 0: any page."""
+
+    days: int
+
+
+class BroadcastStopCb(CallbackData, prefix="bx"):
+    """Stop a broadcast that is being sent."""
+
+    broadcast_id: int

@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.domain.limits import REJECT_REASON
@@ -30,6 +31,22 @@ from bot.services.registry import RegistryService
 from bot.storage.records import Page, Territory
 from bot.texts.moderation import decision_notice
 from bot.texts.pages import page_card, pending_details
+
+
+class Rejection(BaseModel):
+    """The page whose rejection reason the coordinator is asked for; the FSM data's keys."""
+
+    page_id: int
+
+
+async def load_rejection(state: FSMContext) -> Rejection:
+    """The rejection waiting for its reason; raises pydantic's ValidationError if none."""
+    return Rejection.model_validate(await state.get_data())
+
+
+async def save_rejection(state: FSMContext, rejection: Rejection) -> None:
+    """Keep `rejection` as the FSM data of the reason step."""
+    await state.set_data(rejection.model_dump(mode="json"))
 
 
 def pending_shown(first: int, last: int, count: int) -> str:
@@ -152,7 +169,7 @@ async def ask_reject_reason(
 ) -> None:
     page = await registry.ensure_can_moderate(actor, callback_data.page_id)
     await state.set_state(Moderation.reason)
-    await state.set_data({"page_id": page.id})
+    await save_rejection(state, Rejection(page_id=page.id))
     await reply_target(callback).answer(
         _("Why is <b>{title}</b> rejected? The administrator will read your answer.").format(
             title=escape(page.title)
@@ -177,8 +194,10 @@ async def reject_page(
             reply_markup=keyboards.cancel(),
         )
         return
-    page_id = int((await state.get_data())["page_id"])
-    decision = await registry.reject(actor, page_id, reason, decision_notice(i18n, approved=False))
+    rejection = await load_rejection(state)
+    decision = await registry.reject(
+        actor, rejection.page_id, reason, decision_notice(i18n, approved=False)
+    )
     await state.clear()
     await message.answer(_("Rejected: <b>{title}</b>.").format(title=escape(decision.page.title)))
 

@@ -12,17 +12,21 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import TelegramObject
 
-from bot.handlers.broadcast import BroadcastCb
 from bot.handlers.callbacks import (
+    BroadcastCb,
+    BroadcastStopCb,
     ListCb,
     ListKind,
     MenuCb,
     MenuItem,
     ModerationCb,
+    SegmentOpenCb,
+    SegmentToggleCb,
     SeminarAudienceCb,
     SeminarAudiencePageCb,
     SeminarDurationCb,
     SeminarWizardCb,
+    SilenceCb,
 )
 from bot.handlers.states import Broadcasting, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
@@ -47,6 +51,10 @@ def build_router() -> Router:
     for data in (
         ModerationCb,
         BroadcastCb,
+        SegmentOpenCb,
+        SegmentToggleCb,
+        SilenceCb,
+        BroadcastStopCb,
         SeminarWizardCb,
         SeminarDurationCb,
         SeminarAudienceCb,

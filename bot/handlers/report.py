@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
 
 from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
 from bot.domain.roles import Actor
@@ -27,6 +28,26 @@ from bot.handlers.common import reply_target
 from bot.handlers.states import Reporting
 from bot.services.reports import ReportOutcome, ReportService
 from bot.texts.formats import number, signed
+
+
+class ReportDraft(BaseModel):
+    """/report's answers so far; the FSM data's keys. `figure` and the message that said it
+    (`chat_id`, `message_id`) are kept while a big change waits for confirmation."""
+
+    page_id: int
+    figure: int | None = None
+    chat_id: int | None = None
+    message_id: int | None = None
+
+
+async def load_report(state: FSMContext) -> ReportDraft:
+    """The report being made; raises pydantic's ValidationError if there is none."""
+    return ReportDraft.model_validate(await state.get_data())
+
+
+async def save_report(state: FSMContext, draft: ReportDraft) -> None:
+    """Keep `draft` as the FSM data of /report's steps."""
+    await state.set_data(draft.model_dump(mode="json"))
 
 
 def figure_error_text(error: FigureError, locale: str) -> str:
@@ -88,7 +109,7 @@ async def ask_figure(
     target: Message | InaccessibleMessage, state: FSMContext, page_id: int, title: str
 ) -> None:
     await state.set_state(Reporting.figure)
-    await state.set_data({"page_id": page_id})
+    await save_report(state, ReportDraft(page_id=page_id))
     await target.answer(
         _("How many subscribers does <b>{title}</b> have now?").format(title=escape(title)),
         reply_markup=keyboards.cancel(),
@@ -134,13 +155,14 @@ async def check_and_store(
     if check.needs_confirmation and check.previous is not None:
         await state.set_state(Reporting.confirm)
         # The figure's message is kept: the report stored on confirmation names it.
-        await state.set_data(
-            {
-                "page_id": page_id,
-                "figure": figure,
-                "chat_id": message.chat.id,
-                "message_id": message.message_id,
-            }
+        await save_report(
+            state,
+            ReportDraft(
+                page_id=page_id,
+                figure=figure,
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+            ),
         )
         await message.answer(
             _(
@@ -230,7 +252,7 @@ async def take_figure(
             figure_error_text(exc, i18n.current_locale), reply_markup=keyboards.cancel()
         )
         return
-    page_id = int((await state.get_data())["page_id"])
+    page_id = (await load_report(state)).page_id
     await check_and_store(
         message, state, actor, reports, event_update, page_id, figure, i18n.current_locale
     )
@@ -245,23 +267,24 @@ async def confirm_figure(
     event_update: Update,
     i18n: I18n,
 ) -> None:
-    data = await state.get_data()
+    draft = await load_report(state)
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
-    page_id = int(data["page_id"])
     if not callback_data.confirmed:
         await state.set_state(Reporting.figure)
-        await state.set_data({"page_id": page_id})
+        await save_report(state, ReportDraft(page_id=draft.page_id))
         await target.answer(_("Send the right figure."), reply_markup=keyboards.cancel())
         return
+    if draft.figure is None:
+        raise LookupError("a figure to confirm without the figure")
     outcome = await reports.submit(
         actor,
-        page_id,
-        int(data["figure"]),
+        draft.page_id,
+        draft.figure,
         update_id=event_update.update_id,
-        chat_id=data.get("chat_id"),
-        message_id=data.get("message_id"),
+        chat_id=draft.chat_id,
+        message_id=draft.message_id,
     )
     await state.clear()
     await target.answer(outcome_text(outcome, i18n.current_locale))

@@ -11,7 +11,7 @@ from bot.domain.segments import Segment
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import BroadcastNotFound, NotAllowed
-from bot.storage.broadcasts import Broadcast
+from bot.storage.broadcasts import Broadcast, BroadcastStatus
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, copy_payload
 
@@ -94,7 +94,7 @@ class BroadcastService:
                 broadcast_id=broadcast_id,
             )
             if not recipients:
-                await repos.broadcasts.finish(broadcast_id, status="done", now=now)
+                await repos.broadcasts.finish(broadcast_id, status=BroadcastStatus.DONE, now=now)
             broadcast = await repos.broadcasts.get(broadcast_id)
         assert broadcast is not None
         self._wake()
@@ -139,8 +139,8 @@ class BroadcastService:
             cancelled=counts[OutboxStatus.CANCELLED],
             left=counts[OutboxStatus.PENDING] + counts[OutboxStatus.SENDING],
         )
-        if progress.finished and broadcast.status == "sending":
-            status = "cancelled" if progress.cancelled else "done"
+        if progress.finished and broadcast.status is BroadcastStatus.SENDING:
+            status = BroadcastStatus.CANCELLED if progress.cancelled else BroadcastStatus.DONE
             async with self._db.write() as repos:
                 await repos.broadcasts.finish(broadcast_id, status=status, now=self._clock.now())
                 updated = await repos.broadcasts.get(broadcast_id)

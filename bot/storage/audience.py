@@ -37,9 +37,10 @@ class AudienceRepository(Repository):
     def _params(segment: Segment, now: int) -> dict[str, Any]:
         return {
             "territories": _set(segment.territories),
-            "levels": _set(segment.levels),
-            "themes": _set(segment.themes),
-            "platforms": _set(segment.platforms),
+            # The codes as plain strings, whatever the driver makes of an enum.
+            "levels": _set(str(value) for value in segment.levels),
+            "themes": _set(str(value) for value in segment.themes),
+            "platforms": _set(str(value) for value in segment.platforms),
             "silent_since": (
                 silence_cutoff(now, segment.silent_days) if segment.silent_days else None
             ),

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from bot.storage.base import Repository, no_limit
+
+
+class BroadcastStatus(StrEnum):
+    """A broadcast is being sent until nothing is left: then done, or cancelled if stopped."""
+
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +25,7 @@ class Broadcast:
     source_message_id: int
     segment: str
     territory_scope: int | None
-    status: str
+    status: BroadcastStatus
     recipients: int
     created_at: int
     finished_at: int | None
@@ -32,7 +41,9 @@ _COLUMNS = (
 
 
 def _broadcast(row: tuple[Any, ...]) -> Broadcast:
-    return Broadcast(*row)
+    values = list(row)
+    values[6] = BroadcastStatus(values[6])
+    return Broadcast(*values)
 
 
 class BroadcastRepository(Repository):
@@ -57,7 +68,7 @@ class BroadcastRepository(Repository):
                 "source_message_id": source_message_id,
                 "segment": segment,
                 "territory_scope": territory_scope,
-                "status": "sending",
+                "status": BroadcastStatus.SENDING.value,
                 "recipients": recipients,
                 "created_at": now,
                 "items": items,
@@ -74,7 +85,8 @@ class BroadcastRepository(Repository):
     async def sending(self) -> list[Broadcast]:
         """Broadcasts still being sent, oldest first."""
         rows = await self._all(
-            f"SELECT {_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
+            f"SELECT {_COLUMNS} FROM broadcasts WHERE status = :sending ORDER BY id",
+            {"sending": BroadcastStatus.SENDING.value},
         )
         return [_broadcast(row) for row in rows]
 
@@ -96,11 +108,16 @@ class BroadcastRepository(Repository):
             {"chat_id": chat_id, "message_id": message_id, "id": broadcast_id},
         )
 
-    async def finish(self, broadcast_id: int, *, status: str, now: int) -> bool:
+    async def finish(self, broadcast_id: int, *, status: BroadcastStatus, now: int) -> bool:
         """Close a broadcast being sent; False if it was closed already."""
         changed = await self._run(
             "UPDATE broadcasts SET status = :status, finished_at = :now"
-            " WHERE id = :id AND status = 'sending'",
-            {"status": status, "now": now, "id": broadcast_id},
+            " WHERE id = :id AND status = :sending",
+            {
+                "status": status.value,
+                "sending": BroadcastStatus.SENDING.value,
+                "now": now,
+                "id": broadcast_id,
+            },
         )
         return changed > 0

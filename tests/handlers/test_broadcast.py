@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.segments import Segment
+from bot.domain.segments import Dimension, Segment
+from bot.handlers.callbacks import SegmentToggleCb, SilenceCb
 from bot.storage.outbox import OutboxKind, OutboxStatus
 from tests.builders import KUZNETSK, PENZA, seed_admins
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
-from tests.flows import compose, walk_text
+from tests.flows import compose, translator, walk_text
 from tests.harness import BotHarness
 from tests.users import ADMIN_EN, OTHER, SUPER
 
@@ -127,7 +128,7 @@ async def test_a_scoped_coordinator_reaches_only_their_territory(
     assert "Получателей: 2" in (fake.last_message(OTHER.id).text or "")
     # A forged button for another territory narrows to nobody instead of widening.
     summary = fake.last_message(OTHER.id)
-    forged = f"b:t:territory:{KUZNETSK}"
+    forged = SegmentToggleCb(dimension=Dimension.TERRITORY, value=str(KUZNETSK)).pack()
     await bot.press(OTHER, summary, forged)
     await bot.click(OTHER, "⬅️ Готово")
     assert "Получателей: 0" in (fake.last_message(OTHER.id).text or "")
@@ -144,6 +145,37 @@ async def test_a_scoped_coordinator_reaches_only_their_territory(
     await bot.drain()
     assert all(len(copies(fake, user)) == 1 for user in penza)
     assert all(copies(fake, user) == [] for user in kuznetsk)
+
+
+async def test_a_forged_segment_value_is_an_unknown_choice(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    await seed_admins(bot, 2, KUZNETSK, 1000)
+    await compose(bot, SUPER, "Проверка")
+    summary = fake.last_message(SUPER.id)
+    unknown = translator(bot, "ru")("Unknown choice.")
+    for forged in (
+        SegmentToggleCb(dimension=Dimension.LEVEL, value="galactic"),
+        SegmentToggleCb(dimension=Dimension.PLATFORM, value="federal"),
+        SegmentToggleCb(dimension=Dimension.TERRITORY, value="9999"),
+        SegmentToggleCb(dimension=Dimension.TERRITORY, value="x"),
+        SilenceCb(days=3),
+    ):
+        update = await bot.press(SUPER, summary, forged.pack())
+        answer = fake.answer_for(update)
+        assert answer is not None, forged
+        assert answer.show_alert
+        assert answer.text == unknown
+    # The segment is untouched: everybody.
+    replies = await bot.click(SUPER, "👁 Предпросмотр")
+    goes_to = bot.app.i18n.gettext(
+        "This is how it will look. It goes to {count} administrator ({segment}). Send?",
+        "This is how it will look. It goes to {count} administrators ({segment}). Send?",
+        2,
+        locale="ru",
+    )
+    everybody = translator(bot, "ru")("all administrators")
+    assert replies[-1].text == goes_to.format(count=2, segment=everybody)
 
 
 async def test_stopping_a_broadcast_sends_nothing_more(

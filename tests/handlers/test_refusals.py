@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.catalog import PageStatus
-from bot.handlers.callbacks import ModerationAction, ModerationCb, PageAction, PageCb
+from bot.handlers.callbacks import (
+    BroadcastStopCb,
+    ModerationAction,
+    ModerationCb,
+    PageAction,
+    PageCb,
+)
 from tests.fakes.bot_api import FakeBotAPI
 from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
@@ -270,7 +276,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_comes_back_on_start(
 
 async def test_a_missing_broadcast_is_called_a_broadcast(bot: BotHarness, fake: FakeBotAPI) -> None:
     [start] = await bot.send(SUPER, "/start")
-    update = await bot.press(SUPER, start, "b:stop::999")
+    update = await bot.press(SUPER, start, BroadcastStopCb(broadcast_id=999).pack())
     answer = fake.answer_for(update)
     assert answer is not None
     assert answer.text == translator(bot, "ru")("There is no such broadcast. See /broadcasts.")
