@@ -47,7 +47,7 @@ migrate: venv ## Apply database migrations and exit
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
 # the ones that measure time or rate run alone afterwards.
-TEST_WORKERS ?= 8
+TEST_WORKERS ?= 12
 
 test: venv locales lint ## Lint, type-check and run every test
 	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS) --dist worksteal
