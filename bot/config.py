@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # The delivery queue (everything the bot sends on its own): messages a second for the
     # whole bot, seconds between two messages to one chat, tries before a message is
     # given up on (network errors, 5xx), and the longest wait between two tries.
-    delivery_rate_per_second: float = Field(default=30, gt=0)
+    delivery_rate_per_second: float = Field(default=30, ge=1)
     delivery_per_chat_interval_seconds: float = Field(default=1.0, ge=0)
     delivery_max_attempts: int = Field(default=6, gt=0)
     delivery_backoff_cap_seconds: float = Field(default=300, ge=0)

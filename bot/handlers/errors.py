@@ -9,6 +9,7 @@ from html import escape, unescape
 from aiogram import Router
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -107,6 +108,12 @@ async def ignore_given_up_request(event: ErrorEvent) -> None:
     already retried it and logged one line; a traceback would add nothing."""
 
 
+async def ignore_migrated_group(_event: ErrorEvent) -> None:
+    """A group became a supergroup under a pointer being sent: the next command comes
+    from the new chat; one line, no traceback."""
+    log.info("A group moved to a new chat id; the answer to it was dropped")
+
+
 async def answer_crashed_tap(event: ErrorEvent) -> None:
     """Any other failure goes on up to be logged with its traceback; a tap whose handler
     failed is answered first, so it does not keep spinning."""
@@ -131,5 +138,6 @@ def build_router() -> Router:
         ignore_given_up_request,
         ExceptionTypeFilter(TelegramRetryAfter, TelegramServerError, TelegramNetworkError),
     )
+    router.error.register(ignore_migrated_group, ExceptionTypeFilter(TelegramMigrateToChat))
     router.error.register(answer_crashed_tap, ExceptionTypeFilter(Exception))
     return router

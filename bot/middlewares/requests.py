@@ -16,8 +16,9 @@ them:
   after Telegram took the message); edits, callback answers, deletions and settings
   repeat harmlessly;
 - "message is not modified" is success: the message already shows what was asked;
-- a callback query is answered at most once: a second answer is not sent, and an answer
-  Telegram refuses as too old is success (the work the tap asked for is done anyway).
+- a callback query is answered at most once: once an answer succeeded, another is not
+  sent, and an answer Telegram refuses as too old is success (the work the tap asked for
+  is done anyway).
   `CallbackAnswers.answered()` tells the dispatcher middleware whether a handler answered.
 """
 
@@ -126,10 +127,9 @@ class FloodControl(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if isinstance(method, AnswerCallbackQuery):
-            if self._answers.answered(method.callback_query_id):
-                return True  # type: ignore[return-value]  # the result of a real answer
-            self._answers.mark(method.callback_query_id)
+        query_id = method.callback_query_id if isinstance(method, AnswerCallbackQuery) else None
+        if query_id is not None and self._answers.answered(query_id):
+            return True  # type: ignore[return-value]  # the result of a real answer
         lane = current_lane()
         count = messages_sent(method)
         chat_id = getattr(method, "chat_id", None) if count else None
@@ -142,7 +142,7 @@ class FloodControl(BaseRequestMiddleware):
                     chat_id if isinstance(chat_id, int) else None, max(count, 1), lane
                 )
             try:
-                return await make_request(bot, method)
+                result = await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 self._budget.pause(exc.retry_after)
                 if lane is not Lane.DIRECT:
@@ -156,11 +156,15 @@ class FloodControl(BaseRequestMiddleware):
                     )
                     raise
                 log.info("%s: 429, retrying in %d s", method.__api_method__, exc.retry_after)
+                # Paced or not (a callback answer, setMyCommands), nothing goes before
+                # the pause is over: an immediate retry would only meet another 429.
+                await self._budget.wait_pause()
             except TelegramBadRequest as exc:
                 if is_edit(method) and NOT_MODIFIED in exc.message:
                     return True  # type: ignore[return-value]  # edits return True or the message
                 if isinstance(method, AnswerCallbackQuery) and self._too_old(exc):
                     log.info("answerCallbackQuery: the query expired before it was answered")
+                    self._answers.mark(method.callback_query_id)
                     return True  # type: ignore[return-value]
                 raise
             except TelegramEntityTooLarge:
@@ -181,6 +185,10 @@ class FloodControl(BaseRequestMiddleware):
                 )
                 attempt += 1
                 await asyncio.sleep(delay)
+            else:
+                if query_id is not None:
+                    self._answers.mark(query_id)
+                return result
 
     def _flood_limit(self, method: TelegramMethod[Any]) -> float:
         if isinstance(method, AnswerCallbackQuery):

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.enums import ChatType
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.albums import MAX_ALBUM_ITEMS
@@ -45,6 +46,13 @@ class FloodGuard(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            # Groups hear nothing but pointers, which their own 20-a-minute budget
+            # already keeps few: no note is ever posted there.
+            if queued_ahead.get() >= self._backlog:
+                return None
+            return await handler(event, data)
         allowed = self._backlog
         if isinstance(event, Message) and event.media_group_id is not None:
             allowed += MAX_ALBUM_ITEMS - 1

@@ -73,9 +73,10 @@ def prepaid() -> AbstractContextManager[None]:
 class RateBudget:
     """Paces messages to Telegram's limits; see the module docstring.
 
-    `rate` is messages a second for the whole bot; `per_chat_interval` seconds between two
-    messages to one chat once its burst is spent (0 turns the per-chat limit off);
-    `group_per_minute` messages a minute to one group.
+    `rate` is messages a second for the whole bot (at least 1); `per_chat_interval`
+    seconds between two messages to one private chat once its burst is spent (0 turns
+    that limit off); `group_per_minute` messages a minute to one group, always.
+    Raises ValueError for a rate below 1 or a burst or group limit that is not positive.
     """
 
     def __init__(
@@ -87,8 +88,9 @@ class RateBudget:
         group_per_minute: int = 20,
         background_share: float = 0.95,
     ) -> None:
-        if rate <= 0 or per_chat_burst < 1 or group_per_minute < 3:
-            raise ValueError("rate, per_chat_burst and group_per_minute must be positive")
+        if rate < 1 or per_chat_burst < 1 or group_per_minute < 3:
+            # Below one a second, a one-second window cannot hold "one below the limit".
+            raise ValueError("rate must be at least 1, per_chat_burst and group_per_minute >= 3")
         # One below the limit for answers: a request that arrives a little late never
         # makes Telegram's window hold more than the limit.
         self._direct_cap = max(1, math.ceil(rate) - 1)
@@ -199,6 +201,10 @@ class RateBudget:
         for grants, cap in windows:
             while grants and now - grants[0] >= WINDOW:
                 grants.popleft()
+            if count > 1:
+                # Several messages in one request (an album) arrive together: a little
+                # late, they all land in Telegram's next second. Room for them twice over.
+                cap = max(count, cap - (count - 1))
             over = len(grants) + min(count, cap) - cap
             if over > 0:
                 waits.append(grants[over - 1] + WINDOW - now)
@@ -216,9 +222,10 @@ class RateBudget:
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) * interval
 
     def _interval(self, chat_id: int) -> float:
-        if self._chat_interval <= 0:
-            return 0.0
-        return self._group_interval if chat_id < 0 else self._chat_interval
+        # A group's 20 a minute holds whatever private chats' pacing is set to.
+        if chat_id < 0:
+            return self._group_interval
+        return self._chat_interval
 
     def _capacity(self, chat_id: int) -> float:
         return 1.0 if chat_id < 0 else float(self._chat_burst)

@@ -370,3 +370,20 @@ async def test_more_than_ten_items_sent_as_two_albums_are_refused(
     )
     assert summary.button_texts() == []
     assert fake.calls("copyMessages") == []
+
+
+@pytest.mark.serial
+async def test_an_album_broadcast_at_the_limit_provokes_no_429(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    """An album is several messages in one request: a late one must not push Telegram's
+    second over the limit."""
+    await seed_admins(bot, 80, KUZNETSK, 1000)
+    await in_english(bot, SUPER)
+    await bot.send(SUPER, "/broadcast")
+    await send_album(bot, SUPER, ("photo",) * 4, together=True)
+    await bot.click(SUPER, "👁 Preview")
+    await bot.click(SUPER, "📨 Send")
+    await bot.drain(timeout=60)
+    assert len([c for c in fake.calls("copyMessages") if c.ok]) >= 80
+    assert fake.flood_refusals == []

@@ -248,6 +248,34 @@ async def test_the_bot_is_silent_in_groups_for_what_is_not_its_command(
     assert fake.messages(ADMIN.id) == []
 
 
+async def test_a_burst_of_chatter_in_a_group_gets_no_slow_down_note(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    fake.add_group(GROUP)
+    burst = [fake.group_message_update(GROUP, ADMIN, f"реплика {n}") for n in range(12)]
+    await asyncio.gather(*(bot.feed(update) for update in burst))
+    commands = [fake.group_message_update(GROUP, ADMIN, "/mypages") for _ in range(8)]
+    await asyncio.gather(*(bot.feed(update) for update in commands))
+    texts = [m.text for m in fake.messages(GROUP.id)]
+    pointer = translator(bot, "ru")("I work in a private chat: open it with the button below.")
+    assert texts == [pointer]
+    assert fake.messages(ADMIN.id) == []
+
+
+async def test_a_429_on_a_callback_answer_is_waited_out_before_the_retry(
+    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    territories = await open_territories(bot, ADMIN)
+    fake.inject("answerCallbackQuery", error_code=429, retry_after=1, times=2)
+    update = await bot.press(ADMIN, territories, _data(bot, ADMIN, "▶️"))
+    calls = fake.calls("answerCallbackQuery")[-3:]
+    assert [c.error_code for c in calls] == [429, 429, None]
+    assert calls[1].at - calls[0].at >= 0.9
+    assert calls[2].at - calls[1].at >= 0.9
+    assert fake.answer_for(update) is not None
+    no_errors_logged(caplog)
+
+
 async def test_service_messages_and_channel_posts_get_no_answer(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
