@@ -6,9 +6,11 @@ import re
 
 #: Telegram's limit for a /start payload, in characters of A-Za-z0-9_-.
 PAYLOAD_MAX_LENGTH = 64
-#: Random bytes of an invite code; the code is their URL-safe base64, 16 characters.
+#: An invite code is this prefix and the URL-safe base64 of INVITE_CODE_BYTES random
+#: bytes (16 characters): 20 characters no campaign label is likely to have.
+INVITE_CODE_PREFIX = "inv_"
 INVITE_CODE_BYTES = 12
-INVITE_CODE_LENGTH = 16
+INVITE_CODE_LENGTH = len(INVITE_CODE_PREFIX) + 16
 
 _PAYLOAD = re.compile(rf"[A-Za-z0-9_-]{{1,{PAYLOAD_MAX_LENGTH}}}")
 
@@ -20,6 +22,11 @@ def is_start_payload(text: str) -> bool:
 
 
 def looks_like_invite(payload: str) -> bool:
-    """Whether a payload has the shape of an invite code (16 URL-safe characters): an
-    unknown one is a broken or mistyped invitation, not a campaign label."""
-    return len(payload) == INVITE_CODE_LENGTH and is_start_payload(payload)
+    """Whether a payload has the shape of an invite code ("inv_" and 16 URL-safe
+    characters): an unknown one is a broken or mistyped invitation, not a campaign label.
+    Codes made before the prefix are recognised by being known."""
+    return (
+        payload.startswith(INVITE_CODE_PREFIX)
+        and len(payload) == INVITE_CODE_LENGTH
+        and is_start_payload(payload)
+    )

@@ -130,6 +130,8 @@ async def test_invite_makes_a_co_administrator_once(
     link = next(word for word in (invite.text or "").split() if "start=" in word)
     code = link.split("start=", 1)[1]
     assert link.startswith(f"https://t.me/{fake.username}?start=")
+    assert code.startswith("inv_")
+    assert len(code) == 20
 
     [joined] = await bot.send(OTHER, f"/start {code}")
     assert "Дом культуры" in (joined.text or "")
@@ -190,11 +192,17 @@ async def test_a_payload_telegram_would_not_send_is_not_stored(bot: BotHarness) 
     assert await source_of(bot, ADMIN) is None
 
 
+async def test_a_campaign_label_of_an_invites_old_length_is_a_label(bot: BotHarness) -> None:
+    [answer] = await bot.send(ADMIN, "/start vk_post_20260412")
+    assert (answer.text or "").startswith("Здравствуйте, Иван!")
+    assert await source_of(bot, ADMIN) == "vk_post_20260412"
+
+
 async def test_a_broken_or_expired_invite_greets_with_a_note(
     bot: BotHarness, clock: FakeClock
 ) -> None:
     t_ru, t_en = translator(bot, "ru"), translator(bot, "en")
-    [answer] = await bot.send(ADMIN, "/start AbCdEfGhIjKlMn0_")  # an invite code's shape
+    [answer] = await bot.send(ADMIN, "/start inv_AbCdEfGhIjKlMn0_")  # an invite code's shape
     lines = (answer.text or "").split("\n")
     assert lines[0] == t_ru(
         "This invite link is not valid. Ask the page's administrator for a new one."
