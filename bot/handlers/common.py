@@ -7,7 +7,6 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -57,22 +56,15 @@ CARDS_PER_PAGE = 10
 CardsShown = Callable[[int, int, int], str]
 
 
-def _not_modified(exc: TelegramBadRequest) -> bool:
-    return "message is not modified" in exc.message
-
-
 async def edit_list(
     callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """Show another page of a list in the message its arrows sit on. A tap on the page
-    already shown edits nothing and is no error."""
+    already shown edits nothing and is no error (the request middleware, FloodControl,
+    takes "message is not modified" for success)."""
     target = reply_target(callback)
     if isinstance(target, Message):
-        try:
-            await target.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if not _not_modified(exc):
-                raise
+        await target.edit_text(text, reply_markup=markup)
 
 
 async def send_cards(
@@ -98,11 +90,7 @@ async def turn_cards(callback: CallbackQuery) -> Message | InaccessibleMessage:
     message, so they leave the message that was tapped. Returns the chat to answer in."""
     target = reply_target(callback)
     if isinstance(target, Message) and target.reply_markup is not None:
-        try:
-            await target.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest as exc:
-            if not _not_modified(exc):
-                raise
+        await target.edit_reply_markup(reply_markup=None)
     return target
 
 
