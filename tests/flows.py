@@ -62,13 +62,17 @@ async def approved_page(
 async def approve_all(bot: BotHarness) -> None:
     """The superadmin approves every pending page through /pending."""
     t = translator(bot, "ru")
+    approve = t("✅ Approve")
     await bot.send(SUPER, "/pending")
-    while True:
-        try:
-            message = bot.with_button(SUPER, t("✅ Approve"))
-        except AssertionError:
-            break
-        await bot.click(SUPER, t("✅ Approve"), message)
+    tapped: set[int] = set()
+    # Each card once: a card whose page was decided elsewhere keeps its button.
+    while cards := [
+        m
+        for m in bot.fake.messages(SUPER.id)
+        if m.find_button(approve) is not None and m.message_id not in tapped
+    ]:
+        tapped.add(cards[-1].message_id)
+        await bot.click(SUPER, approve, cards[-1])
     await bot.drain()  # the administrators' notices go through the delivery queue
 
 
