@@ -9,6 +9,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.storage.audience import AudienceRepository
+from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.digests import DigestRepository
@@ -48,3 +49,4 @@ class Repositories:
         self.lease = LeaseRepository(conn)
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
+        self.audit = AuditRepository(conn)

@@ -42,6 +42,7 @@ EXPECTED_TABLES = {
     "outbox_files",
     "seminars",
     "seminar_registrations",
+    "audit_log",
 }
 
 

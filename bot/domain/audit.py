@@ -1,0 +1,36 @@
+"""What the audit log records: the privileged actions and the kinds of their subjects."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    """A privileged action; the value is what `audit_log.action` stores."""
+
+    PAGE_APPROVED = "page_approved"
+    PAGE_REJECTED = "page_rejected"
+    CLAIM_APPROVED = "claim_approved"
+    CLAIM_REJECTED = "claim_rejected"
+    IMPORT_APPLIED = "import_applied"
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    BROADCAST_STARTED = "broadcast_started"
+    BROADCAST_STOPPED = "broadcast_stopped"
+    SEMINAR_CREATED = "seminar_created"
+    SEMINAR_CHANGED = "seminar_changed"
+    SEMINAR_CANCELLED = "seminar_cancelled"
+    EXPORT_TAKEN = "export_taken"
+    RESTORE = "restore"
+
+
+class SubjectKind(StrEnum):
+    """What an audited action was taken on."""
+
+    PAGE = "page"
+    USER = "user"
+    BROADCAST = "broadcast"
+    SEMINAR = "seminar"
+    IMPORT = "import"
+    EXPORT = "export"
+    DATABASE = "database"
