@@ -133,7 +133,7 @@ def build_delivery(
 ) -> DeliveryWorker:
     async def mark_unreachable(user_id: int) -> None:
         async with db.write() as repos:
-            await repos.users.set_reachable(user_id, False)
+            await repos.users.set_reachable(user_id, False, now=clock.now())
 
     return DeliveryWorker(
         db,

@@ -30,7 +30,7 @@ async def add_page(
     repos: Repositories,
     link_key: str,
     *,
-    created_by: int,
+    created_by: int | None,
     territory_id: int = 1,
     now: int = START,
     title: str | None = None,
@@ -46,7 +46,8 @@ async def add_page(
 ) -> int:
     """A page registered by `created_by` (its administrator; the user row must exist) at
     `now`, then decided (`status`, approved unless told; by its creator and at `now`
-    unless told) and given a current `figure`. Returns its id."""
+    unless told) and given a current `figure`. Returns its id. `created_by` None: a
+    page nobody registered (see `add_imported_page`); `decided_by` must be given."""
     page = await repos.pages.create(
         link_key=link_key,
         url=url if url is not None else f"https://{link_key}",
@@ -59,16 +60,48 @@ async def add_page(
         now=now,
     )
     if status is not PageStatus.PENDING:
+        decider = created_by if decided_by is None else decided_by
+        assert decider is not None, "a page nobody registered needs decided_by"
         decided = await repos.pages.decide(
             page,
             status=status,
             reason=reason,
-            decided_by=created_by if decided_by is None else decided_by,
+            decided_by=decider,
             now=now if decided_at is None else decided_at,
         )
         assert decided, f"page {link_key} was not pending"
     if figure is not None:
         await repos.pages.set_current_figure(page, figure, now=now)
+    return page
+
+
+async def add_imported_page(
+    repos: Repositories,
+    link_key: str,
+    *,
+    importer: int,
+    territory_id: int = 1,
+    now: int = START,
+    title: str | None = None,
+    figure: int | None = None,
+) -> int:
+    """An approved page of the imported registry, as the import leaves it: no registrant,
+    no administrator ever (unclaimed); approved by `importer` (the user row must exist)
+    at `now`; its `figure`, if any, the first report, by the importer. Returns its id."""
+    page = await add_page(
+        repos,
+        link_key,
+        created_by=None,
+        decided_by=importer,
+        territory_id=territory_id,
+        now=now,
+        title=title,
+        figure=figure,
+    )
+    if figure is not None:
+        await repos.reports.add(
+            page_id=page, figure=figure, reported_by=importer, update_id=None, now=now
+        )
     return page
 
 

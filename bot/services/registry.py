@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.catalog import Level, PageStatus, Theme
+from bot.domain.claims import Custody, custody
 from bot.domain.deeplinks import (
     INVITE_CODE_BYTES,
     INVITE_CODE_PREFIX,
@@ -288,10 +289,12 @@ class RegistryService:
         return page
 
     async def leave(self, actor: Actor, page_id: int) -> tuple[Page, bool]:
-        """Stop administering a page; the flag says it has no administrator left."""
+        """Stop administering a page (the departure is recorded); the flag says the
+        page is orphaned now: approved, and nobody reachable administers it."""
         async with self._db.write() as repos:
             page = await repos.pages.get(page_id)
-            if page is None or not await repos.pages.remove_admin(page_id, actor.user_id):
+            now = self._clock.now()
+            if page is None or not await repos.pages.remove_admin(page_id, actor.user_id, now=now):
                 raise PageNotFound
-            orphaned = not await repos.pages.admin_ids(page_id)
-        return page, orphaned
+            left = custody(await repos.orphans.keepers(page_id))
+        return page, page.status is PageStatus.APPROVED and left is Custody.ORPHANED

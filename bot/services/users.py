@@ -72,7 +72,7 @@ class UserService:
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None:
         async with self._db.write() as repos:
-            await repos.users.set_reachable(user_id, reachable)
+            await repos.users.set_reachable(user_id, reachable, now=self._clock.now())
 
     async def get(self, user_id: int) -> User | None:
         async with self._db.read() as repos:

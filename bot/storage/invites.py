@@ -1,4 +1,4 @@
-"""Single-use invite codes that make someone a page's co-administrator."""
+"""Single-use invite codes that make someone a page's co-administrator, or hand it over."""
 
 from __future__ import annotations
 
@@ -8,27 +8,43 @@ from bot.storage.records import Invite
 
 class InviteRepository(Repository):
     async def create(
-        self, *, code: str, page_id: int, created_by: int, now: int, expires_at: int
+        self,
+        *,
+        code: str,
+        page_id: int,
+        created_by: int,
+        now: int,
+        expires_at: int,
+        hand_over: bool = False,
     ) -> None:
-        """Store a new invite code for a page."""
+        """Store a new invite code for a page; a `hand_over` invite makes its creator
+        leave the page when it is accepted."""
         await self._run(
-            insert_sql("invites", ("code", "page_id", "created_by", "created_at", "expires_at")),
+            insert_sql(
+                "invites",
+                ("code", "page_id", "created_by", "created_at", "expires_at", "hand_over"),
+            ),
             {
                 "code": code,
                 "page_id": page_id,
                 "created_by": created_by,
                 "created_at": now,
                 "expires_at": expires_at,
+                "hand_over": int(hand_over),
             },
         )
 
     async def get(self, code: str) -> Invite | None:
         """One invite by its code, used or not."""
         row = await self._one(
-            "SELECT code, page_id, created_by, expires_at, used_by FROM invites WHERE code = :code",
+            "SELECT code, page_id, created_by, expires_at, used_by, hand_over FROM invites"
+            " WHERE code = :code",
             {"code": code},
         )
-        return Invite(*row) if row else None
+        if row is None:
+            return None
+        code, page_id, created_by, expires_at, used_by, hand_over = row
+        return Invite(code, page_id, created_by, expires_at, used_by, bool(hand_over))
 
     async def mark_used(self, code: str, *, user_id: int, now: int) -> bool:
         """Claim a single-use invite; False when someone claimed it first."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.catalog import PageStatus
-from bot.storage.base import Repository, no_limit
+from bot.storage.base import Repository, insert_sql, no_limit
 from bot.storage.records import Page
 
 #: The columns `page_record` reads, in its order, of `pages` aliased `p`.
@@ -34,10 +34,11 @@ class PageRepository(Repository):
         territory_id: int,
         level: str,
         theme: str,
-        created_by: int,
+        created_by: int | None,
         now: int,
     ) -> int:
-        """A pending page, its creator its first administrator; returns its id."""
+        """A pending page, its creator its first administrator; returns its id.
+        `created_by` None: a page of the imported registry, nobody's yet (unclaimed)."""
         page_id = await self._insert(
             "pages",
             {
@@ -54,7 +55,8 @@ class PageRepository(Repository):
                 "changed_at": now,
             },
         )
-        await self.add_admin(page_id, created_by, now=now)
+        if created_by is not None:
+            await self.add_admin(page_id, created_by, now=now)
         return page_id
 
     async def get(self, page_id: int) -> Page | None:
@@ -115,12 +117,19 @@ class PageRepository(Repository):
         )
         return changed > 0
 
-    async def remove_admin(self, page_id: int, user_id: int) -> bool:
-        """The user stops administering the page; False if they did not."""
+    async def remove_admin(self, page_id: int, user_id: int, *, now: int) -> bool:
+        """The user stops administering the page at `now` (Unix seconds), recorded in
+        `page_departures` (what makes a page without administrators orphaned rather than
+        unclaimed, see `bot.domain.claims`); False if they did not administer it."""
         changed = await self._run(
             "DELETE FROM page_admins WHERE page_id = :page_id AND user_id = :user_id",
             {"page_id": page_id, "user_id": user_id},
         )
+        if changed:
+            await self._run(
+                insert_sql("page_departures", ("page_id", "user_id", "left_at")),
+                {"page_id": page_id, "user_id": user_id, "left_at": now},
+            )
         return changed > 0
 
     async def pending(

@@ -86,6 +86,8 @@ class Invite:
     created_by: int
     expires_at: int
     used_by: int | None
+    # Accepting it makes `created_by` leave the page: it is handed over.
+    hand_over: bool = False
 
 
 @dataclass(frozen=True, slots=True)

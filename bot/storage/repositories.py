@@ -12,11 +12,13 @@ from bot.storage.audience import AudienceRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
+from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.fsm_states import FsmRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
+from bot.storage.orphans import OrphanRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
 from bot.storage.reminders import ReminderRepository
@@ -50,3 +52,5 @@ class Repositories:
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
         self.audit = AuditRepository(conn)
+        self.claims = ClaimRepository(conn)
+        self.orphans = OrphanRepository(conn)

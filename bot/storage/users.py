@@ -36,7 +36,7 @@ class UserRepository(Repository):
             " VALUES (:id, :username, :full_name, :language_code, :now, :now)"
             " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
             " full_name = excluded.full_name, language_code = excluded.language_code,"
-            " reachable = 1, seen_at = excluded.seen_at"
+            " reachable = 1, unreachable_since = NULL, seen_at = excluded.seen_at"
             f" RETURNING {USER_COLUMNS}",
             {
                 "id": user_id,
@@ -119,11 +119,15 @@ class UserRepository(Repository):
             },
         )
 
-    async def set_reachable(self, user_id: int, reachable: bool) -> None:
-        """Whether messages can reach the user (False after Telegram's 403)."""
+    async def set_reachable(self, user_id: int, reachable: bool, *, now: int) -> None:
+        """Whether messages can reach the user (False after Telegram's 403). Going
+        unreachable records `now` (Unix seconds) as `unreachable_since`, unless the user
+        was unreachable already; becoming reachable clears it."""
         await self._run(
-            "UPDATE users SET reachable = :reachable WHERE id = :id",
-            {"reachable": int(reachable), "id": user_id},
+            "UPDATE users SET reachable = :reachable, unreachable_since ="
+            " CASE WHEN :reachable = 1 THEN NULL ELSE coalesce(unreachable_since, :now) END"
+            " WHERE id = :id",
+            {"reachable": int(reachable), "now": now, "id": user_id},
         )
 
     async def coordinators(self) -> list[User]:

@@ -25,7 +25,7 @@ from bot.storage.outbox import (
     photo_payload,
 )
 from tests.builders import outbox_row
-from tests.clock import FakeClock
+from tests.clock import START, FakeClock
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
 # Measures time or rate: runs alone (see the Makefile).
@@ -149,7 +149,7 @@ class Unreachable:
     async def __call__(self, user_id: int) -> None:
         self.calls.append(user_id)
         async with self.db.write() as repos:
-            await repos.users.set_reachable(user_id, False)
+            await repos.users.set_reachable(user_id, False, now=START)
 
 
 # --------------------------------------------------------------------------- sending

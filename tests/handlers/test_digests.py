@@ -234,7 +234,7 @@ async def test_a_coordinator_digest_over_2000_pages_fits_telegram(
     async with harness.db.write() as repos:
         for territory in range(1, 32):
             if territory != PENZA:
-                await repos.users.set_reachable(5000 + territory, False)
+                await repos.users.set_reachable(5000 + territory, False, now=START)
     fake.add_user(FakeUser(id=5000 + PENZA, first_name="Admin", language_code="en"))
     before = len(fake.messages(SUPER.id))
     queued = await service(harness).run_due()

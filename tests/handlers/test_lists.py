@@ -47,7 +47,7 @@ async def make_pages(
                 decided_at=START,
             )
             if admin is None:
-                await repos.pages.remove_admin(page_id, SUPER.id)
+                await repos.pages.remove_admin(page_id, SUPER.id, now=START)
             ids.append(page_id)
     return ids
 

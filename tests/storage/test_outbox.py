@@ -20,7 +20,7 @@ async def test_claim_is_ordered_one_per_chat_and_skips_unreachable(
     now = clock.now()
     async with db.write() as repos:
         await repos.users.ensure(9, now=now)
-        await repos.users.set_reachable(9, False)
+        await repos.users.set_reachable(9, False, now=now)
         burst = [await repos.outbox.add_text(1, f"b{i}", priority=5, now=now) for i in range(5)]
         later = await repos.outbox.add_text(2, "later", priority=0, now=now, not_before=now + 60)
         gone = await repos.outbox.add_text(9, "gone", priority=0, now=now)
