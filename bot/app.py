@@ -46,6 +46,7 @@ from bot.storage.fsm import SQLiteStorage
 from bot.storage.seed import seed_territories
 from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
+from bot.texts.claims import hand_over_notice
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
 from bot.texts.reminders import reminder_text
@@ -93,6 +94,7 @@ def build_services(
             db,
             clock,
             invite_ttl_days=settings.invite_ttl_days,
+            hand_over_notice=hand_over_notice(i18n),
             wake=delivery.wake,
             milestones=milestones,
         ),

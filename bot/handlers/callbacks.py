@@ -84,6 +84,7 @@ class PageAction(StrEnum):
     REPORT = "r"
     HISTORY = "h"
     INVITE = "i"
+    HAND_OVER = "o"
     LEAVE = "l"
     LEAVE_CONFIRM = "L"
 

@@ -179,6 +179,9 @@ def page_actions(page: Page) -> InlineKeyboardMarkup:
         callback_data=PageCb(action=PageAction.INVITE, page_id=page.id),
     )
     builder.button(
+        text=_("🤝 Hand over"), callback_data=PageCb(action=PageAction.HAND_OVER, page_id=page.id)
+    )
+    builder.button(
         text=_("🚪 Leave"), callback_data=PageCb(action=PageAction.LEAVE, page_id=page.id)
     )
     builder.adjust(2)

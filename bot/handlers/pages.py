@@ -1,4 +1,5 @@
-"""/mypages: each page with its figure, history, co-administrator invites, leaving."""
+"""/mypages: each page with its figure, history, co-administrator invites, hand-over,
+leaving."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ async def turn_history(
     await edit_list(callback, text, markup)
 
 
-async def invite_co_admin(
+async def send_invite(
     callback: CallbackQuery,
     callback_data: PageCb,
     actor: Actor,
@@ -131,13 +132,24 @@ async def invite_co_admin(
     settings: Settings,
     bot: Bot,
 ) -> None:
-    code = await registry.create_invite(actor, callback_data.page_id)
-    link = await create_start_link(bot, code)
-    await reply_target(callback).answer(
-        _(
+    """👥 Invite co-admin and 🤝 Hand over: a single-use link; a hand-over's recipient
+    takes the page and its giver leaves it."""
+    hand_over = callback_data.action is PageAction.HAND_OVER
+    code = await registry.create_invite(actor, callback_data.page_id, hand_over=hand_over)
+    if hand_over:
+        text = _(
+            "Send this link to the person who takes the page over. When they open it, they "
+            "become its administrator and you leave the page; I will tell you. "
+            "It works once and expires in {days} days:\n{link}"
+        )
+    else:
+        text = _(
             "Send this link to the person who should administer the page with you. "
             "It works once and expires in {days} days:\n{link}"
-        ).format(days=settings.invite_ttl_days, link=escape(link)),
+        )
+    link = await create_start_link(bot, code)
+    await reply_target(callback).answer(
+        text.format(days=settings.invite_ttl_days, link=escape(link))
     )
 
 
@@ -173,7 +185,9 @@ def build_router() -> Router:
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
     router.callback_query.register(turn_my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
     router.callback_query.register(turn_history, ListCb.filter(F.kind == ListKind.HISTORY))
-    router.callback_query.register(invite_co_admin, PageCb.filter(F.action == PageAction.INVITE))
+    router.callback_query.register(
+        send_invite, PageCb.filter(F.action.in_({PageAction.INVITE, PageAction.HAND_OVER}))
+    )
     router.callback_query.register(ask_leave, PageCb.filter(F.action == PageAction.LEAVE))
     router.callback_query.register(leave_page, PageCb.filter(F.action == PageAction.LEAVE_CONFIRM))
     return router

@@ -15,12 +15,7 @@ from bot.handlers.menu import set_user_commands
 from bot.i18n import locale_of
 from bot.services.users import UserService
 from bot.storage.records import User
-
-
-def _display(user: User) -> str:
-    name = escape(user.full_name or "")
-    handle = f" @{escape(user.username)}" if user.username else ""
-    return f"{name}{handle} (id {user.id})".strip()
+from bot.texts.formats import person
 
 
 async def _refresh_menu(bot: Bot, users: UserService, i18n: I18n, user: User) -> None:
@@ -46,11 +41,11 @@ async def grant(
     await _refresh_menu(bot, users, i18n, target)
     if scope is None:
         text = _("{user} is now a coordinator for the whole region.")
-        await message.answer(text.format(user=_display(target)))
+        await message.answer(text.format(user=person(target)))
     else:
         text = _("{user} is now a coordinator for {territory}.")
         await message.answer(
-            text.format(user=_display(target), territory=escape(scope.name(i18n.current_locale)))
+            text.format(user=person(target), territory=escape(scope.name(i18n.current_locale)))
         )
 
 
@@ -68,7 +63,7 @@ async def revoke(
         return
     target = await users.revoke(actor, reference)
     await _refresh_menu(bot, users, i18n, target)
-    await message.answer(_("{user} is no longer a coordinator.").format(user=_display(target)))
+    await message.answer(_("{user} is no longer a coordinator.").format(user=person(target)))
 
 
 def build_router() -> Router:

@@ -33,11 +33,14 @@ from bot.services.errors import (
 )
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
-from bot.storage.records import Page, Report, Territory, User
+from bot.storage.records import Invite, Page, Report, Territory, User
 from bot.storage.repositories import Repositories
 
 # Renders the notice a page's administrator gets about a decision, in their language.
 Notice = Callable[[User, Page], str]
+# Renders what the giver of a page reads when the recipient took it over: (giver, page,
+# recipient), in the giver's language.
+HandOverNotice = Callable[[User, Page, User], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +85,13 @@ class RegistryService:
         clock: Clock,
         *,
         invite_ttl_days: int,
+        hand_over_notice: HandOverNotice,
         wake: Callable[[], None] = lambda: None,
         milestones: MilestoneService | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
+        self._hand_over_notice = hand_over_notice
         # An approved page's figure enters the totals: their milestones are checked.
         self._milestones = milestones
         # Tells the delivery worker that notices were queued.
@@ -227,8 +232,10 @@ class RegistryService:
         async with self._db.read() as repos:
             return page, await repos.reports.history(page_id, limit=limit)
 
-    async def create_invite(self, actor: Actor, page_id: int) -> str:
-        """A single-use code that makes whoever opens it a co-administrator of the page."""
+    async def create_invite(self, actor: Actor, page_id: int, *, hand_over: bool = False) -> str:
+        """A single-use code that makes whoever opens it a co-administrator of the page;
+        with `hand_over`, the actor leaves the page when it is accepted. Raises
+        PageNotFound (no such page, or rejected) and NotAllowed (not its administrator)."""
         async with self._db.write() as repos:
             page = await repos.pages.get(page_id)
             if page is None or page.status is PageStatus.REJECTED:
@@ -243,6 +250,7 @@ class RegistryService:
                 created_by=actor.user_id,
                 now=now,
                 expires_at=now + self._invite_ttl,
+                hand_over=hand_over,
             )
         return code
 
@@ -266,8 +274,10 @@ class RegistryService:
         return StartLink(source=payload if recorded else None)
 
     async def accept_invite(self, actor: Actor, code: str) -> Page:
-        """Make the actor a co-administrator of the invite's page. Raises InviteInvalid
-        (unknown code, page gone), InviteUsed or InviteExpired."""
+        """Make the actor a co-administrator of the invite's page; a hand-over invite
+        also makes its giver leave the page (if they have not already) and queues them a
+        notice. Raises InviteInvalid (unknown code, page gone), InviteUsed or
+        InviteExpired."""
         async with self._db.write() as repos:
             invite = await repos.invites.get(code)
             if invite is None:
@@ -275,8 +285,11 @@ class RegistryService:
             page = await repos.pages.get(invite.page_id)
             if page is None or page.status is PageStatus.REJECTED:
                 raise InviteInvalid
-            if await repos.pages.is_admin(page.id, actor.user_id):
-                # Opening the link again is harmless and should not burn someone else's code.
+            joined = await repos.pages.is_admin(page.id, actor.user_id)
+            # Opening the link again is harmless and should not burn someone else's code;
+            # a co-administrator given a hand-over does take the page over.
+            taking_over = invite.hand_over and actor.user_id != invite.created_by
+            if joined and not (taking_over and invite.used_by is None):
                 return page
             now = self._clock.now()
             if invite.used_by is not None:
@@ -286,7 +299,24 @@ class RegistryService:
             if not await repos.invites.mark_used(code, user_id=actor.user_id, now=now):
                 raise InviteUsed
             await repos.pages.add_admin(page.id, actor.user_id, now=now)
+            if taking_over and await self._hand_over(repos, invite, page, actor, now):
+                self._wake()
         return page
+
+    async def _hand_over(
+        self, repos: Repositories, invite: Invite, page: Page, recipient: Actor, now: int
+    ) -> bool:
+        """The giver of a hand-over invite leaves the page and is told who took it;
+        False when they had left it already (nothing to tell)."""
+        if not await repos.pages.remove_admin(page.id, invite.created_by, now=now):
+            return False
+        giver = await repos.users.get(invite.created_by)
+        taker = await repos.users.get(recipient.user_id)
+        assert giver is not None
+        assert taker is not None
+        text = self._hand_over_notice(giver, page, taker)
+        await enqueue_text(repos, giver.id, text, priority=Priority.ALERT, now=now)
+        return True
 
     async def leave(self, actor: Actor, page_id: int) -> tuple[Page, bool]:
         """Stop administering a page (the departure is recorded); the flag says the

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from bot.storage.records import Territory
+from bot.storage.records import Territory, User
 
 
 def number(value: int, locale: str) -> str:
@@ -45,3 +46,10 @@ def territory_name(territories: list[Territory], territory_id: int, locale: str)
         if territory.id == territory_id:
             return territory.name(locale)
     return "?"
+
+
+def person(user: User) -> str:
+    """Who a user is, for coordinators: "Иван @ivan (id 200)"; name and username escaped."""
+    name = escape(user.full_name or "")
+    handle = f" @{escape(user.username)}" if user.username else ""
+    return f"{name}{handle} (id {user.id})".strip()
