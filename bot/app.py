@@ -28,6 +28,7 @@ from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
+from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
@@ -46,7 +47,7 @@ from bot.storage.fsm import SQLiteStorage
 from bot.storage.seed import seed_territories
 from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
-from bot.texts.claims import hand_over_notice
+from bot.texts.claims import claim_notice, hand_over_notice
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
 from bot.texts.reminders import reminder_text
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 class Services:
     users: UserService
     registry: RegistryService
+    claims: ClaimService
     reports: ReportService
     totals: TotalsService
     broadcasts: BroadcastService
@@ -98,6 +100,7 @@ def build_services(
             wake=delivery.wake,
             milestones=milestones,
         ),
+        claims=ClaimService(db, clock, notice=claim_notice(i18n), wake=delivery.wake),
         reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake),
         totals=TotalsService(
             db, clock, ladder=Ladders.from_settings(settings).region, tz=settings.tz
@@ -283,6 +286,7 @@ def build_dispatcher(
         isolation=isolation,
         users=services.users,
         registry=services.registry,
+        claims=services.claims,
         reports=services.reports,
         totals=services.totals,
         broadcasts=services.broadcasts,

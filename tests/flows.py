@@ -59,6 +59,25 @@ async def approved_page(
     return await page_id(bot, parse_link(link).key)
 
 
+async def claim(bot: BotHarness, user: FakeUser, link: str) -> str:
+    """The user sends the link of a page nobody administers to /register and claims it
+    (in their language); returns the last answer."""
+    t = translator(bot, user.language_code or "ru")
+    await bot.send(user, "/register")
+    await bot.send(user, link)
+    replies = await bot.click(user, t("🙋 Claim this page"))
+    return replies[-1].text or ""
+
+
+async def alert(bot: BotHarness, user: FakeUser, message: SentMessage, data: str) -> str:
+    """The user presses a button with (possibly forged) callback `data` under `message`;
+    returns the text of the bot's answer to the tap."""
+    update = await bot.press(user, message, data)
+    answer = bot.fake.answer_for(update)
+    assert answer is not None
+    return answer.text or ""
+
+
 async def approve_all(bot: BotHarness) -> None:
     """The superadmin approves every pending page through /pending."""
     t = translator(bot, "ru")

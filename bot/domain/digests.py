@@ -149,6 +149,8 @@ class Overview:
     approved_listed: list[PageMention]
     silent: int
     silent_groups: list[SilentGroup]
+    # Pages orphaned now that became orphaned this week (bot.domain.claims).
+    orphaned: int = 0
     # Users who first came this week, by source (a campaign label; None: directly), most
     # numerous first. For the whole region, whatever the coordinator's scope.
     newcomers: list[tuple[str | None, int]] = field(default_factory=list)
@@ -171,6 +173,8 @@ class WeekFigures:
     week_pages: Sequence[WeekPageRow]
     silent: Sequence[SilentPageRow]
     newcomers: Sequence[tuple[str | None, int]]
+    # territory → pages orphaned now that became orphaned in [since, until)
+    orphaned: Mapping[int, int] = field(default_factory=dict)
 
 
 def page_figures(
@@ -288,6 +292,7 @@ def overview(week: WeekFigures, scope: int | None, *, region_ladder: Ladder) -> 
         approved_listed=mentions(approved[:WEEK_PAGES_LISTED]),
         silent=sum(group.count for group in groups),
         silent_groups=groups,
+        orphaned=sum(count for territory, count in week.orphaned.items() if inside(territory)),
         newcomers=list(week.newcomers),
     )
 

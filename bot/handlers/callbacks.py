@@ -55,6 +55,7 @@ class ListKind(StrEnum):
 
     BROADCASTS = "b"
     PENDING = "p"
+    CLAIMS = "c"
     ORPHANED = "o"
     SEMINARS = "s"
     MY_PAGES = "m"
@@ -106,6 +107,20 @@ class ModerationAction(StrEnum):
 class ModerationCb(CallbackData, prefix="md"):
     action: ModerationAction
     page_id: int
+
+
+class ClaimCb(CallbackData, prefix="cl"):
+    """Claim a page nobody administers (offered by /register); anyone may press it, the
+    service decides whether the page may be claimed."""
+
+    page_id: int
+
+
+class ClaimDecisionCb(CallbackData, prefix="cd"):
+    """A coordinator approves or rejects a claim."""
+
+    action: ModerationAction
+    claim_id: int
 
 
 class LocaleCb(CallbackData, prefix="lc"):

@@ -85,6 +85,15 @@ async def send_cards(
         await target.answer(shown(page.start + 1, page.stop, len(cards)), reply_markup=nav)
 
 
+async def settle_card(callback: CallbackQuery, text: str) -> None:
+    """A button that decided something: the buttons leave its message (nothing to tap
+    twice), and `text` (HTML) says what was done."""
+    target = reply_target(callback)
+    if isinstance(target, Message):
+        await target.edit_reply_markup(reply_markup=None)
+    await target.answer(text)
+
+
 async def turn_cards(callback: CallbackQuery) -> Message | InaccessibleMessage:
     """Before sending another page of cards: the arrows move to the new page's last
     message, so they leave the message that was tapped. Returns the chat to answer in."""
@@ -166,6 +175,7 @@ def help_text(actor: Actor) -> str:
             "administrators\n/broadcasts: past broadcasts and their delivery"
         )
         text += "\n" + _("/seminar_new: announce a seminar to administrators")
+        text += "\n" + _("Claims of pages nobody administers wait in /pending too.")
     if actor.is_superadmin:
         text += "\n\n" + _(
             "<b>For superadmins</b>\n"

@@ -21,12 +21,16 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.errors import (
     AlreadyDecided,
     BroadcastNotFound,
+    ClaimDecided,
+    ClaimNotFound,
+    ClaimPending,
     DomainError,
     DuplicateLink,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
     NotAllowed,
+    NotClaimable,
     NotRegistered,
     PageNotApproved,
     PageNotFound,
@@ -56,8 +60,25 @@ def explain(error: DomainError) -> str:
                 "This page is already registered as <b>{title}</b>. "
                 "Ask its administrator for an invite, or send another link."
             ).format(title=escape(title))
+        case ClaimDecided():
+            return _("Another coordinator has already decided on this claim.")
         case AlreadyDecided():
             return _("Another coordinator has already decided on this page.")
+        case ClaimNotFound():
+            return _("There is no such claim. See /pending.")
+        case NotClaimable():
+            return _(
+                "This page has an administrator now, so it cannot be claimed. "
+                "Ask its administrator for an invite."
+            )
+        case ClaimPending(mine=True):
+            return _("You have already claimed this page. A coordinator will decide soon.")
+        case ClaimPending():
+            return _(
+                "Someone else has already claimed this page, and a coordinator is looking "
+                "at that claim. If the page is yours too, please wait for the decision or "
+                "write to your coordinator."
+            )
         case PageNotApproved():
             return _("The page is not approved yet: figures are reported for approved pages.")
         case InviteInvalid():

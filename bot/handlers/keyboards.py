@@ -19,6 +19,8 @@ from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
     ChartScope,
+    ClaimCb,
+    ClaimDecisionCb,
     LevelCb,
     ListCb,
     ListKind,
@@ -227,16 +229,40 @@ def report_confirm() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def moderation(page_id: int) -> InlineKeyboardMarkup:
+def _decision(
+    approve: str, reject: str, data: Callable[[ModerationAction], CallbackData]
+) -> InlineKeyboardMarkup:
+    """Approve and reject buttons; `data(action)` is each one's callback data."""
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Approve"),
-        callback_data=ModerationCb(action=ModerationAction.APPROVE, page_id=page_id),
+    builder.button(text=approve, callback_data=data(ModerationAction.APPROVE))
+    builder.button(text=reject, callback_data=data(ModerationAction.REJECT))
+    return builder.as_markup()
+
+
+def moderation(page_id: int) -> InlineKeyboardMarkup:
+    """Under a pending page's card in /pending."""
+    return _decision(
+        _("✅ Approve"),
+        _("❌ Reject"),
+        lambda action: ModerationCb(action=action, page_id=page_id),
     )
-    builder.button(
-        text=_("❌ Reject"),
-        callback_data=ModerationCb(action=ModerationAction.REJECT, page_id=page_id),
+
+
+def claim_moderation(claim_id: int) -> InlineKeyboardMarkup:
+    """Under a claim's card in /pending."""
+    return _decision(
+        _("✅ Approve the claim"),
+        _("❌ Reject the claim"),
+        lambda action: ClaimDecisionCb(action=action, claim_id=claim_id),
     )
+
+
+def claim_offer(page_id: int) -> InlineKeyboardMarkup:
+    """Under /register's offer to claim a page nobody administers."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🙋 Claim this page"), callback_data=ClaimCb(page_id=page_id))
+    builder.button(text=_("Cancel"), callback_data=CancelCb())
+    builder.adjust(1)
     return builder.as_markup()
 
 

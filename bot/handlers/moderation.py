@@ -1,4 +1,5 @@
-"""/pending: coordinators approve or reject pages and see pages left without admins."""
+"""/pending: coordinators approve or reject pages and claims of pages nobody
+administers, and see the orphaned pages."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
+    ClaimDecisionCb,
     ListCb,
     ListKind,
     MenuCb,
@@ -25,18 +27,24 @@ from bot.handlers.callbacks import (
     ModerationAction,
     ModerationCb,
 )
-from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
+from bot.handlers.common import edit_list, reply_target, send_cards, settle_card, turn_cards
 from bot.handlers.states import Moderation
+from bot.services.claims import ClaimService, ClaimView
 from bot.services.registry import RegistryService
+from bot.storage.orphans import Orphan
 from bot.storage.records import Page, Territory
+from bot.texts.claims import claim_card, orphan_line
+from bot.texts.formats import person
 from bot.texts.moderation import decision_notice
-from bot.texts.pages import page_card, pending_details
+from bot.texts.pages import pending_card
 
 
 class Rejection(BaseModel):
-    """The page whose rejection reason the coordinator is asked for; the FSM data's keys."""
+    """What the coordinator is asked a rejection reason for: a page, or (`claim_id`) a
+    claim of that page; the FSM data's keys."""
 
     page_id: int
+    claim_id: int | None = None
 
 
 async def load_rejection(state: FSMContext) -> Rejection:
@@ -64,20 +72,52 @@ def pending_cards(
     """Each pending page's card with its details and the approve and reject buttons."""
     locale = i18n.current_locale
     return [
-        (
-            page_card(page, territories, settings.tz, locale, i18n)
-            + "\n"
-            + pending_details(page, locale, i18n),
-            keyboards.moderation(page.id),
-        )
+        (pending_card(page, territories, settings.tz, locale, i18n), keyboards.moderation(page.id))
         for page in pages
     ]
 
 
-def orphaned_page(pages: list[Page], at: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Page `at` (zero-based) of the list of pages without an administrator, and its arrows."""
-    header = _("<b>Pages without an administrator</b> (send them an invite via the page's team):")
-    lines = [f"#{page.id} {escape(page.title)} — {escape(page.url)}" for page in pages]
+def claims_shown(first: int, last: int, count: int) -> str:
+    """The line under a screen of claims' cards."""
+    text = ngettext(
+        "Shown {first}–{last} of {count} claim.", "Shown {first}–{last} of {count} claims.", count
+    )
+    return text.format(first=first, last=last, count=count)
+
+
+async def send_claims(
+    target: Message | InaccessibleMessage,
+    views: list[ClaimView],
+    number: int,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """A screen (`number`, zero-based) of the waiting claims' cards, each with the
+    approve and reject buttons (or that none waits, when they were all decided)."""
+    if not views:
+        await target.answer(_("No claim waits for a decision."))
+        return
+    territories, locale = await registry.territories(), i18n.current_locale
+    cards: list[tuple[str, InlineKeyboardMarkup | None]] = [
+        (
+            claim_card(view, territories, settings.tz, locale, i18n),
+            keyboards.claim_moderation(view.claim.id),
+        )
+        for view in views
+    ]
+    await send_cards(target, cards, number, ListKind.CLAIMS, claims_shown)
+
+
+def orphaned_page(
+    orphans: list[Orphan], at: int, settings: Settings, locale: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page `at` (zero-based) of the list of orphaned pages, and its arrows."""
+    header = _(
+        "<b>Pages without an administrator</b>: every administrator left or blocked the bot. "
+        "A new one claims the page by sending its link to /register."
+    )
+    lines = [orphan_line(orphan, settings.tz, locale) for orphan in orphans]
     shown = list_page(lines, at, header=header)
     return shown.text, keyboards.list_nav(shown, ListKind.ORPHANED)
 
@@ -86,12 +126,14 @@ async def show_queue(
     target: Message | InaccessibleMessage,
     actor: Actor,
     registry: RegistryService,
+    claims: ClaimService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
     queue = await registry.moderation_queue(actor)
+    waiting = await claims.pending(actor)
     territories = await registry.territories()
-    if not queue.pending and not queue.orphaned:
+    if not queue.pending and not queue.orphaned and not waiting:
         await target.answer(_("Nothing waits for approval."))
         return
     if queue.pending:
@@ -100,8 +142,11 @@ async def show_queue(
         )
         cards = pending_cards(queue.pending, territories, settings, i18n)
         await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
+    if waiting:
+        await target.answer(_("Claims waiting for a decision: {count}").format(count=len(waiting)))
+        await send_claims(target, waiting, 0, registry, settings, i18n)
     if queue.orphaned:
-        text, markup = orphaned_page(queue.orphaned, 0)
+        text, markup = orphaned_page(queue.orphaned, 0, settings, i18n.current_locale)
         await target.answer(text, reply_markup=markup)
 
 
@@ -123,12 +168,33 @@ async def turn_pending(
         await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
 
 
+async def turn_claims(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    claims: ClaimService,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    target = await turn_cards(callback)
+    waiting = await claims.pending(actor)
+    await send_claims(target, waiting, callback_data.page, registry, settings, i18n)
+
+
 async def turn_orphaned(
-    callback: CallbackQuery, callback_data: ListCb, actor: Actor, registry: RegistryService
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
 ) -> None:
     queue = await registry.moderation_queue(actor)
     if queue.orphaned:
-        text, markup = orphaned_page(queue.orphaned, callback_data.page)
+        text, markup = orphaned_page(
+            queue.orphaned, callback_data.page, settings, i18n.current_locale
+        )
     else:
         text, markup = _("Every page has an administrator now."), None
     await edit_list(callback, text, markup)
@@ -138,10 +204,11 @@ async def pending(
     event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
+    claims: ClaimService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_queue(reply_target(event), actor, registry, settings, i18n)
+    await show_queue(reply_target(event), actor, registry, claims, settings, i18n)
 
 
 async def approve_page(
@@ -154,10 +221,40 @@ async def approve_page(
     decision = await registry.approve(
         actor, callback_data.page_id, decision_notice(i18n, approved=True)
     )
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        await target.edit_reply_markup(reply_markup=None)
-    await target.answer(_("Approved: <b>{title}</b>.").format(title=escape(decision.page.title)))
+    await settle_card(
+        callback, _("Approved: <b>{title}</b>.").format(title=escape(decision.page.title))
+    )
+
+
+async def approve_claim(
+    callback: CallbackQuery, callback_data: ClaimDecisionCb, actor: Actor, claims: ClaimService
+) -> None:
+    view = await claims.approve(actor, callback_data.claim_id)
+    await settle_card(
+        callback,
+        _("Claim approved: {claimant} now administers <b>{title}</b>.").format(
+            claimant=person(view.claimant), title=escape(view.page.title)
+        ),
+    )
+
+
+async def ask_claim_reason(
+    callback: CallbackQuery,
+    callback_data: ClaimDecisionCb,
+    state: FSMContext,
+    actor: Actor,
+    claims: ClaimService,
+) -> None:
+    view = await claims.ensure_can_decide(actor, callback_data.claim_id)
+    await state.set_state(Moderation.reason)
+    await save_rejection(state, Rejection(page_id=view.page.id, claim_id=view.claim.id))
+    await reply_target(callback).answer(
+        _(
+            "Why is the claim of <b>{title}</b> by {claimant} rejected? "
+            "The claimant will read your answer."
+        ).format(title=escape(view.page.title), claimant=person(view.claimant)),
+        reply_markup=keyboards.cancel(),
+    )
 
 
 async def ask_reject_reason(
@@ -183,6 +280,7 @@ async def reject_page(
     state: FSMContext,
     actor: Actor,
     registry: RegistryService,
+    claims: ClaimService,
     i18n: I18n,
 ) -> None:
     reason = " ".join((message.text or "").split())
@@ -195,11 +293,16 @@ async def reject_page(
         )
         return
     rejection = await load_rejection(state)
-    decision = await registry.reject(
-        actor, rejection.page_id, reason, decision_notice(i18n, approved=False)
-    )
+    if rejection.claim_id is not None:
+        view = await claims.reject(actor, rejection.claim_id, reason)
+        text = _("Claim rejected: <b>{title}</b>.").format(title=escape(view.page.title))
+    else:
+        decision = await registry.reject(
+            actor, rejection.page_id, reason, decision_notice(i18n, approved=False)
+        )
+        text = _("Rejected: <b>{title}</b>.").format(title=escape(decision.page.title))
     await state.clear()
-    await message.answer(_("Rejected: <b>{title}</b>.").format(title=escape(decision.page.title)))
+    await message.answer(text)
 
 
 def build_router() -> Router:
@@ -207,12 +310,19 @@ def build_router() -> Router:
     router.message.register(pending, Command("pending"))
     router.callback_query.register(pending, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
+    router.callback_query.register(turn_claims, ListCb.filter(F.kind == ListKind.CLAIMS))
     router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
     router.callback_query.register(
         approve_page, ModerationCb.filter(F.action == ModerationAction.APPROVE)
     )
     router.callback_query.register(
         ask_reject_reason, ModerationCb.filter(F.action == ModerationAction.REJECT)
+    )
+    router.callback_query.register(
+        approve_claim, ClaimDecisionCb.filter(F.action == ModerationAction.APPROVE)
+    )
+    router.callback_query.register(
+        ask_claim_reason, ClaimDecisionCb.filter(F.action == ModerationAction.REJECT)
     )
     router.message.register(reject_page, Moderation.reason, F.text, ~F.text.startswith("/"))
     return router

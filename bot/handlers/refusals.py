@@ -15,6 +15,7 @@ from aiogram.types import TelegramObject
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
+    ClaimDecisionCb,
     ListCb,
     ListKind,
     MenuCb,
@@ -46,10 +47,13 @@ def build_router() -> Router:
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(
         refuse,
-        ListCb.filter(F.kind.in_({ListKind.PENDING, ListKind.ORPHANED, ListKind.BROADCASTS})),
+        ListCb.filter(
+            F.kind.in_({ListKind.PENDING, ListKind.CLAIMS, ListKind.ORPHANED, ListKind.BROADCASTS})
+        ),
     )
     for data in (
         ModerationCb,
+        ClaimDecisionCb,
         BroadcastCb,
         SegmentOpenCb,
         SegmentToggleCb,

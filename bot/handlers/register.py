@@ -1,4 +1,5 @@
-"""/register: link → platform → title → territory → level → theme → confirm."""
+"""/register: link → platform → title → territory → level → theme → confirm; the link of
+an approved page nobody administers is offered to be claimed instead."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.domain.links import LinkError, LinkErrorReason, Platform
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
+    ClaimCb,
     LevelCb,
     MenuCb,
     MenuItem,
@@ -28,9 +30,11 @@ from bot.handlers.callbacks import (
     TerritoryPageCb,
     ThemeCb,
 )
-from bot.handlers.common import reply_target
+from bot.handlers.common import reply_target, settle_card
 from bot.handlers.states import Register
+from bot.services.claims import ClaimService
 from bot.services.registry import PageDraft, RegistryService
+from bot.texts.claims import claim_offer
 from bot.texts.formats import territory_name
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
@@ -107,7 +111,22 @@ async def start_registration(event: Message | CallbackQuery, state: FSMContext) 
     await ask_link(reply_target(event), state)
 
 
-async def take_link(message: Message, state: FSMContext, registry: RegistryService) -> None:
+async def take_link(
+    message: Message,
+    state: FSMContext,
+    registry: RegistryService,
+    claims: ClaimService,
+    i18n: I18n,
+) -> None:
+    offered = await claims.offer(message.text or "")
+    if offered is not None:
+        # The wizard stays at this step: another link may follow instead of the claim.
+        territories = await registry.territories()
+        await message.answer(
+            claim_offer(offered, territories, i18n.current_locale),
+            reply_markup=keyboards.claim_offer(offered.id),
+        )
+        return
     try:
         link = await registry.check_link(message.text or "")
     except LinkError as exc:
@@ -267,6 +286,25 @@ async def confirm_registration(
     )
 
 
+async def claim_page(
+    callback: CallbackQuery,
+    callback_data: ClaimCb,
+    state: FSMContext,
+    actor: Actor,
+    claims: ClaimService,
+) -> None:
+    page = await claims.claim(actor, callback_data.page_id)
+    if await state.get_state() == Register.link.state:
+        await state.clear()
+    await settle_card(
+        callback,
+        _(
+            "Your claim of <b>{title}</b> is sent to a coordinator. "
+            "I will tell you when it is decided."
+        ).format(title=escape(page.title)),
+    )
+
+
 async def restart_registration(callback: CallbackQuery, state: FSMContext) -> None:
     await ask_link(reply_target(callback), state)
 
@@ -281,6 +319,8 @@ def build_router() -> Router:
     router.message.register(start_registration, Command("register"))
     router.callback_query.register(start_registration, MenuCb.filter(F.item == MenuItem.REGISTER))
     router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
+    # Not tied to the step: the offer's button still works once the wizard is left.
+    router.callback_query.register(claim_page, ClaimCb.filter())
     router.callback_query.register(take_platform, Register.platform, PlatformCb.filter())
     router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))
     router.callback_query.register(

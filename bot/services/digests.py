@@ -127,6 +127,7 @@ class _Week:
     week_pages: list[WeekPageRow] = field(default_factory=list)
     silent: list[SilentPageRow] = field(default_factory=list)
     newcomers: list[tuple[str | None, int]] = field(default_factory=list)
+    orphaned: dict[int, int] = field(default_factory=dict)  # territory → orphaned this week
     overviews: dict[int | None, Overview] = field(default_factory=dict)
     # Charts drawn by this run, per (scope, locale) (None: drawing failed), and their
     # outbox_files ids once stored.
@@ -299,6 +300,7 @@ class DigestService:
             cutoff=silence_cutoff(week.until, SILENT_DAYS), per_territory=SILENT_LISTED
         )
         week.newcomers = await repos.digests.newcomers(since=week.since, until=week.until)
+        week.orphaned = await repos.orphans.became(since=week.since, until=week.until)
         week.coordinators_read = True
 
     async def _read_chunk(
@@ -412,5 +414,6 @@ class DigestService:
             week_pages=week.week_pages,
             silent=week.silent,
             newcomers=week.newcomers,
+            orphaned=week.orphaned,
         )
         return overview(figures, scope, region_ladder=self._region_ladder)

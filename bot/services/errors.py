@@ -49,6 +49,32 @@ class AlreadyDecided(DomainError):
     ends_step = True
 
 
+class ClaimDecided(AlreadyDecided):
+    """The claim was approved or rejected by someone else in the meantime."""
+
+
+class ClaimNotFound(DomainError):
+    """No such claim (an old or forged button)."""
+
+    ends_step = True
+
+
+class NotClaimable(DomainError):
+    """The page has a reachable administrator (or is not approved): it is not claimed,
+    its administrators invite."""
+
+    ends_step = True
+
+
+class ClaimPending(DomainError):
+    """A claim of the page waits for a coordinator already: the user's own (`mine`) or
+    someone else's."""
+
+    def __init__(self, *, mine: bool) -> None:
+        super().__init__("mine" if mine else "another")
+        self.mine = mine
+
+
 class PageNotApproved(DomainError):
     """Figures are reported for approved pages only (it may have been rejected meanwhile)."""
 

@@ -33,6 +33,7 @@ from bot.services.errors import (
 )
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
+from bot.storage.orphans import Orphan
 from bot.storage.records import Invite, Page, Report, Territory, User
 from bot.storage.repositories import Repositories
 
@@ -64,7 +65,7 @@ class Decision:
 class ModerationQueue:
     pending: list[Page]
     pending_count: int
-    orphaned: list[Page]
+    orphaned: list[Orphan]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +145,16 @@ class RegistryService:
         return page
 
     async def moderation_queue(self, actor: Actor, *, limit: int | None = None) -> ModerationQueue:
-        """Pending pages (oldest first) and pages without an administrator within the
-        actor's reach, at most `limit` of each (None: all). Raises NotAllowed for anyone
-        but a coordinator."""
+        """Pending pages (oldest first) and orphaned pages (the most recently orphaned
+        first, see `bot.domain.claims`) within the actor's reach, at most `limit` of each
+        (None: all). Raises NotAllowed for anyone but a coordinator."""
         if not actor.is_coordinator:
             raise NotAllowed
         async with self._db.read() as repos:
             return ModerationQueue(
                 pending=await repos.pages.pending(territory_id=actor.scope, limit=limit),
                 pending_count=await repos.pages.count_pending(territory_id=actor.scope),
-                orphaned=await repos.pages.orphaned(territory_id=actor.scope, limit=limit),
+                orphaned=await repos.orphans.listed(territory_id=actor.scope, limit=limit),
             )
 
     async def approve(self, actor: Actor, page_id: int, notice: Notice) -> Decision:

@@ -37,6 +37,8 @@ class RegionTotals:
     own_change_30d: int = 0
     # When `next_milestone` comes at the pace of the last 30 days.
     forecast: Forecast | None = None
+    # For coordinators: the orphaned pages within their reach (bot.domain.claims).
+    orphaned: int | None = None
 
 
 class TotalsService:
@@ -54,13 +56,19 @@ class TotalsService:
         self._tz = tz  # the region's: "today" of the forecast
 
     async def region(self, actor: Actor) -> RegionTotals:
-        """The totals for anyone registered: a page administrator or a coordinator."""
+        """The totals for anyone registered: a page administrator or a coordinator (who
+        also reads how many pages within their reach are orphaned)."""
         now = self._clock.now()
         async with self._db.read() as repos:
             await ensure_registered(repos, actor)
             rows = await repos.totals.breakdowns()
             changes = await repos.totals.changes(
                 week_since=now - 7 * DAY, month_since=now - 30 * DAY
+            )
+            orphaned = (
+                await repos.orphans.count(territory_id=actor.scope)
+                if actor.is_coordinator
+                else None
             )
         shares: dict[str, list[Share]] = {
             dimension: [] for dimension in ("territory", "level", "theme", "platform")
@@ -96,4 +104,5 @@ class TotalsService:
             forecast=forecast(
                 today, left=milestone - subscribers, change=change_30d, period_days=30
             ),
+            orphaned=orphaned,
         )

@@ -155,18 +155,6 @@ class PageRepository(Repository):
             )
         )
 
-    async def orphaned(self, *, territory_id: int | None, limit: int | None) -> list[Page]:
-        """Live pages nobody administers any more: a coordinator has to find someone;
-        `limit` None: all of them."""
-        rows = await self._all(
-            f"SELECT {PAGE_COLUMNS} FROM pages p WHERE p.status <> 'rejected'"
-            " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
-            " AND NOT EXISTS (SELECT 1 FROM page_admins a WHERE a.page_id = p.id)"
-            " ORDER BY lower(p.title), p.id LIMIT :limit",
-            {"territory_id": territory_id, "limit": no_limit(limit)},
-        )
-        return [page_record(row) for row in rows]
-
     async def decide(
         self,
         page_id: int,

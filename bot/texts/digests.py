@@ -168,6 +168,13 @@ def _overview(out: _Lines, overview: Overview, region_name: str) -> None:
     _listed(out, overview.registered_listed, overview.registered)
     out.add(_("Approved: {count}").format(count=out.num(overview.approved)))
     _listed(out, overview.approved_listed, overview.approved)
+    out.gap()
+    out.add(
+        # TRANSLATORS: pages whose every administrator left or blocked the bot this week.
+        _("Left without an administrator this week: {count} (see /pending)").format(
+            count=out.num(overview.orphaned)
+        )
+    )
 
     _newcomers(out, overview)
 

@@ -50,3 +50,13 @@ def pending_details(page: Page, locale: str, i18n: I18n) -> str:
             theme=label(THEME_LABELS, page.theme),
             url=escape(page.url),
         )
+
+
+def pending_card(
+    page: Page, territories: list[Territory], tz: ZoneInfo, locale: str, i18n: I18n
+) -> str:
+    """What a coordinator reads of a page to decide on it: its card, then its level,
+    theme and link (HTML; escaped)."""
+    return (
+        page_card(page, territories, tz, locale, i18n) + "\n" + pending_details(page, locale, i18n)
+    )

@@ -88,8 +88,18 @@ def _render(
         ),
         _("(one person may follow several pages, so these are subscriptions, not people)"),
     ]
+    # A coordinator's orphaned pages: the region's, or under their own territory's lines.
+    orphaned = []
+    if totals.orphaned is not None:
+        orphaned.append(
+            _("Pages without an administrator: {count} (see /pending)").format(
+                count=number(totals.orphaned, locale)
+            )
+        )
     own: list[str] = []
-    if totals.own_territory is not None:
+    if totals.own_territory is None:
+        head[3:3] = orphaned  # after the approved pages
+    else:
         own = [
             "",
             _("<b>Your territory: {name}</b>").format(
@@ -107,6 +117,7 @@ def _render(
                 week=signed(totals.own_change_7d, locale),
                 month=signed(totals.own_change_30d, locale),
             ),
+            *orphaned,
         ]
 
     def territory(key: str) -> str:
