@@ -34,3 +34,14 @@ class SubjectKind(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     DATABASE = "database"
+
+
+class AuditDetail(StrEnum):
+    """Keys of `audit_log.details` that /audit names in the reader's language; an entry
+    may carry other keys too (they are shown as recorded)."""
+
+    REASON = "reason"  # why a page or a claim was rejected: the coordinator's words
+    RECIPIENTS = "recipients"  # how many administrators a broadcast or seminar reached
+    CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
+    PAGES = "pages"  # how many pages an import brought in
+    FILE = "file"  # the name of an imported file

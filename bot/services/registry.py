@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.domain.audit import AuditAction, AuditDetail, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.deeplinks import (
     INVITE_CODE_BYTES,
@@ -151,12 +152,15 @@ class RegistryService:
             )
 
     async def approve(self, actor: Actor, page_id: int, notice: Notice) -> Decision:
-        """Approve a pending page; its administrators' notices are queued with the decision."""
+        """Approve a pending page; its administrators' notices are queued and the audit
+        entry recorded with the decision, in one transaction. Raises PageNotFound,
+        NotAllowed (not a coordinator of the page's territory) or AlreadyDecided."""
         return await self._decide(actor, page_id, PageStatus.APPROVED, None, notice)
 
     async def reject(self, actor: Actor, page_id: int, reason: str, notice: Notice) -> Decision:
-        """Reject a pending page with a reason its administrators are told (TextRefused
-        when the reason is empty or too long)."""
+        """Reject a pending page with a reason its administrators are told and the audit
+        entry keeps (TextRefused when the reason is empty or too long); otherwise as
+        `approve`."""
         require_text(REJECT_REASON, reason)
         return await self._decide(actor, page_id, PageStatus.REJECTED, reason, notice)
 
@@ -180,10 +184,23 @@ class RegistryService:
             )
             if not decided:
                 raise AlreadyDecided
+            now = self._clock.now()
+            await repos.audit.record(
+                now=now,
+                actor_id=actor.user_id,
+                action=(
+                    AuditAction.PAGE_APPROVED
+                    if status is PageStatus.APPROVED
+                    else AuditAction.PAGE_REJECTED
+                ),
+                subject_kind=SubjectKind.PAGE,
+                subject_id=page.id,
+                territory_id=page.territory_id,
+                details={AuditDetail.REASON: reason} if reason is not None else None,
+            )
             updated = await repos.pages.get(page_id)
             admins = await repos.pages.admin_ids(page_id)
             assert updated is not None
-            now = self._clock.now()
             for admin in await repos.users.many(admins):
                 text = notice(admin, updated)
                 await enqueue_text(repos, admin.id, text, priority=Priority.ALERT, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.audit import AuditAction, SubjectKind
 from bot.domain.roles import Actor, can_manage_coordinators
 from bot.services.access import actor_of
 from bot.services.clock import Clock
@@ -81,7 +82,9 @@ class UserService:
     async def grant(
         self, actor: Actor, reference: str, territory: str | None
     ) -> tuple[User, Territory | None]:
-        """Make someone a coordinator, optionally scoped to a territory."""
+        """Make someone a coordinator, optionally scoped to a territory (by code, id or
+        name), and audit it in the same transaction. `reference`: a numeric id or an
+        @username. Raises NotAllowed (not a superadmin), UserNotFound, TerritoryNotFound."""
         if not can_manage_coordinators(actor):
             raise NotAllowed
         async with self._db.write() as repos:
@@ -89,19 +92,36 @@ class UserService:
             scope = None
             if territory is not None:
                 scope = _match_territory(await repos.territories.all(), territory)
-            await repos.users.set_coordinator(
-                target.id, is_coordinator=True, territory_id=scope.id if scope else None
+            scope_id = scope.id if scope else None
+            await repos.users.set_coordinator(target.id, is_coordinator=True, territory_id=scope_id)
+            await repos.audit.record(
+                now=self._clock.now(),
+                actor_id=actor.user_id,
+                action=AuditAction.ROLE_GRANTED,
+                subject_kind=SubjectKind.USER,
+                subject_id=target.id,
+                territory_id=scope_id,
             )
             updated = await repos.users.get(target.id)
         assert updated is not None
         return updated, scope
 
     async def revoke(self, actor: Actor, reference: str) -> User:
+        """Take the coordinator role away and audit it (under the territory the role was
+        scoped to) in the same transaction. Raises NotAllowed, UserNotFound."""
         if not can_manage_coordinators(actor):
             raise NotAllowed
         async with self._db.write() as repos:
             target = await self._find(repos.users, reference)
             await repos.users.set_coordinator(target.id, is_coordinator=False, territory_id=None)
+            await repos.audit.record(
+                now=self._clock.now(),
+                actor_id=actor.user_id,
+                action=AuditAction.ROLE_REVOKED,
+                subject_kind=SubjectKind.USER,
+                subject_id=target.id,
+                territory_id=target.coordinator_territory_id,
+            )
             updated = await repos.users.get(target.id)
         assert updated is not None
         return updated
