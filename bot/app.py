@@ -26,6 +26,7 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.audit import AuditService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -64,6 +65,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    audit: AuditService
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
@@ -116,6 +118,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        audit=AuditService(db),
     )
 
 
@@ -287,6 +290,7 @@ def build_dispatcher(
         charts=services.charts,
         seminars=services.seminars,
         digests=services.digests,
+        audit=services.audit,
         clock=clock,
         delivery=delivery,
         progress=progress,
