@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -45,3 +46,13 @@ class AuditDetail(StrEnum):
     CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
     PAGES = "pages"  # how many pages an import brought in
     FILE = "file"  # the name of an imported file
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What an audited action was taken on: its kind and id, and the territory it belongs
+    to (None: the whole region), by which /audit scopes the entry."""
+
+    kind: SubjectKind
+    id: int
+    territory_id: int | None = None

@@ -8,9 +8,10 @@ territory sees that territory's entries; unscoped coordinators and superadmins s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.domain.audit import SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.roles import Actor
 from bot.services.errors import NotAllowed
 from bot.storage.audit import AuditEntry
@@ -43,6 +44,29 @@ class AuditPage:
     def first(self) -> int:
         """The zero-based position of the page's first entry among all of them."""
         return self.number * ENTRIES_PER_PAGE
+
+
+async def record(
+    repos: Repositories,
+    actor: Actor,
+    action: AuditAction,
+    subject: Subject,
+    *,
+    now: int,
+    details: Mapping[AuditDetail, object] | None = None,
+) -> None:
+    """Record that `actor` took `action` on `subject` at `now` (Unix seconds), inside the
+    caller's unit of work (`repos`), so the action and its entry commit together or not at
+    all. `details`: JSON-serialisable values (a reason, a count)."""
+    await repos.audit.record(
+        now=now,
+        actor_id=actor.user_id,
+        action=action,
+        details={key.value: value for key, value in (details or {}).items()},
+        subject_kind=subject.kind,
+        subject_id=subject.id,
+        territory_id=subject.territory_id,
+    )
 
 
 class AuditService:

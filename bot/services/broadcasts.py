@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.albums import MAX_ALBUM_ITEMS
-from bot.domain.audit import AuditAction, AuditDetail, SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import BroadcastNotFound, NotAllowed
@@ -96,14 +97,10 @@ class BroadcastService:
             )
             if not recipients:
                 await repos.broadcasts.finish(broadcast_id, status=BroadcastStatus.DONE, now=now)
-            await repos.audit.record(
-                now=now,
-                actor_id=actor.user_id,
-                action=AuditAction.BROADCAST_STARTED,
-                subject_kind=SubjectKind.BROADCAST,
-                subject_id=broadcast_id,
-                territory_id=actor.scope,
-                details={AuditDetail.RECIPIENTS: len(recipients)},
+            subject = Subject(SubjectKind.BROADCAST, broadcast_id, actor.scope)
+            started = {AuditDetail.RECIPIENTS: len(recipients)}
+            await record(
+                repos, actor, AuditAction.BROADCAST_STARTED, subject, now=now, details=started
             )
             broadcast = await repos.broadcasts.get(broadcast_id)
         assert broadcast is not None
@@ -137,15 +134,10 @@ class BroadcastService:
         async with self._db.write() as repos:
             cancelled = await repos.outbox.cancel_broadcast_rows(broadcast.id)
             if cancelled:
-                await repos.audit.record(
-                    now=self._clock.now(),
-                    actor_id=actor.user_id,
-                    action=AuditAction.BROADCAST_STOPPED,
-                    subject_kind=SubjectKind.BROADCAST,
-                    subject_id=broadcast.id,
-                    territory_id=broadcast.territory_scope,
-                    details={AuditDetail.CANCELLED: cancelled},
-                )
+                subject = Subject(SubjectKind.BROADCAST, broadcast.id, broadcast.territory_scope)
+                stopped = {AuditDetail.CANCELLED: cancelled}
+                action, now = AuditAction.BROADCAST_STOPPED, self._clock.now()
+                await record(repos, actor, action, subject, now=now, details=stopped)
         return await self.progress(broadcast.id)
 
     async def progress(self, broadcast_id: int) -> Progress:

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.domain.audit import AuditAction, AuditDetail, SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.deeplinks import (
     INVITE_CODE_BYTES,
@@ -18,6 +18,7 @@ from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, can_moderate
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
@@ -185,19 +186,11 @@ class RegistryService:
             if not decided:
                 raise AlreadyDecided
             now = self._clock.now()
-            await repos.audit.record(
-                now=now,
-                actor_id=actor.user_id,
-                action=(
-                    AuditAction.PAGE_APPROVED
-                    if status is PageStatus.APPROVED
-                    else AuditAction.PAGE_REJECTED
-                ),
-                subject_kind=SubjectKind.PAGE,
-                subject_id=page.id,
-                territory_id=page.territory_id,
-                details={AuditDetail.REASON: reason} if reason is not None else None,
-            )
+            approved = status is PageStatus.APPROVED
+            action = AuditAction.PAGE_APPROVED if approved else AuditAction.PAGE_REJECTED
+            subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
+            details = {AuditDetail.REASON: reason} if reason is not None else None
+            await record(repos, actor, action, subject, now=now, details=details)
             updated = await repos.pages.get(page_id)
             admins = await repos.pages.admin_ids(page_id)
             assert updated is not None

@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.audit import AuditAction, AuditDetail, SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
@@ -156,14 +157,11 @@ class SeminarService:
             await repos.outbox.add_many(
                 OutboxKind.TEXT, messages, priority=Priority.BROADCAST, now=now
             )
-            await repos.audit.record(
-                now=now,
-                actor_id=actor.user_id,
-                action=AuditAction.SEMINAR_CREATED,
-                subject_kind=SubjectKind.SEMINAR,
-                subject_id=seminar_id,
-                territory_id=await self._audited_territory(repos, actor, draft),
-                details={AuditDetail.RECIPIENTS: len(messages)},
+            territory = await self._audited_territory(repos, actor, draft)
+            subject = Subject(SubjectKind.SEMINAR, seminar_id, territory)
+            invited = {AuditDetail.RECIPIENTS: len(messages)}
+            await record(
+                repos, actor, AuditAction.SEMINAR_CREATED, subject, now=now, details=invited
             )
         if messages:
             self._wake()
