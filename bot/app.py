@@ -27,6 +27,7 @@ from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.audit import AuditService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -242,6 +243,7 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
+        backups=BackupService.from_settings(settings, clock),
     )
 
 
