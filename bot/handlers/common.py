@@ -176,6 +176,7 @@ def help_text(actor: Actor) -> str:
         )
         text += "\n" + _("/seminar_new: announce a seminar to administrators")
         text += "\n" + _("Claims of pages nobody administers wait in /pending too.")
+        text += "\n" + _("/audit: the log of privileged actions: who did what and when")
     if actor.is_superadmin:
         text += "\n\n" + _(
             "<b>For superadmins</b>\n"
