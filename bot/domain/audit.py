@@ -42,6 +42,7 @@ class AuditDetail(StrEnum):
     may carry other keys too (they are shown as recorded)."""
 
     REASON = "reason"  # why a page or a claim was rejected: the coordinator's words
+    CLAIMANT = "claimant"  # the user id of who claimed a page
     RECIPIENTS = "recipients"  # how many administrators a broadcast or seminar reached
     CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
     PAGES = "pages"  # how many pages an import brought in

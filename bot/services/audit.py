@@ -94,9 +94,14 @@ class AuditService:
 async def _named(
     repos: Repositories, entries: list[AuditEntry]
 ) -> tuple[dict[int, User], dict[int, Page], dict[int, Seminar]]:
-    """The records `entries` name, by id: whoever acted and the users acted on, the pages
-    and the seminars acted on."""
+    """The records `entries` name, by id: whoever acted, the users acted on and those who
+    claimed a page, the pages and the seminars acted on."""
     user_ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    user_ids |= {
+        claimant
+        for entry in entries
+        if isinstance(claimant := entry.details.get(AuditDetail.CLAIMANT), int)
+    }
     named: dict[SubjectKind, set[int]] = {kind: set() for kind in SubjectKind}
     for entry in entries:
         if entry.subject_kind is not None and entry.subject_id is not None:

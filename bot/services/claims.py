@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.domain.audit import AuditAction, SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import PageStatus
 from bot.domain.claims import ClaimStatus, claimable
 from bot.domain.limits import REJECT_REASON
 from bot.domain.links import LinkError, parse_link
 from bot.domain.roles import Actor, can_moderate
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
@@ -134,22 +135,13 @@ class ClaimService:
             page, claimant = view.page, view.claimant
             if status is ClaimStatus.APPROVED:
                 await repos.pages.add_admin(page.id, claimant.id, now=now)
-            details: dict[str, object] = {"claimant": claimant.id}
+            details: dict[AuditDetail, object] = {AuditDetail.CLAIMANT: claimant.id}
             if reason is not None:
-                details["reason"] = reason
-            await repos.audit.record(
-                now=now,
-                actor_id=actor.user_id,
-                action=(
-                    AuditAction.CLAIM_APPROVED
-                    if status is ClaimStatus.APPROVED
-                    else AuditAction.CLAIM_REJECTED
-                ),
-                subject_kind=SubjectKind.PAGE,
-                subject_id=page.id,
-                territory_id=page.territory_id,
-                details=details,
-            )
+                details[AuditDetail.REASON] = reason
+            approved = status is ClaimStatus.APPROVED
+            action = AuditAction.CLAIM_APPROVED if approved else AuditAction.CLAIM_REJECTED
+            subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
+            await record(repos, actor, action, subject, now=now, details=details)
             view = replace(view, claim=replace(view.claim, status=status, reason=reason))
             text = self._notice(claimant, page, view.claim)
             await enqueue_text(repos, claimant.id, text, priority=Priority.ALERT, now=now)

@@ -102,8 +102,10 @@ def _subject(entry: AuditEntry, shown: AuditPage) -> str:
     return f"«{escape(_clip(title, _TITLE_LENGTH))}» (#{subject})"
 
 
-def _detail(key: str, value: object, locale: str) -> str:
-    """One line of an entry's details (HTML, escaped)."""
+def _detail(key: str, value: object, locale: str, page: AuditPage) -> str:
+    """One line of an entry's details (HTML, escaped); `page` names the users."""
+    if key == AuditDetail.CLAIMANT and isinstance(value, int):
+        return _("Claimant: {user}").format(user=_person(page.users.get(value), value))
     shown = (
         number(value, locale) if isinstance(value, int) else escape(_clip(str(value), _TEXT_LENGTH))
     )
@@ -129,7 +131,7 @@ def entry_text(entry: AuditEntry, shown: AuditPage, tz: ZoneInfo, locale: str) -
     ]
     if subject := _subject(entry, shown):
         lines[1] += f": {subject}"
-    lines += [_detail(key, value, locale) for key, value in entry.details.items()]
+    lines += [_detail(key, value, locale, shown) for key, value in entry.details.items()]
     # A page's entries share its message equally; one too long for its share (escaped
     # markup in every name) is cut to plain text with "…".
     return list_page(["\n".join(lines)], 0, limit=_ENTRY_ROOM).text

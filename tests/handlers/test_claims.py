@@ -136,6 +136,11 @@ async def test_a_claim_waits_in_pending_and_approval_makes_the_claimant_the_admi
         {"claimant": ADMIN.id},
     )
     assert any(TITLE in (m.text or "") for m in await bot.send(ADMIN, "/mypages"))
+    # /audit names the claimant.
+    [audit] = await bot.send(SUPER, "/audit")
+    assert f"Заявка на страницу одобрена: «{TITLE}» (#{page})\nЗаявитель: Иван @ivan" in (
+        audit.text or ""
+    )
 
     # Administered now: its link is a duplicate again, nothing to claim.
     await bot.send(ADMIN_EN, "/register")
