@@ -21,10 +21,10 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
     AlreadyDecided,
-    DomainError,
     DuplicateLink,
     InviteExpired,
     InviteInvalid,
+    InviteRefused,
     InviteUsed,
     NotAllowed,
     PageNotFound,
@@ -70,7 +70,7 @@ class StartLink:
     link, or a payload the bot ignores); `source` is set when it became the user's source."""
 
     page: Page | None = None
-    problem: DomainError | None = None
+    problem: InviteRefused | None = None
     source: str | None = None
 
 
@@ -258,7 +258,7 @@ class RegistryService:
         if known or looks_like_invite(payload):
             try:
                 return StartLink(page=await self.accept_invite(actor, payload))
-            except (InviteInvalid, InviteExpired, InviteUsed) as exc:
+            except InviteRefused as exc:
                 return StartLink(problem=exc)
         async with self._db.write() as repos:
             recorded = await repos.users.set_source(actor.user_id, payload)
