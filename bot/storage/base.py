@@ -102,6 +102,15 @@ def from_row(record: type[R], row: Sequence[Any], **convert: Callable[[Any], Any
     return record(*values)
 
 
+def row_of(record: Any, **convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """The inverse of `from_row`: column → value of each field of `record` (a dataclass
+    instance), through `convert[field name]` where one is given."""
+    values = {name: getattr(record, name) for name in _places(type(record))}
+    for name, write in convert.items():
+        values[name] = write(values[name])
+    return values
+
+
 def insert_sql(table: str, columns: Collection[str]) -> str:
     """SQL: `INSERT INTO table (columns) VALUES (:column, ...)`, named parameters."""
     names = ", ".join(columns)

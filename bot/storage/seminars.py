@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.segments import Segment
-from bot.storage.base import Repository, columns, from_row, in_list, list_param
+from bot.storage.base import Repository, columns, from_row, in_list, list_param, row_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,34 +35,12 @@ class SeminarRepository(Repository):
     def _record(row: Sequence[Any]) -> Seminar:
         return from_row(Seminar, row, segment=Segment.from_json)
 
-    async def create(
-        self,
-        *,
-        title: str,
-        description: str,
-        starts_at: int,
-        duration_minutes: int,
-        place: str,
-        capacity: int | None,
-        segment: Segment,
-        created_by: int,
-        now: int,
-    ) -> int:
-        """A new seminar; returns its id."""
-        return await self._insert(
-            "seminars",
-            {
-                "title": title,
-                "description": description,
-                "starts_at": starts_at,
-                "duration_minutes": duration_minutes,
-                "place": place,
-                "capacity": capacity,
-                "segment": segment.to_json(),
-                "created_by": created_by,
-                "created_at": now,
-            },
-        )
+    async def create(self, seminar: Seminar) -> int:
+        """Store `seminar` as a new one; returns the id the database gave it (the record's
+        own `id` is not stored)."""
+        values = row_of(seminar, segment=Segment.to_json)
+        del values["id"]
+        return await self._insert("seminars", values)
 
     async def get(self, seminar_id: int) -> Seminar | None:
         """One seminar by id."""
