@@ -67,11 +67,8 @@ class Services:
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
-    ladders = Ladders.from_settings(settings)
     return MilestoneService(
-        page_ladder=ladders.page,
-        territory_ladder=ladders.territory,
-        region_ladder=ladders.region,
+        Ladders.from_settings(settings),
         goal=settings.region_goal,
         superadmins=settings.superadmin_ids,
         text=milestone_text(i18n, settings),
