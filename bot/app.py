@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -64,6 +65,10 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+
+    def by_name(self) -> dict[str, Any]:
+        """Every service under its field's name, the name handlers receive it by."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
@@ -276,14 +281,7 @@ def build_dispatcher(
         db=db,
         i18n=i18n,
         isolation=isolation,
-        users=services.users,
-        registry=services.registry,
-        reports=services.reports,
-        totals=services.totals,
-        broadcasts=services.broadcasts,
-        charts=services.charts,
-        seminars=services.seminars,
-        digests=services.digests,
+        **services.by_name(),
         clock=clock,
         delivery=delivery,
         progress=progress,
