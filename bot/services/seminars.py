@@ -137,8 +137,8 @@ class SeminarService:
             seminar = await repos.seminars.get(seminar_id)
             assert seminar is not None
             view = SeminarView(seminar, registered=0, mine=False)
-            invited = await repos.audience.recipients(seminar.segment, now=now)
-            recipients = await repos.users.many(invited)
+            audience = await repos.audience.recipients(seminar.segment, now=now)
+            recipients = await repos.users.many(audience)
             messages = []
             for user in recipients:
                 text, markup = self._announce(user, view)
