@@ -27,6 +27,8 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.audit import AuditService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -65,6 +67,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    audit: AuditService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -118,6 +121,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        audit=AuditService(db),
     )
 
 
@@ -241,6 +245,7 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
+        backups=BackupService.from_settings(settings, clock),
     )
 
 
