@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.domain.limits import TextLimit
+from bot.domain.registry_import import FileProblem
 
 
 class DomainError(Exception):
@@ -99,6 +100,32 @@ class SeminarStarted(DomainError):
     """Registrations change only before the seminar starts."""
 
     ends_step = True
+
+
+class ImportFileRefused(DomainError):
+    """An import file that cannot be checked row by row (see
+    `bot.domain.registry_import.FileProblem`); `detail` says more where it can."""
+
+    def __init__(self, problem: FileProblem, detail: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.detail = detail
+
+
+class ImportNotFound(DomainError):
+    """No such import waiting for this superadmin (another's, or replaced by a newer file)."""
+
+    ends_step = True
+
+
+class ImportApplied(DomainError):
+    """The import was applied already (a second tap, or from another chat)."""
+
+    ends_step = True
+
+
+class NothingToImport(DomainError):
+    """No row of the file can be imported (any more: it may have been registered meanwhile)."""
 
 
 class TextRefused(DomainError):
