@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -35,6 +36,7 @@ from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService
+from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.seminars import SeminarService
@@ -48,6 +50,7 @@ from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
+from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminars import seminar_announcement
 
@@ -64,6 +67,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    imports: RegistryImportService
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
@@ -116,6 +120,20 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        imports=build_imports(settings, db, clock, i18n, delivery.wake),
+    )
+
+
+def build_imports(
+    settings: Settings, db: Database, clock: Clock, i18n: I18n, wake: Callable[[], None]
+) -> RegistryImportService:
+    """The registry import, for the bot and the command line alike."""
+    return RegistryImportService(
+        db,
+        clock,
+        vocabulary_names(i18n),
+        invite_ttl_days=settings.import_invite_ttl_days,
+        wake=wake,
     )
 
 
@@ -287,6 +305,7 @@ def build_dispatcher(
         charts=services.charts,
         seminars=services.seminars,
         digests=services.digests,
+        imports=services.imports,
         clock=clock,
         delivery=delivery,
         progress=progress,

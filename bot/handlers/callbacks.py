@@ -60,6 +60,7 @@ class ListKind(StrEnum):
     MY_PAGES = "m"
     HISTORY = "h"  # subject: the page whose reports are listed
     REPORT_PAGES = "r"  # the page picker of /report
+    IMPORT_PROBLEMS = "i"  # subject: the import whose dry run is listed
 
 
 class ListCb(CallbackData, prefix="ls"):
@@ -236,3 +237,20 @@ class BroadcastStopCb(CallbackData, prefix="bx"):
     """Stop a broadcast that is being sent."""
 
     broadcast_id: int
+
+
+class TemplateFormat(StrEnum):
+    XLSX = "x"
+    CSV = "c"
+
+
+class ImportTemplateCb(CallbackData, prefix="it"):
+    """Send the registry import's template in `fmt`."""
+
+    fmt: TemplateFormat
+
+
+class ImportApplyCb(CallbackData, prefix="ia"):
+    """Apply the dry run of import `import_id`."""
+
+    import_id: int

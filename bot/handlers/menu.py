@@ -33,6 +33,7 @@ ALL_COMMANDS = (
     "seminar_new",
     "grant",
     "revoke",
+    "import",
 )
 
 
@@ -60,6 +61,7 @@ def commands_for(role: Role) -> list[BotCommand]:
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))
+        commands.append(BotCommand(command="import", description=_("Import the registry")))
     return commands
 
 

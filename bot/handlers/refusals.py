@@ -15,6 +15,8 @@ from aiogram.types import TelegramObject
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
+    ImportApplyCb,
+    ImportTemplateCb,
     ListCb,
     ListKind,
     MenuCb,
@@ -28,11 +30,11 @@ from bot.handlers.callbacks import (
     SeminarWizardCb,
     SilenceCb,
 )
-from bot.handlers.states import Broadcasting, Moderation, SeminarNew
+from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
 COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new")
-SUPERADMIN_COMMANDS = ("grant", "revoke")
+SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 
 
 async def refuse(_event: TelegramObject) -> None:
@@ -42,11 +44,20 @@ async def refuse(_event: TelegramObject) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
-    router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew))
+    router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing))
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(
         refuse,
-        ListCb.filter(F.kind.in_({ListKind.PENDING, ListKind.ORPHANED, ListKind.BROADCASTS})),
+        ListCb.filter(
+            F.kind.in_(
+                {
+                    ListKind.PENDING,
+                    ListKind.ORPHANED,
+                    ListKind.BROADCASTS,
+                    ListKind.IMPORT_PROBLEMS,
+                }
+            )
+        ),
     )
     for data in (
         ModerationCb,
@@ -59,6 +70,8 @@ def build_router() -> Router:
         SeminarDurationCb,
         SeminarAudienceCb,
         SeminarAudiencePageCb,
+        ImportTemplateCb,
+        ImportApplyCb,
     ):
         router.callback_query.register(refuse, data.filter())
     return router
