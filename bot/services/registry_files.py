@@ -27,6 +27,8 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (OLE2)
 _DELIMITERS = (",", ";", "\t")
+#: How much of a file's start is searched for the zero bytes of UTF-16 text.
+_SNIFF_BYTES = 4 * 1024
 #: CSV files the bot writes: what Russian Excel opens in columns, Cyrillic intact.
 CSV_DELIMITER = ";"
 
@@ -53,7 +55,7 @@ def read_rows(data: bytes) -> Rows:
 
 def _decode(data: bytes) -> str:
     """A CSV's text; never guessed: anything but UTF-8 is refused with its likely name."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:_SNIFF_BYTES]:
         raise FileRefused(FileProblem.ENCODING, "UTF-16")
     try:
         return data.decode("utf-8-sig")
