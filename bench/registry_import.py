@@ -130,8 +130,8 @@ async def one_by_one(
     for row in checked.rows:
         async with db.write() as repos:
             page_id = await repos.pages.create(
-                link_key=row.link_key,
-                url=row.url,
+                link_key=row.link.key,
+                url=row.link.url,
                 platform=row.platform.value,
                 title=row.title,
                 territory_id=row.territory_id,

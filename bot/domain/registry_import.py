@@ -20,7 +20,7 @@ from typing import TypeAlias, TypeVar
 from bot.domain.catalog import Level, Theme
 from bot.domain.figures import MAX_FIGURE, FigureError, parse_figure
 from bot.domain.limits import PAGE_TITLE
-from bot.domain.links import LinkError, Platform, parse_link
+from bot.domain.links import LinkError, PageLink, Platform, parse_link
 
 #: The template's columns, in its order; the first five are required.
 COLUMNS = ("link", "title", "territory", "level", "theme", "admin", "figure")
@@ -144,11 +144,11 @@ class AdminRef:
 
 @dataclass(frozen=True, slots=True)
 class ImportRow:
-    """A good row: everything an approved page needs, its administrators and its figure."""
+    """A good row: everything an approved page needs, its administrators and its figure.
+    `platform` is the link's, or for another site the file's `platform` column or OTHER."""
 
     line: int
-    url: str
-    link_key: str
+    link: PageLink
     platform: Platform
     title: str
     territory_id: int
@@ -312,68 +312,70 @@ def check_rows(rows: Sequence[SourceRow], vocabulary: Vocabulary) -> Checked:
     problems: list[RowProblem] = []
     first_lines: dict[str, int] = {}
     for row in rows:
-        found: list[RowProblem] = []
-        link_text = _text(row.link).strip()
-        key = url = ""
-        platform: Platform | None = None
-        if not link_text:
-            found.append(RowProblem(row.line, Problem.NO_LINK))
+        checked = _check_row(row, vocabulary, first_lines)
+        if isinstance(checked, ImportRow):
+            good.append(checked)
         else:
-            try:
-                link = parse_link(link_text)
-            except LinkError:
-                found.append(RowProblem(row.line, Problem.BAD_LINK, _quote(link_text)))
-            else:
-                key, url, platform = link.key, link.url, link.platform
-                first = first_lines.setdefault(key, row.line)
-                if first != row.line:
-                    found.append(
-                        RowProblem(row.line, Problem.DUPLICATE, _quote(link_text), first_line=first)
-                    )
-        title = " ".join(_text(row.title).split())
-        if not title:
-            found.append(RowProblem(row.line, Problem.NO_TITLE))
-        elif not PAGE_TITLE.admits(title):
-            found.append(RowProblem(row.line, Problem.LONG_TITLE, _quote(title)))
-        territory = _lookup(vocabulary.territories, row.territory)
-        if territory is None:
-            found.append(
-                RowProblem(row.line, Problem.UNKNOWN_TERRITORY, _quote(_text(row.territory)))
-            )
-        level = _lookup(vocabulary.levels, row.level)
-        if level is None:
-            found.append(RowProblem(row.line, Problem.UNKNOWN_LEVEL, _quote(_text(row.level))))
-        theme = _lookup(vocabulary.themes, row.theme)
-        if theme is None:
-            found.append(RowProblem(row.line, Problem.UNKNOWN_THEME, _quote(_text(row.theme))))
-        admins: tuple[AdminRef, ...] = ()
-        try:
-            admins = parse_admins(row.admin)
-        except ValueError as exc:
-            found.append(RowProblem(row.line, Problem.BAD_ADMIN, _quote(str(exc))))
-        figure: int | None = None
-        try:
-            figure = parse_cell_figure(row.figure)
-        except ValueError:
-            found.append(RowProblem(row.line, Problem.BAD_FIGURE, _quote(_text(row.figure))))
-        if found or territory is None or level is None or theme is None:
-            problems.extend(found)
-            continue
-        good.append(
-            ImportRow(
-                line=row.line,
-                url=url,
-                link_key=key,
-                platform=platform or _lookup(vocabulary.platforms, row.platform) or Platform.OTHER,
-                title=title,
-                territory_id=territory,
-                level=level,
-                theme=theme,
-                admins=admins,
-                figure=figure,
-            )
-        )
+            problems.extend(checked)
     return Checked(good, problems, len(rows), first_lines)
+
+
+def _check_row(
+    row: SourceRow, vocabulary: Vocabulary, first_lines: dict[str, int]
+) -> ImportRow | list[RowProblem]:
+    """The row as a page, or its problems; records its link's first line."""
+    link, link_problem = _check_link(row, first_lines)
+    found = [link_problem] if link_problem is not None else []
+
+    def refuse(problem: Problem, value: Cell = None) -> None:
+        found.append(RowProblem(row.line, problem, _quote(_text(value))))
+
+    title = " ".join(_text(row.title).split())
+    if not title:
+        refuse(Problem.NO_TITLE)
+    elif not PAGE_TITLE.admits(title):
+        refuse(Problem.LONG_TITLE, title)
+    territory = _lookup(vocabulary.territories, row.territory)
+    level = _lookup(vocabulary.levels, row.level)
+    theme = _lookup(vocabulary.themes, row.theme)
+    for known, cell, problem in (
+        (territory, row.territory, Problem.UNKNOWN_TERRITORY),
+        (level, row.level, Problem.UNKNOWN_LEVEL),
+        (theme, row.theme, Problem.UNKNOWN_THEME),
+    ):
+        if known is None:
+            refuse(problem, cell)
+    admins: tuple[AdminRef, ...] = ()
+    try:
+        admins = parse_admins(row.admin)
+    except ValueError as exc:
+        refuse(Problem.BAD_ADMIN, str(exc))
+    figure: int | None = None
+    try:
+        figure = parse_cell_figure(row.figure)
+    except ValueError:
+        refuse(Problem.BAD_FIGURE, row.figure)
+    if found or link is None or territory is None or level is None or theme is None:
+        return found
+    platform = link.platform or _lookup(vocabulary.platforms, row.platform) or Platform.OTHER
+    return ImportRow(row.line, link, platform, title, territory, level, theme, admins, figure)
+
+
+def _check_link(
+    row: SourceRow, first_lines: dict[str, int]
+) -> tuple[PageLink | None, RowProblem | None]:
+    """The row's link when it is one (duplicate or not), and what is wrong with it."""
+    text = _text(row.link).strip()
+    if not text:
+        return None, RowProblem(row.line, Problem.NO_LINK)
+    try:
+        link = parse_link(text)
+    except LinkError:
+        return None, RowProblem(row.line, Problem.BAD_LINK, _quote(text))
+    first = first_lines.setdefault(link.key, row.line)
+    if first != row.line:
+        return link, RowProblem(row.line, Problem.DUPLICATE, _quote(text), first)
+    return link, None
 
 
 def judge(checked: Checked, registered: Mapping[str, str]) -> ImportCheck:

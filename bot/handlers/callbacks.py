@@ -239,18 +239,14 @@ class BroadcastStopCb(CallbackData, prefix="bx"):
     broadcast_id: int
 
 
-class TemplateFormat(StrEnum):
-    XLSX = "x"
-    CSV = "c"
+class ImportAction(StrEnum):
+    TEMPLATE_XLSX = "x"
+    TEMPLATE_CSV = "c"
+    APPLY = "a"
 
 
-class ImportTemplateCb(CallbackData, prefix="it"):
-    """Send the registry import's template in `fmt`."""
+class ImportCb(CallbackData, prefix="im"):
+    """A button of /import: a template to download, or apply the dry run `import_id`."""
 
-    fmt: TemplateFormat
-
-
-class ImportApplyCb(CallbackData, prefix="ia"):
-    """Apply the dry run of import `import_id`."""
-
-    import_id: int
+    action: ImportAction
+    import_id: int = 0

@@ -23,9 +23,8 @@ from bot.services.errors import (
     BroadcastNotFound,
     DomainError,
     DuplicateLink,
-    ImportApplied,
     ImportFileRefused,
-    ImportNotFound,
+    ImportGone,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
@@ -90,10 +89,10 @@ def explain(error: DomainError) -> str:
             return _("The seminar has already started: registrations are closed.")
         case ImportFileRefused(problem=problem, detail=detail):
             return escape(file_refusal(problem, detail))
-        case ImportNotFound():
-            return _("This import is no longer waiting: send the file again with /import.")
-        case ImportApplied():
+        case ImportGone(applied=True):
             return _("This import has already been applied.")
+        case ImportGone():
+            return _("This import is no longer waiting: send the file again with /import.")
         case NothingToImport():
             return _("No row of this file can be imported any more. Check it again with /import.")
         case TextRefused(limit=limit):

@@ -15,8 +15,7 @@ from aiogram.types import TelegramObject
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
-    ImportApplyCb,
-    ImportTemplateCb,
+    ImportCb,
     ListCb,
     ListKind,
     MenuCb,
@@ -70,8 +69,7 @@ def build_router() -> Router:
         SeminarDurationCb,
         SeminarAudienceCb,
         SeminarAudiencePageCb,
-        ImportTemplateCb,
-        ImportApplyCb,
+        ImportCb,
     ):
         router.callback_query.register(refuse, data.filter())
     return router

@@ -28,11 +28,10 @@ from bot.domain.messages import list_page, split_message
 from bot.domain.roles import Actor
 from bot.handlers.callbacks import (
     CancelCb,
-    ImportApplyCb,
-    ImportTemplateCb,
+    ImportAction,
+    ImportCb,
     ListCb,
     ListKind,
-    TemplateFormat,
 )
 from bot.handlers.common import edit_list, reply_target
 from bot.handlers.keyboards import page_nav
@@ -57,10 +56,11 @@ TEMPLATE_NAME = "registry_template"
 
 def templates_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⬇️ Template XLSX"), callback_data=ImportTemplateCb(fmt=TemplateFormat.XLSX)
-    )
-    builder.button(text=_("⬇️ Template CSV"), callback_data=ImportTemplateCb(fmt=TemplateFormat.CSV))
+    for action, text in (
+        (ImportAction.TEMPLATE_XLSX, _("⬇️ Template XLSX")),
+        (ImportAction.TEMPLATE_CSV, _("⬇️ Template CSV")),
+    ):
+        builder.button(text=text, callback_data=ImportCb(action=action))
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(2, 1)
     return builder.as_markup()
@@ -84,7 +84,9 @@ def dry_run_page(
         builder.row(
             InlineKeyboardButton(
                 text=apply_button(dry_run, locale),
-                callback_data=ImportApplyCb(import_id=dry_run.import_id).pack(),
+                callback_data=ImportCb(
+                    action=ImportAction.APPLY, import_id=dry_run.import_id
+                ).pack(),
             )
         )
     markup = builder.as_markup()
@@ -101,14 +103,14 @@ async def start_import(
 
 async def send_template(
     callback: CallbackQuery,
-    callback_data: ImportTemplateCb,
+    callback_data: ImportCb,
     actor: Actor,
     imports: RegistryImportService,
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
     imports.ensure_allowed(actor)
-    if callback_data.fmt is TemplateFormat.XLSX:
+    if callback_data.action is ImportAction.TEMPLATE_XLSX:
         values = template_values(await registry.territories(), i18n.current_locale)
         data, name = template_xlsx(values), f"{TEMPLATE_NAME}.xlsx"
     else:
@@ -143,7 +145,7 @@ async def turn_problems(
 
 async def apply_import(
     callback: CallbackQuery,
-    callback_data: ImportApplyCb,
+    callback_data: ImportCb,
     state: FSMContext,
     actor: Actor,
     imports: RegistryImportService,
@@ -172,8 +174,8 @@ async def apply_import(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_import, Command("import"))
-    router.callback_query.register(send_template, ImportTemplateCb.filter())
+    router.callback_query.register(send_template, ImportCb.filter(F.action != ImportAction.APPLY))
     router.message.register(take_file, Importing.file, F.document)
     router.callback_query.register(turn_problems, ListCb.filter(F.kind == ListKind.IMPORT_PROBLEMS))
-    router.callback_query.register(apply_import, ImportApplyCb.filter())
+    router.callback_query.register(apply_import, ImportCb.filter(F.action == ImportAction.APPLY))
     return router

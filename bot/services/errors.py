@@ -112,16 +112,15 @@ class ImportFileRefused(DomainError):
         self.detail = detail
 
 
-class ImportNotFound(DomainError):
-    """No such import waiting for this superadmin (another's, or replaced by a newer file)."""
+class ImportGone(DomainError):
+    """The dry run cannot be applied: `applied` already (a second tap), or no longer
+    waiting (another superadmin's, or replaced by a newer file)."""
 
     ends_step = True
 
-
-class ImportApplied(DomainError):
-    """The import was applied already (a second tap, or from another chat)."""
-
-    ends_step = True
+    def __init__(self, *, applied: bool) -> None:
+        super().__init__("applied" if applied else "not waiting")
+        self.applied = applied
 
 
 class NothingToImport(DomainError):

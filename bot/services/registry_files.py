@@ -55,7 +55,10 @@ def read_rows(data: bytes) -> Rows:
 
 def _decode(data: bytes) -> str:
     """A CSV's text; never guessed: anything but UTF-8 is refused with its likely name."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:_SNIFF_BYTES]:
+    if (
+        data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or b"\x00" in data[:_SNIFF_BYTES]
+    ):
         raise FileRefused(FileProblem.ENCODING, "UTF-16")
     try:
         return data.decode("utf-8-sig")

@@ -43,13 +43,7 @@ from bot.domain.registry_import import (
 from bot.domain.roles import Actor, can_import_registry
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
-from bot.services.errors import (
-    ImportApplied,
-    ImportFileRefused,
-    ImportNotFound,
-    NotAllowed,
-    NothingToImport,
-)
+from bot.services.errors import ImportFileRefused, ImportGone, NotAllowed, NothingToImport
 from bot.services.registry_files import MAX_DOWNLOAD_BYTES, csv_bytes, read_rows
 from bot.storage.database import Database
 from bot.storage.imports import StoredImport
@@ -189,24 +183,24 @@ class RegistryImportService:
 
     async def dry_run_of(self, actor: Actor, import_id: int) -> DryRun:
         """The dry run of one of the actor's imports, as it was shown (to page through its
-        problems). Raises NotAllowed or ImportNotFound."""
+        problems). Raises NotAllowed or ImportGone."""
         self.ensure_allowed(actor)
         async with self._db.read() as repos:
             stored = await repos.imports.get(import_id)
         if stored is None or stored.created_by != actor.user_id or stored.problems is None:
-            raise ImportNotFound
+            raise ImportGone(applied=False)
         return _dry_run(stored)
 
     async def apply(self, actor: Actor, import_id: int, notice: ImportNotice) -> Applied:
         """Apply one of the actor's dry runs (see the module's docstring). Raises
-        NotAllowed, ImportNotFound, ImportApplied (a second tap), NothingToImport."""
+        NotAllowed, ImportGone (applied already, or not the actor's), NothingToImport."""
         self.ensure_allowed(actor)
         async with self._db.read() as repos:
             stored = await repos.imports.get(import_id)
         if stored is None or stored.created_by != actor.user_id or stored.problems is None:
-            raise ImportNotFound
+            raise ImportGone(applied=False)
         if stored.applied_at is not None or stored.rows is None:
-            raise ImportApplied
+            raise ImportGone(applied=True)
         rows = await asyncio.to_thread(_load, stored.rows)
         return await self._write(actor, _dry_run(stored), rows, notice, audited=actor.user_id)
 
@@ -256,9 +250,9 @@ class RegistryImportService:
             if import_id:
                 stored = await repos.imports.get(import_id)
                 if stored is None:  # replaced by a newer file meanwhile
-                    raise ImportNotFound
+                    raise ImportGone(applied=False)
                 if stored.applied_at is not None:
-                    raise ImportApplied
+                    raise ImportGone(applied=True)
             else:
                 import_id = await repos.imports.create(
                     file_name=file_name, created_by=actor.user_id, now=now
@@ -309,8 +303,8 @@ class RegistryImportService:
         reports); returns link key → page id."""
         await repos.imports.add_pages(
             {
-                "link_key": row.link_key,
-                "url": row.url,
+                "link_key": row.link.key,
+                "url": row.link.url,
                 "platform": row.platform.value,
                 "title": row.title,
                 "territory_id": row.territory_id,
@@ -334,7 +328,7 @@ class RegistryImportService:
         await repos.imports.unbook_changes(at=now, deltas=deltas)
         await repos.imports.add_reports(
             {
-                "page_id": page_ids[row.link_key],
+                "page_id": page_ids[row.link.key],
                 "figure": row.figure,
                 "reported_at": now,
                 "import_id": import_id,
@@ -367,12 +361,12 @@ class RegistryImportService:
         titles: dict[int, list[str]] = {}
         users: dict[int, User] = {}
         for row in rows:
-            page_id = page_ids[row.link_key]
+            page_id = page_ids[row.link.key]
             for ref in row.admins:
                 user = _resolve(ref, by_id, by_name)
                 if user is None:
                     invite = ImportInvite(
-                        url=row.url,
+                        url=row.link.url,
                         title=row.title,
                         admin=str(ref),
                         code=new_invite_code(),

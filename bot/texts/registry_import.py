@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.support import LazyProxy
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.limits import PAGE_TITLE
@@ -23,6 +25,28 @@ from bot.services.registry_import import Applied, DryRun, ImportNotice, Vocabula
 from bot.storage.records import Territory, User
 from bot.texts.formats import date, number
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+
+#: What each problem of a row says: {line}, {value} (the cell, or the registered title),
+#: {first} (the line kept of duplicates), {limit} (of a title).
+PROBLEM_TEXTS: dict[Problem, LazyProxy] = {
+    Problem.NO_LINK: __("Line {line}: no link"),
+    Problem.BAD_LINK: __("Line {line}: «{value}» is not a link to a page"),
+    Problem.DUPLICATE: __("Line {line}: the same page as line {first}"),
+    Problem.REGISTERED: __("Line {line}: already registered as «{value}»"),
+    Problem.NO_TITLE: __("Line {line}: no title"),
+    Problem.LONG_TITLE: __("Line {line}: the title is longer than {limit} characters"),
+    Problem.UNKNOWN_TERRITORY: __("Line {line}: unknown territory «{value}»"),
+    Problem.UNKNOWN_LEVEL: __("Line {line}: unknown level «{value}»"),
+    Problem.UNKNOWN_THEME: __("Line {line}: unknown theme «{value}»"),
+    Problem.BAD_ADMIN: __("Line {line}: «{value}» is not an @username or a numeric Telegram id"),
+    Problem.BAD_FIGURE: __("Line {line}: «{value}» is not a number of subscribers"),
+}
+#: The same when the cell is empty.
+EMPTY_CELL_TEXTS: dict[Problem, LazyProxy] = {
+    Problem.UNKNOWN_TERRITORY: __("Line {line}: no territory"),
+    Problem.UNKNOWN_LEVEL: __("Line {line}: no level"),
+    Problem.UNKNOWN_THEME: __("Line {line}: no theme"),
+}
 
 #: A named administrator's notice lists at most this many titles.
 NOTICE_TITLES = 10
@@ -113,39 +137,15 @@ def file_refusal(problem: FileProblem, detail: str) -> str:
 
 def problem_text(problem: RowProblem) -> str:
     """One problem of a row: "Line 5: unknown territory «Пенза-3»"."""
-    value = problem.value
-    match problem.problem:
-        case Problem.NO_LINK:
-            text = _("Line {line}: no link")
-        case Problem.BAD_LINK:
-            text = _("Line {line}: «{value}» is not a link to a page")
-        case Problem.DUPLICATE:
-            text = _("Line {line}: the same page as line {first}")
-        case Problem.REGISTERED:
-            text = _("Line {line}: already registered as «{value}»")
-        case Problem.NO_TITLE:
-            text = _("Line {line}: no title")
-        case Problem.LONG_TITLE:
-            text = _("Line {line}: the title is longer than {limit} characters")
-        case Problem.UNKNOWN_TERRITORY if value:
-            text = _("Line {line}: unknown territory «{value}»")
-        case Problem.UNKNOWN_TERRITORY:
-            text = _("Line {line}: no territory")
-        case Problem.UNKNOWN_LEVEL if value:
-            text = _("Line {line}: unknown level «{value}»")
-        case Problem.UNKNOWN_LEVEL:
-            text = _("Line {line}: no level")
-        case Problem.UNKNOWN_THEME if value:
-            text = _("Line {line}: unknown theme «{value}»")
-        case Problem.UNKNOWN_THEME:
-            text = _("Line {line}: no theme")
-        case Problem.BAD_ADMIN:
-            text = _("Line {line}: «{value}» is not an @username or a numeric Telegram id")
-        case Problem.BAD_FIGURE:
-            text = _("Line {line}: «{value}» is not a number of subscribers")
+    text = PROBLEM_TEXTS[problem.problem]
+    if not problem.value:
+        text = EMPTY_CELL_TEXTS.get(problem.problem, text)
     # Each text uses some of these; str.format ignores the others.
-    return text.format(
-        line=problem.line, value=value, first=problem.first_line, limit=PAGE_TITLE.max_length
+    return str(text).format(
+        line=problem.line,
+        value=problem.value,
+        first=problem.first_line,
+        limit=PAGE_TITLE.max_length,
     )
 
 

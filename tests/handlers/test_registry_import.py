@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from bot.domain.localtime import DAY
 from bot.domain.registry_import import COLUMNS
 from bot.domain.roles import Actor, Role
-from bot.handlers.callbacks import ImportApplyCb, ListCb, ListKind
-from bot.services.errors import ImportNotFound, NotAllowed
+from bot.handlers.callbacks import ImportAction, ImportCb, ListCb, ListKind
+from bot.services.errors import ImportGone, NotAllowed
 from bot.services.registry_import import RegistryImportService
 from tests.builders import add_page, add_user
 from tests.clock import START
@@ -272,7 +272,7 @@ async def test_applying_creates_approved_pages_counted_in_total(
 
     # A second tap on the same button changes nothing.
     before = await counts(bot)
-    update = await bot.press(SUPER, answer, ImportApplyCb(import_id=1).pack())
+    update = await bot.press(SUPER, answer, ImportCb(action=ImportAction.APPLY, import_id=1).pack())
     alert = fake.answer_for(update)
     assert alert is not None
     assert alert.text == "Этот импорт уже применён."
@@ -458,9 +458,9 @@ async def test_import_is_refused_to_others_and_forged_buttons_change_nothing(
     before = await counts(bot)
     [start] = await bot.send(OTHER, "/start")
     for data in (
-        ImportApplyCb(import_id=1).pack(),
+        ImportCb(action=ImportAction.APPLY, import_id=1).pack(),
         ListCb(kind=ListKind.IMPORT_PROBLEMS, page=0, subject=1).pack(),
-        "it:x",
+        ImportCb(action=ImportAction.TEMPLATE_XLSX).pack(),
     ):
         update = await bot.press(OTHER, start, data)
         alert = fake.answer_for(update)
@@ -480,5 +480,5 @@ async def test_the_service_checks_the_actor_whatever_called_it(bot: BotHarness) 
         await imports.dry_run(Actor(ADMIN.id, Role.USER), "r.csv", csv_file(rows))
     async with bot.db.write() as repos:
         await repos.users.ensure(500, now=START)
-    with pytest.raises(ImportNotFound):  # another superadmin's file
+    with pytest.raises(ImportGone):  # another superadmin's file
         await imports.apply(Actor(500, Role.SUPERADMIN), checked.import_id, lambda *_: "")

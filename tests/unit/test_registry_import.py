@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from bot.domain.catalog import Level, Theme
-from bot.domain.links import Platform
+from bot.domain.links import PageLink, Platform
 from bot.domain.registry_import import (
     MAX_ROWS,
     AdminRef,
@@ -116,8 +116,7 @@ def test_a_good_row_becomes_a_page() -> None:
     assert checked.rows == [
         ImportRow(
             line=2,
-            url="https://vk.com/Club1",
-            link_key="vk.com/club1",
+            link=PageLink("https://vk.com/Club1", "vk.com/club1", Platform.VK),
             platform=Platform.VK,
             title="Дом культуры",
             territory_id=2,
