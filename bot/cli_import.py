@@ -15,7 +15,6 @@ applied; 2 the file, the settings or the arguments are unusable.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -40,9 +39,8 @@ from bot.texts.registry_import import (
     import_notice,
     invites_note,
     problem_text,
+    problems_heading,
 )
-
-log = logging.getLogger(__name__)
 
 OK, NOTHING_APPLIED, UNUSABLE = 0, 1, 2
 
@@ -91,6 +89,8 @@ async def run_import(
                 print(file_refusal(exc.problem, exc.detail), file=err)
                 return UNUSABLE
             checked = await imports.check(path.name, rows)
+            if checked.problems:
+                print(problems_heading(checked, locale), file=out)
             for problem in checked.problems:
                 print(problem_text(problem), file=out)
             print(dry_run_summary(checked, locale), file=out)
@@ -120,12 +120,6 @@ async def run_import(
                 print(_("No row of this file can be imported any more."), file=out)
                 return NOTHING_APPLIED
             print(applied_summary(applied, locale), file=out)
-            log.info(
-                "Import %d: %d pages written; the writer was held for %.3f s",
-                applied.import_id,
-                applied.pages,
-                applied.held_seconds,
-            )
             if applied.invites:
                 target = invites_path(path)
                 content = invites_csv(applied.invites, username or "", settings.tz)

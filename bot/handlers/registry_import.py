@@ -48,6 +48,7 @@ from bot.texts.registry_import import (
     import_notice,
     invites_note,
     problem_text,
+    problems_heading,
     template_values,
 )
 
@@ -73,7 +74,9 @@ def dry_run_page(
     the problems a page at a time, ◀️ ▶️ and the apply button while it can be applied."""
     header = escape(dry_run_summary(dry_run, locale)) + "\n" + escape(dry_run_note(dry_run))
     items = [escape(problem_text(problem)) for problem in dry_run.problems]
-    shown = list_page(items, number, header=header + ("\n" if items else ""))
+    if items:
+        header += "\n\n" + escape(problems_heading(dry_run, locale))
+    shown = list_page(items, number, header=header)
     builder = InlineKeyboardBuilder()
     page_nav(
         builder,

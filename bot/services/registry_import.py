@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ from bot.storage.database import Database
 from bot.storage.imports import StoredImport
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 #: The columns of the invite links file.
 INVITE_COLUMNS = ("link", "title", "admin", "invite_link", "valid_until")
@@ -276,6 +279,13 @@ class RegistryImportService:
                 details={"pages": len(verdict.rows), "file": file_name},
             )
         held = self._timer() - started
+        log.info(
+            "Import %d applied: %d pages, %d invites; the writer was held %.3f s",
+            import_id,
+            len(verdict.rows),
+            len(written.invites),
+            held,
+        )
         if written.notified:
             self._wake()
         return Applied(

@@ -150,7 +150,7 @@ def problem_text(problem: RowProblem) -> str:
 
 
 def dry_run_summary(dry_run: DryRun, locale: str) -> str:
-    """The dry run in a few lines: rows read, good, bad; nothing written yet."""
+    """The dry run in two lines: rows read, rows that can be imported."""
     lines = [
         ngettext(
             "File «{file}»: {total} row checked.",
@@ -161,15 +161,16 @@ def dry_run_summary(dry_run: DryRun, locale: str) -> str:
             "{count} page can be imported.", "{count} pages can be imported.", dry_run.good
         ).format(count=number(dry_run.good, locale)),
     ]
-    if dry_run.problems:
-        lines.append(
-            ngettext(
-                "{count} row has problems and will be skipped:",
-                "{count} rows have problems and will be skipped:",
-                dry_run.bad_rows,
-            ).format(count=number(dry_run.bad_rows, locale))
-        )
     return "\n".join(lines)
+
+
+def problems_heading(dry_run: DryRun, locale: str) -> str:
+    """The line above the list of bad rows."""
+    return ngettext(
+        "{count} row has problems and will be skipped:",
+        "{count} rows have problems and will be skipped:",
+        dry_run.bad_rows,
+    ).format(count=number(dry_run.bad_rows, locale))
 
 
 def dry_run_note(dry_run: DryRun) -> str:
