@@ -195,15 +195,16 @@ def applied_summary(applied: Applied, locale: str) -> str:
     """What the apply did, in a few lines (then the late problems, if any)."""
     lines = [
         ngettext(
-            "Imported {count} page from «{file}» as approved.",
-            "Imported {count} pages from «{file}» as approved.",
+            "Imported {count} page from «{file}» as approved; with a subscriber figure, "
+            "counted in /total: {figures}.",
+            "Imported {count} pages from «{file}» as approved; with a subscriber figure, "
+            "counted in /total: {figures}.",
             applied.pages,
-        ).format(count=number(applied.pages, locale), file=applied.file_name),
-        ngettext(
-            "{count} of them with a subscriber figure, counted in /total.",
-            "{count} of them with a subscriber figure, counted in /total.",
-            applied.figures,
-        ).format(count=number(applied.figures, locale)),
+        ).format(
+            count=number(applied.pages, locale),
+            file=applied.file_name,
+            figures=number(applied.figures, locale),
+        )
     ]
     if applied.notified:
         lines.append(

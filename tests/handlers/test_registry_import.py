@@ -222,9 +222,9 @@ async def test_applying_creates_approved_pages_counted_in_total(
     await with_registered_page(bot)
     answer = await dry_run(bot, "реестр.csv", csv_file(ROWS))
     [summary] = await bot.click(SUPER, "✅ Применить: 4 страницы", answer)
-    assert (summary.text or "").startswith(
-        "Из файла «реестр.csv» импортированы 4 страницы, они одобрены.\n"
-        "С числом подписчиков — 3, оно учтено в /total."
+    assert (summary.text or "") == (
+        "Из файла «реестр.csv» импортированы 4 страницы, они одобрены; "
+        "с числом подписчиков, учтённым в /total: 3."
     )
     assert fake.last_message(SUPER.id).message_id == summary.message_id  # no invites file
 
@@ -409,7 +409,7 @@ async def test_a_page_registered_after_the_dry_run_is_skipped_at_apply(bot: BotH
     await register_page(bot, ADMIN)  # https://vk.com/club123, "Дом культуры", pending
     [summary] = await bot.click(SUPER, "✅ Применить: 2 страницы", answer)
     lines = (summary.text or "").splitlines()
-    assert lines[0] == "Из файла «r.csv» импортирована 1 страница, она одобрена."
+    assert lines[0].startswith("Из файла «r.csv» импортирована 1 страница, она одобрена;")
     assert lines[-2:] == [
         "После проверки 1 строку успел зарегистрировать кто-то другой, она пропущена:",
         "Строка 2: уже зарегистрирована как «Дом культуры»",
