@@ -29,42 +29,42 @@ NOT_ALLOWED = "Sorry, your role does not allow this."
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+def cells(
+    link: str,
+    title: str,
+    territory: str = "город Пенза",
+    level: str = "Муниципальный",
+    theme: str = "Культура",
+    admin: str = "",
+    figure: str = "",
+) -> list[str]:
+    """A row of the template, Penza's municipal culture unless told."""
+    return [link, title, territory, level, theme, admin, figure]
+
+
 #: Every kind of bad row, and good ones spelled in every accepted way. Line 1 is the
 #: header; line 14 is blank; line 18's title holds the delimiter and a line break.
 ROWS: list[list[str]] = [
-    [
-        "https://vk.com/club1",
-        "Библиотека",
-        "город Пенза",
-        "Муниципальный",
-        "Культура",
-        "",
-        "12 345",
-    ],
-    ["", "Без ссылки", "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["not a link", "Плохая ссылка", "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["vk.com/CLUB1", "Дубль", "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["https://m.vk.com/Registered1", "Снова", "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["https://vk.com/club7", "", "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["https://vk.com/club8", "Я" * 201, "город Пенза", "Муниципальный", "Культура", "", ""],
-    ["https://vk.com/club9", "Девять", "Пенза-3", "Муниципальный", "Культура", "", ""],
-    ["https://vk.com/club10", "Десять", "город Пенза", "Районный", "Культура", "", ""],
-    ["https://vk.com/club11", "Одиннадцать", "город Пенза", "Муниципальный", "Погода", "", ""],
-    ["https://vk.com/club12", "Двенадцать", "город Пенза", "Муниципальный", "Культура", "иван", ""],
-    [
-        "https://vk.com/club13",
-        "Тринадцать",
-        "город Пенза",
-        "Муниципальный",
-        "Культура",
-        "",
-        "много",
-    ],
-    ["", "", "", "", "", "", ""],
-    ["t.me/channel15", "Молодёжный", " Kuznetsk (city) ", "INSTITUTION", "молодежь", "", "1 000"],
-    ["https://ok.ru/group/16", "Спорт", "zarechny", "federal body", "Sport", "", ""],
-    ["https://vk.com/club17", "", "Нигде", "", "", "x y", "-5"],
-    [
+    cells("https://vk.com/club1", "Библиотека", figure="12 345"),
+    cells("", "Без ссылки"),
+    cells("not a link", "Плохая ссылка"),
+    cells("vk.com/CLUB1", "Дубль"),
+    cells("https://m.vk.com/Registered1", "Снова"),
+    cells("https://vk.com/club7", ""),
+    cells("https://vk.com/club8", "Я" * 201),
+    cells("https://vk.com/club9", "Девять", territory="Пенза-3"),
+    cells("https://vk.com/club10", "Десять", level="Районный"),
+    cells("https://vk.com/club11", "Одиннадцать", theme="Погода"),
+    cells("https://vk.com/club12", "Двенадцать", admin="иван"),
+    cells("https://vk.com/club13", "Тринадцать", figure="много"),
+    [""] * 7,
+    cells(
+        "t.me/channel15", "Молодёжный", " Kuznetsk (city) ", "INSTITUTION", "молодежь", "", "1 000"
+    ),
+    cells("https://ok.ru/group/16", "Спорт", "zarechny", "federal body", "Sport"),
+    cells("https://vk.com/club17", "", "Нигде", "", "", "x y", "-5"),
+    cells(
         "https://ok.ru/group/18",
         "Музей; филиал\nцентральный",
         "penza",
@@ -72,8 +72,8 @@ ROWS: list[list[str]] = [
         "culture",
         "",
         "7",
-    ],
-    ["https://vk.com/club19", "Девятнадцать", "penza", "regional", "culture", "", "12.3"],
+    ),
+    cells("https://vk.com/club19", "Девятнадцать", "penza", "regional", "culture", "", "12.3"),
 ]
 
 EXPECTED_PROBLEMS = [
@@ -233,33 +233,24 @@ async def test_applying_creates_approved_pages_counted_in_total(
             key: await repos.pages.by_link_key(key)
             for key in ("vk.com/club1", "t.me/channel15", "ok.ru/group/16", "ok.ru/group/18")
         }
-        imported = [page for page in pages.values() if page is not None]
-        assert len(imported) == 4
-        for page in imported:
-            assert page.status.value == "approved"
-            assert page.created_by is None
+        imported = {
+            key: (p.title, p.platform, p.territory_id, p.level, p.theme, p.current_figure)
+            for key, p in pages.items()
+            if p is not None and p.status.value == "approved" and p.created_by is None
+        }
+        assert imported == {
+            "vk.com/club1": ("Библиотека", "vk", 2, "municipal", "culture", 12345),
+            "t.me/channel15": ("Молодёжный", "tg", 4, "institution", "youth", 1000),
+            "ok.ru/group/16": ("Спорт", "ok", 3, "federal", "sport", None),
+            "ok.ru/group/18": ("Музей; филиал центральный", "ok", 2, "regional", "culture", 7),
+        }
+        for page in pages.values():
+            assert page is not None
             assert await repos.pages.admin_ids(page.id) == []
         first = pages["vk.com/club1"]
         assert first is not None
-        assert (first.title, first.territory_id, first.level, first.theme) == (
-            "Библиотека",
-            2,
-            "municipal",
-            "culture",
-        )
         [report] = await repos.reports.history(first.id, limit=None)
         assert (report.figure, report.reported_by, report.reported_at) == (12345, None, START)
-        museum = pages["ok.ru/group/18"]
-        assert museum is not None
-        assert museum.title == "Музей; филиал центральный"
-        youth = pages["t.me/channel15"]
-        assert youth is not None
-        assert (youth.platform, youth.territory_id, youth.level, youth.theme) == (
-            "tg",
-            4,
-            "institution",
-            "youth",
-        )
         [entry] = await repos.audit.latest(limit=5)
     assert entry.action.value == "import_applied"
     assert entry.actor_id == SUPER.id
