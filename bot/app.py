@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService
+from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.seminars import SeminarService
@@ -51,6 +53,7 @@ from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
+from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminars import seminar_announcement
 
@@ -68,6 +71,7 @@ class Services:
     seminars: SeminarService
     digests: DigestService
     audit: AuditService
+    imports: RegistryImportService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -122,6 +126,20 @@ def build_services(
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
         audit=AuditService(db),
+        imports=build_imports(settings, db, clock, i18n, delivery.wake),
+    )
+
+
+def build_imports(
+    settings: Settings, db: Database, clock: Clock, i18n: I18n, wake: Callable[[], None]
+) -> RegistryImportService:
+    """The registry import, for the bot and the command line alike."""
+    return RegistryImportService(
+        db,
+        clock,
+        vocabulary_names(i18n),
+        invite_ttl_days=settings.import_invite_ttl_days,
+        wake=wake,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.domain.limits import TextLimit
+from bot.domain.registry_import import FileProblem
 
 
 class DomainError(Exception):
@@ -100,6 +101,31 @@ class SeminarFull(DomainError):
 
 class SeminarStarted(FinalRefusal):
     """Registrations change only before the seminar starts."""
+
+
+class ImportFileRefused(DomainError):
+    """An import file that cannot be checked row by row (see
+    `bot.domain.registry_import.FileProblem`); `detail` says more where it can."""
+
+    def __init__(self, problem: FileProblem, detail: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.detail = detail
+
+
+class ImportGone(DomainError):
+    """The dry run cannot be applied: `applied` already (a second tap), or no longer
+    waiting (another superadmin's, or replaced by a newer file)."""
+
+    ends_step = True
+
+    def __init__(self, *, applied: bool) -> None:
+        super().__init__("applied" if applied else "not waiting")
+        self.applied = applied
+
+
+class NothingToImport(DomainError):
+    """No row of the file can be imported (any more: it may have been registered meanwhile)."""
 
 
 class TextRefused(DomainError):

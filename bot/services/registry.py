@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
-from bot.domain.deeplinks import (
-    INVITE_CODE_BYTES,
-    INVITE_CODE_PREFIX,
-    is_start_payload,
-    looks_like_invite,
-)
+from bot.domain.deeplinks import is_start_payload, looks_like_invite, new_invite_code
 from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.localtime import DAY
@@ -244,7 +238,7 @@ class RegistryService:
                 raise PageNotFound
             if not await repos.pages.is_admin(page_id, actor.user_id):
                 raise NotAllowed
-            code = INVITE_CODE_PREFIX + secrets.token_urlsafe(INVITE_CODE_BYTES)
+            code = new_invite_code()
             now = self._clock.now()
             await repos.invites.create(
                 code=code,

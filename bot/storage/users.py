@@ -83,6 +83,19 @@ class UserRepository(Repository):
         )
         return user_record(row) if row else None
 
+    async def by_usernames(self, usernames: Iterable[str]) -> dict[str, User]:
+        """The users of these usernames, whatever their letter case, keyed by the
+        lower-cased username; where two rows share one, the one seen last."""
+        names = {name.lower() for name in usernames}
+        if not names:
+            return {}
+        rows = await self._all(
+            f"SELECT {USER_COLUMNS} FROM users WHERE {in_list('lower(username)', 'names')}"
+            " ORDER BY seen_at, id",
+            {"names": list_param(names)},
+        )
+        return {str(user.username).lower(): user for user in map(user_record, rows)}
+
     async def set_locale(self, user_id: int, locale: str) -> None:
         """The language the user chose in /settings."""
         await self._run(
