@@ -38,6 +38,8 @@ from bot.handlers.callbacks import (
     SeminarAudiencePageCb,
     SeminarCb,
     SeminarDurationCb,
+    SeminarStep,
+    SeminarWizardCb,
     Subscription,
     SubscriptionCb,
     TerritoryCb,
@@ -327,6 +329,21 @@ def seminar_step(*choices: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
     builder.button(text=_("Cancel"), callback_data=CancelCb())
     builder.adjust(len(choices) or 1, 1)
     return builder.as_markup()
+
+
+def seminar_skip() -> InlineKeyboardMarkup:
+    """Under the description's question: go on without one."""
+    return seminar_step((_("Skip"), SeminarWizardCb(step=SeminarStep.SKIP_DESCRIPTION)))
+
+
+def seminar_no_limit() -> InlineKeyboardMarkup:
+    """Under the seats' question: any number may come."""
+    return seminar_step((_("No limit"), SeminarWizardCb(step=SeminarStep.NO_LIMIT)))
+
+
+def seminar_announce() -> InlineKeyboardMarkup:
+    """Under the seminar's preview: announce it."""
+    return seminar_step((_("📣 Announce"), SeminarWizardCb(step=SeminarStep.ANNOUNCE)))
 
 
 def seminar_durations() -> InlineKeyboardMarkup:
