@@ -20,7 +20,7 @@ from bot.handlers.callbacks import (
     SegmentToggleCb,
     SilenceCb,
 )
-from bot.handlers.keyboards import TERRITORIES_PER_PAGE, page_nav
+from bot.handlers.keyboards import TERRITORIES_PER_PAGE, Button, keyboard, page_nav
 from bot.storage.records import Territory
 from bot.texts.broadcasts import segment_choices, silence_choice
 
@@ -29,22 +29,29 @@ CHECKED = "✅ "
 
 def summary_keyboard() -> InlineKeyboardMarkup:
     """Under the draft's summary: the screens that narrow the segment, preview, cancel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🗺 Territory"), callback_data=SegmentOpenCb(choice=SegmentChoice.TERRITORY)
+    screens = [
+        (_("🗺 Territory"), SegmentChoice.TERRITORY),
+        (_("🏛 Level"), SegmentChoice.LEVEL),
+        (_("🎭 Theme"), SegmentChoice.THEME),
+        (_("🌐 Platform"), SegmentChoice.PLATFORM),
+        (_("⏰ Not reporting"), SegmentChoice.SILENCE),
+    ]
+    return keyboard(
+        [
+            *((text, SegmentOpenCb(choice=choice)) for text, choice in screens),
+            (_("👁 Preview"), BroadcastCb(step=BroadcastStep.PREVIEW)),
+            _cancel(),
+        ],
+        2,
+        2,
+        1,
+        1,
+        1,
     )
-    builder.button(text=_("🏛 Level"), callback_data=SegmentOpenCb(choice=SegmentChoice.LEVEL))
-    builder.button(text=_("🎭 Theme"), callback_data=SegmentOpenCb(choice=SegmentChoice.THEME))
-    builder.button(
-        text=_("🌐 Platform"), callback_data=SegmentOpenCb(choice=SegmentChoice.PLATFORM)
-    )
-    builder.button(
-        text=_("⏰ Not reporting"), callback_data=SegmentOpenCb(choice=SegmentChoice.SILENCE)
-    )
-    builder.button(text=_("👁 Preview"), callback_data=BroadcastCb(step=BroadcastStep.PREVIEW))
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    builder.adjust(2, 2, 1, 1, 1)
-    return builder.as_markup()
+
+
+def _cancel() -> Button:
+    return _("Cancel"), BroadcastCb(step=BroadcastStep.CANCEL)
 
 
 def choices_keyboard(
@@ -97,27 +104,21 @@ def _dimension_choices(
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
     """Under the preview: send, change the segment, or cancel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📨 Send"), callback_data=BroadcastCb(step=BroadcastStep.SEND))
-    builder.button(
-        text=_("✏️ Change the segment"), callback_data=BroadcastCb(step=BroadcastStep.BACK)
+    return keyboard(
+        [
+            (_("📨 Send"), BroadcastCb(step=BroadcastStep.SEND)),
+            (_("✏️ Change the segment"), BroadcastCb(step=BroadcastStep.BACK)),
+            _cancel(),
+        ],
+        1,
     )
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     """The one button of the message step: leave the wizard."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    return builder.as_markup()
+    return keyboard([_cancel()])
 
 
 def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under a running broadcast's progress: stop it."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⏹ Stop the broadcast"), callback_data=BroadcastStopCb(broadcast_id=broadcast_id)
-    )
-    return builder.as_markup()
+    return keyboard([(_("⏹ Stop the broadcast"), BroadcastStopCb(broadcast_id=broadcast_id))])

@@ -25,6 +25,7 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     CancelCb,
+    ListCb,
     ListKind,
     LocaleCb,
     MenuCb,
@@ -37,6 +38,7 @@ from bot.handlers.menu import set_user_commands
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import User
+from bot.texts.help import help_text
 
 
 def reply_target(event: Message | CallbackQuery) -> Message | InaccessibleMessage:
@@ -85,13 +87,18 @@ async def send_cards(
         await target.answer(shown(page.start + 1, page.stop, len(cards)), reply_markup=nav)
 
 
-async def turn_cards(callback: CallbackQuery) -> Message | InaccessibleMessage:
-    """Before sending another page of cards: the arrows move to the new page's last
-    message, so they leave the message that was tapped. Returns the chat to answer in."""
-    target = reply_target(callback)
+async def cards_screen(
+    event: Message | CallbackQuery, callback_data: object = None
+) -> tuple[Message | InaccessibleMessage, int]:
+    """Where a list of cards goes and which screen of it (zero-based): the first, in answer
+    to a command or a menu button; the one its arrows (`ListCb`) ask for, after they leave
+    the tapped message (they move to the new screen's last message)."""
+    target = reply_target(event)
+    if not isinstance(event, CallbackQuery) or not isinstance(callback_data, ListCb):
+        return target, 0
     if isinstance(target, Message) and target.reply_markup is not None:
         await target.edit_reply_markup(reply_markup=None)
-    return target
+    return target, max(callback_data.page, 0)
 
 
 async def start_with_payload(
@@ -143,36 +150,6 @@ async def start(
         f"{note}\n\n{greeting}" if note else greeting,
         reply_markup=keyboards.main_menu(actor),
     )
-
-
-def help_text(actor: Actor) -> str:
-    text = _(
-        "<b>What the bot does</b>\n"
-        "Registers official pages, collects subscriber figures and shows the region's total.\n\n"
-        "/register: add your page (a coordinator approves it)\n"
-        "/mypages: your pages, their figures, history, co-administrators\n"
-        "/report: report a subscriber figure; quick form: /report 12 15400\n"
-        "/total: the region's total and its breakdowns\n"
-        "/settings: language, weekly digest, reminders\n"
-        "/cancel: leave any wizard"
-    )
-    text += "\n" + _("/digest: the weekly digest of your pages, now")
-    text += "\n" + _("/seminars: upcoming seminars; register with one tap")
-    if actor.is_coordinator:
-        text += "\n\n" + _(
-            "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
-            "without an administrator\n"
-            "/broadcast: send a message (text, photo, document, video) to a segment of "
-            "administrators\n/broadcasts: past broadcasts and their delivery"
-        )
-        text += "\n" + _("/seminar_new: announce a seminar to administrators")
-    if actor.is_superadmin:
-        text += "\n\n" + _(
-            "<b>For superadmins</b>\n"
-            "/grant &lt;user id or @username&gt; [territory]: make a coordinator\n"
-            "/revoke &lt;user id or @username&gt;: take the coordinator role away"
-        )
-    return text
 
 
 async def show_help(event: Message | CallbackQuery, actor: Actor) -> None:
