@@ -8,6 +8,7 @@ from aiogram.enums import ChatType
 from bot.domain.roles import Role
 from bot.handlers import (
     broadcast,
+    broadcast_progress,
     charts,
     common,
     digest,
@@ -51,6 +52,7 @@ def get_routers() -> list[Router]:
             Role.COORDINATOR,
             moderation.build_router(),
             broadcast.build_router(),
+            broadcast_progress.build_router(),
             seminar_wizard.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router()),

@@ -29,16 +29,16 @@ CHECKED = "✅ "
 
 def summary_keyboard() -> InlineKeyboardMarkup:
     """Under the draft's summary: the screens that narrow the segment, preview, cancel."""
-    screens = [
-        (_("🗺 Territory"), SegmentChoice.TERRITORY),
-        (_("🏛 Level"), SegmentChoice.LEVEL),
-        (_("🎭 Theme"), SegmentChoice.THEME),
-        (_("🌐 Platform"), SegmentChoice.PLATFORM),
-        (_("⏰ Not reporting"), SegmentChoice.SILENCE),
-    ]
+    screens = {
+        SegmentChoice.TERRITORY: _("🗺 Territory"),
+        SegmentChoice.LEVEL: _("🏛 Level"),
+        SegmentChoice.THEME: _("🎭 Theme"),
+        SegmentChoice.PLATFORM: _("🌐 Platform"),
+        SegmentChoice.SILENCE: _("⏰ Not reporting"),
+    }
     return keyboard(
         [
-            *((text, SegmentOpenCb(choice=choice)) for text, choice in screens),
+            *((text, SegmentOpenCb(choice=choice)) for choice, text in screens.items()),
             (_("👁 Preview"), BroadcastCb(step=BroadcastStep.PREVIEW)),
             _cancel(),
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -39,6 +39,15 @@ from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import User
 from bot.texts.help import help_text
+
+
+def on_command(
+    router: Router, handler: Callable[..., Awaitable[None]], command: str, item: MenuItem
+) -> None:
+    """Route `/command` and its button `item` of the main menu to `handler`, which takes
+    `event: Message | CallbackQuery` (every command has a button path from /start)."""
+    router.message.register(handler, Command(command))
+    router.callback_query.register(handler, MenuCb.filter(F.item == item))
 
 
 def reply_target(event: Message | CallbackQuery) -> Message | InaccessibleMessage:
@@ -162,12 +171,18 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_("Cancelled.") if had_state else _("There was nothing to cancel."))
 
 
-async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
+async def leave_wizard(callback: CallbackQuery, state: FSMContext, text: str) -> None:
+    """End the wizard whose button was tapped: its data goes, the tapped message loses its
+    buttons, and `text` says what became of it."""
     await state.clear()
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
-    await target.answer(_("Cancelled."))
+    await target.answer(text)
+
+
+async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await leave_wizard(callback, state, _("Cancelled."))
 
 
 async def _show_settings(target: Message | InaccessibleMessage, locale: str, user: User) -> None:
@@ -244,12 +259,10 @@ def build_router() -> Router:
     router.my_chat_member.register(track_blocking, F.chat.type == ChatType.PRIVATE)
     router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
-    router.message.register(show_help, Command("help"))
-    router.callback_query.register(show_help, MenuCb.filter(F.item == MenuItem.HELP))
+    on_command(router, show_help, "help", MenuItem.HELP)
     router.message.register(cancel, Command("cancel"))
     router.callback_query.register(cancel_by_button, CancelCb.filter())
-    router.message.register(show_settings, Command("settings"))
-    router.callback_query.register(show_settings, MenuCb.filter(F.item == MenuItem.SETTINGS))
+    on_command(router, show_settings, "settings", MenuItem.SETTINGS)
     router.callback_query.register(choose_locale, LocaleCb.filter())
     router.callback_query.register(switch_subscription, SubscriptionCb.filter())
     return router

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
@@ -19,12 +18,11 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     ListCb,
     ListKind,
-    MenuCb,
     MenuItem,
     ModerationAction,
     ModerationCb,
 )
-from bot.handlers.common import cards_screen, edit_list, reply_target, send_cards
+from bot.handlers.common import cards_screen, edit_list, on_command, reply_target, send_cards
 from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Moderation
 from bot.services.registry import RegistryService
@@ -78,27 +76,41 @@ async def pending(
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
-    callback_data: MenuCb | ListCb | None = None,
 ) -> None:
     """/pending and its menu button: how many pages wait for approval, the first screen of
-    their cards, then the pages without an administrator. The arrows under the cards
-    (`ListCb`): another screen of the cards alone."""
-    target, screen = await cards_screen(event, callback_data)
-    turning = isinstance(callback_data, ListCb)
+    their cards, then the pages without an administrator."""
+    target = reply_target(event)
     queue = await registry.moderation_queue(actor)
-    if not queue.pending and (turning or not queue.orphaned):
+    if not queue.pending and not queue.orphaned:
         await target.answer(_("Nothing waits for approval."))
         return
     if queue.pending:
-        if not turning:
-            await target.answer(
-                _("Pages waiting for approval: {count}").format(count=queue.pending_count)
-            )
+        await target.answer(
+            _("Pages waiting for approval: {count}").format(count=queue.pending_count)
+        )
         cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
-        await send_cards(target, cards, screen, ListKind.PENDING, pending_shown)
-    if queue.orphaned and not turning:
+        await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
+    if queue.orphaned:
         text, markup = orphaned_page(queue.orphaned, 0)
         await target.answer(text, reply_markup=markup)
+
+
+async def turn_pending(
+    callback: CallbackQuery,
+    callback_data: ListCb,
+    actor: Actor,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """The arrows under the pending pages' cards: another screen of them."""
+    target, screen = await cards_screen(callback, callback_data)
+    queue = await registry.moderation_queue(actor)
+    if not queue.pending:
+        await target.answer(_("Nothing waits for approval."))
+        return
+    cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
+    await send_cards(target, cards, screen, ListKind.PENDING, pending_shown)
 
 
 async def turn_orphaned(
@@ -167,9 +179,8 @@ async def reject_page(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(pending, Command("pending"))
-    router.callback_query.register(pending, MenuCb.filter(F.item == MenuItem.PENDING))
-    router.callback_query.register(pending, ListCb.filter(F.kind == ListKind.PENDING))
+    on_command(router, pending, "pending", MenuItem.PENDING)
+    router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
     router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
     router.callback_query.register(
         approve_page, ModerationCb.filter(F.action == ModerationAction.APPROVE)

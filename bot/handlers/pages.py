@@ -6,7 +6,6 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import I18n, ngettext
@@ -17,7 +16,7 @@ from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
-from bot.handlers.common import cards_screen, edit_list, reply_target, send_cards
+from bot.handlers.common import cards_screen, edit_list, on_command, reply_target, send_cards
 from bot.services.registry import RegistryService
 from bot.storage.records import Page, Report
 from bot.texts.formats import date, number
@@ -143,8 +142,7 @@ async def leave_page(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(my_pages, Command("mypages"))
-    router.callback_query.register(my_pages, MenuCb.filter(F.item == MenuItem.MY_PAGES))
+    on_command(router, my_pages, "mypages", MenuItem.MY_PAGES)
     router.callback_query.register(my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
     router.callback_query.register(show_history, ListCb.filter(F.kind == ListKind.HISTORY))

@@ -6,7 +6,6 @@ from html import escape
 from typing import ClassVar
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import I18n
@@ -19,7 +18,6 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     LevelCb,
-    MenuCb,
     MenuItem,
     PlatformCb,
     RegisterAction,
@@ -28,7 +26,7 @@ from bot.handlers.callbacks import (
     TerritoryPageCb,
     ThemeCb,
 )
-from bot.handlers.common import reply_target
+from bot.handlers.common import on_command, reply_target
 from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Register
 from bot.services.registry import PageDraft, RegistryService
@@ -238,8 +236,7 @@ async def cancel_registration(callback: CallbackQuery, state: FSMContext) -> Non
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(start_registration, Command("register"))
-    router.callback_query.register(start_registration, MenuCb.filter(F.item == MenuItem.REGISTER))
+    on_command(router, start_registration, "register", MenuItem.REGISTER)
     router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
     router.callback_query.register(take_platform, Register.platform, PlatformCb.filter())
     router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))

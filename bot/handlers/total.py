@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import MenuCb, MenuItem
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import MenuItem
+from bot.handlers.common import on_command, reply_target
 from bot.services.registry import RegistryService
 from bot.services.totals import TotalsService
 from bot.texts.totals import render_totals
@@ -41,6 +40,5 @@ async def total(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(total, Command("total"))
-    router.callback_query.register(total, MenuCb.filter(F.item == MenuItem.TOTAL))
+    on_command(router, total, "total", MenuItem.TOTAL)
     return router
