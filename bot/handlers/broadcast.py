@@ -229,9 +229,7 @@ async def narrow_segment(
     await draft.save(state)
     target = reply_target(callback)
     if isinstance(target, Message):
-        markup = choices_keyboard(
-            choice, draft.segment, territories, i18n.current_locale, i18n, draft.choices_page
-        )
+        markup = choices_keyboard(choice, draft, territories, i18n)
         if target.reply_markup != markup:
             await target.edit_reply_markup(reply_markup=markup)
 

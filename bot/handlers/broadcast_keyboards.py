@@ -10,7 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.messages import list_page
-from bot.domain.segments import SILENCE_CHOICES, Dimension, Segment
+from bot.domain.segments import SILENCE_CHOICES, Dimension
+from bot.handlers.broadcast_draft import BroadcastDraft
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStep,
@@ -55,25 +56,22 @@ def _cancel() -> Button:
 
 
 def choices_keyboard(
-    choice: SegmentChoice,
-    segment: Segment,
-    territories: list[Territory],
-    locale: str,
-    i18n: I18n,
-    page: int = 0,
+    choice: SegmentChoice, draft: BroadcastDraft, territories: list[Territory], i18n: I18n
 ) -> InlineKeyboardMarkup:
-    """The values of one screen to switch on or off, the chosen ones checked; territories
-    come a screen (`page`, zero-based) at a time with arrows between the screens."""
+    """The values of one screen to switch on or off, those of the draft's segment checked;
+    territories come a screen (the draft's `choices_page`) at a time with arrows between
+    the screens. Labels in the current language."""
     builder = InlineKeyboardBuilder()
+    locale = i18n.current_locale
     if choice.dimension is None:
         for days in (0, *SILENCE_CHOICES):
-            mark = CHECKED if (segment.silent_days or 0) == days else ""
+            mark = CHECKED if (draft.segment.silent_days or 0) == days else ""
             builder.button(
                 text=mark + silence_choice(days, locale, i18n), callback_data=SilenceCb(days=days)
             )
         builder.adjust(2)
     else:
-        _dimension_choices(builder, choice.dimension, segment, territories, locale, i18n, page)
+        _dimension_choices(builder, choice.dimension, draft, territories, i18n)
     builder.row()
     builder.button(text=_("⬅️ Done"), callback_data=BroadcastCb(step=BroadcastStep.BACK))
     return builder.as_markup()
@@ -82,16 +80,14 @@ def choices_keyboard(
 def _dimension_choices(
     builder: InlineKeyboardBuilder,
     dimension: Dimension,
-    segment: Segment,
+    draft: BroadcastDraft,
     territories: list[Territory],
-    locale: str,
     i18n: I18n,
-    page: int,
 ) -> None:
-    chosen = segment.chosen(dimension)
-    choices = segment_choices(dimension, territories, locale, i18n)
+    chosen = draft.segment.chosen(dimension)
+    choices = segment_choices(dimension, territories, i18n.current_locale, i18n)
     per_page = TERRITORIES_PER_PAGE if dimension is Dimension.TERRITORY else None
-    shown = list_page([name for _value, name in choices], page, per_page=per_page)
+    shown = list_page([name for _value, name in choices], draft.choices_page, per_page=per_page)
     for value, name in choices[shown.start : shown.stop]:
         mark = CHECKED if value in chosen else ""
         builder.button(

@@ -110,7 +110,7 @@ async def cards_screen(
     return target, max(callback_data.page, 0)
 
 
-async def start_with_payload(
+async def start(
     message: Message,
     command: CommandObject,
     actor: Actor,
@@ -120,30 +120,20 @@ async def start_with_payload(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    """`/start <payload>`: an invite code joins its page; a campaign label (or anything
-    else) greets like a plain /start, with a note when an invitation did not work."""
-    link = await registry.open_start_link(actor, (command.args or "").strip())
-    if link.page is not None:
-        await message.answer(
-            _("You are now an administrator of <b>{title}</b>. Open /mypages to see it.").format(
-                title=escape(link.page.title)
+    """/start: the greeting and the main menu. `/start <payload>`: an invite code joins its
+    page instead; a campaign label (or anything else) greets like a plain /start, with a
+    note above the greeting when an invitation did not work."""
+    note = None
+    if command.args:
+        link = await registry.open_start_link(actor, command.args.strip())
+        if link.page is not None:
+            await message.answer(
+                _(
+                    "You are now an administrator of <b>{title}</b>. Open /mypages to see it."
+                ).format(title=escape(link.page.title))
             )
-        )
-        return
-    note = explain(link.problem) if link.problem is not None else None
-    await start(message, actor, user, settings, bot, i18n, note=note)
-
-
-async def start(
-    message: Message,
-    actor: Actor,
-    user: User,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
-    note: str | None = None,
-) -> None:
-    """The greeting and the main menu; `note` (HTML, one line) goes above the greeting."""
+            return
+        note = explain(link.problem) if link.problem is not None else None
     # The menu follows the role: a new coordinator sees their commands after /start.
     await set_user_commands(bot, actor)
     greeting = _(
@@ -257,7 +247,6 @@ async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.my_chat_member.register(track_blocking, F.chat.type == ChatType.PRIVATE)
-    router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     on_command(router, show_help, "help", MenuItem.HELP)
     router.message.register(cancel, Command("cancel"))
