@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,6 +27,8 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.audit import AuditService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -64,14 +67,16 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    audit: AuditService
+
+    def by_name(self) -> dict[str, Any]:
+        """Every service under its field's name, the name handlers receive it by."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
-    ladders = Ladders.from_settings(settings)
     return MilestoneService(
-        page_ladder=ladders.page,
-        territory_ladder=ladders.territory,
-        region_ladder=ladders.region,
+        Ladders.from_settings(settings),
         goal=settings.region_goal,
         superadmins=settings.superadmin_ids,
         text=milestone_text(i18n, settings),
@@ -116,6 +121,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        audit=AuditService(db),
     )
 
 
@@ -239,6 +245,7 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
+        backups=BackupService.from_settings(settings, clock),
     )
 
 
@@ -279,14 +286,7 @@ def build_dispatcher(
         db=db,
         i18n=i18n,
         isolation=isolation,
-        users=services.users,
-        registry=services.registry,
-        reports=services.reports,
-        totals=services.totals,
-        broadcasts=services.broadcasts,
-        charts=services.charts,
-        seminars=services.seminars,
-        digests=services.digests,
+        **services.by_name(),
         clock=clock,
         delivery=delivery,
         progress=progress,

@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 
 from bot.domain.roles import Role
 from bot.handlers import (
+    audit,
     broadcast,
     broadcast_progress,
     charts,
@@ -54,6 +55,7 @@ def get_routers() -> list[Router]:
             broadcast.build_router(),
             broadcast_progress.build_router(),
             seminar_wizard.build_router(),
+            audit.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router()),
         refusals.build_router(),  # what the two above turned away

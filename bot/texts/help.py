@@ -39,6 +39,8 @@ def help_text(actor: Actor) -> str:
             )
             + "\n"
             + _("/seminar_new: announce a seminar to administrators")
+            + "\n"
+            + _("/audit: the log of privileged actions: who did what and when")
         )
     if actor.is_superadmin:
         sections.append(

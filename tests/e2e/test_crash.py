@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import os
 import re
 import time
 from collections import Counter
@@ -38,7 +37,7 @@ from tests.e2e.process import (
     SUPERADMIN_ID,
     TERRITORIES,
     BotProcess,
-    settings_env,
+    bot_env,
 )
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -157,15 +156,7 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
         broadcast_id = await prepare_broadcast(database_path, source["message_id"])
         fake.latency = LATENCY
 
-        env = settings_env(
-            os.environ,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            database_path=database_path,
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            delivery_rate_per_second=RATE,
-            log_level="INFO",
-        )
+        env = bot_env(fake, database_path, delivery_rate_per_second=RATE)
 
         first = await BotProcess.start(env, ROOT)
         try:
