@@ -9,6 +9,7 @@ from bot.domain.roles import Role
 from bot.handlers import (
     audit,
     broadcast,
+    broadcast_progress,
     charts,
     common,
     digest,
@@ -53,6 +54,7 @@ def get_routers() -> list[Router]:
             Role.COORDINATOR,
             moderation.build_router(),
             broadcast.build_router(),
+            broadcast_progress.build_router(),
             seminar_wizard.build_router(),
             audit.build_router(),
         ),
