@@ -122,18 +122,16 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
 def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -> None:
     """The fixed jobs, with fixed ids so a restart replaces instead of duplicating."""
     tz = settings.tz
-    scheduler.add_job(
-        jobs.take_snapshots,
-        CronTrigger.from_crontab(settings.snapshot_cron, timezone=tz),
-        id="snapshots",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        jobs.send_reminders,
-        CronTrigger.from_crontab(settings.reminder_cron, timezone=tz),
-        id="reminders",
-        replace_existing=True,
-    )
+    crons: list[tuple[str, str, Callable[[], Awaitable[object]]]] = [
+        ("snapshots", settings.snapshot_cron, jobs.take_snapshots),
+        ("reminders", settings.reminder_cron, jobs.send_reminders),
+    ]
+    if jobs.backups is not None:
+        crons.append(("backup", settings.backup_cron, jobs.take_backup))
+    for job_id, cron, method in crons:
+        scheduler.add_job(
+            method, CronTrigger.from_crontab(cron, timezone=tz), id=job_id, replace_existing=True
+        )
     for name, (cron, job) in jobs.extra.items():
 
         async def run(name: str = name, job: Callable[[], Awaitable[object]] = job) -> None:
@@ -141,13 +139,6 @@ def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -
 
         scheduler.add_job(
             run, CronTrigger.from_crontab(cron, timezone=tz), id=name, replace_existing=True
-        )
-    if jobs.backups is not None:
-        scheduler.add_job(
-            jobs.take_backup,
-            CronTrigger.from_crontab(settings.backup_cron, timezone=tz),
-            id="backup",
-            replace_existing=True,
         )
     scheduler.add_job(
         jobs.renew_lease,

@@ -85,22 +85,36 @@ async def add_imported_page(
     title: str | None = None,
     figure: int | None = None,
 ) -> int:
-    """An approved page of the imported registry, as the import leaves it: no registrant,
-    no administrator ever (unclaimed); approved by `importer` (the user row must exist)
-    at `now`; its `figure`, if any, the first report, by the importer. Returns its id."""
-    page = await add_page(
-        repos,
-        link_key,
-        created_by=None,
-        decided_by=importer,
-        territory_id=territory_id,
-        now=now,
-        title=title,
-        figure=figure,
+    """An approved page written by the registry import's own repository, as an applied
+    import leaves it: no registrant, no administrator ever (unclaimed), approved by
+    `importer` (the user row must exist) at `now`; its `figure`, if any, its first report,
+    by nobody. Returns its id."""
+    import_id = await repos.imports.create(file_name="registry.csv", created_by=importer, now=now)
+    await repos.imports.add_pages(
+        [
+            {
+                "link_key": link_key,
+                "url": f"https://{link_key}",
+                "platform": "vk",
+                "title": title if title is not None else link_key,
+                "territory_id": territory_id,
+                "level": "municipal",
+                "theme": "culture",
+                "current_figure": figure,
+                "last_report_at": now if figure is not None else None,
+                "decided_by": importer,
+                "decided_at": now,
+                "created_at": now,
+                "changed_at": now,
+                "import_id": import_id,
+                "status": PageStatus.APPROVED.value,
+            }
+        ]
     )
+    page = (await repos.imports.page_ids(import_id))[link_key]
     if figure is not None:
-        await repos.reports.add(
-            page_id=page, figure=figure, reported_by=importer, update_id=None, now=now
+        await repos.imports.add_reports(
+            [{"page_id": page, "figure": figure, "reported_at": now, "import_id": import_id}]
         )
     return page
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.domain.limits import REJECT_REASON
@@ -22,12 +20,19 @@ from bot.handlers.callbacks import (
     ClaimDecisionCb,
     ListCb,
     ListKind,
-    MenuCb,
     MenuItem,
     ModerationAction,
     ModerationCb,
 )
-from bot.handlers.common import edit_list, reply_target, send_cards, settle_card, turn_cards
+from bot.handlers.common import (
+    cards_screen,
+    edit_list,
+    on_command,
+    reply_target,
+    send_cards,
+    settle_card,
+)
+from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Moderation
 from bot.services.claims import ClaimService, ClaimView
 from bot.services.registry import RegistryService
@@ -39,22 +44,12 @@ from bot.texts.moderation import decision_notice
 from bot.texts.pages import pending_card
 
 
-class Rejection(BaseModel):
+class Rejection(StoredForm):
     """What the coordinator is asked a rejection reason for: a page, or (`claim_id`) a
     claim of that page; the FSM data's keys."""
 
     page_id: int
     claim_id: int | None = None
-
-
-async def load_rejection(state: FSMContext) -> Rejection:
-    """The rejection waiting for its reason; raises pydantic's ValidationError if none."""
-    return Rejection.model_validate(await state.get_data())
-
-
-async def save_rejection(state: FSMContext, rejection: Rejection) -> None:
-    """Keep `rejection` as the FSM data of the reason step."""
-    await state.set_data(rejection.model_dump(mode="json"))
 
 
 def pending_shown(first: int, last: int, count: int) -> str:
@@ -122,17 +117,19 @@ def orphaned_page(
     return shown.text, keyboards.list_nav(shown, ListKind.ORPHANED)
 
 
-async def show_queue(
-    target: Message | InaccessibleMessage,
+async def pending(
+    event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     claims: ClaimService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
+    """/pending and its menu button: how many pages wait for approval, the first screen of
+    their cards, the claims waiting for a decision, then the orphaned pages."""
+    target = reply_target(event)
     queue = await registry.moderation_queue(actor)
     waiting = await claims.pending(actor)
-    territories = await registry.territories()
     if not queue.pending and not queue.orphaned and not waiting:
         await target.answer(_("Nothing waits for approval."))
         return
@@ -140,7 +137,7 @@ async def show_queue(
         await target.answer(
             _("Pages waiting for approval: {count}").format(count=queue.pending_count)
         )
-        cards = pending_cards(queue.pending, territories, settings, i18n)
+        cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
         await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
     if waiting:
         await target.answer(_("Claims waiting for a decision: {count}").format(count=len(waiting)))
@@ -158,14 +155,14 @@ async def turn_pending(
     settings: Settings,
     i18n: I18n,
 ) -> None:
+    """The arrows under the pending pages' cards: another screen of them."""
+    target, screen = await cards_screen(callback, callback_data)
     queue = await registry.moderation_queue(actor)
-    target = await turn_cards(callback)
     if not queue.pending:
         await target.answer(_("Nothing waits for approval."))
-    else:
-        territories = await registry.territories()
-        cards = pending_cards(queue.pending, territories, settings, i18n)
-        await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
+        return
+    cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
+    await send_cards(target, cards, screen, ListKind.PENDING, pending_shown)
 
 
 async def turn_claims(
@@ -177,9 +174,9 @@ async def turn_claims(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    target = await turn_cards(callback)
-    waiting = await claims.pending(actor)
-    await send_claims(target, waiting, callback_data.page, registry, settings, i18n)
+    """The arrows under the claims' cards: another screen of them."""
+    target, screen = await cards_screen(callback, callback_data)
+    await send_claims(target, await claims.pending(actor), screen, registry, settings, i18n)
 
 
 async def turn_orphaned(
@@ -198,17 +195,6 @@ async def turn_orphaned(
     else:
         text, markup = _("Every page has an administrator now."), None
     await edit_list(callback, text, markup)
-
-
-async def pending(
-    event: Message | CallbackQuery,
-    actor: Actor,
-    registry: RegistryService,
-    claims: ClaimService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    await show_queue(reply_target(event), actor, registry, claims, settings, i18n)
 
 
 async def approve_page(
@@ -247,7 +233,7 @@ async def ask_claim_reason(
 ) -> None:
     view = await claims.ensure_can_decide(actor, callback_data.claim_id)
     await state.set_state(Moderation.reason)
-    await save_rejection(state, Rejection(page_id=view.page.id, claim_id=view.claim.id))
+    await Rejection(page_id=view.page.id, claim_id=view.claim.id).save(state)
     await reply_target(callback).answer(
         _(
             "Why is the claim of <b>{title}</b> by {claimant} rejected? "
@@ -266,7 +252,7 @@ async def ask_reject_reason(
 ) -> None:
     page = await registry.ensure_can_moderate(actor, callback_data.page_id)
     await state.set_state(Moderation.reason)
-    await save_rejection(state, Rejection(page_id=page.id))
+    await Rejection(page_id=page.id).save(state)
     await reply_target(callback).answer(
         _("Why is <b>{title}</b> rejected? The administrator will read your answer.").format(
             title=escape(page.title)
@@ -283,16 +269,11 @@ async def reject_page(
     claims: ClaimService,
     i18n: I18n,
 ) -> None:
-    reason = " ".join((message.text or "").split())
-    if not REJECT_REASON.admits(reason):
-        await message.answer(
-            _("The reason must be 1 to {limit} characters long.").format(
-                limit=REJECT_REASON.max_length
-            ),
-            reply_markup=keyboards.cancel(),
-        )
+    reason = typed_line(message)
+    refusal = _("The reason must be 1 to {limit} characters long.")
+    if not await fits(message, reason, REJECT_REASON, refusal, keyboards.cancel()):
         return
-    rejection = await load_rejection(state)
+    rejection = await Rejection.load(state)
     if rejection.claim_id is not None:
         view = await claims.reject(actor, rejection.claim_id, reason)
         text = _("Claim rejected: <b>{title}</b>.").format(title=escape(view.page.title))
@@ -307,8 +288,7 @@ async def reject_page(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(pending, Command("pending"))
-    router.callback_query.register(pending, MenuCb.filter(F.item == MenuItem.PENDING))
+    on_command(router, pending, "pending", MenuItem.PENDING)
     router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
     router.callback_query.register(turn_claims, ListCb.filter(F.kind == ListKind.CLAIMS))
     router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))

@@ -15,6 +15,7 @@ from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.fsm_states import FsmRepository
+from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
@@ -54,3 +55,4 @@ class Repositories:
         self.audit = AuditRepository(conn)
         self.claims = ClaimRepository(conn)
         self.orphans = OrphanRepository(conn)
+        self.imports = ImportRepository(conn)
