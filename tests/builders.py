@@ -3,6 +3,10 @@ that are about something else than how it got there."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 from bot.domain.catalog import PageStatus
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
@@ -13,6 +17,17 @@ from tests.harness import BotHarness
 
 # Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
 PENZA, KUZNETSK = 2, 4
+
+
+@contextlib.asynccontextmanager
+async def open_database(path: Path) -> AsyncIterator[Database]:
+    """The database at `path`, connected (so migrated) for the block and closed after it."""
+    db = Database(path)
+    await db.connect()
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 async def add_user(repos: Repositories, user: FakeUser, *, now: int = START) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Mapping
@@ -12,6 +13,7 @@ from typing import TypeVar
 import pytest
 
 from bot.config import PACKAGE_DIR, Settings
+from tests.fakes.bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,6 +85,21 @@ class BotProcess:
         )
         return cls(process)
 
+    @classmethod
+    async def against(cls, fake: FakeBotAPI, database_path: Path, **settings: object) -> BotProcess:
+        """`python -m bot` from the repository, talking to `fake` with its token, storing in
+        `database_path`, with SUPERADMIN_ID the superadmin and INFO logging; `settings`
+        add to these or replace them (e.g. `bot_token`). Every setting is given in the
+        environment (see `settings_env`)."""
+        defaults: dict[str, object] = {
+            "bot_token": fake.token,
+            "telegram_api_url": fake.base_url,
+            "database_path": database_path,
+            "superadmin_ids": frozenset({SUPERADMIN_ID}),
+            "log_level": "INFO",
+        }
+        return await cls.start(settings_env(os.environ, **(defaults | settings)), ROOT)
+
     @staticmethod
     async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
         while chunk := await stream.read(65536):
@@ -120,16 +137,22 @@ class BotProcess:
         except TimeoutError as exc:
             pytest.fail(f"{exc}\n{self.describe()}")
 
-    async def stop(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
-        """SIGTERM; the exit code, or a failure if the bot is still running after `timeout`."""
-        self.process.send_signal(signal.SIGTERM)
+    async def exited(self, timeout: float, *, after: str = "") -> int:  # noqa: ASYNC109 - a deadline
+        """The exit code once the bot exits, or a failure if it still runs `timeout` seconds
+        from now (`after`: what was done to make it exit, for that failure's message)."""
         try:
             async with asyncio.timeout(timeout):
                 code = await self.process.wait()
         except TimeoutError:
-            pytest.fail(f"the bot did not exit within {timeout} s of SIGTERM\n{self.describe()}")
+            within = f"{timeout} s of {after}" if after else f"{timeout} s"
+            pytest.fail(f"the bot did not exit within {within}\n{self.describe()}")
         await self._finish_reading()
         return code
+
+    async def stop(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
+        """SIGTERM; the exit code, or a failure if the bot is still running after `timeout`."""
+        self.process.send_signal(signal.SIGTERM)
+        return await self.exited(timeout, after="SIGTERM")
 
     async def kill(self) -> None:
         """Make sure the process is gone and its pipes are closed (for `finally`)."""

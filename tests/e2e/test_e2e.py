@@ -7,7 +7,6 @@ database on disk, SIGTERM handling and the exit code.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from pathlib import Path
@@ -17,20 +16,17 @@ import pytest
 from bot.config import Settings
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import parse_link
-from bot.storage.database import Database
 from bot.storage.seed import seed_territories
-from tests.builders import add_page, add_user
+from tests.builders import add_page, add_user, open_database
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     REPLY_TIMEOUT,
     ROOT,
     STARTUP_TIMEOUT,
-    SUPERADMIN_ID,
     TERRITORIES,
     BotProcess,
-    settings_env,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 
 # Measures time or rate: runs alone (see the Makefile).
 pytestmark = pytest.mark.serial
@@ -45,9 +41,7 @@ async def prepare_database(path: Path) -> int:
     now = int(time.time())
     link = parse_link("https://vk.com/club123")
     assert link.platform is not None
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await add_user(repos, ADMIN, now=now)
@@ -64,9 +58,23 @@ async def prepare_database(path: Path) -> int:
                 created_by=ADMIN.id,
                 now=now,
             )
-    finally:
-        await db.close()
     return page_id
+
+
+async def answer(fake: FakeBotAPI, bot: BotProcess, text: str, *, beginning: str) -> SentMessage:
+    """ADMIN writes `text`; the bot's first message to them after it that begins with
+    `beginning`, waited for (a failure if the bot exits first or nothing comes in time)."""
+    since = len(fake.sent)
+    fake.say(ADMIN, text)
+    return await bot.until(
+        fake.wait_for_message(
+            ADMIN.id,
+            lambda message: message.content.startswith(beginning),
+            timeout=REPLY_TIMEOUT,
+            since=since,
+        ),
+        f"the answer to {text}",
+    )
 
 
 async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
@@ -77,43 +85,15 @@ async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
 
     async with FakeBotAPI() as fake:
         secret = fake.token.partition(":")[2]
-        env = settings_env(
-            os.environ,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            database_path=database_path,
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            log_level="INFO",
-        )
-        bot = await BotProcess.start(env, ROOT)
+        bot = await BotProcess.against(fake, database_path)
         try:
             await bot.until(fake.wait_polling(timeout=STARTUP_TIMEOUT), "the first getUpdates")
 
-            since = len(fake.sent)
-            fake.say(ADMIN, "/start")
             # The start-up catch-up may send this week's digest too: wait for the greeting.
-            greeting = await bot.until(
-                fake.wait_for_message(
-                    ADMIN.id,
-                    lambda message: message.content.startswith("Hello"),
-                    timeout=REPLY_TIMEOUT,
-                    since=since,
-                ),
-                "the answer to /start",
-            )
+            greeting = await answer(fake, bot, "/start", beginning="Hello")
             assert ADMIN.first_name in greeting.content
 
-            since = len(fake.sent)
-            fake.say(ADMIN, f"/report {page_id} 4321")
-            saved = await bot.until(
-                fake.wait_for_message(
-                    ADMIN.id,
-                    lambda message: message.content.startswith("Saved"),
-                    timeout=REPLY_TIMEOUT,
-                    since=since,
-                ),
-                "the answer to /report",
-            )
+            saved = await answer(fake, bot, f"/report {page_id} 4321", beginning="Saved")
             assert "Дом культуры" in saved.content
             assert "4,321" in saved.content
 
@@ -129,14 +109,9 @@ async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
     assert "Stopped" in bot.stderr, bot.describe()
     assert secret not in output, "the token's secret part leaked into the bot's output"
 
-    db = Database(database_path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            reports = await repos.reports.history(page_id, limit=100)
-            page = await repos.pages.get(page_id)
-    finally:
-        await db.close()
+    async with open_database(database_path) as db, db.read() as repos:
+        reports = await repos.reports.history(page_id, limit=100)
+        page = await repos.pages.get(page_id)
     assert [(report.figure, report.reported_by) for report in reports] == [(4321, ADMIN.id)]
     assert page is not None
     assert page.current_figure == 4321
@@ -151,8 +126,7 @@ async def test_without_a_token_the_bot_says_where_to_put_it_and_exits_with_2(
     env["PYTHONPATH"] = str(ROOT)
     bot = await BotProcess.start(env, tmp_path)
     try:
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            code = await bot.process.wait()
+        code = await bot.exited(STARTUP_TIMEOUT)
     finally:
         await bot.kill()
     assert code == 2, bot.describe()
@@ -165,18 +139,9 @@ async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_line(tmp_path
     """A revoked or mistyped token: the process must exit (so a supervisor restarts or
     alerts), not hang with an open database."""
     async with FakeBotAPI() as fake:
-        env = settings_env(
-            os.environ,
-            bot_token="999:WRONG-TOKEN",
-            telegram_api_url=fake.base_url,
-            database_path=tmp_path / "bot.sqlite3",
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            log_level="INFO",
-        )
-        bot = await BotProcess.start(env, ROOT)
+        bot = await BotProcess.against(fake, tmp_path / "bot.sqlite3", bot_token="999:WRONG-TOKEN")
         try:
-            async with asyncio.timeout(STARTUP_TIMEOUT):
-                code = await bot.process.wait()
+            code = await bot.exited(STARTUP_TIMEOUT)
         finally:
             await bot.kill()
     assert code == 1, bot.describe()
