@@ -155,11 +155,11 @@ REFUSED: dict[FigureErrorReason, list[str]] = {
     ],
 }
 
-#: The same refusals hold in the forms with words and signs.
+#: The same refusals hold in the forms with words, signs and sentence punctuation.
 REFUSED_WITH_WORDS: dict[FigureErrorReason, list[str]] = {
     R.NEGATIVE: ["около -5", "-13 000 подписчиков"],
     R.TOO_LARGE: ["2 миллиарда", "1,5 млрд", "1001 миллион подписчиков"],
-    R.FRACTIONAL: ["1,2345 тысяч подписчиков.", "≈1,2345 тыс", "1.0000001 million"],
+    R.FRACTIONAL: ["1,2345 тыс.", "1,2345 тысяч подписчиков.", "≈1,2345 тыс", "1.0000001 million"],
     R.AMBIGUOUS: ["12.3 подписчиков", "≈12,34."],
 }
 
