@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.domain.catalog import PageStatus
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
+from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
@@ -106,6 +107,25 @@ async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int
                 title=f"Page {user.id}",
             )
     return users
+
+
+async def seed_admins_of_both(
+    bot: BotHarness, *, kuznetsk: int, penza: int
+) -> tuple[list[FakeUser], list[FakeUser]]:
+    """`seed_admins` in two territories: (`kuznetsk` administrators from id 1000, `penza`
+    from id 2000)."""
+    return (
+        await seed_admins(bot, kuznetsk, KUZNETSK, 1000),
+        await seed_admins(bot, penza, PENZA, 2000),
+    )
+
+
+async def user_row(db: Database, user_id: int) -> User:
+    """A user as stored now (the row must exist)."""
+    async with db.read() as repos:
+        found = await repos.users.get(user_id)
+    assert found is not None
+    return found
 
 
 async def outbox_row(db: Database, row_id: int) -> OutboxMessage:
