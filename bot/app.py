@@ -26,6 +26,8 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.audit import AuditService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -64,6 +66,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    audit: AuditService
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
@@ -116,6 +119,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        audit=AuditService(db),
     )
 
 
@@ -239,6 +243,7 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
+        backups=BackupService.from_settings(settings, clock),
     )
 
 
@@ -287,6 +292,7 @@ def build_dispatcher(
         charts=services.charts,
         seminars=services.seminars,
         digests=services.digests,
+        audit=services.audit,
         clock=clock,
         delivery=delivery,
         progress=progress,

@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 
 from bot.domain.roles import Role
 from bot.handlers import (
+    audit,
     broadcast,
     charts,
     common,
@@ -52,6 +53,7 @@ def get_routers() -> list[Router]:
             moderation.build_router(),
             broadcast.build_router(),
             seminar_wizard.build_router(),
+            audit.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router()),
         refusals.build_router(),  # what the two above turned away

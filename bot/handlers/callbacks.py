@@ -60,6 +60,7 @@ class ListKind(StrEnum):
     MY_PAGES = "m"
     HISTORY = "h"  # subject: the page whose reports are listed
     REPORT_PAGES = "r"  # the page picker of /report
+    AUDIT = "a"
 
 
 class ListCb(CallbackData, prefix="ls"):

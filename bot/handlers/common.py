@@ -166,6 +166,7 @@ def help_text(actor: Actor) -> str:
             "administrators\n/broadcasts: past broadcasts and their delivery"
         )
         text += "\n" + _("/seminar_new: announce a seminar to administrators")
+        text += "\n" + _("/audit: the log of privileged actions: who did what and when")
     if actor.is_superadmin:
         text += "\n\n" + _(
             "<b>For superadmins</b>\n"

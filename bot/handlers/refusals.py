@@ -31,7 +31,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.states import Broadcasting, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new")
+COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit")
 SUPERADMIN_COMMANDS = ("grant", "revoke")
 
 
@@ -46,7 +46,9 @@ def build_router() -> Router:
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(
         refuse,
-        ListCb.filter(F.kind.in_({ListKind.PENDING, ListKind.ORPHANED, ListKind.BROADCASTS})),
+        ListCb.filter(
+            F.kind.in_({ListKind.PENDING, ListKind.ORPHANED, ListKind.BROADCASTS, ListKind.AUDIT})
+        ),
     )
     for data in (
         ModerationCb,

@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
@@ -120,8 +122,9 @@ class SeminarService:
         return SeminarView(seminar, registered=0, mine=False), count
 
     async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
-        """Store the seminar and queue its announcement to every administrator of its
-        segment, in one transaction; returns the seminar and how many were invited."""
+        """Store the seminar, queue its announcement to every administrator of its
+        segment and audit it, in one transaction; returns the seminar and how many were
+        invited. Raises NotAllowed, TextRefused, SeminarStarted (`starts_at` not ahead)."""
         if not actor.is_coordinator:
             raise NotAllowed
         require_text(SEMINAR_TITLE, draft.title)
@@ -154,9 +157,27 @@ class SeminarService:
             await repos.outbox.add_many(
                 OutboxKind.TEXT, messages, priority=Priority.BROADCAST, now=now
             )
+            territory = await self._audited_territory(repos, actor, draft)
+            subject = Subject(SubjectKind.SEMINAR, seminar_id, territory)
+            invited = {AuditDetail.RECIPIENTS: len(messages)}
+            await record(
+                repos, actor, AuditAction.SEMINAR_CREATED, subject, now=now, details=invited
+            )
         if messages:
             self._wake()
         return seminar, len(messages)
+
+    @staticmethod
+    async def _audited_territory(
+        repos: Repositories, actor: Actor, draft: SeminarDraft
+    ) -> int | None:
+        """The territory a seminar's audit entry belongs to: the coordinator's scope, else
+        the one territory invited (if it exists), else None (the whole region)."""
+        if actor.scope is not None:
+            return actor.scope
+        if draft.territory_id is None or await repos.territories.get(draft.territory_id) is None:
+            return None
+        return draft.territory_id
 
     async def upcoming(self, actor: Actor) -> list[SeminarView]:
         """Seminars not started yet that the actor may see, soonest first."""

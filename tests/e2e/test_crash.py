@@ -31,10 +31,12 @@ from bot.storage.seed import seed_territories
 from tests.builders import add_page, open_database
 from tests.e2e.process import (
     EXIT_TIMEOUT,
+    ROOT,
     STARTUP_TIMEOUT,
     SUPERADMIN_ID,
     TERRITORIES,
     BotProcess,
+    bot_env,
 )
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -149,7 +151,9 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
         broadcast_id = await prepare_broadcast(database_path, source["message_id"])
         fake.latency = LATENCY
 
-        first = await BotProcess.against(fake, database_path, delivery_rate_per_second=RATE)
+        env = bot_env(fake, database_path, delivery_rate_per_second=RATE)
+
+        first = await BotProcess.start(env, ROOT)
         try:
             await wait_until(
                 fake,
@@ -163,7 +167,7 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
         assert first.process.returncode == -9, first.describe()
         assert at_kill < RECIPIENTS, "the broadcast was over before the crash"
 
-        second = await BotProcess.against(fake, database_path, delivery_rate_per_second=RATE)
+        second = await BotProcess.start(env, ROOT)
         try:
             await wait_until(
                 fake,
