@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     )
     page_milestone_step: int = Field(default=100_000, ge=0)
     invite_ttl_days: int = Field(default=7, gt=0)
+    # Days the personal invite links an import makes stay valid (they go out by mail).
+    import_invite_ttl_days: int = Field(default=60, gt=0)
     # How long a stopping bot waits for handlers in flight before closing the database.
     shutdown_grace_seconds: float = Field(default=8.0, ge=0)
     # The delivery queue (everything the bot sends on its own): messages a second for the

@@ -57,3 +57,8 @@ def can_report(actor: Actor, *, is_page_admin: bool, page_territory_id: int) -> 
 
 def can_manage_coordinators(actor: Actor) -> bool:
     return actor.is_superadmin
+
+
+def can_import_registry(actor: Actor) -> bool:
+    """Bulk-register pages from a file (/import, and its dry run): superadmins only."""
+    return actor.is_superadmin

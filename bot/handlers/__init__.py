@@ -19,6 +19,7 @@ from bot.handlers import (
     pages,
     refusals,
     register,
+    registry_import,
     report,
     roles,
     seminar_wizard,
@@ -55,7 +56,7 @@ def get_routers() -> list[Router]:
             seminar_wizard.build_router(),
             audit.build_router(),
         ),
-        _for_role(Role.SUPERADMIN, roles.build_router()),
+        _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away
         fallback.build_router(),
     )

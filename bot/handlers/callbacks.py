@@ -61,6 +61,7 @@ class ListKind(StrEnum):
     HISTORY = "h"  # subject: the page whose reports are listed
     REPORT_PAGES = "r"  # the page picker of /report
     AUDIT = "a"
+    IMPORT_PROBLEMS = "i"  # subject: the import whose dry run is listed
 
 
 class ListCb(CallbackData, prefix="ls"):
@@ -237,3 +238,16 @@ class BroadcastStopCb(CallbackData, prefix="bx"):
     """Stop a broadcast that is being sent."""
 
     broadcast_id: int
+
+
+class ImportAction(StrEnum):
+    TEMPLATE_XLSX = "x"
+    TEMPLATE_CSV = "c"
+    APPLY = "a"
+
+
+class ImportCb(CallbackData, prefix="im"):
+    """A button of /import: a template to download, or apply the dry run `import_id`."""
+
+    action: ImportAction
+    import_id: int = 0

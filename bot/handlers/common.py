@@ -173,6 +173,10 @@ def help_text(actor: Actor) -> str:
             "/grant &lt;user id or @username&gt; [territory]: make a coordinator\n"
             "/revoke &lt;user id or @username&gt;: take the coordinator role away"
         )
+        text += "\n" + _(
+            "/import: register many pages at once from a spreadsheet (CSV or XLSX), "
+            "with a check of every row first"
+        )
     return text
 
 

@@ -23,10 +23,13 @@ from bot.services.errors import (
     BroadcastNotFound,
     DomainError,
     DuplicateLink,
+    ImportFileRefused,
+    ImportGone,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
     NotAllowed,
+    NothingToImport,
     NotRegistered,
     PageNotApproved,
     PageNotFound,
@@ -37,6 +40,7 @@ from bot.services.errors import (
     TextRefused,
     UserNotFound,
 )
+from bot.texts.registry_import import file_refusal
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,14 @@ def explain(error: DomainError) -> str:
             return _("Sorry, all seats of this seminar are taken.")
         case SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
+        case ImportFileRefused(problem=problem, detail=detail):
+            return escape(file_refusal(problem, detail))
+        case ImportGone(applied=True):
+            return _("This import has already been applied.")
+        case ImportGone():
+            return _("This import is no longer waiting: send the file again with /import.")
+        case NothingToImport():
+            return _("No row of this file can be imported any more. Check it again with /import.")
         case TextRefused(limit=limit):
             return _("This text must be 1 to {limit} characters long.").format(
                 limit=limit.max_length

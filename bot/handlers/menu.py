@@ -34,6 +34,7 @@ ALL_COMMANDS = (
     "audit",
     "grant",
     "revoke",
+    "import",
 )
 
 
@@ -62,6 +63,7 @@ def commands_for(role: Role) -> list[BotCommand]:
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))
+        commands.append(BotCommand(command="import", description=_("Import the registry")))
     return commands
 
 

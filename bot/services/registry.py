@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
-from bot.domain.deeplinks import (
-    INVITE_CODE_BYTES,
-    INVITE_CODE_PREFIX,
-    is_start_payload,
-    looks_like_invite,
-)
+from bot.domain.deeplinks import is_start_payload, looks_like_invite, new_invite_code
 from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.localtime import DAY
@@ -23,10 +17,10 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
     AlreadyDecided,
-    DomainError,
     DuplicateLink,
     InviteExpired,
     InviteInvalid,
+    InviteRefused,
     InviteUsed,
     NotAllowed,
     PageNotFound,
@@ -72,7 +66,7 @@ class StartLink:
     link, or a payload the bot ignores); `source` is set when it became the user's source."""
 
     page: Page | None = None
-    problem: DomainError | None = None
+    problem: InviteRefused | None = None
     source: str | None = None
 
 
@@ -244,7 +238,7 @@ class RegistryService:
                 raise PageNotFound
             if not await repos.pages.is_admin(page_id, actor.user_id):
                 raise NotAllowed
-            code = INVITE_CODE_PREFIX + secrets.token_urlsafe(INVITE_CODE_BYTES)
+            code = new_invite_code()
             now = self._clock.now()
             await repos.invites.create(
                 code=code,
@@ -268,7 +262,7 @@ class RegistryService:
         if known or looks_like_invite(payload):
             try:
                 return StartLink(page=await self.accept_invite(actor, payload))
-            except (InviteInvalid, InviteExpired, InviteUsed) as exc:
+            except InviteRefused as exc:
                 return StartLink(problem=exc)
         async with self._db.write() as repos:
             recorded = await repos.users.set_source(actor.user_id, payload)

@@ -94,18 +94,12 @@ class SeminarService:
         self._wake = wake
 
     @staticmethod
-    def _audience(actor: Actor, territory_id: int | None) -> Segment:
+    def _seminar(actor: Actor, draft: SeminarDraft, *, now: int) -> Seminar:
+        """The seminar the draft describes, as `actor` would create it now (id 0: not
+        stored); its audience is the draft's territory within the actor's scope."""
+        territory_id = draft.territory_id
         chosen = Segment(territories=frozenset({territory_id}) if territory_id else frozenset())
-        return chosen.within(actor.scope)
-
-    async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
-        """The seminar as it would be announced, and how many administrators the
-        announcement would reach."""
-        if not actor.is_coordinator:
-            raise NotAllowed
-        now = self._clock.now()
-        segment = self._audience(actor, draft.territory_id)
-        seminar = Seminar(
+        return Seminar(
             id=0,
             title=draft.title,
             description=draft.description,
@@ -113,12 +107,20 @@ class SeminarService:
             duration_minutes=draft.duration_minutes,
             place=draft.place,
             capacity=draft.capacity,
-            segment=segment,
+            segment=chosen.within(actor.scope),
             created_by=actor.user_id,
             created_at=now,
         )
+
+    async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
+        """The seminar as it would be announced, and how many administrators the
+        announcement would reach."""
+        if not actor.is_coordinator:
+            raise NotAllowed
+        now = self._clock.now()
+        seminar = self._seminar(actor, draft, now=now)
         async with self._db.read() as repos:
-            count = await repos.audience.count(segment, now=now)
+            count = await repos.audience.count(seminar.segment, now=now)
         return SeminarView(seminar, registered=0, mine=False), count
 
     async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
@@ -133,23 +135,13 @@ class SeminarService:
         now = self._clock.now()
         if draft.starts_at <= now:
             raise SeminarStarted
-        segment = self._audience(actor, draft.territory_id)
         async with self._db.write() as repos:
-            seminar_id = await repos.seminars.create(
-                title=draft.title,
-                description=draft.description,
-                starts_at=draft.starts_at,
-                duration_minutes=draft.duration_minutes,
-                place=draft.place,
-                capacity=draft.capacity,
-                segment=segment,
-                created_by=actor.user_id,
-                now=now,
-            )
+            seminar_id = await repos.seminars.create(self._seminar(actor, draft, now=now))
             seminar = await repos.seminars.get(seminar_id)
             assert seminar is not None
             view = SeminarView(seminar, registered=0, mine=False)
-            recipients = await repos.users.many(await repos.audience.recipients(segment, now=now))
+            audience = await repos.audience.recipients(seminar.segment, now=now)
+            recipients = await repos.users.many(audience)
             messages = []
             for user in recipients:
                 text, markup = self._announce(user, view)

@@ -14,6 +14,7 @@ from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.fsm_states import FsmRepository
+from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
@@ -50,3 +51,4 @@ class Repositories:
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
         self.audit = AuditRepository(conn)
+        self.imports = ImportRepository(conn)

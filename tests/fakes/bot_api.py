@@ -84,6 +84,7 @@ MAX_COMMANDS: Final = 100
 MAX_COMMAND_LENGTH: Final = 32
 MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
 MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024  # the cloud Bot API's upload limit
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # the most getFile lets a bot download
 #: A callback query can be answered for about this long after the user pressed.
 CALLBACK_QUERY_LIFETIME: Final = 15.0
 #: Telegram's flood limits as its FAQ states them ("no more than one message per second
@@ -517,6 +518,7 @@ class _Formatted:
 class _StoredFile:
     kind: str  # one of MEDIA_KINDS
     payload: Any  # the Bot API object(s) to put into Message
+    data: bytes | None = None  # the content a user sent, served by getFile's file_path
 
 
 class _Pulse:
@@ -1101,6 +1103,7 @@ class FakeBotAPI:
                 "forwardMessage": self._forward_message,
                 "sendChatAction": self._send_chat_action,
                 "getChat": self._get_chat,
+                "getFile": self._get_file,
             }.items()
         }
 
@@ -1126,6 +1129,7 @@ class FakeBotAPI:
             raise RuntimeError("FakeBotAPI is already started")
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
@@ -1392,13 +1396,17 @@ class FakeBotAPI:
         file_size: int = 1024,
         caption: str | None = None,
         file_id: str | None = None,
+        data: bytes | None = None,
     ) -> JSON:
+        """A document from ``user``; with ``data``, its content (and size) is what
+        getFile and the file download serve, as Telegram would."""
         document = self._new_file(
             "document",
             file_id=file_id,
+            data=data,
             file_name=file_name,
             mime_type=mime_type,
-            file_size=file_size,
+            file_size=file_size if data is None else len(data),
         )
         return self._next_update("message", self._media_message(user, document, caption))
 
@@ -2091,7 +2099,9 @@ class FakeBotAPI:
             params=dict(params),
         )
 
-    def _new_file(self, kind: str, *, file_id: str | None = None, **details: Any) -> _StoredFile:
+    def _new_file(
+        self, kind: str, *, file_id: str | None = None, data: bytes | None = None, **details: Any
+    ) -> _StoredFile:
         number = next(self._file_numbers)
         file_id = file_id or f"fake-{kind}-{number:06d}"
         unique = f"uniq-{kind}-{number:06d}"
@@ -2111,7 +2121,7 @@ class FakeBotAPI:
             elif kind == "audio":
                 payload["duration"] = 180
             payload.update({k: v for k, v in details.items() if v is not None})
-        stored = _StoredFile(kind, payload)
+        stored = _StoredFile(kind, payload, data)
         self._files[file_id] = stored
         if kind == "photo":
             self._files[f"{file_id}-s"] = stored
@@ -2416,6 +2426,35 @@ class FakeBotAPI:
                 "gifts_from_channels": True,
             },
         }
+
+    def _get_file(self, request: _Request) -> JSON:
+        file_id = _str_param(request.params, "file_id")
+        stored = self._files.get(file_id or "")
+        if stored is None:
+            raise _bad("invalid file_id")
+        described = stored.payload[-1] if isinstance(stored.payload, list) else stored.payload
+        size = described.get("file_size") or 0
+        if size > MAX_DOWNLOAD_BYTES:
+            raise _bad("file is too big")
+        return {
+            "file_id": described["file_id"],
+            "file_unique_id": described["file_unique_id"],
+            "file_size": size,
+            "file_path": f"{stored.kind}s/{described['file_id']}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the content of a file a user sent (only
+        files made with ``data`` have one; others answer 404, as a purged file does)."""
+        try:
+            self._check_token(request.match_info["token"])
+        except ApiError as error:
+            return web.json_response(error.body(), status=error.error_code)
+        file_id = request.match_info["path"].rpartition("/")[2]
+        stored = self._files.get(file_id)
+        if stored is None or stored.data is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
 
     # ------------------------------------------------------------------ bot settings
 

@@ -11,6 +11,7 @@ import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
@@ -18,11 +19,20 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.config import PACKAGE_DIR
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
-from bot.storage.base import Repository
+from bot.storage.base import Repository, columns, from_row
+from bot.storage.broadcasts import Broadcast
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
-from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
+from bot.storage.outbox import (
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    album_payload,
+    photo_payload,
+)
+from bot.storage.records import Page, User
 from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
 from tests.builders import add_page, open_database
 from tests.clock import START
 
@@ -381,6 +391,29 @@ async def test_a_username_is_found_whatever_its_case_by_its_index(db: Database) 
     assert found.id == 2  # the one seen last
     assert missing is None
     assert any("USING INDEX users_username" in str(row[-1]) for row in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("record", "table"),
+    [
+        (User, "users"),
+        (Page, "pages"),
+        (Broadcast, "broadcasts"),
+        (Seminar, "seminars"),
+        (OutboxMessage, "outbox"),
+    ],
+)
+async def test_the_fields_of_a_record_are_columns_of_its_table(
+    db: Database, record: type[Any], table: str
+) -> None:
+    async with db.read() as repos:
+        table_columns = {row[1] for row in await repos.users._all(f"PRAGMA table_info({table})")}
+    assert set(columns(record).split(", ")) <= table_columns
+
+
+def test_a_row_narrower_than_its_record_is_refused() -> None:
+    with pytest.raises(ValueError, match="12 fields, the row 11"):
+        from_row(OutboxMessage, (0,) * 11)
 
 
 # --------------------------------------------------------------------------- portable SQL
