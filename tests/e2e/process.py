@@ -16,9 +16,8 @@ import pytest
 from bot.config import PACKAGE_DIR, Settings
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import parse_link
-from bot.storage.database import Database
 from bot.storage.seed import seed_territories
-from tests.builders import add_page, add_user
+from tests.builders import add_page, add_user, open_database
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +71,7 @@ async def administered_page(path: Path) -> int:
     now = int(time.time())
     link = parse_link("https://vk.com/club123")
     assert link.platform is not None
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await add_user(repos, ADMIN, now=now)
@@ -91,8 +88,6 @@ async def administered_page(path: Path) -> int:
                 created_by=ADMIN.id,
                 now=now,
             )
-    finally:
-        await db.close()
 
 
 def bot_env(fake: FakeBotAPI, database_path: Path, **values: object) -> dict[str, str]:

@@ -26,10 +26,9 @@ from bot.domain.segments import Segment
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
 from bot.services.delivery import DeliveryWorker
-from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from bot.storage.seed import seed_territories
-from tests.builders import add_page
+from tests.builders import add_page, open_database
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     ROOT,
@@ -68,9 +67,7 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
     everybody is queued with the project's own service. Returns the broadcast's id."""
     now = int(time.time())
     clock = SystemClock()
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await repos.users.touch(
@@ -108,8 +105,6 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
         )
         async with db.read() as repos:
             queued = await repos.outbox.counts_for_broadcast(broadcast.id)
-    finally:
-        await db.close()
     assert broadcast.recipients == RECIPIENTS
     assert queued[OutboxStatus.PENDING] == RECIPIENTS
     return broadcast.id
@@ -204,11 +199,6 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
     assert sum(received.values()) - RECIPIENTS <= CONCURRENCY, duplicated
     assert len(duplicated) <= CONCURRENCY, duplicated
 
-    db = Database(database_path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            rows = await repos.outbox.counts_for_broadcast(broadcast_id)
-    finally:
-        await db.close()
+    async with open_database(database_path) as db, db.read() as repos:
+        rows = await repos.outbox.counts_for_broadcast(broadcast_id)
     assert rows[OutboxStatus.SENT] == RECIPIENTS, rows

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.storage.database import Database
+from tests.builders import open_database
 from tests.e2e.process import (
     ADMIN,
     EXIT_TIMEOUT,
@@ -58,14 +58,9 @@ async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
     assert "Stopped" in bot.stderr, bot.describe()
     assert secret not in output, "the token's secret part leaked into the bot's output"
 
-    db = Database(database_path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            reports = await repos.reports.history(page_id, limit=100)
-            page = await repos.pages.get(page_id)
-    finally:
-        await db.close()
+    async with open_database(database_path) as db, db.read() as repos:
+        reports = await repos.reports.history(page_id, limit=100)
+        page = await repos.pages.get(page_id)
     assert [(report.figure, report.reported_by) for report in reports] == [(4321, ADMIN.id)]
     assert page is not None
     assert page.current_figure == 4321

@@ -33,7 +33,7 @@ from bot.storage.outbox import (
 from bot.storage.records import Page, User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
-from tests.builders import add_page
+from tests.builders import add_page, open_database
 from tests.clock import START
 
 EXPECTED_TABLES = {
@@ -131,6 +131,17 @@ def database_at_version(path: Path, version: int, *, recipients: int) -> sqlite3
     return conn
 
 
+def assert_outbox_rebuilt(path: Path, *, violation: str) -> None:
+    """After a migration rebuilt `outbox`: its indexes are back, no foreign key is broken,
+    and the statement `violation` fails a CHECK constraint."""
+    with closing(sqlite3.connect(path)) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(violation)
+    assert {"outbox_due", "outbox_broadcast"} <= indexes
+
+
 async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: Path) -> None:
     """0004 rebuilds `outbox` for the 'photo' kind: a database queued at version 3 keeps
     its rows, their ids, statuses and indexes."""
@@ -145,9 +156,7 @@ async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: 
             ],
         )
 
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         async with db.read() as repos:
             copy, text = await repos.outbox.get(10), await repos.outbox.get(11)
             assert await repos.outbox.counts_for_broadcast(3) == {
@@ -166,17 +175,11 @@ async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: 
                 7, OutboxKind.PHOTO, photo_payload(file, "Chart"), priority=6, now=START
             )
         assert photo == 12
-    finally:
-        await db.close()
-    with closing(sqlite3.connect(path)) as conn:
-        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-            conn.execute(
-                "INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
-                " VALUES (7, 0, 'voice', '{}', 1, 1)"
-            )
-    assert {"outbox_due", "outbox_broadcast"} <= indexes
+    assert_outbox_rebuilt(
+        path,
+        violation="INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
+        " VALUES (7, 0, 'voice', '{}', 1, 1)",
+    )
 
 
 async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -> None:
@@ -191,9 +194,7 @@ async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -
             " 'pending', 0, 1, 1)"
         )
 
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         async with db.write() as repos:
             album = await repos.outbox.add(
                 7, OutboxKind.ALBUM, album_payload(7, [2, 3]), priority=5, now=START
@@ -205,14 +206,7 @@ async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -
         assert album == 11
         assert broadcast is not None
         assert broadcast.items == 1
-    finally:
-        await db.close()
-    with closing(sqlite3.connect(path)) as conn:
-        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-            conn.execute("UPDATE broadcasts SET items = 0 WHERE id = 3")
-    assert {"outbox_due", "outbox_broadcast"} <= indexes
+    assert_outbox_rebuilt(path, violation="UPDATE broadcasts SET items = 0 WHERE id = 3")
 
 
 async def _check_aggregates(db: Database) -> None:
