@@ -12,7 +12,7 @@ from bot.domain.catalog import PageStatus
 from bot.domain.claims import Custody, Keepers, custody
 from bot.storage.database import Database, migration_files
 from bot.storage.repositories import Repositories
-from tests.builders import KUZNETSK, PENZA, add_imported_page, add_page
+from tests.builders import KUZNETSK, PENZA, add_imported_page, add_page, open_database
 from tests.clock import START
 
 IMPORTER = 1
@@ -136,13 +136,8 @@ async def test_the_migration_gives_pages_left_before_it_their_last_administrator
         )
         conn.execute("INSERT INTO page_admins VALUES (2, 8, 1)")
 
-    db = Database(path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            listed = await repos.orphans.listed(territory_id=None, limit=None)
-    finally:
-        await db.close()
+    async with open_database(path) as db, db.read() as repos:
+        listed = await repos.orphans.listed(territory_id=None, limit=None)
     assert [(o.page.id, o.last_admin.id, o.since, o.left) for o in listed] == [
         (1, 7, 500, True),
         (2, 8, 300, False),
