@@ -13,6 +13,7 @@ from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.digests import DigestRepository
+from bot.storage.exports import ExportRepository
 from bot.storage.fsm_states import FsmRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
@@ -50,3 +51,4 @@ class Repositories:
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
         self.audit = AuditRepository(conn)
+        self.exports = ExportRepository(conn)
