@@ -71,9 +71,15 @@ AnnouncementRenderer = Callable[[User, SeminarView], tuple[str, Mapping[str, Any
 
 def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     """A coordinator sees seminars inside their territory; an unscoped one sees all."""
+    return coordinator_sees_audience(actor, seminar.segment)
+
+
+def coordinator_sees_audience(actor: Actor, audience: Segment) -> bool:
+    """Whether a coordinator sees a seminar for `audience`: one for the whole region or
+    including their territory; every one when unscoped."""
     if not actor.is_coordinator:
         return False
-    territories = seminar.segment.territories
+    territories = audience.territories
     return actor.scope is None or not territories or actor.scope in territories
 
 

@@ -1,10 +1,19 @@
-"""The export's storage: a snapshot on a connection of its own, batches, the audit stream."""
+"""The export's storage: a snapshot on a connection of its own, batches, the audit stream,
+and the spreadsheet files written on disk."""
 
 from __future__ import annotations
 
 import asyncio
+import codecs
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.audit import AuditAction, SubjectKind
+from bot.domain.exports import Column
+from bot.services.spreadsheets import CsvWriter, RowTooLarge, XlsxWriter
 from bot.storage.database import Database
 from tests.builders import PENZA, add_page, add_user
 from tests.clock import START
@@ -81,3 +90,26 @@ async def test_the_audit_stream_goes_oldest_first_with_the_actors_username(db: D
         ]
     assert everything == [(100, None), (200, None), (300, ADMIN.username)]
     assert scoped == [200, 300]
+
+
+def test_spreadsheet_writers_keep_awkward_text_as_text(tmp_path: Path) -> None:
+    columns = [Column("title", 20, free_text=True), Column("code", 10)]
+    xlsx = XlsxWriter(tmp_path / "t.xlsx", "pages", columns)
+    xlsx.write([["=1+1", "-5"], ["bell\x07 and tab\x0b", None]])
+    [path] = xlsx.close()
+    sheet = openpyxl.load_workbook(path).active
+    assert isinstance(sheet, Worksheet)
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["title", "code"],
+        ["=1+1", "-5"],
+        ["bell and tab", None],
+    ]
+    assert sheet["A2"].data_type == "s"
+
+    empty = CsvWriter(tmp_path, "empty", columns, part_bytes=100)
+    assert empty.write([]) == 0
+    [part] = empty.close()
+    assert part.name == "empty.csv"
+    assert part.read_bytes() == codecs.BOM_UTF8 + b"title;code\r\n"
+    with pytest.raises(RowTooLarge):
+        CsvWriter(tmp_path, "tiny", columns, part_bytes=10)
