@@ -31,6 +31,7 @@ from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.exports import ExportService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
@@ -64,6 +65,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    exports: ExportService
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
@@ -116,6 +118,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        exports=ExportService(db, clock),
     )
 
 
@@ -287,6 +290,7 @@ def build_dispatcher(
         charts=services.charts,
         seminars=services.seminars,
         digests=services.digests,
+        exports=services.exports,
         clock=clock,
         delivery=delivery,
         progress=progress,

@@ -12,6 +12,7 @@ from bot.handlers import (
     common,
     digest,
     errors,
+    export,
     fallback,
     groups,
     moderation,
@@ -52,6 +53,7 @@ def get_routers() -> list[Router]:
             moderation.build_router(),
             broadcast.build_router(),
             seminar_wizard.build_router(),
+            export.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router()),
         refusals.build_router(),  # what the two above turned away

@@ -166,6 +166,7 @@ def help_text(actor: Actor) -> str:
             "administrators\n/broadcasts: past broadcasts and their delivery"
         )
         text += "\n" + _("/seminar_new: announce a seminar to administrators")
+        text += "\n" + _("/export: pages, report history, seminars or the audit log as XLSX or CSV")
     if actor.is_superadmin:
         text += "\n\n" + _(
             "<b>For superadmins</b>\n"

@@ -23,6 +23,7 @@ from bot.services.errors import (
     BroadcastNotFound,
     DomainError,
     DuplicateLink,
+    ExportTooLarge,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
@@ -37,6 +38,7 @@ from bot.services.errors import (
     TextRefused,
     UserNotFound,
 )
+from bot.texts.export import too_large
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ def explain(error: DomainError) -> str:
             return _("Sorry, all seats of this seminar are taken.")
         case SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
+        case ExportTooLarge():
+            return too_large(error)
         case TextRefused(limit=limit):
             return _("This text must be 1 to {limit} characters long.").format(
                 limit=limit.max_length

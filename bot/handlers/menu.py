@@ -31,6 +31,7 @@ ALL_COMMANDS = (
     "broadcast",
     "broadcasts",
     "seminar_new",
+    "export",
     "grant",
     "revoke",
 )
@@ -57,6 +58,7 @@ def commands_for(role: Role) -> list[BotCommand]:
         )
         commands.append(BotCommand(command="broadcasts", description=_("Past broadcasts")))
         commands.append(BotCommand(command="seminar_new", description=_("Announce a seminar")))
+        commands.append(BotCommand(command="export", description=_("Export to XLSX or CSV")))
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))

@@ -15,6 +15,7 @@ from aiogram.types import TelegramObject
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
+    ExportCb,
     ListCb,
     ListKind,
     MenuCb,
@@ -31,7 +32,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.states import Broadcasting, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new")
+COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "export")
 SUPERADMIN_COMMANDS = ("grant", "revoke")
 
 
@@ -55,6 +56,7 @@ def build_router() -> Router:
         SegmentToggleCb,
         SilenceCb,
         BroadcastStopCb,
+        ExportCb,
         SeminarWizardCb,
         SeminarDurationCb,
         SeminarAudienceCb,
