@@ -25,9 +25,13 @@ DOCUMENT_LIMIT: Final = 50 * 1024 * 1024
 class ExportKind(StrEnum):
     """A table /export produces; the value names its file."""
 
+    #: Pages with their current figure, last report, status and administrators.
     PAGES = "pages"
+    #: The reports of a period (`ExportPeriod`), page by page.
     REPORTS = "reports"
+    #: Seminars, a row per registration.
     SEMINARS = "seminars"
+    #: The audit log, oldest first.
     AUDIT = "audit"
 
 

@@ -42,11 +42,10 @@ from bot.domain.exports import (
     admin_reference,
     export_stem,
 )
-from bot.domain.roles import Actor
+from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
 from bot.services.clock import Clock
 from bot.services.errors import ExportTooLarge, NotAllowed
-from bot.services.seminars import coordinator_sees_audience
 from bot.services.spreadsheets import Cell, open_writer
 from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
@@ -198,16 +197,17 @@ class ExportService:
                 audiences = {
                     seminar_id: audience
                     for seminar_id, stored in await repos.exports.seminar_audiences()
-                    if coordinator_sees_audience(actor, audience := Segment.from_json(stored))
+                    if oversees_audience(actor, audience := Segment.from_json(stored))
                 }
                 count = await repos.exports.count_seminar_rows(audiences, territory_id=scope)
                 return count, self._seminars(repos, audiences, scope, names)
         return await repos.audit.count(territory_id=scope), self._audit(repos, scope, names)
 
     async def _pages(self, repos: Repositories, scope: int | None, names: ExportNames) -> Rows:
-        async for batch in repos.exports.pages(territory_id=scope, size=self._batch):
-            admins = await repos.exports.administrators([page.id for page in batch])
-            yield (_page_cells(page, admins.get(page.id, []), names) for page in batch)
+        async with aclosing(repos.exports.pages(territory_id=scope, size=self._batch)) as pages:
+            async for batch in pages:
+                admins = await repos.exports.administrators([page.id for page in batch])
+                yield (page_cells(page, admins.get(page.id, []), names) for page in batch)
 
     async def _reports(
         self,
@@ -217,10 +217,12 @@ class ExportService:
         until: int,
         names: ExportNames,
     ) -> Rows:
-        async for batch in repos.exports.reports(
+        reports = repos.exports.reports(
             territory_id=scope, since=since, until=until, size=self._batch
-        ):
-            yield (_report_cells(report, names) for report in batch)
+        )
+        async with aclosing(reports):
+            async for batch in reports:
+                yield (report_cells(report, names) for report in batch)
 
     async def _seminars(
         self,
@@ -230,12 +232,15 @@ class ExportService:
         names: ExportNames,
     ) -> Rows:
         shown = {seminar_id: _audience(segment, names) for seminar_id, segment in audiences.items()}
-        async for batch in repos.exports.seminars(shown, territory_id=scope, size=self._batch):
-            yield (_seminar_cells(row, shown[row.seminar_id], names) for row in batch)
+        rows = repos.exports.seminars(shown, territory_id=scope, size=self._batch)
+        async with aclosing(rows):
+            async for batch in rows:
+                yield (seminar_cells(row, shown[row.seminar_id], names) for row in batch)
 
     async def _audit(self, repos: Repositories, scope: int | None, names: ExportNames) -> Rows:
-        async for batch in repos.audit.stream(territory_id=scope, size=self._batch):
-            yield (_audit_cells(entry, username, names) for entry, username in batch)
+        async with aclosing(repos.audit.stream(territory_id=scope, size=self._batch)) as entries:
+            async for batch in entries:
+                yield (audit_cells(entry, username, names) for entry, username in batch)
 
 
 def _details(request: ExportRequest, files: ExportFiles) -> dict[str, object]:
@@ -250,10 +255,13 @@ def _details(request: ExportRequest, files: ExportFiles) -> dict[str, object]:
     return details
 
 
-# The cells of each kind's row, in the order of `bot.domain.exports.COLUMNS`.
+# The cells of each kind's row, in the order of `bot.domain.exports.COLUMNS` (public: the
+# export benchmark builds the same rows in memory as its baseline).
 
 
-def _page_cells(page: PageRow, admins: list[Administrator], names: ExportNames) -> list[Cell]:
+def page_cells(page: PageRow, admins: list[Administrator], names: ExportNames) -> list[Cell]:
+    """A page's row: the registry's columns, then platform, status, last report (local
+    time), how many administrators, id. `admins` in the order they joined."""
     return [
         page.url,
         page.title,
@@ -270,7 +278,9 @@ def _page_cells(page: PageRow, admins: list[Administrator], names: ExportNames) 
     ]
 
 
-def _report_cells(report: ReportRow, names: ExportNames) -> list[Cell]:
+def report_cells(report: ReportRow, names: ExportNames) -> list[Cell]:
+    """A report's row: when (local time), the page (id, link, title, territory), the
+    figure, who reported it (@username or id; empty when unknown)."""
     reporter = report.reported_by
     return [
         names.local(report.reported_at),
@@ -289,7 +299,9 @@ def _audience(segment: Segment, names: ExportNames) -> str:
     return ", ".join(sorted(str(names.territory(t)) for t in segment.territories))
 
 
-def _seminar_cells(row: SeminarRow, audience: str, names: ExportNames) -> list[Cell]:
+def seminar_cells(row: SeminarRow, audience: str, names: ExportNames) -> list[Cell]:
+    """A registration's row: the seminar (start in local time; `audience` as written),
+    then the registrant, empty for a seminar without registrations."""
     user = row.user_id
     return [
         row.seminar_id,
@@ -305,7 +317,9 @@ def _seminar_cells(row: SeminarRow, audience: str, names: ExportNames) -> list[C
     ]
 
 
-def _audit_cells(entry: AuditEntry, username: str | None, names: ExportNames) -> list[Cell]:
+def audit_cells(entry: AuditEntry, username: str | None, names: ExportNames) -> list[Cell]:
+    """An audit entry's row: when (local time), who, the action and subject as stored
+    (codes), the territory's name, the details as JSON."""
     actor = entry.actor_id
     return [
         names.local(entry.at),

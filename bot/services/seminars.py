@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
-from bot.domain.roles import Actor
+from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
@@ -71,16 +71,7 @@ AnnouncementRenderer = Callable[[User, SeminarView], tuple[str, Mapping[str, Any
 
 def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     """A coordinator sees seminars inside their territory; an unscoped one sees all."""
-    return coordinator_sees_audience(actor, seminar.segment)
-
-
-def coordinator_sees_audience(actor: Actor, audience: Segment) -> bool:
-    """Whether a coordinator sees a seminar for `audience`: one for the whole region or
-    including their territory; every one when unscoped."""
-    if not actor.is_coordinator:
-        return False
-    territories = audience.territories
-    return actor.scope is None or not territories or actor.scope in territories
+    return oversees_audience(actor, seminar.segment)
 
 
 class SeminarService:

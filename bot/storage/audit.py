@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +86,7 @@ class AuditRepository(Repository):
 
     async def stream(
         self, *, territory_id: int | None = None, size: int
-    ) -> AsyncIterator[list[tuple[AuditEntry, str | None]]]:
+    ) -> AsyncGenerator[list[tuple[AuditEntry, str | None]], None]:
         """Every entry, oldest first, with its actor's username (None: no actor, or none
         known), `size` at a time: the audit log is never all in memory. Only
         `territory_id`'s entries when given (a scoped coordinator)."""

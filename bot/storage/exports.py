@@ -7,7 +7,7 @@ snapshot (`Database.snapshot()`) and they agree. `territory_id` None: the whole 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncGenerator, Collection
 from typing import NamedTuple
 
 from bot.storage.base import Repository, in_list, list_param
@@ -88,7 +88,9 @@ class ExportRepository(Repository):
             )
         )
 
-    async def pages(self, *, territory_id: int | None, size: int) -> AsyncIterator[list[PageRow]]:
+    async def pages(
+        self, *, territory_id: int | None, size: int
+    ) -> AsyncGenerator[list[PageRow], None]:
         """Pages that are not rejected (pending and approved), by id, `size` at a time."""
         async for batch in self._batches(
             "SELECT p.id, p.url, p.title, p.territory_id, p.level, p.theme, p.current_figure,"
@@ -126,7 +128,7 @@ class ExportRepository(Repository):
 
     async def reports(
         self, *, territory_id: int | None, since: int | None, until: int, size: int
-    ) -> AsyncIterator[list[ReportRow]]:
+    ) -> AsyncGenerator[list[ReportRow], None]:
         """Reports made in [since, until] (Unix seconds; `since` None: from the first),
         page by page and in time order within a page, `size` at a time."""
         async for batch in self._batches(
@@ -163,7 +165,7 @@ class ExportRepository(Repository):
 
     async def seminars(
         self, seminar_ids: Collection[int], *, territory_id: int | None, size: int
-    ) -> AsyncIterator[list[SeminarRow]]:
+    ) -> AsyncGenerator[list[SeminarRow], None]:
         """These seminars by start, each with its registrations in the order they came
         (only registrants who administer a page in `territory_id`, when given)."""
         async for batch in self._batches(
