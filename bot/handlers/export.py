@@ -9,8 +9,9 @@ service checks again and applies a scoped coordinator's territory.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
-from aiogram import Bot, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -29,32 +30,36 @@ from bot.services.registry import RegistryService
 from bot.texts import export as texts
 
 
-def kinds() -> InlineKeyboardMarkup:
+def _choices(buttons: Iterable[tuple[str, ExportCb]], width: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for kind in ExportKind:
-        builder.button(text=texts.kind_button(kind), callback_data=ExportCb(kind=kind))
-    builder.adjust(1)
+    for text, data in buttons:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(width)
     return builder.as_markup()
+
+
+def kinds() -> InlineKeyboardMarkup:
+    return _choices(((texts.kind_button(k), ExportCb(kind=k)) for k in ExportKind), 1)
 
 
 def periods() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for period in ExportPeriod:
-        builder.button(
-            text=texts.period_button(period),
-            callback_data=ExportCb(kind=ExportKind.REPORTS, period=period),
-        )
-    builder.adjust(2)
-    return builder.as_markup()
+    return _choices(
+        (
+            (texts.period_button(period), ExportCb(kind=ExportKind.REPORTS, period=period))
+            for period in ExportPeriod
+        ),
+        2,
+    )
 
 
 def formats(kind: ExportKind, period: ExportPeriod | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for fmt in ExportFormat:
-        builder.button(
-            text=texts.format_button(fmt), callback_data=ExportCb(kind=kind, period=period, fmt=fmt)
-        )
-    return builder.as_markup()
+    return _choices(
+        (
+            (texts.format_button(fmt), ExportCb(kind=kind, period=period, fmt=fmt))
+            for fmt in ExportFormat
+        ),
+        2,
+    )
 
 
 class ExportProgress:
@@ -76,17 +81,30 @@ class ExportProgress:
         await self._message.edit_text(texts.progress(done, total, self._locale))
 
 
+async def territory_name(actor: Actor, registry: RegistryService, locale: str) -> str | None:
+    """The name of a scoped coordinator's territory; None for the whole region."""
+    territory = await registry.territory(actor.scope) if actor.scope is not None else None
+    return territory.name(locale) if territory is not None else None
+
+
 async def start_export(
     message: Message, actor: Actor, registry: RegistryService, i18n: I18n
 ) -> None:
-    territory = await registry.territory(actor.scope) if actor.scope is not None else None
-    await message.answer(
-        texts.choose_kind(territory.name(i18n.current_locale) if territory else None),
-        reply_markup=kinds(),
-    )
+    territory = await territory_name(actor, registry, i18n.current_locale)
+    await message.answer(texts.choose_kind(territory), reply_markup=kinds())
 
 
-async def choose(
+async def choose_step(callback: CallbackQuery, callback_data: ExportCb) -> None:
+    """The next question: the period of the report history, or the format."""
+    kind, period = callback_data.kind, callback_data.period
+    if kind is ExportKind.REPORTS and period is None:
+        await _show(callback, texts.choose_period(), periods())
+    else:
+        text = texts.choose_format(kind, period or ExportPeriod.ALL)
+        await _show(callback, text, formats(kind, period))
+
+
+async def run_export(
     callback: CallbackQuery,
     callback_data: ExportCb,
     actor: Actor,
@@ -94,45 +112,23 @@ async def choose(
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
-    bot: Bot,
-) -> None:
-    kind, period, fmt = callback_data.kind, callback_data.period, callback_data.fmt
-    if kind is ExportKind.REPORTS and period is None:
-        await _show(callback, texts.choose_period(), periods())
-    elif fmt is None:
-        await _show(
-            callback,
-            texts.choose_format(kind, period or ExportPeriod.ALL),
-            formats(kind, period),
-        )
-    else:
-        request = ExportRequest(kind, fmt, period or ExportPeriod.ALL)
-        await run_export(callback, request, actor, exports, registry, settings, i18n, bot)
-
-
-async def run_export(
-    callback: CallbackQuery,
-    request: ExportRequest,
-    actor: Actor,
-    exports: ExportService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
 ) -> None:
     """Write the export, send it as documents, and say how many rows went out."""
+    assert callback_data.fmt is not None  # the router's filter
+    request = ExportRequest(
+        callback_data.kind, callback_data.fmt, callback_data.period or ExportPeriod.ALL
+    )
     locale = i18n.current_locale
     await callback.answer()  # the tap stops spinning: the export may take minutes
     status = await _show(callback, texts.preparing(request.kind, request.period, request.fmt))
-    territory = await registry.territory(actor.scope) if actor.scope is not None else None
-    scope = territory.name(locale) if territory else settings.region_name_in(locale)
-    names = texts.export_names(await registry.territories(), locale, settings.tz, scope)
+    region = settings.region_name_in(locale)
+    scope = await territory_name(actor, registry, locale) or region
+    names = texts.export_names(await registry.territories(), locale, settings.tz, region)
     progress = ExportProgress(status, settings.export_progress_seconds, locale)
     try:
         async with exports.export(actor, request, names, progress) as files:
             for part, path in enumerate(files.paths, 1):
-                await bot.send_document(
-                    status.chat.id,
+                await status.answer_document(
                     FSInputFile(path),
                     caption=texts.caption(
                         request.kind,
@@ -173,5 +169,6 @@ async def _show(
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(start_export, Command("export"))
-    router.callback_query.register(choose, ExportCb.filter())
+    router.callback_query.register(choose_step, ExportCb.filter(F.fmt.is_(None)))
+    router.callback_query.register(run_export, ExportCb.filter(F.fmt.is_not(None)))
     return router

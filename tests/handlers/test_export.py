@@ -7,7 +7,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,8 +19,8 @@ from bot.domain.segments import Segment
 from bot.handlers.callbacks import ExportCb
 from bot.services.exports import ExportService
 from bot.storage.audit import AuditEntry
-from tests.builders import KUZNETSK, PENZA, add_page, add_user
-from tests.clock import START, FakeClock
+from tests.builders import KUZNETSK, PENZA, add_page, add_user, seed_admins
+from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import translator
 from tests.harness import BotHarness
@@ -301,26 +300,22 @@ async def test_an_xlsx_over_the_limit_is_refused_with_the_reason(bot: BotHarness
     assert await audit_entries(bot) == []
 
 
-async def test_a_long_export_shows_its_progress(
-    fake: FakeBotAPI, tmp_path: Path, clock: FakeClock
-) -> None:
-    bot = await BotHarness.start(
-        fake, tmp_path, clock, superadmin_ids="100", export_progress_seconds=0
-    )
-    try:
-        await seed(bot)
-        use_exports(bot, batch=2)
-        await export(bot, SUPER, PAGES, XLSX)
-        shown = status(bot, SUPER)
-        texts = [version.text for version in shown.history] + [shown.text]
-        assert texts[-4:] == [
-            "Готовлю выгрузку: Страницы, XLSX…",
-            "Выгружено 2 из 3 строк…",
-            "Выгружено 3 из 3 строк…",
-            "Выгружено 3 строки.",
-        ]
-    finally:
-        await bot.stop()
+async def test_a_long_export_shows_its_progress(bot: BotHarness) -> None:
+    await seed(bot)
+    workflow = bot.app.dispatcher.workflow_data
+    # Progress from the first batch on, two rows a batch.
+    workflow["settings"] = bot.app.settings.model_copy(update={"export_progress_seconds": 0})
+    use_exports(bot, batch=2)
+    await export(bot, SUPER, PAGES, XLSX)
+
+    shown = status(bot, SUPER)
+    texts = [version.text for version in shown.history]
+    assert [*texts[-3:], shown.text] == [
+        "Готовлю выгрузку: Страницы, XLSX…",
+        "Выгружено 2 из 3 строк…",
+        "Выгружено 3 из 3 строк…",
+        "Выгружено 3 строки.",
+    ]
 
 
 async def test_seminars_come_with_their_registrations_in_english(bot: BotHarness) -> None:
@@ -354,3 +349,28 @@ async def test_seminars_come_with_their_registrations_in_english(bot: BotHarness
     assert rows[0][9] == str(local(bot, START + 60))
     [entry] = await audit_entries(bot)
     assert entry.details == {"kind": "seminars", "format": "csv", "rows": 3, "files": 1}
+
+
+async def test_a_scoped_coordinator_gets_the_seminars_and_registrants_of_their_territory(
+    bot: BotHarness,
+) -> None:
+    await seed(bot)  # Иван administers a page in Penza
+    [outsider] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    await make_coordinator(bot, ANNA, PENZA)
+    async with bot.db.write() as repos:
+        seminars = {}
+        for title, territories in (("Region", ()), ("Penza", (PENZA,)), ("Kuznetsk", (KUZNETSK,))):
+            seminars[title] = await repos.seminars.create(
+                title=title, description="", starts_at=START + DAY, duration_minutes=60,
+                place="Online", capacity=None, segment=Segment(territories=frozenset(territories)),
+                created_by=SUPER.id, now=START,
+            )  # fmt: skip
+        for title, user in (("Region", ADMIN), ("Region", outsider), ("Kuznetsk", outsider)):
+            await repos.seminars.register(seminars[title], user.id, now=START)
+
+    [document] = await export(bot, ANNA, SEMINARS, CSV)
+    rows = csv_rows(contents(document))[1:]
+    assert [(row[1], row[6], row[7]) for row in rows] == [
+        ("Region", "Пензенская область", "@ivan"),
+        ("Penza", "город Пенза", ""),
+    ]
