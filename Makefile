@@ -80,6 +80,7 @@ bench: venv locales ## Run the benchmarks (they print ratios against baselines r
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/export.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
