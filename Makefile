@@ -10,7 +10,7 @@ BABEL_KEYWORDS := -k _ -k __
 BABEL_COMMENTS := -c TRANSLATORS:
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock run migrate test test-unit lint format locales locales-extract locales-update bench clean
+.PHONY: help venv lock run migrate backup test test-unit lint format locales locales-extract locales-update bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ run: venv locales ## Start the bot (long polling); settings come from .env
 
 migrate: venv ## Apply database migrations and exit
 	$(BIN)/python -m bot migrate
+
+backup: venv ## Back the database up into BACKUP_DIR now (the bot may keep running)
+	$(BIN)/python -m bot backup
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
 # the ones that measure time or rate run alone afterwards.
@@ -81,6 +84,7 @@ bench: venv locales ## Run the benchmarks (they print ratios against baselines r
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/registry_import.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,6 @@
-"""Command line: `python -m bot` runs the bot (long polling); `python -m bot migrate`."""
+"""Command line: `python -m bot` runs the bot (long polling); `python -m bot migrate`;
+`python -m bot backup [PATH]`; `python -m bot restore PATH`;
+`python -m bot import FILE [--dry-run]` imports a registry file (see bot.cli_import)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,16 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from aiogram.exceptions import TelegramUnauthorizedError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import CataloguesNotCompiled
+from bot.services.backups import BackupService
+from bot.services.clock import SystemClock
+from bot.storage.backup import BackupError
+from bot.storage.lock import DatabaseInUse, shared_use
 
 
 def _configure_logging(level: str) -> None:
@@ -38,19 +45,123 @@ async def _migrate(settings: Settings) -> None:
     logging.getLogger("bot").info("Database is up to date: %s", settings.database_path)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _backup(settings: Settings, path: Path | None) -> int:
+    service = BackupService.from_settings(settings, SystemClock())
+    try:
+        with shared_use(settings.database_path, "python -m bot backup"):
+            copy = asyncio.run(service.take(path))
+    except (BackupError, DatabaseInUse) as exc:
+        print(f"No backup: {exc}", file=sys.stderr)
+        return 1
+    print(copy.path)
+    return 0
+
+
+def _restore(settings: Settings, path: Path) -> int:
+    service = BackupService.from_settings(settings, SystemClock())
+    try:
+        restored = asyncio.run(service.restore(path))
+    except DatabaseInUse as exc:
+        print(
+            f"Cannot restore while the bot runs: {exc}. Stop the bot first "
+            "(with Docker: docker compose stop bot), then restore again.",
+            file=sys.stderr,
+        )
+        return 1
+    except BackupError as exc:
+        print(f"Cannot restore {path}: {exc}. Nothing was changed.", file=sys.stderr)
+        return 1
+    print(f"Restored {restored.database} from {path}.")
+    if restored.set_aside is not None:
+        print(f"The previous database is kept as {restored.set_aside}.")
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_import import UNUSABLE, run_import
+
+    try:
+        return asyncio.run(
+            run_import(
+                settings,
+                args.file,
+                dry_run=args.dry_run,
+                as_user=args.as_user,
+                bot_username=args.bot_username,
+            )
+        )
+    except CataloguesNotCompiled as exc:
+        print(f"Cannot import: {exc}", file=sys.stderr)
+        return UNUSABLE
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "migrate"], help="default: run"
+    commands = parser.add_subparsers(dest="command", metavar="{run,migrate,backup,restore,import}")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    backup = commands.add_parser("backup", help="copy the database, also while the bot runs")
+    backup.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="the file or folder to write (default: BACKUP_DIR)",
     )
-    args = parser.parse_args(argv)
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (the bot must be stopped)"
+    )
+    restore.add_argument("path", type=Path, help="the backup to restore")
+    importing = commands.add_parser(
+        "import",
+        help="import a registry file (CSV or XLSX) as approved pages",
+        description="Check every row, print the bad ones, then apply the good ones in one "
+        "transaction; invite links go to FILE's folder as <name>.invites.csv.",
+    )
+    importing.add_argument("file", type=Path, help="the filled template (CSV or XLSX)")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check and print the bad rows; write nothing"
+    )
+    importing.add_argument(
+        "--as",
+        dest="as_user",
+        type=int,
+        metavar="USER_ID",
+        help="who the invite links are from (default: the lowest id in SUPERADMIN_IDS)",
+    )
+    importing.add_argument(
+        "--bot-username", help="the bot's username for the invite links (default: ask Telegram)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
-    if args.command == "migrate":
+    if command == "backup":
+        return _backup(settings, args.path)
+    if command == "restore":
+        return _restore(settings, args.path)
+    # Whatever uses the database holds its lock while it runs: a restore refuses meanwhile.
+    try:
+        with shared_use(settings.database_path, f"python -m bot {command}"):
+            if command == "import":
+                return _import(settings, args)
+            return _run_or_migrate(settings, command)
+    except DatabaseInUse as exc:
+        print(
+            f"Cannot start: {exc}; a restore is running. Start again when it ends.", file=sys.stderr
+        )
+        return 2
+
+
+def _run_or_migrate(settings: Settings, command: str) -> int:
+    if command == "migrate":
         asyncio.run(_migrate(settings))
         return 0
     try:

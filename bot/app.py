@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,6 +28,8 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.audit import AuditService
+from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.clock import Clock, SystemClock
@@ -36,6 +40,7 @@ from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService
+from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
 from bot.services.seminars import SeminarService
@@ -49,6 +54,7 @@ from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
+from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminars import seminar_announcement
 
@@ -66,14 +72,17 @@ class Services:
     seminars: SeminarService
     digests: DigestService
     exports: ExportService
+    audit: AuditService
+    imports: RegistryImportService
+
+    def by_name(self) -> dict[str, Any]:
+        """Every service under its field's name, the name handlers receive it by."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
-    ladders = Ladders.from_settings(settings)
     return MilestoneService(
-        page_ladder=ladders.page,
-        territory_ladder=ladders.territory,
-        region_ladder=ladders.region,
+        Ladders.from_settings(settings),
         goal=settings.region_goal,
         superadmins=settings.superadmin_ids,
         text=milestone_text(i18n, settings),
@@ -119,6 +128,21 @@ def build_services(
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
         exports=ExportService(db, clock),
+        audit=AuditService(db),
+        imports=build_imports(settings, db, clock, i18n, delivery.wake),
+    )
+
+
+def build_imports(
+    settings: Settings, db: Database, clock: Clock, i18n: I18n, wake: Callable[[], None]
+) -> RegistryImportService:
+    """The registry import, for the bot and the command line alike."""
+    return RegistryImportService(
+        db,
+        clock,
+        vocabulary_names(i18n),
+        invite_ttl_days=settings.import_invite_ttl_days,
+        wake=wake,
     )
 
 
@@ -242,6 +266,7 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
+        backups=BackupService.from_settings(settings, clock),
     )
 
 
@@ -282,15 +307,7 @@ def build_dispatcher(
         db=db,
         i18n=i18n,
         isolation=isolation,
-        users=services.users,
-        registry=services.registry,
-        reports=services.reports,
-        totals=services.totals,
-        broadcasts=services.broadcasts,
-        charts=services.charts,
-        seminars=services.seminars,
-        digests=services.digests,
-        exports=services.exports,
+        **services.by_name(),
         clock=clock,
         delivery=delivery,
         progress=progress,

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     )
     page_milestone_step: int = Field(default=100_000, ge=0)
     invite_ttl_days: int = Field(default=7, gt=0)
+    # Days the personal invite links an import makes stay valid (they go out by mail).
+    import_invite_ttl_days: int = Field(default=60, gt=0)
     # How long a stopping bot waits for handlers in flight before closing the database.
     shutdown_grace_seconds: float = Field(default=8.0, ge=0)
     # The delivery queue (everything the bot sends on its own): messages a second for the
@@ -97,6 +99,12 @@ class Settings(BaseSettings):
     # Administrators of pages with no report for this many days get a reminder, at most
     # once per that many days per page.
     reminder_days: int = Field(default=7, gt=0)
+    # The nightly backup (cron in TIMEZONE), the folder of backups (a relative path is
+    # read from the database's folder: data/backups beside data/bot.sqlite3, /data/backups
+    # in the image) and how many of the newest are kept there.
+    backup_cron: str = "30 3 * * *"
+    backup_dir: Path = Path("backups")
+    backup_keep: int = Field(default=7, gt=0)
     log_level: str = "INFO"
 
     @field_validator("bot_token")
@@ -117,7 +125,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("snapshot_cron", "reminder_cron", "digest_cron")
+    @field_validator("snapshot_cron", "reminder_cron", "digest_cron", "backup_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:
@@ -162,6 +170,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where backups go: BACKUP_DIR, read from the database's folder when relative."""
+        return self.database_path.parent / self.backup_dir
 
     def region_name_in(self, locale: str) -> str:
         """The region's name in `locale` ("ru" or "en"): REGION_NAME for Russian,

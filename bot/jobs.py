@@ -20,6 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
+from bot.domain.localtime import cron_fired
+from bot.services.backups import BackupService
 from bot.services.clock import Clock, SystemClock
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService
@@ -59,6 +61,8 @@ class Jobs:
     extra: dict[str, tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=dict)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     clock: Clock = field(default_factory=SystemClock)
+    # The nightly backup; None where no backups are wanted (tests of other jobs).
+    backups: BackupService | None = None
 
     async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         if not await self.lease.hold():
@@ -77,19 +81,25 @@ class Jobs:
     async def send_reminders(self) -> None:
         await self.run_guarded("reminders", self.reminders.run_due)
 
+    async def take_backup(self) -> None:
+        if self.backups is not None:
+            await self.run_guarded("backup", self.backups.run_due)
+
     async def renew_lease(self) -> None:
         await self.lease.hold()
 
     async def catch_up(self, now: dt.datetime | None = None) -> None:
         """Everything due while the bot was down: missed snapshot days, reminders, and
-        a weekly job (the digest) whose run this week fell while the bot was down. A
-        restart before this week's run does not send it early."""
+        a weekly job (the digest) whose run this week fell while the bot was down, and
+        the backup if BACKUP_CRON had a run since the newest one. A restart before this
+        week's run does not send the digest early."""
         await self.take_snapshots()
         await self.send_reminders()
         moment = now or dt.datetime.fromtimestamp(self.clock.now(), self.tz)
         for name, (cron, job) in self.extra.items():
             if ran_this_week(cron, moment):
                 await self.run_guarded(name, job)
+        await self.take_backup()
 
 
 def ran_this_week(cron: str, now: dt.datetime) -> bool:
@@ -97,9 +107,7 @@ def ran_this_week(cron: str, now: dt.datetime) -> bool:
     week_start = (now - dt.timedelta(days=now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    trigger = CronTrigger.from_crontab(cron, timezone=now.tzinfo)
-    first: dt.datetime | None = trigger.get_next_fire_time(None, week_start)
-    return first is not None and first <= now
+    return cron_fired(cron, week_start, now)
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -114,18 +122,16 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
 def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -> None:
     """The fixed jobs, with fixed ids so a restart replaces instead of duplicating."""
     tz = settings.tz
-    scheduler.add_job(
-        jobs.take_snapshots,
-        CronTrigger.from_crontab(settings.snapshot_cron, timezone=tz),
-        id="snapshots",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        jobs.send_reminders,
-        CronTrigger.from_crontab(settings.reminder_cron, timezone=tz),
-        id="reminders",
-        replace_existing=True,
-    )
+    crons: list[tuple[str, str, Callable[[], Awaitable[object]]]] = [
+        ("snapshots", settings.snapshot_cron, jobs.take_snapshots),
+        ("reminders", settings.reminder_cron, jobs.send_reminders),
+    ]
+    if jobs.backups is not None:
+        crons.append(("backup", settings.backup_cron, jobs.take_backup))
+    for job_id, cron, method in crons:
+        scheduler.add_job(
+            method, CronTrigger.from_crontab(cron, timezone=tz), id=job_id, replace_existing=True
+        )
     for name, (cron, job) in jobs.extra.items():
 
         async def run(name: str = name, job: Callable[[], Awaitable[object]] = job) -> None:

@@ -3,9 +3,14 @@ that are about something else than how it got there."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 from bot.domain.catalog import PageStatus
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
+from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
@@ -13,6 +18,17 @@ from tests.harness import BotHarness
 
 # Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
 PENZA, KUZNETSK = 2, 4
+
+
+@contextlib.asynccontextmanager
+async def open_database(path: Path) -> AsyncIterator[Database]:
+    """The database at `path`, connected (so migrated) for the block and closed after it."""
+    db = Database(path)
+    await db.connect()
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 async def add_user(repos: Repositories, user: FakeUser, *, now: int = START) -> None:
@@ -91,6 +107,25 @@ async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int
                 title=f"Page {user.id}",
             )
     return users
+
+
+async def seed_admins_of_both(
+    bot: BotHarness, *, kuznetsk: int, penza: int
+) -> tuple[list[FakeUser], list[FakeUser]]:
+    """`seed_admins` in two territories: (`kuznetsk` administrators from id 1000, `penza`
+    from id 2000)."""
+    return (
+        await seed_admins(bot, kuznetsk, KUZNETSK, 1000),
+        await seed_admins(bot, penza, PENZA, 2000),
+    )
+
+
+async def user_row(db: Database, user_id: int) -> User:
+    """A user as stored now (the row must exist)."""
+    async with db.read() as repos:
+        found = await repos.users.get(user_id)
+    assert found is not None
+    return found
 
 
 async def outbox_row(db: Database, row_id: int) -> OutboxMessage:

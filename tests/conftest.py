@@ -25,13 +25,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "bot.sqlite3")
-    await database.connect()
-    await seed_territories(database, PACKAGE_DIR / "data" / "territories_penza.csv")
-    try:
+    from tests.builders import open_database
+
+    async with open_database(tmp_path / "bot.sqlite3") as database:
+        await seed_territories(database, PACKAGE_DIR / "data" / "territories_penza.csv")
         yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -48,15 +48,21 @@ async def approved_page(
     user: FakeUser,
     *,
     link: str = "https://vk.com/club123",
+    title: str = "Дом культуры",
     territory: str | None = None,
+    figure: int | None = None,
 ) -> int:
     """A page `user` registers with /register (in their language; Kuznetsk unless told)
-    and the superadmin approves with /pending. Returns its id."""
+    and the superadmin approves with /pending; then `user` reports its first `figure`, if
+    given, with /report. Returns its id."""
     if territory is None:
         territory = "Kuznetsk (city)" if user.language_code == "en" else "город Кузнецк"
-    await register_page(bot, user, link=link, territory=territory)
+    await register_page(bot, user, link=link, title=title, territory=territory)
     await approve_all(bot)
-    return await page_id(bot, parse_link(link).key)
+    page = await page_id(bot, parse_link(link).key)
+    if figure is not None:
+        await bot.send(user, f"/report {page} {figure}")
+    return page
 
 
 async def approve_all(bot: BotHarness) -> None:
@@ -87,6 +93,15 @@ async def compose(bot: BotHarness, author: FakeUser, text: str) -> None:
     """The author starts a broadcast of `text` (up to its preview)."""
     await bot.send(author, "/broadcast")
     await bot.send(author, text)
+
+
+async def send_draft(bot: BotHarness, author: FakeUser, locale: str = "ru") -> None:
+    """The author, speaking `locale`, previews the broadcast they composed and sends it;
+    returns once the delivery queue has sent every copy."""
+    t = translator(bot, locale)
+    await bot.click(author, t("👁 Preview"))
+    await bot.click(author, t("📨 Send"))
+    await bot.drain()
 
 
 def fits(message: SentMessage) -> bool:

@@ -72,6 +72,11 @@ class BotHarness:
         await self.feed(self.fake.message_update(user, text))
         return [m for m in self.fake.sent[before:] if m.chat_id == user.id]
 
+    async def reply_text(self, user: FakeUser, text: str) -> str:
+        """The user writes `text`; the text of the one message the bot sends them in reply."""
+        [reply] = await self.send(user, text)
+        return reply.text or ""
+
     async def click(
         self, user: FakeUser, button: str, message: SentMessage | None = None
     ) -> list[SentMessage]:

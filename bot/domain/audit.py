@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -34,3 +35,24 @@ class SubjectKind(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     DATABASE = "database"
+
+
+class AuditDetail(StrEnum):
+    """Keys of `audit_log.details` that /audit names in the reader's language; an entry
+    may carry other keys too (they are shown as recorded)."""
+
+    REASON = "reason"  # why a page or a claim was rejected: the coordinator's words
+    RECIPIENTS = "recipients"  # how many administrators a broadcast or seminar reached
+    CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
+    PAGES = "pages"  # how many pages an import brought in
+    FILE = "file"  # the name of an imported file
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What an audited action was taken on: its kind and id, and the territory it belongs
+    to (None: the whole region), by which /audit scopes the entry."""
+
+    kind: SubjectKind
+    id: int
+    territory_id: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 #: Telegram's limit for a /start payload, in characters of A-Za-z0-9_-.
 PAYLOAD_MAX_LENGTH = 64
@@ -30,3 +31,14 @@ def looks_like_invite(payload: str) -> bool:
         and len(payload) == INVITE_CODE_LENGTH
         and is_start_payload(payload)
     )
+
+
+def new_invite_code() -> str:
+    """A fresh random invite code: INVITE_CODE_PREFIX and the URL-safe base64 of
+    INVITE_CODE_BYTES random bytes (`looks_like_invite` recognises it)."""
+    return INVITE_CODE_PREFIX + secrets.token_urlsafe(INVITE_CODE_BYTES)
+
+
+def start_link(bot_username: str, payload: str) -> str:
+    """The link that opens the bot (`bot_username`, without "@") with `/start payload`."""
+    return f"https://t.me/{bot_username}?start={payload}"

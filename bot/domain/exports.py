@@ -166,6 +166,22 @@ class ExportNames:
         return dt.datetime.fromtimestamp(timestamp, self.tz).replace(tzinfo=None)
 
 
+#: What a spreadsheet could take for a formula at the start of a text cell (OWASP).
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(text: str) -> str:
+    """Typed text as a CSV cell a spreadsheet keeps as text: a leading apostrophe when it
+    starts like a formula ("=HYPERLINK(...)" becomes "'=HYPERLINK(...)"). `from_text_cell`
+    undoes it, so an export imports back as it was."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def from_text_cell(text: str) -> str:
+    """`text` without the apostrophe `as_text_cell` put before a formula-like start."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def admin_reference(user_id: int, username: str | None) -> str:
     """How the registry names an administrator: "@username", or the numeric id."""
     return f"@{username}" if username else str(user_id)

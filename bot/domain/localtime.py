@@ -1,4 +1,5 @@
-"""Local wall times turned into moments, refusing the ones a clock change skips or repeats."""
+"""Local wall times turned into moments, refusing the ones a clock change skips or repeats;
+whether a schedule had a run in a span of time."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 
 #: Seconds in a day and a week: the units of every stored moment (Unix seconds).
 DAY: Final = 86_400
@@ -79,3 +82,14 @@ def _change_between(first: dt.datetime, second: dt.datetime, tz: ZoneInfo) -> Cl
             after = middle
     moment = dt.datetime.fromtimestamp(after, dt.UTC).replace(tzinfo=None)
     return ClockChange(clock_from=moment + old, clock_to=moment + new)
+
+
+def cron_fired(cron: str, since: dt.datetime, until: dt.datetime) -> bool:
+    """Whether the schedule `cron` (crontab syntax, read in `since`'s time zone) has a run
+    at a moment from `since` to `until`, both included; both aware datetimes.
+
+    The scheduler's catch-up asks it: a job whose run fell while the bot was down is due.
+    """
+    trigger = CronTrigger.from_crontab(cron, timezone=since.tzinfo)
+    first: dt.datetime | None = trigger.get_next_fire_time(None, since)
+    return first is not None and first <= until

@@ -68,3 +68,8 @@ def oversees_audience(actor: Actor, audience: Segment) -> bool:
 
 def can_manage_coordinators(actor: Actor) -> bool:
     return actor.is_superadmin
+
+
+def can_import_registry(actor: Actor) -> bool:
+    """Bulk-register pages from a file (/import, and its dry run): superadmins only."""
+    return actor.is_superadmin

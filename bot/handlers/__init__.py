@@ -7,7 +7,9 @@ from aiogram.enums import ChatType
 
 from bot.domain.roles import Role
 from bot.handlers import (
+    audit,
     broadcast,
+    broadcast_progress,
     charts,
     common,
     digest,
@@ -19,6 +21,7 @@ from bot.handlers import (
     pages,
     refusals,
     register,
+    registry_import,
     report,
     roles,
     seminar_wizard,
@@ -52,10 +55,12 @@ def get_routers() -> list[Router]:
             Role.COORDINATOR,
             moderation.build_router(),
             broadcast.build_router(),
+            broadcast_progress.build_router(),
             seminar_wizard.build_router(),
             export.build_router(),
+            audit.build_router(),
         ),
-        _for_role(Role.SUPERADMIN, roles.build_router()),
+        _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away
         fallback.build_router(),
     )

@@ -1,15 +1,19 @@
-"""/broadcast: a coordinator's message to a segment of administrators; /broadcasts."""
+"""/broadcast: the wizard in which a coordinator composes a message to a segment of
+administrators, narrows the segment, previews and sends it. The progress of a sent one and
+/broadcasts are in `broadcast_progress`."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -17,8 +21,7 @@ from bot.config import Settings
 from bot.domain.albums import AlbumProblem, album_problem
 from bot.domain.roles import Actor
 from bot.domain.segments import SILENCE_CHOICES, Dimension
-from bot.handlers import keyboards
-from bot.handlers.broadcast_draft import BroadcastDraft, load_draft, save_draft
+from bot.handlers.broadcast_draft import BroadcastDraft
 from bot.handlers.broadcast_keyboards import (
     cancel_keyboard,
     choices_keyboard,
@@ -29,24 +32,19 @@ from bot.handlers.broadcast_keyboards import (
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStep,
-    BroadcastStopCb,
-    ListCb,
-    ListKind,
     SegmentChoice,
     SegmentOpenCb,
     SegmentToggleCb,
     SilenceCb,
 )
-from bot.handlers.common import edit_list, reply_target
+from bot.handlers.common import leave_wizard, reply_target
 from bot.handlers.states import Broadcasting
 from bot.services.broadcasts import BroadcastService
 from bot.services.registry import RegistryService
-from bot.services.users import UserService
-from bot.storage.records import User
+from bot.storage.records import Territory
 from bot.texts.broadcasts import (
+    Reach,
     album_refusal,
-    broadcasts_list,
-    no_broadcasts,
     preview_text,
     progress_text,
     summary_text,
@@ -54,23 +52,6 @@ from bot.texts.broadcasts import (
 
 #: Albums refused in one draft whose late items are still ignored.
 REFUSED_REMEMBERED = 10
-
-
-async def _summary(
-    draft: BroadcastDraft,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    i18n: I18n,
-) -> str:
-    return summary_text(
-        draft.segment.within(actor.scope),
-        await broadcasts.count(actor, draft.segment),
-        await registry.territories(),
-        len(draft.album),
-        i18n.current_locale,
-        i18n,
-    )
 
 
 def _content_kind(message: Message) -> str:
@@ -82,7 +63,7 @@ def _content_kind(message: Message) -> str:
 async def ask_message(message: Message, state: FSMContext) -> None:
     """/broadcast: ask for the message to broadcast."""
     await state.set_state(Broadcasting.message)
-    await save_draft(state, BroadcastDraft())
+    await BroadcastDraft().save(state)
     await message.answer(
         _(
             "Send the message to broadcast: text, a photo, a document or a video, with "
@@ -92,371 +73,260 @@ async def ask_message(message: Message, state: FSMContext) -> None:
     )
 
 
-async def take_message(
-    message: Message,
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What the wizard's steps use besides the update, gathered once by its handler."""
+
+    state: FSMContext
+    actor: Actor
+    broadcasts: BroadcastService
+    registry: RegistryService
+    i18n: I18n
+    bot: Bot
+    settings: Settings
+
+    async def summary(self, draft: BroadcastDraft) -> str:
+        """The draft's summary: who receives it, how many, the album's size."""
+        return summary_text(await self.reach(draft), self.i18n.current_locale, self.i18n)
+
+    async def reach(self, draft: BroadcastDraft) -> Reach:
+        """Whom the draft reaches: its segment as the author may reach it, how many."""
+        return Reach(
+            draft.segment.within(self.actor.scope),
+            await self.broadcasts.count(self.actor, draft.segment),
+            await self.registry.territories(),
+            len(draft.album),
+        )
+
+
+async def compose(
+    event: Message | CallbackQuery,
     state: FSMContext,
     actor: Actor,
     broadcasts: BroadcastService,
     registry: RegistryService,
     i18n: I18n,
     bot: Bot,
+    settings: Settings,
+    callback_data: BroadcastCb | None = None,
 ) -> None:
+    """What the wizard is told: the message to broadcast (or an album's items, one by one)
+    and the taps on the summary and the preview (back, preview, send)."""
+    desk = Desk(state, actor, broadcasts, registry, i18n, bot, settings)
+    if isinstance(event, CallbackQuery):
+        if callback_data is not None:
+            await STEPS[callback_data.step](event, desk)
+    elif await state.get_state() == Broadcasting.segment.state:
+        await take_album_item(event, desk)
+    else:
+        await take_message(event, desk)
+
+
+async def take_message(message: Message, desk: Desk) -> None:
     """The message to broadcast, or the first item of an album: on to the segment step.
 
     An album's items arrive as separate messages sharing a media_group_id; the first one
     starts the draft and the others join it in `take_album_item`. Late items of an album
     already refused are ignored.
     """
-    refused = (await load_draft(state)).refused_groups
+    before = await BroadcastDraft.load(desk.state)
     group = message.media_group_id
     draft = BroadcastDraft(
         source_chat_id=message.chat.id,
         source_message_id=message.message_id,
-        refused_groups=refused,
+        refused_groups=before.refused_groups,
     )
     if group is not None:
-        if group in refused:
+        if group in before.refused_groups:
             return
         kind = _content_kind(message)
         if (problem := album_problem([kind])) is not None:
-            await _refuse_album(message, state, bot, i18n, problem, 1, [*refused, group], None)
+            await _refuse_album(message, desk, before, problem, 1)
             return
         draft = draft.model_copy(
             update={"album_group": group, "album": [message.message_id], "album_kinds": [kind]}
         )
-    await state.set_state(Broadcasting.segment)
-    await save_draft(state, draft)
-    summary = await message.answer(
-        await _summary(draft, actor, broadcasts, registry, i18n), reply_markup=summary_keyboard()
-    )
+    await desk.state.set_state(Broadcasting.segment)
+    await draft.save(desk.state)
+    summary = await message.answer(await desk.summary(draft), reply_markup=summary_keyboard())
     if group is not None:
-        await save_draft(state, draft.model_copy(update={"summary_message_id": summary.message_id}))
+        await draft.model_copy(update={"summary_message_id": summary.message_id}).save(desk.state)
 
 
-async def take_album_item(
-    message: Message,
-    state: FSMContext,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+async def take_album_item(message: Message, desk: Desk) -> None:
     """A later item of the draft's album joins it, and the summary's count follows; an
     item that makes the album one Telegram cannot copy as an album, or an item of another
     album, discards the draft with the reason."""
-    draft = await load_draft(state)
+    draft = await BroadcastDraft.load(desk.state)
     group = message.media_group_id
-    refused = draft.refused_groups
-    if group is None or group in refused:
+    if group is None or group in draft.refused_groups:
         return
-    summary_id = draft.summary_message_id
-    own = draft.album_group
-    if group != own:
-        groups = [*refused, *([own] if own else []), group]
-        items = len(draft.album) + 1
-        await _refuse_album(
-            message, state, bot, i18n, AlbumProblem.SEVERAL, items, groups, summary_id
-        )
+    if group != draft.album_group:
+        await _refuse_album(message, desk, draft, AlbumProblem.SEVERAL, len(draft.album) + 1)
         return
     if message.message_id in draft.album:
         return  # the same update once more
     kinds = [*draft.album_kinds, _content_kind(message)]
     album = sorted([*draft.album, message.message_id])
     if (problem := album_problem(kinds)) is not None:
-        groups = [*refused, group]
-        await _refuse_album(message, state, bot, i18n, problem, len(album), groups, summary_id)
+        await _refuse_album(message, desk, draft, problem, len(album))
         return
     draft = draft.model_copy(
         update={"album": album, "album_kinds": kinds, "source_message_id": album[0]}
     )
-    await save_draft(state, draft)
-    if summary_id is not None:
-        text = await _summary(draft, actor, broadcasts, registry, i18n)
+    await draft.save(desk.state)
+    if draft.summary_message_id is not None:
+        text = await desk.summary(draft)
         with contextlib.suppress(TelegramBadRequest):  # the summary was deleted
-            await bot.edit_message_text(
+            await desk.bot.edit_message_text(
                 text,
                 chat_id=message.chat.id,
-                message_id=summary_id,
+                message_id=draft.summary_message_id,
                 reply_markup=summary_keyboard(),
             )
 
 
 async def _refuse_album(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    i18n: I18n,
-    problem: AlbumProblem,
-    items: int,
-    refused_groups: list[str],
-    summary_id: int | None,
+    message: Message, desk: Desk, draft: BroadcastDraft, problem: AlbumProblem, items: int
 ) -> None:
-    """Back to the message step with the reason; the refused albums' late items (their
-    groups are remembered) are ignored there."""
-    await state.set_state(Broadcasting.message)
-    await save_draft(state, BroadcastDraft(refused_groups=refused_groups[-REFUSED_REMEMBERED:]))
-    if summary_id is not None:
+    """Back to the message step with the reason why the album of `message` (`items` items
+    so far) cannot be broadcast. Its group, and the draft's own album if another, are
+    remembered as refused: their late items are ignored there."""
+    group, own = message.media_group_id, draft.album_group
+    late = [own] if own and own != group else []
+    refused = [*draft.refused_groups, *late, *([group] if group else [])]
+    await desk.state.set_state(Broadcasting.message)
+    await BroadcastDraft(refused_groups=refused[-REFUSED_REMEMBERED:]).save(desk.state)
+    if draft.summary_message_id is not None:
         with contextlib.suppress(TelegramBadRequest):  # its buttons lead nowhere now
-            await bot.edit_message_reply_markup(
-                chat_id=message.chat.id, message_id=summary_id, reply_markup=None
+            await desk.bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=draft.summary_message_id, reply_markup=None
             )
+    locale = desk.i18n.current_locale
     await message.answer(
-        album_refusal(problem, items, i18n.current_locale, i18n), reply_markup=cancel_keyboard()
+        album_refusal(problem, items, locale, desk.i18n), reply_markup=cancel_keyboard()
     )
 
 
-async def _redraw_choices(
+async def narrow_segment(
     callback: CallbackQuery,
-    choice: SegmentChoice,
-    draft: BroadcastDraft,
+    callback_data: SegmentOpenCb | SegmentToggleCb | SilenceCb,
+    state: FSMContext,
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
+    """A tap on the screens that narrow the segment: open a screen (of territories, a
+    screen `page` at a time), switch one value on or off, or keep only pages that have not
+    reported for some days. A value the segment cannot take (forged, or a territory that
+    does not exist) is refused. The screen is redrawn in the tapped message."""
+    draft = await BroadcastDraft.load(state)
+    territories = await registry.territories()
+    narrowed = _narrowed(draft, callback_data, territories)
+    if narrowed is None:
+        await callback.answer(_("Unknown choice."), show_alert=True)
+        return
+    draft, choice = narrowed
+    await draft.save(state)
     target = reply_target(callback)
     if isinstance(target, Message):
-        territories = await registry.territories()
-        markup = choices_keyboard(
-            choice, draft.segment, territories, i18n.current_locale, i18n, draft.choices_page
-        )
+        markup = choices_keyboard(choice, draft, territories, i18n)
         if target.reply_markup != markup:
             await target.edit_reply_markup(reply_markup=markup)
 
 
-async def open_choices(
-    callback: CallbackQuery,
-    callback_data: SegmentOpenCb,
-    state: FSMContext,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
-    """Show one screen of choices that narrow the segment."""
-    draft = (await load_draft(state)).model_copy(update={"choices_page": callback_data.page})
-    await save_draft(state, draft)
-    await _redraw_choices(callback, callback_data.choice, draft, registry, i18n)
-
-
-async def toggle_choice(
-    callback: CallbackQuery,
-    callback_data: SegmentToggleCb,
-    state: FSMContext,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
-    """Switch one value of the segment on or off; a value the segment cannot take (forged,
-    or a territory that does not exist) is refused."""
-    draft = await load_draft(state)
-    dimension = callback_data.dimension
+def _narrowed(
+    draft: BroadcastDraft,
+    data: SegmentOpenCb | SegmentToggleCb | SilenceCb,
+    territories: list[Territory],
+) -> tuple[BroadcastDraft, SegmentChoice] | None:
+    """The draft after the tap `data`, and the screen to show; None for a value the
+    segment cannot take."""
+    if isinstance(data, SegmentOpenCb):
+        return draft.model_copy(update={"choices_page": data.page}), data.choice
+    if isinstance(data, SilenceCb):
+        if data.days not in (0, *SILENCE_CHOICES):
+            return None
+        segment = draft.segment.with_silence(data.days)
+        return draft.model_copy(update={"segment": segment}), SegmentChoice.SILENCE
     try:
-        segment = draft.segment.toggled(dimension, callback_data.value)
+        segment = draft.segment.toggled(data.dimension, data.value)
     except ValueError:
-        segment = None
-    if segment is not None and dimension is Dimension.TERRITORY:
-        known = {str(territory.id) for territory in await registry.territories()}
-        segment = segment if callback_data.value in known else None
-    if segment is None:
-        await callback.answer(_("Unknown choice."), show_alert=True)
-        return
-    draft = draft.model_copy(update={"segment": segment})
-    await save_draft(state, draft)
-    await _redraw_choices(callback, SegmentChoice(dimension.value), draft, registry, i18n)
+        return None
+    known = {str(territory.id) for territory in territories}
+    if data.dimension is Dimension.TERRITORY and data.value not in known:
+        return None
+    return draft.model_copy(update={"segment": segment}), SegmentChoice(data.dimension.value)
 
 
-async def choose_silence(
-    callback: CallbackQuery,
-    callback_data: SilenceCb,
-    state: FSMContext,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
-    """Keep only pages that have not reported for the chosen days (0: any page)."""
-    if callback_data.days not in (0, *SILENCE_CHOICES):
-        await callback.answer(_("Unknown choice."), show_alert=True)
-        return
-    draft = await load_draft(state)
-    draft = draft.model_copy(update={"segment": draft.segment.with_silence(callback_data.days)})
-    await save_draft(state, draft)
-    await _redraw_choices(callback, SegmentChoice.SILENCE, draft, registry, i18n)
-
-
-async def back_to_summary(
-    callback: CallbackQuery,
-    state: FSMContext,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
+async def back_to_summary(callback: CallbackQuery, desk: Desk) -> None:
     """The draft's summary again, in the message of the tapped button."""
     target = reply_target(callback)
     if isinstance(target, Message):
-        text = await _summary(await load_draft(state), actor, broadcasts, registry, i18n)
+        text = await desk.summary(await BroadcastDraft.load(desk.state))
         await target.edit_text(text, reply_markup=summary_keyboard())
 
 
-async def preview(
-    callback: CallbackQuery,
-    state: FSMContext,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
+async def preview(callback: CallbackQuery, desk: Desk) -> None:
     """The message as recipients will see it, and the question whether to send it."""
-    draft = await load_draft(state)
-    if draft.source_chat_id is None or draft.source_message_id is None:
-        raise LookupError("a broadcast draft without its message")
-    count = await broadcasts.count(actor, draft.segment)
+    draft = await BroadcastDraft.load(desk.state)
+    source_chat_id, source_message_id = draft.source()
+    reach = await desk.reach(draft)
     if draft.album:
-        await bot.copy_messages(callback.from_user.id, draft.source_chat_id, draft.album)
+        await desk.bot.copy_messages(callback.from_user.id, source_chat_id, draft.album)
     else:
-        await bot.copy_message(callback.from_user.id, draft.source_chat_id, draft.source_message_id)
-    text = preview_text(
-        draft.segment.within(actor.scope),
-        count,
-        await registry.territories(),
-        len(draft.album),
-        i18n.current_locale,
-        i18n,
-    )
+        await desk.bot.copy_message(callback.from_user.id, source_chat_id, source_message_id)
+    text = preview_text(reach, desk.i18n.current_locale, desk.i18n)
     await reply_target(callback).answer(text, reply_markup=confirm_keyboard())
 
 
-async def send(
-    callback: CallbackQuery,
-    state: FSMContext,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    i18n: I18n,
-    bot: Bot,
-    settings: Settings,
-) -> None:
+async def send(callback: CallbackQuery, desk: Desk) -> None:
     """Queue the broadcast and show its progress, with the button that stops it."""
-    draft = await load_draft(state)
-    if draft.source_chat_id is None or draft.source_message_id is None:
-        raise LookupError("a broadcast draft without its message")
-    broadcast = await broadcasts.start(
-        actor,
+    draft = await BroadcastDraft.load(desk.state)
+    source_chat_id, source_message_id = draft.source()
+    broadcast = await desk.broadcasts.start(
+        desk.actor,
         draft.segment,
-        source_chat_id=draft.source_chat_id,
-        source_message_id=draft.source_message_id,
+        source_chat_id=source_chat_id,
+        source_message_id=source_message_id,
         album=draft.album,
     )
-    await state.clear()
+    await desk.state.clear()
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
-    progress = await broadcasts.progress(broadcast.id)
-    message = await bot.send_message(
+    progress = await desk.broadcasts.progress(broadcast.id)
+    rate, locale = desk.settings.delivery_rate_per_second, desk.i18n.current_locale
+    message = await desk.bot.send_message(
         callback.from_user.id,
-        progress_text(progress, i18n.current_locale, settings.delivery_rate_per_second, i18n),
+        progress_text(progress, locale, rate, desk.i18n),
         reply_markup=None if progress.finished else stop_keyboard(broadcast.id),
     )
-    await broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
+    await desk.broadcasts.attach_progress(broadcast.id, message.chat.id, message.message_id)
 
 
-async def stop(
-    callback: CallbackQuery,
-    callback_data: BroadcastStopCb,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
-    """Stop a running broadcast: what is not sent yet stays unsent."""
-    progress = await broadcasts.cancel(actor, callback_data.broadcast_id)
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        with contextlib.suppress(TelegramAPIError):
-            await target.edit_text(
-                progress_text(
-                    progress, i18n.current_locale, settings.delivery_rate_per_second, i18n
-                ),
-                reply_markup=None,
-            )
-    await callback.answer(_("Stopped: the rest will not be sent."))
+#: What each button under the summary and the preview does.
+STEPS: dict[BroadcastStep, Callable[[CallbackQuery, Desk], Awaitable[None]]] = {
+    BroadcastStep.BACK: back_to_summary,
+    BroadcastStep.PREVIEW: preview,
+    BroadcastStep.SEND: send,
+}
 
 
 async def cancel_draft(callback: CallbackQuery, state: FSMContext) -> None:
     """Leave the wizard; nothing is sent."""
-    await state.clear()
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        await target.edit_reply_markup(reply_markup=None)
-    await target.answer(_("Broadcast cancelled; nothing was sent."))
-
-
-async def _broadcasts_page(
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    users: UserService,
-    i18n: I18n,
-    at: int,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Page `at` (zero-based) of the broadcasts within the actor's reach, newest first, and
-    its arrows. Raises NotAllowed for anyone but a coordinator."""
-    items = await broadcasts.recent(actor)
-    locale = i18n.current_locale
-    authors: dict[int, User] = {}
-    for author_id in {item.broadcast.author_id for item in items}:
-        if (author := await users.get(author_id)) is not None:
-            authors[author_id] = author
-    shown = broadcasts_list(items, authors, await registry.territories(), at, locale, i18n)
-    if shown is None:
-        return no_broadcasts(locale, i18n), None
-    return shown.text, keyboards.list_nav(shown, ListKind.BROADCASTS)
-
-
-async def list_broadcasts(
-    message: Message,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    users: UserService,
-    i18n: I18n,
-) -> None:
-    """/broadcasts: the first page of the broadcasts within the actor's reach."""
-    text, markup = await _broadcasts_page(actor, broadcasts, registry, users, i18n, 0)
-    await message.answer(text, reply_markup=markup)
-
-
-async def turn_broadcasts(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    broadcasts: BroadcastService,
-    registry: RegistryService,
-    users: UserService,
-    i18n: I18n,
-) -> None:
-    """Another page of /broadcasts, in the message its arrows sit on."""
-    text, markup = await _broadcasts_page(
-        actor, broadcasts, registry, users, i18n, callback_data.page
-    )
-    await edit_list(callback, text, markup)
+    await leave_wizard(callback, state, _("Broadcast cancelled; nothing was sent."))
 
 
 def build_router() -> Router:
-    """The routes of /broadcast's wizard, the stop button and /broadcasts."""
+    """The routes of /broadcast's wizard."""
     router = Router(name=__name__)
     router.message.register(ask_message, Command("broadcast"))
-    router.message.register(list_broadcasts, Command("broadcasts"))
-    router.callback_query.register(turn_broadcasts, ListCb.filter(F.kind == ListKind.BROADCASTS))
-    router.message.register(take_message, Broadcasting.message, ~F.text.startswith("/"))
-    router.message.register(take_album_item, Broadcasting.segment, F.media_group_id)
-    router.callback_query.register(open_choices, Broadcasting.segment, SegmentOpenCb.filter())
-    router.callback_query.register(toggle_choice, Broadcasting.segment, SegmentToggleCb.filter())
-    router.callback_query.register(choose_silence, Broadcasting.segment, SilenceCb.filter())
-    for step, handler in (
-        (BroadcastStep.BACK, back_to_summary),
-        (BroadcastStep.PREVIEW, preview),
-        (BroadcastStep.SEND, send),
-    ):
-        router.callback_query.register(
-            handler, Broadcasting.segment, BroadcastCb.filter(F.step == step)
-        )
+    router.message.register(compose, Broadcasting.message, ~F.text.startswith("/"))
+    router.message.register(compose, Broadcasting.segment, F.media_group_id)
+    router.callback_query.register(
+        compose, Broadcasting.segment, BroadcastCb.filter(F.step.in_(set(STEPS)))
+    )
+    for data in (SegmentOpenCb, SegmentToggleCb, SilenceCb):
+        router.callback_query.register(narrow_segment, Broadcasting.segment, data.filter())
     router.callback_query.register(cancel_draft, BroadcastCb.filter(F.step == BroadcastStep.CANCEL))
-    router.callback_query.register(stop, BroadcastStopCb.filter())
     return router

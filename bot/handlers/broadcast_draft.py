@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aiogram.fsm.context import FSMContext
-from pydantic import BaseModel, PlainSerializer, PlainValidator
+from pydantic import Field, PlainSerializer, PlainValidator
 
 from bot.domain.segments import Segment
+from bot.handlers.forms import StoredForm
 
 
 def _segment(value: object) -> Segment:
@@ -24,7 +24,7 @@ StoredSegment = Annotated[
 ]
 
 
-class BroadcastDraft(BaseModel):
+class BroadcastDraft(StoredForm):
     """What the wizard has gathered so far; kept in the FSM data between steps.
 
     An album's items arrive as separate messages sharing `album_group`; `album` holds their
@@ -36,19 +36,16 @@ class BroadcastDraft(BaseModel):
     source_chat_id: int | None = None
     source_message_id: int | None = None
     segment: StoredSegment = Segment()
-    album: list[int] = []
-    album_kinds: list[str] = []
+    album: list[int] = Field(default_factory=list)
+    album_kinds: list[str] = Field(default_factory=list)
     album_group: str | None = None
     summary_message_id: int | None = None
-    refused_groups: list[str] = []
+    refused_groups: list[str] = Field(default_factory=list)
     choices_page: int = 0
 
-
-async def load_draft(state: FSMContext) -> BroadcastDraft:
-    """The draft of the wizard's FSM data (its keys are the draft's fields)."""
-    return BroadcastDraft.model_validate(await state.get_data())
-
-
-async def save_draft(state: FSMContext, draft: BroadcastDraft) -> None:
-    """Keep `draft` as the wizard's FSM data."""
-    await state.set_data(draft.model_dump(mode="json"))
+    def source(self) -> tuple[int, int]:
+        """The chat and the message to copy (an album's first item); raises LookupError
+        for a draft that has no message yet."""
+        if self.source_chat_id is None or self.source_message_id is None:
+            raise LookupError("a broadcast draft without its message")
+        return self.source_chat_id, self.source_message_id

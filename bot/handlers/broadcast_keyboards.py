@@ -10,7 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.messages import list_page
-from bot.domain.segments import SILENCE_CHOICES, Dimension, Segment
+from bot.domain.segments import SILENCE_CHOICES, Dimension
+from bot.handlers.broadcast_draft import BroadcastDraft
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStep,
@@ -20,7 +21,7 @@ from bot.handlers.callbacks import (
     SegmentToggleCb,
     SilenceCb,
 )
-from bot.handlers.keyboards import TERRITORIES_PER_PAGE, page_nav
+from bot.handlers.keyboards import TERRITORIES_PER_PAGE, Button, keyboard, page_nav
 from bot.storage.records import Territory
 from bot.texts.broadcasts import segment_choices, silence_choice
 
@@ -29,44 +30,48 @@ CHECKED = "✅ "
 
 def summary_keyboard() -> InlineKeyboardMarkup:
     """Under the draft's summary: the screens that narrow the segment, preview, cancel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🗺 Territory"), callback_data=SegmentOpenCb(choice=SegmentChoice.TERRITORY)
+    screens = {
+        SegmentChoice.TERRITORY: _("🗺 Territory"),
+        SegmentChoice.LEVEL: _("🏛 Level"),
+        SegmentChoice.THEME: _("🎭 Theme"),
+        SegmentChoice.PLATFORM: _("🌐 Platform"),
+        SegmentChoice.SILENCE: _("⏰ Not reporting"),
+    }
+    return keyboard(
+        [
+            *((text, SegmentOpenCb(choice=choice)) for choice, text in screens.items()),
+            (_("👁 Preview"), BroadcastCb(step=BroadcastStep.PREVIEW)),
+            _cancel(),
+        ],
+        2,
+        2,
+        1,
+        1,
+        1,
     )
-    builder.button(text=_("🏛 Level"), callback_data=SegmentOpenCb(choice=SegmentChoice.LEVEL))
-    builder.button(text=_("🎭 Theme"), callback_data=SegmentOpenCb(choice=SegmentChoice.THEME))
-    builder.button(
-        text=_("🌐 Platform"), callback_data=SegmentOpenCb(choice=SegmentChoice.PLATFORM)
-    )
-    builder.button(
-        text=_("⏰ Not reporting"), callback_data=SegmentOpenCb(choice=SegmentChoice.SILENCE)
-    )
-    builder.button(text=_("👁 Preview"), callback_data=BroadcastCb(step=BroadcastStep.PREVIEW))
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    builder.adjust(2, 2, 1, 1, 1)
-    return builder.as_markup()
+
+
+def _cancel() -> Button:
+    return _("Cancel"), BroadcastCb(step=BroadcastStep.CANCEL)
 
 
 def choices_keyboard(
-    choice: SegmentChoice,
-    segment: Segment,
-    territories: list[Territory],
-    locale: str,
-    i18n: I18n,
-    page: int = 0,
+    choice: SegmentChoice, draft: BroadcastDraft, territories: list[Territory], i18n: I18n
 ) -> InlineKeyboardMarkup:
-    """The values of one screen to switch on or off, the chosen ones checked; territories
-    come a screen (`page`, zero-based) at a time with arrows between the screens."""
+    """The values of one screen to switch on or off, those of the draft's segment checked;
+    territories come a screen (the draft's `choices_page`) at a time with arrows between
+    the screens. Labels in the current language."""
     builder = InlineKeyboardBuilder()
+    locale = i18n.current_locale
     if choice.dimension is None:
         for days in (0, *SILENCE_CHOICES):
-            mark = CHECKED if (segment.silent_days or 0) == days else ""
+            mark = CHECKED if (draft.segment.silent_days or 0) == days else ""
             builder.button(
                 text=mark + silence_choice(days, locale, i18n), callback_data=SilenceCb(days=days)
             )
         builder.adjust(2)
     else:
-        _dimension_choices(builder, choice.dimension, segment, territories, locale, i18n, page)
+        _dimension_choices(builder, choice.dimension, draft, territories, i18n)
     builder.row()
     builder.button(text=_("⬅️ Done"), callback_data=BroadcastCb(step=BroadcastStep.BACK))
     return builder.as_markup()
@@ -75,16 +80,14 @@ def choices_keyboard(
 def _dimension_choices(
     builder: InlineKeyboardBuilder,
     dimension: Dimension,
-    segment: Segment,
+    draft: BroadcastDraft,
     territories: list[Territory],
-    locale: str,
     i18n: I18n,
-    page: int,
 ) -> None:
-    chosen = segment.chosen(dimension)
-    choices = segment_choices(dimension, territories, locale, i18n)
+    chosen = draft.segment.chosen(dimension)
+    choices = segment_choices(dimension, territories, i18n.current_locale, i18n)
     per_page = TERRITORIES_PER_PAGE if dimension is Dimension.TERRITORY else None
-    shown = list_page([name for _value, name in choices], page, per_page=per_page)
+    shown = list_page([name for _value, name in choices], draft.choices_page, per_page=per_page)
     for value, name in choices[shown.start : shown.stop]:
         mark = CHECKED if value in chosen else ""
         builder.button(
@@ -97,27 +100,21 @@ def _dimension_choices(
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
     """Under the preview: send, change the segment, or cancel."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📨 Send"), callback_data=BroadcastCb(step=BroadcastStep.SEND))
-    builder.button(
-        text=_("✏️ Change the segment"), callback_data=BroadcastCb(step=BroadcastStep.BACK)
+    return keyboard(
+        [
+            (_("📨 Send"), BroadcastCb(step=BroadcastStep.SEND)),
+            (_("✏️ Change the segment"), BroadcastCb(step=BroadcastStep.BACK)),
+            _cancel(),
+        ],
+        1,
     )
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
     """The one button of the message step: leave the wizard."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Cancel"), callback_data=BroadcastCb(step=BroadcastStep.CANCEL))
-    return builder.as_markup()
+    return keyboard([_cancel()])
 
 
 def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under a running broadcast's progress: stop it."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("⏹ Stop the broadcast"), callback_data=BroadcastStopCb(broadcast_id=broadcast_id)
-    )
-    return builder.as_markup()
+    return keyboard([(_("⏹ Stop the broadcast"), BroadcastStopCb(broadcast_id=broadcast_id))])

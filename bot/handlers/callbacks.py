@@ -61,6 +61,8 @@ class ListKind(StrEnum):
     MY_PAGES = "m"
     HISTORY = "h"  # subject: the page whose reports are listed
     REPORT_PAGES = "r"  # the page picker of /report
+    AUDIT = "a"
+    IMPORT_PROBLEMS = "i"  # subject: the import whose dry run is listed
 
 
 class ListCb(CallbackData, prefix="ls"):
@@ -246,3 +248,16 @@ class ExportCb(CallbackData, prefix="ex"):
     kind: ExportKind
     period: ExportPeriod | None = None
     fmt: ExportFormat | None = None
+
+
+class ImportAction(StrEnum):
+    TEMPLATE_XLSX = "x"
+    TEMPLATE_CSV = "c"
+    APPLY = "a"
+
+
+class ImportCb(CallbackData, prefix="im"):
+    """A button of /import: a template to download, or apply the dry run `import_id`."""
+
+    action: ImportAction
+    import_id: int = 0

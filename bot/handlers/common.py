@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -25,6 +25,7 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     CancelCb,
+    ListCb,
     ListKind,
     LocaleCb,
     MenuCb,
@@ -37,6 +38,16 @@ from bot.handlers.menu import set_user_commands
 from bot.services.registry import RegistryService
 from bot.services.users import UserService
 from bot.storage.records import User
+from bot.texts.help import help_text
+
+
+def on_command(
+    router: Router, handler: Callable[..., Awaitable[None]], command: str, item: MenuItem
+) -> None:
+    """Route `/command` and its button `item` of the main menu to `handler`, which takes
+    `event: Message | CallbackQuery` (every command has a button path from /start)."""
+    router.message.register(handler, Command(command))
+    router.callback_query.register(handler, MenuCb.filter(F.item == item))
 
 
 def reply_target(event: Message | CallbackQuery) -> Message | InaccessibleMessage:
@@ -85,16 +96,21 @@ async def send_cards(
         await target.answer(shown(page.start + 1, page.stop, len(cards)), reply_markup=nav)
 
 
-async def turn_cards(callback: CallbackQuery) -> Message | InaccessibleMessage:
-    """Before sending another page of cards: the arrows move to the new page's last
-    message, so they leave the message that was tapped. Returns the chat to answer in."""
-    target = reply_target(callback)
+async def cards_screen(
+    event: Message | CallbackQuery, callback_data: object = None
+) -> tuple[Message | InaccessibleMessage, int]:
+    """Where a list of cards goes and which screen of it (zero-based): the first, in answer
+    to a command or a menu button; the one its arrows (`ListCb`) ask for, after they leave
+    the tapped message (they move to the new screen's last message)."""
+    target = reply_target(event)
+    if not isinstance(event, CallbackQuery) or not isinstance(callback_data, ListCb):
+        return target, 0
     if isinstance(target, Message) and target.reply_markup is not None:
         await target.edit_reply_markup(reply_markup=None)
-    return target
+    return target, max(callback_data.page, 0)
 
 
-async def start_with_payload(
+async def start(
     message: Message,
     command: CommandObject,
     actor: Actor,
@@ -104,30 +120,20 @@ async def start_with_payload(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    """`/start <payload>`: an invite code joins its page; a campaign label (or anything
-    else) greets like a plain /start, with a note when an invitation did not work."""
-    link = await registry.open_start_link(actor, (command.args or "").strip())
-    if link.page is not None:
-        await message.answer(
-            _("You are now an administrator of <b>{title}</b>. Open /mypages to see it.").format(
-                title=escape(link.page.title)
+    """/start: the greeting and the main menu. `/start <payload>`: an invite code joins its
+    page instead; a campaign label (or anything else) greets like a plain /start, with a
+    note above the greeting when an invitation did not work."""
+    note = None
+    if command.args:
+        link = await registry.open_start_link(actor, command.args.strip())
+        if link.page is not None:
+            await message.answer(
+                _(
+                    "You are now an administrator of <b>{title}</b>. Open /mypages to see it."
+                ).format(title=escape(link.page.title))
             )
-        )
-        return
-    note = explain(link.problem) if link.problem is not None else None
-    await start(message, actor, user, settings, bot, i18n, note=note)
-
-
-async def start(
-    message: Message,
-    actor: Actor,
-    user: User,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
-    note: str | None = None,
-) -> None:
-    """The greeting and the main menu; `note` (HTML, one line) goes above the greeting."""
+            return
+        note = explain(link.problem) if link.problem is not None else None
     # The menu follows the role: a new coordinator sees their commands after /start.
     await set_user_commands(bot, actor)
     greeting = _(
@@ -145,37 +151,6 @@ async def start(
     )
 
 
-def help_text(actor: Actor) -> str:
-    text = _(
-        "<b>What the bot does</b>\n"
-        "Registers official pages, collects subscriber figures and shows the region's total.\n\n"
-        "/register: add your page (a coordinator approves it)\n"
-        "/mypages: your pages, their figures, history, co-administrators\n"
-        "/report: report a subscriber figure; quick form: /report 12 15400\n"
-        "/total: the region's total and its breakdowns\n"
-        "/settings: language, weekly digest, reminders\n"
-        "/cancel: leave any wizard"
-    )
-    text += "\n" + _("/digest: the weekly digest of your pages, now")
-    text += "\n" + _("/seminars: upcoming seminars; register with one tap")
-    if actor.is_coordinator:
-        text += "\n\n" + _(
-            "<b>For coordinators</b>\n/pending: pages waiting for approval and pages left "
-            "without an administrator\n"
-            "/broadcast: send a message (text, photo, document, video) to a segment of "
-            "administrators\n/broadcasts: past broadcasts and their delivery"
-        )
-        text += "\n" + _("/seminar_new: announce a seminar to administrators")
-        text += "\n" + _("/export: pages, report history, seminars or the audit log as XLSX or CSV")
-    if actor.is_superadmin:
-        text += "\n\n" + _(
-            "<b>For superadmins</b>\n"
-            "/grant &lt;user id or @username&gt; [territory]: make a coordinator\n"
-            "/revoke &lt;user id or @username&gt;: take the coordinator role away"
-        )
-    return text
-
-
 async def show_help(event: Message | CallbackQuery, actor: Actor) -> None:
     await reply_target(event).answer(help_text(actor))
 
@@ -186,12 +161,18 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_("Cancelled.") if had_state else _("There was nothing to cancel."))
 
 
-async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
+async def leave_wizard(callback: CallbackQuery, state: FSMContext, text: str) -> None:
+    """End the wizard whose button was tapped: its data goes, the tapped message loses its
+    buttons, and `text` says what became of it."""
     await state.clear()
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
-    await target.answer(_("Cancelled."))
+    await target.answer(text)
+
+
+async def cancel_by_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await leave_wizard(callback, state, _("Cancelled."))
 
 
 async def _show_settings(target: Message | InaccessibleMessage, locale: str, user: User) -> None:
@@ -266,14 +247,11 @@ async def track_blocking(event: ChatMemberUpdated, users: UserService) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.my_chat_member.register(track_blocking, F.chat.type == ChatType.PRIVATE)
-    router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
-    router.message.register(show_help, Command("help"))
-    router.callback_query.register(show_help, MenuCb.filter(F.item == MenuItem.HELP))
+    on_command(router, show_help, "help", MenuItem.HELP)
     router.message.register(cancel, Command("cancel"))
     router.callback_query.register(cancel_by_button, CancelCb.filter())
-    router.message.register(show_settings, Command("settings"))
-    router.callback_query.register(show_settings, MenuCb.filter(F.item == MenuItem.SETTINGS))
+    on_command(router, show_settings, "settings", MenuItem.SETTINGS)
     router.callback_query.register(choose_locale, LocaleCb.filter())
     router.callback_query.register(switch_subscription, SubscriptionCb.filter())
     return router

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Router
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -13,8 +12,8 @@ from aiogram.types import (
 )
 
 from bot.domain.roles import Actor
-from bot.handlers.callbacks import MenuCb, MenuItem
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import MenuItem
+from bot.handlers.common import on_command, reply_target
 from bot.services.digests import DigestService
 
 
@@ -40,6 +39,5 @@ async def digest(event: Message | CallbackQuery, actor: Actor, digests: DigestSe
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(digest, Command("digest"))
-    router.callback_query.register(digest, MenuCb.filter(F.item == MenuItem.DIGEST))
+    on_command(router, digest, "digest", MenuItem.DIGEST)
     return router

@@ -18,76 +18,66 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.errors import (
-    AlreadyDecided,
-    BroadcastNotFound,
-    DomainError,
-    DuplicateLink,
-    ExportTooLarge,
-    InviteExpired,
-    InviteInvalid,
-    InviteUsed,
-    NotAllowed,
-    NotRegistered,
-    PageNotApproved,
-    PageNotFound,
-    SeminarFull,
-    SeminarNotFound,
-    SeminarStarted,
-    TerritoryNotFound,
-    TextRefused,
-    UserNotFound,
-)
+from bot.services import errors
 from bot.texts.export import too_large
+from bot.texts.registry_import import file_refusal
 
 log = logging.getLogger(__name__)
 
 
-def explain(error: DomainError) -> str:
+def explain(error: errors.DomainError) -> str:
     match error:
-        case NotAllowed():
+        case errors.NotAllowed():
             return _("Sorry, your role does not allow this.")
-        case PageNotFound():
+        case errors.PageNotFound():
             return _("There is no such page among yours. See /mypages.")
-        case NotRegistered():
+        case errors.NotRegistered():
             return _(
                 "This is for registered page administrators. Register your page with /register."
             )
-        case DuplicateLink(existing_title=title):
+        case errors.DuplicateLink(existing_title=title):
             return _(
                 "This page is already registered as <b>{title}</b>. "
                 "Ask its administrator for an invite, or send another link."
             ).format(title=escape(title))
-        case AlreadyDecided():
+        case errors.AlreadyDecided():
             return _("Another coordinator has already decided on this page.")
-        case PageNotApproved():
+        case errors.PageNotApproved():
             return _("The page is not approved yet: figures are reported for approved pages.")
-        case InviteInvalid():
+        case errors.InviteInvalid():
             return _("This invite link is not valid. Ask the page's administrator for a new one.")
-        case InviteExpired():
+        case errors.InviteExpired():
             return _("This invite link has expired. Ask the page's administrator for a new one.")
-        case InviteUsed():
+        case errors.InviteUsed():
             return _("This invite link has already been used. Ask for a new one.")
-        case UserNotFound(reference=reference):
+        case errors.UserNotFound(reference=reference):
             return _(
                 "I do not know {reference}. Use the numeric user id, or the @username of "
                 "someone who has already written to the bot."
             ).format(reference=escape(reference))
-        case TerritoryNotFound(reference=reference):
+        case errors.TerritoryNotFound(reference=reference):
             return _("No single territory matches «{reference}».").format(
                 reference=escape(reference)
             )
-        case BroadcastNotFound():
+        case errors.BroadcastNotFound():
             return _("There is no such broadcast. See /broadcasts.")
-        case SeminarNotFound():
+        case errors.SeminarNotFound():
             return _("There is no such seminar for you. See /seminars.")
-        case SeminarFull():
+        case errors.SeminarFull():
             return _("Sorry, all seats of this seminar are taken.")
-        case SeminarStarted():
+        case errors.SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
-        case ExportTooLarge():
+        case errors.ExportTooLarge():
             return too_large(error)
-        case TextRefused(limit=limit):
+        case errors.ImportFileRefused(problem=problem, detail=detail):
+            return escape(file_refusal(problem, detail))
+        case errors.ImportGone(applied=True):
+            return _("This import has already been applied.")
+        case errors.ImportGone():
+            return _("This import is no longer waiting: send the file again with /import.")
+        case errors.NothingToImport():
+            return _("No row of this file can be imported any more. Check it again with /import.")
+        case errors.TextRefused(limit=limit):
             return _("This text must be 1 to {limit} characters long.").format(
                 limit=limit.max_length
             )
@@ -95,7 +85,7 @@ def explain(error: DomainError) -> str:
 
 
 async def answer_domain_error(event: ErrorEvent) -> None:
-    assert isinstance(event.exception, DomainError)
+    assert isinstance(event.exception, errors.DomainError)
     text = explain(event.exception)
     update = event.update
     try:
@@ -137,7 +127,7 @@ def _strip_tags(text: str) -> str:
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.error.register(answer_domain_error, ExceptionTypeFilter(DomainError))
+    router.error.register(answer_domain_error, ExceptionTypeFilter(errors.DomainError))
     router.error.register(
         ignore_given_up_request,
         ExceptionTypeFilter(TelegramRetryAfter, TelegramServerError, TelegramNetworkError),

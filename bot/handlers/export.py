@@ -9,14 +9,12 @@ service checks again and applies a scoped coordinator's territory.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.domain.exports import ExportFormat, ExportKind, ExportPeriod
@@ -24,26 +22,19 @@ from bot.domain.roles import Actor
 from bot.handlers.callbacks import ExportCb
 from bot.handlers.common import reply_target
 from bot.handlers.errors import explain
+from bot.handlers.keyboards import keyboard
 from bot.services.errors import DomainError
 from bot.services.exports import ExportRequest, ExportService
 from bot.services.registry import RegistryService
 from bot.texts import export as texts
 
 
-def _choices(buttons: Iterable[tuple[str, ExportCb]], width: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for text, data in buttons:
-        builder.button(text=text, callback_data=data)
-    builder.adjust(width)
-    return builder.as_markup()
-
-
 def kinds() -> InlineKeyboardMarkup:
-    return _choices(((texts.kind_button(k), ExportCb(kind=k)) for k in ExportKind), 1)
+    return keyboard(((texts.kind_button(kind), ExportCb(kind=kind)) for kind in ExportKind), 1)
 
 
 def periods() -> InlineKeyboardMarkup:
-    return _choices(
+    return keyboard(
         (
             (texts.period_button(period), ExportCb(kind=ExportKind.REPORTS, period=period))
             for period in ExportPeriod
@@ -53,12 +44,9 @@ def periods() -> InlineKeyboardMarkup:
 
 
 def formats(kind: ExportKind, period: ExportPeriod | None) -> InlineKeyboardMarkup:
-    return _choices(
-        (
-            (texts.format_button(fmt), ExportCb(kind=kind, period=period, fmt=fmt))
-            for fmt in ExportFormat
-        ),
-        2,
+    return keyboard(
+        (texts.format_button(fmt), ExportCb(kind=kind, period=period, fmt=fmt))
+        for fmt in ExportFormat
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -38,6 +38,8 @@ from bot.handlers.callbacks import (
     SeminarAudiencePageCb,
     SeminarCb,
     SeminarDurationCb,
+    SeminarStep,
+    SeminarWizardCb,
     Subscription,
     SubscriptionCb,
     TerritoryCb,
@@ -54,37 +56,47 @@ TERRITORIES_PER_PAGE = 10
 PICKED_PER_PAGE = 10
 
 
-def main_menu(actor: Actor) -> InlineKeyboardMarkup:
+#: A button: its text, and the callback data a tap sends.
+Button = tuple[str, CallbackData]
+
+
+def keyboard(buttons: Iterable[Button], *sizes: int) -> InlineKeyboardMarkup:
+    """`buttons` in order, `sizes` of them a row (the last size repeats, as in
+    `InlineKeyboardBuilder.adjust`); without sizes, all in one row."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📝 Register a page"), callback_data=MenuCb(item=MenuItem.REGISTER))
-    builder.button(text=_("📋 My pages"), callback_data=MenuCb(item=MenuItem.MY_PAGES))
-    builder.button(text=_("🔢 Report figures"), callback_data=MenuCb(item=MenuItem.REPORT))
-    builder.button(text=_("📊 Regional total"), callback_data=MenuCb(item=MenuItem.TOTAL))
-    builder.button(text=_("📰 Weekly digest"), callback_data=MenuCb(item=MenuItem.DIGEST))
-    if actor.is_coordinator:
-        builder.button(text=_("✅ Pages to approve"), callback_data=MenuCb(item=MenuItem.PENDING))
-    builder.button(text=_("⚙️ Settings"), callback_data=MenuCb(item=MenuItem.SETTINGS))
-    builder.button(text=_("❓ Help"), callback_data=MenuCb(item=MenuItem.HELP))
-    builder.adjust(2)
+    for text, data in buttons:
+        builder.button(text=text, callback_data=data)
+    if sizes:
+        builder.adjust(*sizes)
     return builder.as_markup()
+
+
+def cancel_button() -> Button:
+    """The button that leaves any wizard."""
+    return _("Cancel"), CancelCb()
+
+
+def main_menu(actor: Actor) -> InlineKeyboardMarkup:
+    items = [
+        (_("📝 Register a page"), MenuItem.REGISTER),
+        (_("📋 My pages"), MenuItem.MY_PAGES),
+        (_("🔢 Report figures"), MenuItem.REPORT),
+        (_("📊 Regional total"), MenuItem.TOTAL),
+        (_("📰 Weekly digest"), MenuItem.DIGEST),
+    ]
+    if actor.is_coordinator:
+        items.append((_("✅ Pages to approve"), MenuItem.PENDING))
+    items += [(_("⚙️ Settings"), MenuItem.SETTINGS), (_("❓ Help"), MenuItem.HELP)]
+    return keyboard(((text, MenuCb(item=item)) for text, item in items), 2)
 
 
 def cancel() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    return builder.as_markup()
+    return keyboard([cancel_button()])
 
 
 def platforms() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for platform in Platform:
-        builder.button(
-            text=label(PLATFORM_LABELS, platform),
-            callback_data=PlatformCb(platform=platform),
-        )
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    builder.adjust(2)
-    return builder.as_markup()
+    choices = [(label(PLATFORM_LABELS, item), PlatformCb(platform=item)) for item in Platform]
+    return keyboard([*choices, cancel_button()], 2)
 
 
 def page_nav(
@@ -111,177 +123,150 @@ def list_nav(page: ListPage, kind: ListKind, subject: int = 0) -> InlineKeyboard
     return markup if markup.inline_keyboard else None
 
 
+def paged(
+    first: Iterable[Button],
+    choices: Sequence[Button],
+    shown: ListPage,
+    to: Callable[[int], CallbackData],
+    *sizes: int,
+) -> InlineKeyboardMarkup:
+    """The `first` buttons and the choices of screen `shown`, `sizes` a row; then the
+    arrows to the other screens (`to(number)` shows screen `number`), then Cancel."""
+    builder = InlineKeyboardBuilder()
+    for text, data in (*first, *choices[shown.start : shown.stop]):
+        builder.button(text=text, callback_data=data)
+    builder.adjust(*sizes)
+    page_nav(builder, shown, to)
+    builder.row()
+    text, data = cancel_button()
+    builder.button(text=text, callback_data=data)
+    return builder.as_markup()
+
+
 def territories(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
     """Territories in pages of ten, with arrows between the pages."""
     shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
-    builder = InlineKeyboardBuilder()
-    for territory in items[shown.start : shown.stop]:
-        builder.button(
-            text=territory.name(locale),
-            callback_data=TerritoryCb(territory_id=territory.id),
-        )
-    builder.adjust(2)
-    page_nav(builder, shown, lambda number: TerritoryPageCb(page=number))
-    builder.row()
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    return builder.as_markup()
+    choices = [(t.name(locale), TerritoryCb(territory_id=t.id)) for t in items]
+    return paged((), choices, shown, lambda number: TerritoryPageCb(page=number), 2)
 
 
 def levels() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for level in Level:
-        builder.button(
-            text=label(LEVEL_LABELS, level),
-            callback_data=LevelCb(level=level),
-        )
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    builder.adjust(2)
-    return builder.as_markup()
+    choices = [(label(LEVEL_LABELS, item), LevelCb(level=item)) for item in Level]
+    return keyboard([*choices, cancel_button()], 2)
 
 
 def themes() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for theme in Theme:
-        builder.button(
-            text=label(THEME_LABELS, theme),
-            callback_data=ThemeCb(theme=theme),
-        )
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    builder.adjust(2)
-    return builder.as_markup()
+    choices = [(label(THEME_LABELS, item), ThemeCb(theme=item)) for item in Theme]
+    return keyboard([*choices, cancel_button()], 2)
 
 
 def register_confirm() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Send for approval"), callback_data=RegisterCb(action=RegisterAction.CONFIRM)
+    return keyboard(
+        [
+            (_("✅ Send for approval"), RegisterCb(action=RegisterAction.CONFIRM)),
+            (_("🔄 Start over"), RegisterCb(action=RegisterAction.RESTART)),
+            (_("Cancel"), RegisterCb(action=RegisterAction.CANCEL)),
+        ],
+        1,
     )
-    builder.button(text=_("🔄 Start over"), callback_data=RegisterCb(action=RegisterAction.RESTART))
-    builder.button(text=_("Cancel"), callback_data=RegisterCb(action=RegisterAction.CANCEL))
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def page_actions(page: Page) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    buttons: list[Button] = []
     if page.status is PageStatus.APPROVED:
-        builder.button(
-            text=_("🔢 Report"), callback_data=PageCb(action=PageAction.REPORT, page_id=page.id)
-        )
-        builder.button(
-            text=_("📜 History"), callback_data=PageCb(action=PageAction.HISTORY, page_id=page.id)
-        )
-        builder.button(
-            text=_("📈 Chart"), callback_data=ChartCb(scope=ChartScope.PAGE, subject=page.id)
-        )
-    builder.button(
-        text=_("👥 Invite co-admin"),
-        callback_data=PageCb(action=PageAction.INVITE, page_id=page.id),
-    )
-    builder.button(
-        text=_("🚪 Leave"), callback_data=PageCb(action=PageAction.LEAVE, page_id=page.id)
-    )
-    builder.adjust(2)
-    return builder.as_markup()
+        buttons += [
+            (_("🔢 Report"), PageCb(action=PageAction.REPORT, page_id=page.id)),
+            (_("📜 History"), PageCb(action=PageAction.HISTORY, page_id=page.id)),
+            (_("📈 Chart"), ChartCb(scope=ChartScope.PAGE, subject=page.id)),
+        ]
+    buttons += [
+        (_("👥 Invite co-admin"), PageCb(action=PageAction.INVITE, page_id=page.id)),
+        (_("🚪 Leave"), PageCb(action=PageAction.LEAVE, page_id=page.id)),
+    ]
+    return keyboard(buttons, 2)
 
 
 def leave_confirm(page_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, leave the page"),
-        callback_data=PageCb(action=PageAction.LEAVE_CONFIRM, page_id=page_id),
-    )
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    builder.adjust(1)
-    return builder.as_markup()
+    leave = PageCb(action=PageAction.LEAVE_CONFIRM, page_id=page_id)
+    return keyboard([(_("Yes, leave the page"), leave), cancel_button()], 1)
 
 
 def pick_page(pages: list[Page], page: int = 0) -> InlineKeyboardMarkup:
     """A button per page of the user's, ten at a time with arrows between them."""
     shown = list_page([p.title for p in pages], page, per_page=PICKED_PER_PAGE)
-    builder = InlineKeyboardBuilder()
-    for item in pages[shown.start : shown.stop]:
-        builder.button(
-            text=f"{item.title[:48]} (#{item.id})",
-            callback_data=PageCb(action=PageAction.REPORT, page_id=item.id),
-        )
-    builder.adjust(1)
-    page_nav(builder, shown, lambda number: ListCb(kind=ListKind.REPORT_PAGES, page=number))
-    builder.row()
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    return builder.as_markup()
+    choices = [
+        (f"{item.title[:48]} (#{item.id})", PageCb(action=PageAction.REPORT, page_id=item.id))
+        for item in pages
+    ]
+    return paged(
+        (), choices, shown, lambda number: ListCb(kind=ListKind.REPORT_PAGES, page=number), 1
+    )
 
 
 def report_confirm() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("Yes, the figure is right"), callback_data=ReportConfirmCb(confirmed=True)
+    return keyboard(
+        [
+            (_("Yes, the figure is right"), ReportConfirmCb(confirmed=True)),
+            (_("No, I will type it again"), ReportConfirmCb(confirmed=False)),
+        ],
+        1,
     )
-    builder.button(
-        text=_("No, I will type it again"), callback_data=ReportConfirmCb(confirmed=False)
-    )
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def moderation(page_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("✅ Approve"),
-        callback_data=ModerationCb(action=ModerationAction.APPROVE, page_id=page_id),
+    return keyboard(
+        [
+            (_("✅ Approve"), ModerationCb(action=ModerationAction.APPROVE, page_id=page_id)),
+            (_("❌ Reject"), ModerationCb(action=ModerationAction.REJECT, page_id=page_id)),
+        ]
     )
-    builder.button(
-        text=_("❌ Reject"),
-        callback_data=ModerationCb(action=ModerationAction.REJECT, page_id=page_id),
-    )
-    return builder.as_markup()
 
 
 def settings(current: str, user: User) -> InlineKeyboardMarkup:
     """The languages in one row, then a switch for each subscription."""
-    builder = InlineKeyboardBuilder()
-    for code, name in (("ru", "Русский"), ("en", "English")):
-        mark = "✅ " if code == current else ""
-        builder.button(text=mark + name, callback_data=LocaleCb(locale=code))
-    builder.button(
-        text=_("📰 Weekly digest: on") if user.wants_digest else _("📰 Weekly digest: off"),
-        callback_data=SubscriptionCb(subscription=Subscription.DIGEST, on=not user.wants_digest),
-    )
-    builder.button(
-        text=_("⏰ Reminders to report: on")
+    languages = [
+        (("✅ " if code == current else "") + name, LocaleCb(locale=code))
+        for code, name in (("ru", "Русский"), ("en", "English"))
+    ]
+    digest = _("📰 Weekly digest: on") if user.wants_digest else _("📰 Weekly digest: off")
+    reminders = (
+        _("⏰ Reminders to report: on")
         if user.wants_reminders
-        else _("⏰ Reminders to report: off"),
-        callback_data=SubscriptionCb(
-            subscription=Subscription.REMINDERS, on=not user.wants_reminders
-        ),
+        else _("⏰ Reminders to report: off")
     )
-    builder.adjust(2, 1, 1)
-    return builder.as_markup()
+    switches = [
+        (digest, SubscriptionCb(subscription=Subscription.DIGEST, on=not user.wants_digest)),
+        (
+            reminders,
+            SubscriptionCb(subscription=Subscription.REMINDERS, on=not user.wants_reminders),
+        ),
+    ]
+    return keyboard([*languages, *switches], 2, 1, 1)
 
 
 def total_actions(own_territory: Territory | None, locale: str) -> InlineKeyboardMarkup:
     """Under /total: the region's chart, and a scoped coordinator's territory chart."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📈 Chart"), callback_data=ChartCb(scope=ChartScope.REGION))
+    buttons: list[Button] = [(_("📈 Chart"), ChartCb(scope=ChartScope.REGION))]
     if own_territory is not None:
-        builder.button(
-            text=_("📈 Chart: {territory}").format(territory=own_territory.name(locale)),
-            callback_data=ChartCb(scope=ChartScope.TERRITORY, subject=own_territory.id),
+        buttons.append(
+            (
+                _("📈 Chart: {territory}").format(territory=own_territory.name(locale)),
+                ChartCb(scope=ChartScope.TERRITORY, subject=own_territory.id),
+            )
         )
-    builder.adjust(1)
-    return builder.as_markup()
+    return keyboard(buttons, 1)
 
 
 def chart_periods(scope: ChartScope, subject: int, current: int) -> InlineKeyboardMarkup:
     """Under a chart: the same chart over another period."""
-    builder = InlineKeyboardBuilder()
-    for days in PERIODS:
-        mark = "✅ " if days == current else ""
-        builder.button(
-            text=mark + ngettext("{days} day", "{days} days", days).format(days=days),
-            callback_data=ChartCb(scope=scope, subject=subject, days=days),
+    return keyboard(
+        (
+            ("✅ " if days == current else "")
+            + ngettext("{days} day", "{days} days", days).format(days=days),
+            ChartCb(scope=scope, subject=subject, days=days),
         )
-    return builder.as_markup()
+        for days in PERIODS
+    )
 
 
 def digest_chart_periods(territory: Territory | None, current: int) -> InlineKeyboardMarkup:
@@ -294,39 +279,39 @@ def digest_chart_periods(territory: Territory | None, current: int) -> InlineKey
 
 def report_now(page: Page) -> InlineKeyboardMarkup:
     """Under a reminder to report: the button that asks for the page's figure."""
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🔢 Report now"),
-        callback_data=PageCb(action=PageAction.REPORT, page_id=page.id),
-    )
-    return builder.as_markup()
+    return keyboard([(_("🔢 Report now"), PageCb(action=PageAction.REPORT, page_id=page.id))])
 
 
 def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
     """Under a seminar's card: register, or cancel the registration."""
-    builder = InlineKeyboardBuilder()
     seminar_id = view.seminar.id
     if view.mine:
-        builder.button(
-            text=_("✖️ Cancel my registration"),
-            callback_data=SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id),
-        )
-    elif not view.full:
-        builder.button(
-            text=_("✅ I will attend"),
-            callback_data=SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id),
-        )
-    return builder.as_markup()
+        leave = SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id)
+        return keyboard([(_("✖️ Cancel my registration"), leave)])
+    if view.full:
+        return keyboard([])
+    join = SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id)
+    return keyboard([(_("✅ I will attend"), join)])
 
 
-def seminar_step(*choices: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
+def seminar_step(*choices: Button) -> InlineKeyboardMarkup:
     """A step of the /seminar_new wizard: its choices (text, callback data), then Cancel."""
-    builder = InlineKeyboardBuilder()
-    for text, data in choices:
-        builder.button(text=text, callback_data=data)
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    builder.adjust(len(choices) or 1, 1)
-    return builder.as_markup()
+    return keyboard([*choices, cancel_button()], len(choices) or 1, 1)
+
+
+def seminar_skip() -> InlineKeyboardMarkup:
+    """Under the description's question: go on without one."""
+    return seminar_step((_("Skip"), SeminarWizardCb(step=SeminarStep.SKIP_DESCRIPTION)))
+
+
+def seminar_no_limit() -> InlineKeyboardMarkup:
+    """Under the seats' question: any number may come."""
+    return seminar_step((_("No limit"), SeminarWizardCb(step=SeminarStep.NO_LIMIT)))
+
+
+def seminar_announce() -> InlineKeyboardMarkup:
+    """Under the seminar's preview: announce it."""
+    return seminar_step((_("📣 Announce"), SeminarWizardCb(step=SeminarStep.ANNOUNCE)))
 
 
 def seminar_durations() -> InlineKeyboardMarkup:
@@ -341,19 +326,6 @@ def seminar_durations() -> InlineKeyboardMarkup:
 def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
     """The whole region, or one territory in pages of ten."""
     shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🌐 The whole region"), callback_data=SeminarAudienceCb())
-    for territory in items[shown.start : shown.stop]:
-        builder.button(
-            text=territory.name(locale),
-            callback_data=SeminarAudienceCb(territory_id=territory.id),
-        )
-    builder.adjust(1, 2)
-    page_nav(
-        builder,
-        shown,
-        lambda number: SeminarAudiencePageCb(page=number),
-    )
-    builder.row()
-    builder.button(text=_("Cancel"), callback_data=CancelCb())
-    return builder.as_markup()
+    region = (_("🌐 The whole region"), SeminarAudienceCb())
+    choices = [(t.name(locale), SeminarAudienceCb(territory_id=t.id)) for t in items]
+    return paged([region], choices, shown, lambda number: SeminarAudiencePageCb(page=number), 1, 2)

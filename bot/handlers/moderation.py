@@ -5,12 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel
 
 from bot.config import Settings
 from bot.domain.limits import REJECT_REASON
@@ -20,12 +18,12 @@ from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     ListCb,
     ListKind,
-    MenuCb,
     MenuItem,
     ModerationAction,
     ModerationCb,
 )
-from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
+from bot.handlers.common import cards_screen, edit_list, on_command, reply_target, send_cards
+from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Moderation
 from bot.services.registry import RegistryService
 from bot.storage.records import Page, Territory
@@ -33,20 +31,10 @@ from bot.texts.moderation import decision_notice
 from bot.texts.pages import page_card, pending_details
 
 
-class Rejection(BaseModel):
+class Rejection(StoredForm):
     """The page whose rejection reason the coordinator is asked for; the FSM data's keys."""
 
     page_id: int
-
-
-async def load_rejection(state: FSMContext) -> Rejection:
-    """The rejection waiting for its reason; raises pydantic's ValidationError if none."""
-    return Rejection.model_validate(await state.get_data())
-
-
-async def save_rejection(state: FSMContext, rejection: Rejection) -> None:
-    """Keep `rejection` as the FSM data of the reason step."""
-    await state.set_data(rejection.model_dump(mode="json"))
 
 
 def pending_shown(first: int, last: int, count: int) -> str:
@@ -82,15 +70,17 @@ def orphaned_page(pages: list[Page], at: int) -> tuple[str, InlineKeyboardMarkup
     return shown.text, keyboards.list_nav(shown, ListKind.ORPHANED)
 
 
-async def show_queue(
-    target: Message | InaccessibleMessage,
+async def pending(
+    event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
+    """/pending and its menu button: how many pages wait for approval, the first screen of
+    their cards, then the pages without an administrator."""
+    target = reply_target(event)
     queue = await registry.moderation_queue(actor)
-    territories = await registry.territories()
     if not queue.pending and not queue.orphaned:
         await target.answer(_("Nothing waits for approval."))
         return
@@ -98,7 +88,7 @@ async def show_queue(
         await target.answer(
             _("Pages waiting for approval: {count}").format(count=queue.pending_count)
         )
-        cards = pending_cards(queue.pending, territories, settings, i18n)
+        cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
         await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
     if queue.orphaned:
         text, markup = orphaned_page(queue.orphaned, 0)
@@ -113,14 +103,14 @@ async def turn_pending(
     settings: Settings,
     i18n: I18n,
 ) -> None:
+    """The arrows under the pending pages' cards: another screen of them."""
+    target, screen = await cards_screen(callback, callback_data)
     queue = await registry.moderation_queue(actor)
-    target = await turn_cards(callback)
     if not queue.pending:
         await target.answer(_("Nothing waits for approval."))
-    else:
-        territories = await registry.territories()
-        cards = pending_cards(queue.pending, territories, settings, i18n)
-        await send_cards(target, cards, callback_data.page, ListKind.PENDING, pending_shown)
+        return
+    cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
+    await send_cards(target, cards, screen, ListKind.PENDING, pending_shown)
 
 
 async def turn_orphaned(
@@ -132,16 +122,6 @@ async def turn_orphaned(
     else:
         text, markup = _("Every page has an administrator now."), None
     await edit_list(callback, text, markup)
-
-
-async def pending(
-    event: Message | CallbackQuery,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    await show_queue(reply_target(event), actor, registry, settings, i18n)
 
 
 async def approve_page(
@@ -169,7 +149,7 @@ async def ask_reject_reason(
 ) -> None:
     page = await registry.ensure_can_moderate(actor, callback_data.page_id)
     await state.set_state(Moderation.reason)
-    await save_rejection(state, Rejection(page_id=page.id))
+    await Rejection(page_id=page.id).save(state)
     await reply_target(callback).answer(
         _("Why is <b>{title}</b> rejected? The administrator will read your answer.").format(
             title=escape(page.title)
@@ -185,16 +165,11 @@ async def reject_page(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    reason = " ".join((message.text or "").split())
-    if not REJECT_REASON.admits(reason):
-        await message.answer(
-            _("The reason must be 1 to {limit} characters long.").format(
-                limit=REJECT_REASON.max_length
-            ),
-            reply_markup=keyboards.cancel(),
-        )
+    reason = typed_line(message)
+    refusal = _("The reason must be 1 to {limit} characters long.")
+    if not await fits(message, reason, REJECT_REASON, refusal, keyboards.cancel()):
         return
-    rejection = await load_rejection(state)
+    rejection = await Rejection.load(state)
     decision = await registry.reject(
         actor, rejection.page_id, reason, decision_notice(i18n, approved=False)
     )
@@ -204,8 +179,7 @@ async def reject_page(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(pending, Command("pending"))
-    router.callback_query.register(pending, MenuCb.filter(F.item == MenuItem.PENDING))
+    on_command(router, pending, "pending", MenuItem.PENDING)
     router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
     router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
     router.callback_query.register(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.deep_linking import create_start_link
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -16,8 +16,9 @@ from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
-from bot.handlers.common import edit_list, reply_target, send_cards, turn_cards
+from bot.handlers.common import cards_screen, edit_list, on_command, reply_target, send_cards
 from bot.services.registry import RegistryService
+from bot.storage.records import Page, Report
 from bot.texts.formats import date, number
 from bot.texts.pages import page_card
 
@@ -29,21 +30,23 @@ def pages_shown(first: int, last: int, count: int) -> str:
     ).format(first=first, last=last, count=count)
 
 
-async def show_pages(
-    target: Message | InaccessibleMessage,
+async def my_pages(
+    event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
-    number: int = 0,
+    callback_data: MenuCb | ListCb | None = None,
 ) -> None:
-    """The user's pages as cards with their buttons, a screen (`number`) at a time."""
+    """/mypages, its menu button and the arrows under its cards: the user's pages as cards
+    with their buttons, a screen at a time; the first screen starts with their count."""
+    target, screen = await cards_screen(event, callback_data)
     pages = await registry.my_pages(actor.user_id)
     if not pages:
         await target.answer(_("You have no pages yet. Register one with /register."))
         return
     territories = await registry.territories()
-    if number == 0:
+    if screen == 0:
         await target.answer(_("Your pages: {count}").format(count=len(pages)))
     cards = [
         (
@@ -52,75 +55,46 @@ async def show_pages(
         )
         for page in pages
     ]
-    await send_cards(target, cards, number, ListKind.MY_PAGES, pages_shown)
+    await send_cards(target, cards, screen, ListKind.MY_PAGES, pages_shown)
 
 
-async def my_pages(
-    event: Message | CallbackQuery,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    await show_pages(reply_target(event), actor, registry, settings, i18n)
-
-
-async def turn_my_pages(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    target = await turn_cards(callback)
-    await show_pages(target, actor, registry, settings, i18n, max(callback_data.page, 0))
-
-
-async def history_page(
-    actor: Actor, registry: RegistryService, settings: Settings, locale: str, page_id: int, at: int
+def history_screen(
+    page: Page, reports: list[Report], at: int, tz: ZoneInfo, locale: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Page `at` of a page's reports, newest first, and its arrows; raises what
-    `RegistryService.history` raises for a page the actor may not see."""
-    page, reports = await registry.history(actor, page_id, limit=None)
+    """Screen `at` (zero-based) of `page`'s reports, newest first as given, and its arrows."""
     if not reports:
         text = _("<b>{title}</b>: no figures reported yet.").format(title=escape(page.title))
         return text, None
     lines = [
-        f"{date(report.reported_at, settings.tz, locale)}: {number(report.figure, locale)}"
+        f"{date(report.reported_at, tz, locale)}: {number(report.figure, locale)}"
         for report in reports
     ]
     header = _("<b>{title}</b>: the last reports").format(title=escape(page.title))
     shown = list_page(lines, at, header=header)
-    return shown.text, keyboards.list_nav(shown, ListKind.HISTORY, page_id)
+    return shown.text, keyboards.list_nav(shown, ListKind.HISTORY, page.id)
 
 
 async def show_history(
     callback: CallbackQuery,
-    callback_data: PageCb,
+    callback_data: PageCb | ListCb,
     actor: Actor,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    text, markup = await history_page(
-        actor, registry, settings, i18n.current_locale, callback_data.page_id, 0
-    )
-    await reply_target(callback).answer(text, reply_markup=markup)
-
-
-async def turn_history(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    text, markup = await history_page(
-        actor, registry, settings, i18n.current_locale, callback_data.subject, callback_data.page
-    )
-    await edit_list(callback, text, markup)
+    """A page's reports: from its card's button in a new message, from their arrows
+    (`ListCb`, the page in `subject`) in the message they sit on. Refuses what
+    `RegistryService.history` refuses."""
+    if isinstance(callback_data, ListCb):
+        page_id, at = callback_data.subject, callback_data.page
+    else:
+        page_id, at = callback_data.page_id, 0
+    page, reports = await registry.history(actor, page_id, limit=None)
+    text, markup = history_screen(page, reports, at, settings.tz, i18n.current_locale)
+    if isinstance(callback_data, ListCb):
+        await edit_list(callback, text, markup)
+    else:
+        await reply_target(callback).answer(text, reply_markup=markup)
 
 
 async def invite_co_admin(
@@ -168,11 +142,10 @@ async def leave_page(
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(my_pages, Command("mypages"))
-    router.callback_query.register(my_pages, MenuCb.filter(F.item == MenuItem.MY_PAGES))
+    on_command(router, my_pages, "mypages", MenuItem.MY_PAGES)
+    router.callback_query.register(my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
     router.callback_query.register(show_history, PageCb.filter(F.action == PageAction.HISTORY))
-    router.callback_query.register(turn_my_pages, ListCb.filter(F.kind == ListKind.MY_PAGES))
-    router.callback_query.register(turn_history, ListCb.filter(F.kind == ListKind.HISTORY))
+    router.callback_query.register(show_history, ListCb.filter(F.kind == ListKind.HISTORY))
     router.callback_query.register(invite_co_admin, PageCb.filter(F.action == PageAction.INVITE))
     router.callback_query.register(ask_leave, PageCb.filter(F.action == PageAction.LEAVE))
     router.callback_query.register(leave_page, PageCb.filter(F.action == PageAction.LEAVE_CONFIRM))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from html import escape
+from typing import ClassVar
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.limits import PAGE_TITLE
@@ -19,7 +18,6 @@ from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
     LevelCb,
-    MenuCb,
     MenuItem,
     PlatformCb,
     RegisterAction,
@@ -28,15 +26,18 @@ from bot.handlers.callbacks import (
     TerritoryPageCb,
     ThemeCb,
 )
-from bot.handlers.common import reply_target
+from bot.handlers.common import on_command, reply_target
+from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Register
 from bot.services.registry import PageDraft, RegistryService
 from bot.texts.formats import territory_name
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 
 
-class Draft(BaseModel):
+class Draft(StoredForm):
     """What the wizard has gathered so far; kept in the FSM data between steps."""
+
+    key: ClassVar[str | None] = "draft"
 
     url: str | None = None
     link_key: str | None = None
@@ -47,33 +48,8 @@ class Draft(BaseModel):
     theme: Theme | None = None
 
     def complete(self) -> PageDraft | None:
-        if (
-            self.url is None
-            or self.link_key is None
-            or self.platform is None
-            or self.title is None
-            or self.territory_id is None
-            or self.level is None
-            or self.theme is None
-        ):
-            return None
-        return PageDraft(
-            url=self.url,
-            link_key=self.link_key,
-            platform=self.platform,
-            title=self.title,
-            territory_id=self.territory_id,
-            level=self.level,
-            theme=self.theme,
-        )
-
-
-async def load_draft(state: FSMContext) -> Draft:
-    return Draft.model_validate((await state.get_data()).get("draft", {}))
-
-
-async def save_draft(state: FSMContext, draft: Draft) -> None:
-    await state.update_data(draft=draft.model_dump(mode="json"))
+        """The page to register, or None while a step is unanswered."""
+        return self.as_record(PageDraft)
 
 
 def link_error_text(reason: LinkErrorReason) -> str:
@@ -93,7 +69,7 @@ def link_error_text(reason: LinkErrorReason) -> str:
 
 async def ask_link(target: Message | InaccessibleMessage, state: FSMContext) -> None:
     await state.set_state(Register.link)
-    await state.set_data({"draft": Draft().model_dump(mode="json")})
+    await Draft().save(state)
     await target.answer(
         _(
             "Let's register your page. Step 1 of 6.\n\n"
@@ -113,9 +89,7 @@ async def take_link(message: Message, state: FSMContext, registry: RegistryServi
     except LinkError as exc:
         await message.answer(link_error_text(exc.reason), reply_markup=keyboards.cancel())
         return
-    draft = await load_draft(state)
-    draft.url, draft.link_key, draft.platform = link.url, link.key, link.platform
-    await save_draft(state, draft)
+    draft = await Draft.update(state, url=link.url, link_key=link.key, platform=link.platform)
     if link.platform is None:
         await state.set_state(Register.platform)
         await message.answer(
@@ -139,27 +113,18 @@ async def ask_title(target: Message | InaccessibleMessage, state: FSMContext, dr
 async def take_platform(
     callback: CallbackQuery, callback_data: PlatformCb, state: FSMContext
 ) -> None:
-    draft = await load_draft(state)
-    draft.platform = callback_data.platform
-    await save_draft(state, draft)
+    draft = await Draft.update(state, platform=callback_data.platform)
     await ask_title(reply_target(callback), state, draft)
 
 
 async def take_title(
     message: Message, state: FSMContext, registry: RegistryService, i18n: I18n
 ) -> None:
-    title = " ".join((message.text or "").split())
-    if not PAGE_TITLE.admits(title):
-        await message.answer(
-            _("The name must be 1 to {limit} characters long. Send it again.").format(
-                limit=PAGE_TITLE.max_length
-            ),
-            reply_markup=keyboards.cancel(),
-        )
+    title = typed_line(message)
+    refusal = _("The name must be 1 to {limit} characters long. Send it again.")
+    if not await fits(message, title, PAGE_TITLE, refusal, keyboards.cancel()):
         return
-    draft = await load_draft(state)
-    draft.title = title
-    await save_draft(state, draft)
+    await Draft.update(state, title=title)
     await state.set_state(Register.territory)
     await message.answer(
         _("Step 3 of 6. Choose the territory of the page:"),
@@ -191,9 +156,7 @@ async def take_territory(
     if territory is None:
         await callback.answer(_("Unknown territory. Choose one of the buttons."), show_alert=True)
         return
-    draft = await load_draft(state)
-    draft.territory_id = territory.id
-    await save_draft(state, draft)
+    await Draft.update(state, territory_id=territory.id)
     await state.set_state(Register.level)
     await reply_target(callback).answer(
         _("Step 4 of 6. Choose the level:"), reply_markup=keyboards.levels()
@@ -201,9 +164,7 @@ async def take_territory(
 
 
 async def take_level(callback: CallbackQuery, callback_data: LevelCb, state: FSMContext) -> None:
-    draft = await load_draft(state)
-    draft.level = callback_data.level
-    await save_draft(state, draft)
+    await Draft.update(state, level=callback_data.level)
     await state.set_state(Register.theme)
     await reply_target(callback).answer(
         _("Step 5 of 6. Choose the theme:"), reply_markup=keyboards.themes()
@@ -217,10 +178,7 @@ async def take_theme(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    draft = await load_draft(state)
-    draft.theme = callback_data.theme
-    await save_draft(state, draft)
-    complete = draft.complete()
+    complete = (await Draft.update(state, theme=callback_data.theme)).complete()
     if complete is None:
         # The form lost a field (an old button from another run): start it cleanly.
         await ask_link(reply_target(callback), state)
@@ -250,7 +208,7 @@ async def take_theme(
 async def confirm_registration(
     callback: CallbackQuery, state: FSMContext, actor: Actor, registry: RegistryService
 ) -> None:
-    complete = (await load_draft(state)).complete()
+    complete = (await Draft.load(state)).complete()
     if complete is None:
         await ask_link(reply_target(callback), state)
         return
@@ -278,8 +236,7 @@ async def cancel_registration(callback: CallbackQuery, state: FSMContext) -> Non
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(start_registration, Command("register"))
-    router.callback_query.register(start_registration, MenuCb.filter(F.item == MenuItem.REGISTER))
+    on_command(router, start_registration, "register", MenuItem.REGISTER)
     router.message.register(take_link, Register.link, F.text, ~F.text.startswith("/"))
     router.callback_query.register(take_platform, Register.platform, PlatformCb.filter())
     router.message.register(take_title, Register.title, F.text, ~F.text.startswith("/"))

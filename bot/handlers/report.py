@@ -8,11 +8,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, Update
-from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from pydantic import BaseModel
 
-from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason, parse_figure
+from bot.domain.figures import FigureError, parse_figure
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import (
@@ -25,12 +24,14 @@ from bot.handlers.callbacks import (
     ReportConfirmCb,
 )
 from bot.handlers.common import reply_target
+from bot.handlers.forms import StoredForm
 from bot.handlers.states import Reporting
-from bot.services.reports import ReportOutcome, ReportService
-from bot.texts.formats import number, signed
+from bot.services.reports import ReportService
+from bot.texts.formats import number
+from bot.texts.reports import figure_error_text, outcome_text
 
 
-class ReportDraft(BaseModel):
+class ReportDraft(StoredForm):
     """/report's answers so far; the FSM data's keys. `figure` and the message that said it
     (`chat_id`, `message_id`) are kept while a big change waits for confirmation."""
 
@@ -40,76 +41,11 @@ class ReportDraft(BaseModel):
     message_id: int | None = None
 
 
-async def load_report(state: FSMContext) -> ReportDraft:
-    """The report being made; raises pydantic's ValidationError if there is none."""
-    return ReportDraft.model_validate(await state.get_data())
-
-
-async def save_report(state: FSMContext, draft: ReportDraft) -> None:
-    """Keep `draft` as the FSM data of /report's steps."""
-    await state.set_data(draft.model_dump(mode="json"))
-
-
-def figure_error_text(error: FigureError, locale: str) -> str:
-    """The answer to a refused figure, in the current language; the user's text it quotes
-    is HTML-escaped."""
-    quoted = ", ".join(f"«{escape(piece)}»" for piece in error.unknown)
-    texts = {
-        FigureErrorReason.EMPTY: _("Send the number of subscribers, for example 12 345."),
-        FigureErrorReason.NO_DIGITS: _(
-            "There is no number written in digits here. "
-            "Send the number of subscribers, for example 12 345."
-        ),
-        FigureErrorReason.MALFORMED: _(
-            "I cannot read {digits} as one number. Write it with the digits 0–9 and "
-            "one space between thousands, for example 12 345."
-        ).format(digits=quoted),
-        FigureErrorReason.UNKNOWN_WORDS: _(
-            "I understood the number {number} but not {unknown}. "
-            "Send just the number of subscribers, for example 12 345 or 12,3 тыс."
-        ).format(number=escape(error.understood), unknown=quoted),
-        FigureErrorReason.NEGATIVE: _("The number of subscribers cannot be negative."),
-        FigureErrorReason.TOO_LARGE: _(
-            "That is more than {limit}: please check the number."
-        ).format(limit=number(MAX_FIGURE, locale)),
-        FigureErrorReason.FRACTIONAL: _(
-            "This does not come to a whole number of subscribers. Send the exact number."
-        ),
-        FigureErrorReason.AMBIGUOUS: _(
-            "I cannot tell whether this is a decimal point or a thousands separator. "
-            "Send the exact number, for example 12345 or 12 345, or with a unit: 12,3 тыс."
-        ),
-    }
-    return texts[error.reason]
-
-
-def outcome_text(outcome: ReportOutcome, locale: str) -> str:
-    """The answer to a stored report in the current language: the figure, and the change
-    since the previous report unless there was none or this one repeats it."""
-    title = escape(outcome.page.title)
-    figure = number(outcome.figure, locale)
-    if outcome.previous is not None and not outcome.duplicate:
-        return ngettext(
-            "Saved: <b>{title}</b> has {figure} subscriber. "
-            "Change since the last report: {change}.",
-            "Saved: <b>{title}</b> has {figure} subscribers. "
-            "Change since the last report: {change}.",
-            outcome.figure,
-        ).format(
-            title=title, figure=figure, change=signed(outcome.figure - outcome.previous, locale)
-        )
-    return ngettext(
-        "Saved: <b>{title}</b> has {figure} subscriber.",
-        "Saved: <b>{title}</b> has {figure} subscribers.",
-        outcome.figure,
-    ).format(title=title, figure=figure)
-
-
 async def ask_figure(
     target: Message | InaccessibleMessage, state: FSMContext, page_id: int, title: str
 ) -> None:
     await state.set_state(Reporting.figure)
-    await save_report(state, ReportDraft(page_id=page_id))
+    await ReportDraft(page_id=page_id).save(state)
     await target.answer(
         _("How many subscribers does <b>{title}</b> have now?").format(title=escape(title)),
         reply_markup=keyboards.cancel(),
@@ -141,83 +77,6 @@ async def turn_offered_pages(
         await target.edit_reply_markup(reply_markup=markup)
 
 
-async def check_and_store(
-    message: Message,
-    state: FSMContext,
-    actor: Actor,
-    reports: ReportService,
-    update: Update,
-    page_id: int,
-    figure: int,
-    locale: str,
-) -> None:
-    check = await reports.check(actor, page_id, figure)
-    if check.needs_confirmation and check.previous is not None:
-        await state.set_state(Reporting.confirm)
-        # The figure's message is kept: the report stored on confirmation names it.
-        await save_report(
-            state,
-            ReportDraft(
-                page_id=page_id,
-                figure=figure,
-                chat_id=message.chat.id,
-                message_id=message.message_id,
-            ),
-        )
-        await message.answer(
-            _(
-                "The last figure of <b>{title}</b> was {previous}, the new one is {figure}. "
-                "That is a big change. Is it right?"
-            ).format(
-                title=escape(check.page.title),
-                previous=number(check.previous, locale),
-                figure=number(figure, locale),
-            ),
-            reply_markup=keyboards.report_confirm(),
-        )
-        return
-    outcome = await reports.submit(
-        actor,
-        page_id,
-        figure,
-        update_id=update.update_id,
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-    )
-    await state.clear()
-    await message.answer(outcome_text(outcome, locale))
-
-
-async def report_command(
-    message: Message,
-    command: CommandObject,
-    state: FSMContext,
-    actor: Actor,
-    reports: ReportService,
-    event_update: Update,
-    i18n: I18n,
-) -> None:
-    """The short form, `/report 12 15400`; a bare /report goes to `ask_page`."""
-    args = (command.args or "").split(maxsplit=1)
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
-        await message.answer(
-            _(
-                "Write the page number and the figure: /report 12 15400. "
-                "The page numbers are in /mypages. Or send /report alone to pick the page."
-            )
-        )
-        return
-    try:
-        figure = parse_figure(args[1])
-    except FigureError as exc:
-        await message.answer(figure_error_text(exc, i18n.current_locale))
-        return
-    page_id = int(args[0].lstrip("#"))
-    await check_and_store(
-        message, state, actor, reports, event_update, page_id, figure, i18n.current_locale
-    )
-
-
 async def ask_page(
     event: Message | CallbackQuery, state: FSMContext, actor: Actor, reports: ReportService
 ) -> None:
@@ -244,18 +103,62 @@ async def take_figure(
     reports: ReportService,
     event_update: Update,
     i18n: I18n,
+    command: CommandObject | None = None,
 ) -> None:
+    """The figure typed at /report's question, or given at once with its page as
+    `/report 12 15400` (a bare /report goes to `ask_page`). A big change waits for
+    confirmation; any other figure is stored."""
+    locale = i18n.current_locale
+    page_id, typed = None, message.text or ""
+    if command is not None:
+        args = (command.args or "").split(maxsplit=1)
+        if len(args) < 2 or not args[0].lstrip("#").isdigit():
+            await message.answer(
+                _(
+                    "Write the page number and the figure: /report 12 15400. "
+                    "The page numbers are in /mypages. Or send /report alone to pick the page."
+                )
+            )
+            return
+        page_id, typed = int(args[0].lstrip("#")), args[1]
     try:
-        figure = parse_figure(message.text or "")
+        figure = parse_figure(typed)
     except FigureError as exc:
+        markup = keyboards.cancel() if command is None else None
+        await message.answer(figure_error_text(exc, locale, i18n), reply_markup=markup)
+        return
+    if page_id is None:
+        page_id = (await ReportDraft.load(state)).page_id
+    check = await reports.check(actor, page_id, figure)
+    if check.needs_confirmation and check.previous is not None:
+        await state.set_state(Reporting.confirm)
+        # The figure's message is kept: the report stored on confirmation names it.
+        said = ReportDraft(
+            page_id=page_id, figure=figure, chat_id=message.chat.id, message_id=message.message_id
+        )
+        await said.save(state)
         await message.answer(
-            figure_error_text(exc, i18n.current_locale), reply_markup=keyboards.cancel()
+            _(
+                "The last figure of <b>{title}</b> was {previous}, the new one is {figure}. "
+                "That is a big change. Is it right?"
+            ).format(
+                title=escape(check.page.title),
+                previous=number(check.previous, locale),
+                figure=number(figure, locale),
+            ),
+            reply_markup=keyboards.report_confirm(),
         )
         return
-    page_id = (await load_report(state)).page_id
-    await check_and_store(
-        message, state, actor, reports, event_update, page_id, figure, i18n.current_locale
+    outcome = await reports.submit(
+        actor,
+        page_id,
+        figure,
+        update_id=event_update.update_id,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
     )
+    await state.clear()
+    await message.answer(outcome_text(outcome, locale, i18n))
 
 
 async def confirm_figure(
@@ -267,13 +170,13 @@ async def confirm_figure(
     event_update: Update,
     i18n: I18n,
 ) -> None:
-    draft = await load_report(state)
+    draft = await ReportDraft.load(state)
     target = reply_target(callback)
     if isinstance(target, Message):
         await target.edit_reply_markup(reply_markup=None)
     if not callback_data.confirmed:
         await state.set_state(Reporting.figure)
-        await save_report(state, ReportDraft(page_id=draft.page_id))
+        await ReportDraft(page_id=draft.page_id).save(state)
         await target.answer(_("Send the right figure."), reply_markup=keyboards.cancel())
         return
     if draft.figure is None:
@@ -287,7 +190,7 @@ async def confirm_figure(
         message_id=draft.message_id,
     )
     await state.clear()
-    await target.answer(outcome_text(outcome, i18n.current_locale))
+    await target.answer(outcome_text(outcome, i18n.current_locale, i18n))
 
 
 def edited_figure(text: str) -> int | None:
@@ -335,7 +238,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(ask_page, Command("report", magic=F.args.is_(None)))
     router.callback_query.register(ask_page, MenuCb.filter(F.item == MenuItem.REPORT))
-    router.message.register(report_command, Command("report"))
+    router.message.register(take_figure, Command("report"))
     router.callback_query.register(pick_page, PageCb.filter(F.action == PageAction.REPORT))
     router.callback_query.register(
         turn_offered_pages, ListCb.filter(F.kind == ListKind.REPORT_PAGES)

@@ -23,12 +23,7 @@ def _display(user: User) -> str:
     return f"{name}{handle} (id {user.id})".strip()
 
 
-async def _refresh_menu(bot: Bot, users: UserService, i18n: I18n, user: User) -> None:
-    with i18n.use_locale(locale_of(user, i18n)):
-        await set_user_commands(bot, users.actor_of(user))
-
-
-async def grant(
+async def change_role(
     message: Message,
     command: CommandObject,
     actor: Actor,
@@ -36,43 +31,42 @@ async def grant(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    parts = (command.args or "").split(maxsplit=1)
-    if not parts:
-        await message.answer(
-            _("Write who and, if needed, which territory: /grant 123456789 Пенза or /grant @name")
-        )
-        return
-    target, scope = await users.grant(actor, parts[0], parts[1] if len(parts) > 1 else None)
-    await _refresh_menu(bot, users, i18n, target)
-    if scope is None:
-        text = _("{user} is now a coordinator for the whole region.")
-        await message.answer(text.format(user=_display(target)))
+    """/grant <who> [territory]: make someone a coordinator, of one territory or of the
+    whole region; /revoke <who>: take the role away. The user's command menu follows."""
+    args = command.args or ""
+    if command.command == "revoke":
+        if not args.strip():
+            await message.answer(
+                _("Write whose role to revoke: /revoke 123456789 or /revoke @name")
+            )
+            return
+        target = await users.revoke(actor, args.strip())
+        done = _("{user} is no longer a coordinator.").format(user=_display(target))
     else:
-        text = _("{user} is now a coordinator for {territory}.")
-        await message.answer(
-            text.format(user=_display(target), territory=escape(scope.name(i18n.current_locale)))
-        )
-
-
-async def revoke(
-    message: Message,
-    command: CommandObject,
-    actor: Actor,
-    users: UserService,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
-    reference = (command.args or "").strip()
-    if not reference:
-        await message.answer(_("Write whose role to revoke: /revoke 123456789 or /revoke @name"))
-        return
-    target = await users.revoke(actor, reference)
-    await _refresh_menu(bot, users, i18n, target)
-    await message.answer(_("{user} is no longer a coordinator.").format(user=_display(target)))
+        parts = args.split(maxsplit=1)
+        if not parts:
+            await message.answer(
+                _(
+                    "Write who and, if needed, which territory: "
+                    "/grant 123456789 Пенза or /grant @name"
+                )
+            )
+            return
+        target, scope = await users.grant(actor, parts[0], parts[1] if len(parts) > 1 else None)
+        if scope is None:
+            done = _("{user} is now a coordinator for the whole region.").format(
+                user=_display(target)
+            )
+        else:
+            done = _("{user} is now a coordinator for {territory}.").format(
+                user=_display(target), territory=escape(scope.name(i18n.current_locale))
+            )
+    with i18n.use_locale(locale_of(target, i18n)):
+        await set_user_commands(bot, users.actor_of(target))
+    await message.answer(done)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(grant, Command("grant"))
-    router.message.register(revoke, Command("revoke"))
+    router.message.register(change_role, Command("grant", "revoke"))
     return router

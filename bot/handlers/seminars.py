@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
@@ -17,7 +17,7 @@ from bot.handlers.callbacks import (
     SeminarAction,
     SeminarCb,
 )
-from bot.handlers.common import reply_target, send_cards, turn_cards
+from bot.handlers.common import cards_screen, reply_target, send_cards
 from bot.services.seminars import SeminarService
 from bot.texts.formats import number
 from bot.texts.seminars import announcement_header, seminar_card
@@ -32,16 +32,17 @@ def seminars_shown(first: int, last: int, count: int) -> str:
     ).format(first=first, last=last, count=count)
 
 
-async def send_seminars(
-    target: Message | InaccessibleMessage,
+async def list_seminars(
+    event: Message | CallbackQuery,
     actor: Actor,
     seminars: SeminarService,
     settings: Settings,
     i18n: I18n,
-    at: int,
+    callback_data: ListCb | None = None,
 ) -> None:
-    """Screen `at` (zero-based) of the upcoming seminars' cards, soonest first; the first
-    screen starts with their count."""
+    """/seminars and the arrows under its cards: the upcoming seminars' cards, soonest
+    first, a screen at a time; the first screen starts with their count."""
+    target, screen = await cards_screen(event, callback_data)
     locale = i18n.current_locale
     views = await seminars.upcoming(actor)
     if not views:
@@ -52,7 +53,7 @@ async def send_seminars(
         else:
             await target.answer(_("No upcoming seminars for you yet."))
         return
-    if at == 0:
+    if screen == 0:
         await target.answer(
             _("Upcoming seminars: {count}").format(count=number(len(views), locale))
         )
@@ -60,25 +61,7 @@ async def send_seminars(
         (seminar_card(view, settings.tz, locale, i18n), keyboards.seminar_actions(view))
         for view in views
     ]
-    await send_cards(target, cards, at, ListKind.SEMINARS, seminars_shown)
-
-
-async def list_seminars(
-    message: Message, actor: Actor, seminars: SeminarService, settings: Settings, i18n: I18n
-) -> None:
-    await send_seminars(message, actor, seminars, settings, i18n, 0)
-
-
-async def turn_seminars(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    seminars: SeminarService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    target = await turn_cards(callback)
-    await send_seminars(target, actor, seminars, settings, i18n, max(callback_data.page, 0))
+    await send_cards(target, cards, screen, ListKind.SEMINARS, seminars_shown)
 
 
 async def join_or_leave(
@@ -108,12 +91,9 @@ async def join_or_leave(
     await callback.answer(done)
 
 
-# ---------------------------------------------------------------------------- /seminar_new
-
-
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_seminars, Command("seminars"))
-    router.callback_query.register(turn_seminars, ListCb.filter(F.kind == ListKind.SEMINARS))
+    router.callback_query.register(list_seminars, ListCb.filter(F.kind == ListKind.SEMINARS))
     router.callback_query.register(join_or_leave, SeminarCb.filter())
     return router

@@ -38,3 +38,7 @@ class SeminarNew(StatesGroup):
     capacity = State()
     audience = State()
     confirm = State()
+
+
+class Importing(StatesGroup):
+    file = State()

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.config import Settings
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
-from bot.handlers.callbacks import MenuCb, MenuItem
-from bot.handlers.common import reply_target
+from bot.handlers.callbacks import MenuItem
+from bot.handlers.common import on_command, reply_target
 from bot.services.registry import RegistryService
 from bot.services.totals import TotalsService
 from bot.texts.totals import render_totals
-
-
-async def show_total(
-    target: Message | InaccessibleMessage,
-    actor: Actor,
-    totals: TotalsService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    locale = i18n.current_locale
-    result = await totals.region(actor)
-    territories = await registry.territories()
-    own = None
-    if result.own_territory is not None:
-        own = await registry.territory(int(result.own_territory.key))
-    await target.answer(
-        render_totals(result, territories, settings.region_name_in(locale), locale, i18n),
-        reply_markup=keyboards.total_actions(own, locale),
-    )
 
 
 async def total(
@@ -45,11 +24,21 @@ async def total(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    await show_total(reply_target(event), actor, totals, registry, settings, i18n)
+    """/total and its menu button: the region's figures, with the chart buttons (a scoped
+    coordinator's territory's too)."""
+    locale = i18n.current_locale
+    result = await totals.region(actor)
+    territories = await registry.territories()
+    own = None
+    if result.own_territory is not None:
+        own = await registry.territory(int(result.own_territory.key))
+    await reply_target(event).answer(
+        render_totals(result, territories, settings.region_name_in(locale), locale, i18n),
+        reply_markup=keyboards.total_actions(own, locale),
+    )
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(total, Command("total"))
-    router.callback_query.register(total, MenuCb.filter(F.item == MenuItem.TOTAL))
+    on_command(router, total, "total", MenuItem.TOTAL)
     return router

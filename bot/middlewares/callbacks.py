@@ -4,13 +4,13 @@ come before what the delivery queue sends to the same chat."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, Chat, TelegramObject
+from aiogram.types import CallbackQuery, TelegramObject
 
+from bot.middlewares.base import Handler, event_context
 from bot.middlewares.requests import CallbackAnswers
 from bot.services.flood import RateBudget
 
@@ -29,12 +29,7 @@ class AnswerCallbackQueries(BaseMiddleware):
     def __init__(self, answers: CallbackAnswers) -> None:
         self._answers = answers
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         result = await handler(event, data)
         if isinstance(event, CallbackQuery) and not self._answers.answered(event.id):
             try:
@@ -52,14 +47,9 @@ class AnswerFirst(BaseMiddleware):
     def __init__(self, budget: RateBudget) -> None:
         self._budget = budget
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        chat: Chat | None = data.get("event_chat")
-        if chat is None:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat_id = event_context(data).chat_id
+        if chat_id is None:
             return await handler(event, data)
-        with self._budget.hold(chat.id):
+        with self._budget.hold(chat_id):
             return await handler(event, data)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.albums import MAX_ALBUM_ITEMS
+from bot.middlewares.base import Handler, event_context
 from bot.middlewares.inflight import queued_ahead
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,8 @@ class FloodGuard(BaseMiddleware):
         self._backlog = backlog
         self._noted: dict[int, float] = {}  # user id → monotonic time of the last note
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        chat: Chat | None = data.get("event_chat")
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat = event_context(data).chat
         if chat is not None and chat.type != ChatType.PRIVATE:
             # Groups hear nothing but pointers, which their own 20-a-minute budget
             # already keeps few: no note is ever posted there.

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
-from aiogram.types import Chat, TelegramObject
-from aiogram.types import User as TelegramUser
+from aiogram.types import TelegramObject
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.i18n import locale_of
+from bot.middlewares.base import Handler, event_context
 from bot.services.users import UserService
 from bot.storage.records import User
 
@@ -22,14 +21,9 @@ class UserMiddleware(BaseMiddleware):
     def __init__(self, users: UserService) -> None:
         self._users = users
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        sender: TelegramUser | None = data.get("event_from_user")
-        chat: Chat | None = data.get("event_chat")
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context = event_context(data)
+        sender, chat = context.user, context.chat
         # Only a private chat makes someone a user of the bot: writing in a group where
         # the bot is a member must neither register them nor mark them reachable.
         private = chat is None or chat.type == ChatType.PRIVATE
@@ -56,6 +50,6 @@ class UserI18nMiddleware(I18nMiddleware):
         user: User | None = data.get("user")
         if user is not None:
             return locale_of(user, self.i18n)
-        sender: TelegramUser | None = data.get("event_from_user")
+        sender = event_context(data).user
         language = ((sender.language_code if sender else None) or "").split("-")[0].lower()
         return language if language in self.i18n.available_locales else self.i18n.default_locale

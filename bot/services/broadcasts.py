@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.albums import MAX_ALBUM_ITEMS
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.roles import Actor
 from bot.domain.segments import Segment
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import BroadcastNotFound, NotAllowed
@@ -57,7 +59,7 @@ class BroadcastService:
         source_message_id: int,
         album: Sequence[int] = (),
     ) -> Broadcast:
-        """Queue the message for every recipient in one transaction.
+        """Queue the message for every recipient and audit the start, in one transaction.
 
         `album`: the message ids of an album's items (its first is `source_message_id`),
         copied together so that each recipient gets one album; empty for one message.
@@ -95,6 +97,11 @@ class BroadcastService:
             )
             if not recipients:
                 await repos.broadcasts.finish(broadcast_id, status=BroadcastStatus.DONE, now=now)
+            subject = Subject(SubjectKind.BROADCAST, broadcast_id, actor.scope)
+            started = {AuditDetail.RECIPIENTS: len(recipients)}
+            await record(
+                repos, actor, AuditAction.BROADCAST_STARTED, subject, now=now, details=started
+            )
             broadcast = await repos.broadcasts.get(broadcast_id)
         assert broadcast is not None
         self._wake()
@@ -119,10 +126,18 @@ class BroadcastService:
         return broadcast
 
     async def cancel(self, actor: Actor, broadcast_id: int) -> Progress:
-        """Stop what is not sent yet; messages being sent at this moment still go."""
+        """Stop what is not sent yet; messages being sent at this moment still go. A stop
+        that cancelled something is audited in the same transaction, under the territory
+        the broadcast was scoped to (so a second tap adds no entry). Raises NotAllowed,
+        BroadcastNotFound."""
         broadcast = await self._own(actor, broadcast_id)
         async with self._db.write() as repos:
-            await repos.outbox.cancel_broadcast_rows(broadcast.id)
+            cancelled = await repos.outbox.cancel_broadcast_rows(broadcast.id)
+            if cancelled:
+                subject = Subject(SubjectKind.BROADCAST, broadcast.id, broadcast.territory_scope)
+                stopped = {AuditDetail.CANCELLED: cancelled}
+                action, now = AuditAction.BROADCAST_STOPPED, self._clock.now()
+                await record(repos, actor, action, subject, now=now, details=stopped)
         return await self.progress(broadcast.id)
 
     async def progress(self, broadcast_id: int) -> Progress:

@@ -31,9 +31,7 @@ from bot.domain.digests import (
     PageChangeRow,
     PageFigures,
     PageRanks,
-    SilentPageRow,
     WeekFigures,
-    WeekPageRow,
     overview,
     page_figures,
 )
@@ -120,13 +118,9 @@ class _Week:
     invited: dict[int, frozenset[int]] = field(default_factory=dict)
     registered: dict[int, int] = field(default_factory=dict)
     registrations: set[tuple[int, int]] = field(default_factory=set)
-    # What coordinators' digests need, read with the first coordinator met.
-    coordinators_read: bool = False
-    shares: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → pages, subs
-    ledger: dict[int, tuple[int, int]] = field(default_factory=dict)  # territory → week, 30 d
-    week_pages: list[WeekPageRow] = field(default_factory=list)
-    silent: list[SilentPageRow] = field(default_factory=list)
-    newcomers: list[tuple[str | None, int]] = field(default_factory=list)
+    # What coordinators' digests need, read with the first coordinator met, and their
+    # overviews per scope.
+    figures: WeekFigures | None = None
     overviews: dict[int | None, Overview] = field(default_factory=dict)
     # Charts drawn by this run, per (scope, locale) (None: drawing failed), and their
     # outbox_files ids once stored.
@@ -285,21 +279,27 @@ class DigestService:
             registrations=await repos.seminars.registrations(ids),
         )
 
-    async def _gather_for_coordinators(self, repos: Repositories, week: _Week) -> None:
-        week.shares = {
-            int(row.key): (row.pages, row.subscribers)
-            for row in await repos.totals.breakdowns()
-            if row.dimension == "territory"
-        }
-        week.ledger = await repos.totals.changes(
-            week_since=week.since, month_since=week.until - FORECAST_DAYS * DAY
+    async def _gather_for_coordinators(self, repos: Repositories, week: _Week) -> WeekFigures:
+        """What the coordinators' parts of the week's digests are computed from."""
+        return WeekFigures(
+            since=week.since,
+            until=week.until,
+            today=dt.datetime.fromtimestamp(week.until, self._tz).date(),
+            shares={
+                int(row.key): (row.pages, row.subscribers)
+                for row in await repos.totals.breakdowns()
+                if row.dimension == "territory"
+            },
+            ledger=await repos.totals.changes(
+                week_since=week.since, month_since=week.until - FORECAST_DAYS * DAY
+            ),
+            changes=week.changes,
+            week_pages=await repos.digests.week_pages(since=week.since),
+            silent=await repos.digests.silent_pages(
+                cutoff=silence_cutoff(week.until, SILENT_DAYS), per_territory=SILENT_LISTED
+            ),
+            newcomers=await repos.digests.newcomers(since=week.since, until=week.until),
         )
-        week.week_pages = await repos.digests.week_pages(since=week.since)
-        week.silent = await repos.digests.silent_pages(
-            cutoff=silence_cutoff(week.until, SILENT_DAYS), per_territory=SILENT_LISTED
-        )
-        week.newcomers = await repos.digests.newcomers(since=week.since, until=week.until)
-        week.coordinators_read = True
 
     async def _read_chunk(
         self, repos: Repositories, week: _Week, users: Sequence[User]
@@ -310,8 +310,8 @@ class DigestService:
             [user.id for user in users], cutoff=silence_cutoff(week.until, SILENT_DAYS)
         ):
             pages[row.user_id].append(row)
-        if not week.coordinators_read and any(self._actor(u).is_coordinator for u in users):
-            await self._gather_for_coordinators(repos, week)
+        if week.figures is None and any(self._actor(u).is_coordinator for u in users):
+            week.figures = await self._gather_for_coordinators(repos, week)
         return pages
 
     def _render_chunk(
@@ -402,15 +402,5 @@ class DigestService:
         return views
 
     def _overview(self, week: _Week, scope: int | None) -> Overview:
-        figures = WeekFigures(
-            since=week.since,
-            until=week.until,
-            today=dt.datetime.fromtimestamp(week.until, self._tz).date(),
-            shares=week.shares,
-            ledger=week.ledger,
-            changes=week.changes,
-            week_pages=week.week_pages,
-            silent=week.silent,
-            newcomers=week.newcomers,
-        )
-        return overview(figures, scope, region_ladder=self._region_ladder)
+        assert week.figures is not None  # read with the chunk of the first coordinator
+        return overview(week.figures, scope, region_ladder=self._region_ladder)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.domain.limits import TextLimit
+from bot.domain.registry_import import FileProblem
 
 
 class DomainError(Exception):
     """A request the bot refuses for a reason the user should hear.
 
-    `ends_step` marks the refusals that no later answer can turn round: what a wizard
-    step is about is gone or decided (or the user may no longer act on it). Such a
-    refusal raised by a wizard step ends the wizard (see
+    `ends_step` marks the refusals that no later answer can turn round (the subclasses
+    of `FinalRefusal`). Such a refusal raised by a wizard step ends the wizard (see
     `bot.middlewares.wizard.EndStepOnRefusal`); the others leave the user in the step to
     try again.
     """
@@ -20,17 +20,33 @@ class DomainError(Exception):
     ends_step: ClassVar[bool] = False
 
 
-class NotAllowed(DomainError):
-    """The actor's role does not allow this action."""
+class FinalRefusal(DomainError):
+    """A refusal no later answer can turn round: what the request is about is gone or
+    decided, or the user may no longer act on it."""
 
-    # A role revoked in the middle of a wizard does not come back with the next answer.
     ends_step = True
 
 
-class PageNotFound(DomainError):
+class UnknownReference(DomainError):
+    """Something named (by the user, or by a button) matches nothing; `reference` is how
+    it was named."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(reference)
+        self.reference = reference
+
+
+class InviteRefused(DomainError):
+    """An invite code that makes nobody a co-administrator."""
+
+
+class NotAllowed(FinalRefusal):
+    """The actor's role does not allow this action (a role revoked in the middle of a
+    wizard does not come back with the next answer)."""
+
+
+class PageNotFound(FinalRefusal):
     """No such page for this user: deleted, left, or never theirs."""
-
-    ends_step = True
 
 
 class NotRegistered(DomainError):
@@ -43,62 +59,73 @@ class DuplicateLink(DomainError):
         self.existing_title = existing_title
 
 
-class AlreadyDecided(DomainError):
+class AlreadyDecided(FinalRefusal):
     """The page was approved or rejected by someone else in the meantime."""
 
-    ends_step = True
 
-
-class PageNotApproved(DomainError):
+class PageNotApproved(FinalRefusal):
     """Figures are reported for approved pages only (it may have been rejected meanwhile)."""
 
-    ends_step = True
+
+class InviteInvalid(InviteRefused):
+    """No such code, or its page is gone."""
 
 
-class InviteInvalid(DomainError):
+class InviteExpired(InviteRefused):
     pass
 
 
-class InviteExpired(DomainError):
+class InviteUsed(InviteRefused):
     pass
 
 
-class InviteUsed(DomainError):
-    pass
+class UserNotFound(UnknownReference):
+    """`reference`: a Telegram user id or an @username."""
 
 
-class UserNotFound(DomainError):
-    def __init__(self, reference: str) -> None:
-        super().__init__(reference)
-        self.reference = reference
+class TerritoryNotFound(UnknownReference):
+    """`reference`: a territory's name, code or id, matching no territory or several."""
 
 
-class TerritoryNotFound(DomainError):
-    def __init__(self, reference: str) -> None:
-        super().__init__(reference)
-        self.reference = reference
-
-
-class BroadcastNotFound(DomainError):
+class BroadcastNotFound(FinalRefusal):
     """No such broadcast, or not one this coordinator may see."""
 
-    ends_step = True
 
-
-class SeminarNotFound(DomainError):
+class SeminarNotFound(FinalRefusal):
     """No such seminar, or it is not for this user's pages."""
-
-    ends_step = True
 
 
 class SeminarFull(DomainError):
     pass
 
 
-class SeminarStarted(DomainError):
+class SeminarStarted(FinalRefusal):
     """Registrations change only before the seminar starts."""
 
+
+class ImportFileRefused(DomainError):
+    """An import file that cannot be checked row by row (see
+    `bot.domain.registry_import.FileProblem`); `detail` says more where it can."""
+
+    def __init__(self, problem: FileProblem, detail: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.detail = detail
+
+
+class ImportGone(DomainError):
+    """The dry run cannot be applied: `applied` already (a second tap), or no longer
+    waiting (another superadmin's, or replaced by a newer file)."""
+
     ends_step = True
+
+    def __init__(self, *, applied: bool) -> None:
+        super().__init__("applied" if applied else "not waiting")
+        self.applied = applied
+
+
+class NothingToImport(DomainError):
+    """No row of the file can be imported (any more: it may have been registered meanwhile)."""
 
 
 class TextRefused(DomainError):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.milestones import Ladder, crossed
+from bot.domain.milestones import Ladders, crossed
 from bot.services.delivery import Priority
 from bot.storage.milestones import REGION_SUBJECT, Figures, MilestoneScope
 from bot.storage.outbox import OutboxKind, text_payload
@@ -67,18 +67,13 @@ MilestoneText = Callable[[User, Milestone, Recipient], str]
 
 class MilestoneService:
     def __init__(
-        self,
-        *,
-        page_ladder: Ladder,
-        territory_ladder: Ladder,
-        region_ladder: Ladder,
-        goal: int,
-        superadmins: Collection[int],
-        text: MilestoneText,
+        self, ladders: Ladders, *, goal: int, superadmins: Collection[int], text: MilestoneText
     ) -> None:
-        self._page = page_ladder
-        self._territory = territory_ladder
-        self._region = region_ladder
+        self._ladders = {
+            MilestoneScope.PAGE: ladders.page,
+            MilestoneScope.TERRITORY: ladders.territory,
+            MilestoneScope.REGION: ladders.region,
+        }
         self._goal = goal
         self._superadmins = frozenset(superadmins)
         self._text = text
@@ -93,8 +88,7 @@ class MilestoneService:
     ) -> int:
         """A page's figure went from `old` (None: no figure yet) to `new`; returns how
         many alerts were queued."""
-        thresholds = crossed(self._page, old or 0, new, limit=MAX_CROSSED)
-        fresh = await self._record(repos, MilestoneScope.PAGE, page.id, thresholds, now)
+        fresh = await self._record(repos, MilestoneScope.PAGE, page.id, old or 0, new, now)
         if old is None or not fresh:
             return 0
         territory = await repos.territories.get(page.territory_id)
@@ -114,11 +108,7 @@ class MilestoneService:
         `territory_id`); returns how many alerts were queued."""
         queued = 0
         fresh = await self._record(
-            repos,
-            MilestoneScope.TERRITORY,
-            territory_id,
-            crossed(self._territory, before.territory, after.territory, limit=MAX_CROSSED),
-            now,
+            repos, MilestoneScope.TERRITORY, territory_id, before.territory, after.territory, now
         )
         if fresh:
             milestone = Milestone(
@@ -132,11 +122,7 @@ class MilestoneService:
                 repos, milestone, [(user, Recipient.COORDINATOR) for user in watchers], now
             )
         fresh = await self._record(
-            repos,
-            MilestoneScope.REGION,
-            REGION_SUBJECT,
-            crossed(self._region, before.region, after.region, limit=MAX_CROSSED),
-            now,
+            repos, MilestoneScope.REGION, REGION_SUBJECT, before.region, after.region, now
         )
         if fresh:
             threshold = self._goal if self._goal in fresh else fresh[-1]
@@ -158,14 +144,21 @@ class MilestoneService:
             )
         return queued
 
-    @staticmethod
     async def _record(
-        repos: Repositories, scope: MilestoneScope, subject_id: int, thresholds: list[int], now: int
+        self,
+        repos: Repositories,
+        scope: MilestoneScope,
+        subject_id: int,
+        old: int,
+        new: int,
+        now: int,
     ) -> list[int]:
-        """The thresholds recorded now for the first time, ascending."""
+        """Of the thresholds of `scope`'s ladder crossed when the subject's figure went
+        from `old` to `new` (the highest MAX_CROSSED), those recorded now for the first
+        time, ascending."""
         return [
             threshold
-            for threshold in thresholds
+            for threshold in crossed(self._ladders[scope], old, new, limit=MAX_CROSSED)
             if await repos.milestones.record(scope, subject_id, threshold, now)
         ]
 

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
-from bot.domain.deeplinks import (
-    INVITE_CODE_BYTES,
-    INVITE_CODE_PREFIX,
-    is_start_payload,
-    looks_like_invite,
-)
+from bot.domain.deeplinks import is_start_payload, looks_like_invite, new_invite_code
 from bot.domain.limits import PAGE_TITLE, REJECT_REASON
 from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, can_moderate
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
     AlreadyDecided,
-    DomainError,
     DuplicateLink,
     InviteExpired,
     InviteInvalid,
+    InviteRefused,
     InviteUsed,
     NotAllowed,
     PageNotFound,
@@ -70,7 +66,7 @@ class StartLink:
     link, or a payload the bot ignores); `source` is set when it became the user's source."""
 
     page: Page | None = None
-    problem: DomainError | None = None
+    problem: InviteRefused | None = None
     source: str | None = None
 
 
@@ -151,12 +147,15 @@ class RegistryService:
             )
 
     async def approve(self, actor: Actor, page_id: int, notice: Notice) -> Decision:
-        """Approve a pending page; its administrators' notices are queued with the decision."""
+        """Approve a pending page; its administrators' notices are queued and the audit
+        entry recorded with the decision, in one transaction. Raises PageNotFound,
+        NotAllowed (not a coordinator of the page's territory) or AlreadyDecided."""
         return await self._decide(actor, page_id, PageStatus.APPROVED, None, notice)
 
     async def reject(self, actor: Actor, page_id: int, reason: str, notice: Notice) -> Decision:
-        """Reject a pending page with a reason its administrators are told (TextRefused
-        when the reason is empty or too long)."""
+        """Reject a pending page with a reason its administrators are told and the audit
+        entry keeps (TextRefused when the reason is empty or too long); otherwise as
+        `approve`."""
         require_text(REJECT_REASON, reason)
         return await self._decide(actor, page_id, PageStatus.REJECTED, reason, notice)
 
@@ -180,10 +179,15 @@ class RegistryService:
             )
             if not decided:
                 raise AlreadyDecided
+            now = self._clock.now()
+            approved = status is PageStatus.APPROVED
+            action = AuditAction.PAGE_APPROVED if approved else AuditAction.PAGE_REJECTED
+            subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
+            details = {AuditDetail.REASON: reason} if reason is not None else None
+            await record(repos, actor, action, subject, now=now, details=details)
             updated = await repos.pages.get(page_id)
             admins = await repos.pages.admin_ids(page_id)
             assert updated is not None
-            now = self._clock.now()
             for admin in await repos.users.many(admins):
                 text = notice(admin, updated)
                 await enqueue_text(repos, admin.id, text, priority=Priority.ALERT, now=now)
@@ -234,7 +238,7 @@ class RegistryService:
                 raise PageNotFound
             if not await repos.pages.is_admin(page_id, actor.user_id):
                 raise NotAllowed
-            code = INVITE_CODE_PREFIX + secrets.token_urlsafe(INVITE_CODE_BYTES)
+            code = new_invite_code()
             now = self._clock.now()
             await repos.invites.create(
                 code=code,
@@ -258,7 +262,7 @@ class RegistryService:
         if known or looks_like_invite(payload):
             try:
                 return StartLink(page=await self.accept_invite(actor, payload))
-            except (InviteInvalid, InviteExpired, InviteUsed) as exc:
+            except InviteRefused as exc:
                 return StartLink(problem=exc)
         async with self._db.write() as repos:
             recorded = await repos.users.set_source(actor.user_id, payload)

@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
@@ -89,18 +91,12 @@ class SeminarService:
         self._wake = wake
 
     @staticmethod
-    def _audience(actor: Actor, territory_id: int | None) -> Segment:
+    def _seminar(actor: Actor, draft: SeminarDraft, *, now: int) -> Seminar:
+        """The seminar the draft describes, as `actor` would create it now (id 0: not
+        stored); its audience is the draft's territory within the actor's scope."""
+        territory_id = draft.territory_id
         chosen = Segment(territories=frozenset({territory_id}) if territory_id else frozenset())
-        return chosen.within(actor.scope)
-
-    async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
-        """The seminar as it would be announced, and how many administrators the
-        announcement would reach."""
-        if not actor.is_coordinator:
-            raise NotAllowed
-        now = self._clock.now()
-        segment = self._audience(actor, draft.territory_id)
-        seminar = Seminar(
+        return Seminar(
             id=0,
             title=draft.title,
             description=draft.description,
@@ -108,17 +104,26 @@ class SeminarService:
             duration_minutes=draft.duration_minutes,
             place=draft.place,
             capacity=draft.capacity,
-            segment=segment,
+            segment=chosen.within(actor.scope),
             created_by=actor.user_id,
             created_at=now,
         )
+
+    async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
+        """The seminar as it would be announced, and how many administrators the
+        announcement would reach."""
+        if not actor.is_coordinator:
+            raise NotAllowed
+        now = self._clock.now()
+        seminar = self._seminar(actor, draft, now=now)
         async with self._db.read() as repos:
-            count = await repos.audience.count(segment, now=now)
+            count = await repos.audience.count(seminar.segment, now=now)
         return SeminarView(seminar, registered=0, mine=False), count
 
     async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
-        """Store the seminar and queue its announcement to every administrator of its
-        segment, in one transaction; returns the seminar and how many were invited."""
+        """Store the seminar, queue its announcement to every administrator of its
+        segment and audit it, in one transaction; returns the seminar and how many were
+        invited. Raises NotAllowed, TextRefused, SeminarStarted (`starts_at` not ahead)."""
         if not actor.is_coordinator:
             raise NotAllowed
         require_text(SEMINAR_TITLE, draft.title)
@@ -127,23 +132,13 @@ class SeminarService:
         now = self._clock.now()
         if draft.starts_at <= now:
             raise SeminarStarted
-        segment = self._audience(actor, draft.territory_id)
         async with self._db.write() as repos:
-            seminar_id = await repos.seminars.create(
-                title=draft.title,
-                description=draft.description,
-                starts_at=draft.starts_at,
-                duration_minutes=draft.duration_minutes,
-                place=draft.place,
-                capacity=draft.capacity,
-                segment=segment,
-                created_by=actor.user_id,
-                now=now,
-            )
+            seminar_id = await repos.seminars.create(self._seminar(actor, draft, now=now))
             seminar = await repos.seminars.get(seminar_id)
             assert seminar is not None
             view = SeminarView(seminar, registered=0, mine=False)
-            recipients = await repos.users.many(await repos.audience.recipients(segment, now=now))
+            audience = await repos.audience.recipients(seminar.segment, now=now)
+            recipients = await repos.users.many(audience)
             messages = []
             for user in recipients:
                 text, markup = self._announce(user, view)
@@ -151,9 +146,27 @@ class SeminarService:
             await repos.outbox.add_many(
                 OutboxKind.TEXT, messages, priority=Priority.BROADCAST, now=now
             )
+            territory = await self._audited_territory(repos, actor, draft)
+            subject = Subject(SubjectKind.SEMINAR, seminar_id, territory)
+            invited = {AuditDetail.RECIPIENTS: len(messages)}
+            await record(
+                repos, actor, AuditAction.SEMINAR_CREATED, subject, now=now, details=invited
+            )
         if messages:
             self._wake()
         return seminar, len(messages)
+
+    @staticmethod
+    async def _audited_territory(
+        repos: Repositories, actor: Actor, draft: SeminarDraft
+    ) -> int | None:
+        """The territory a seminar's audit entry belongs to: the coordinator's scope, else
+        the one territory invited (if it exists), else None (the whole region)."""
+        if actor.scope is not None:
+            return actor.scope
+        if draft.territory_id is None or await repos.territories.get(draft.territory_id) is None:
+            return None
+        return draft.territory_id
 
     async def upcoming(self, actor: Actor) -> list[SeminarView]:
         """Seminars not started yet that the actor may see, soonest first."""

@@ -29,13 +29,10 @@ from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.domain.exports import Column, ExportFormat
+from bot.domain.exports import Column, ExportFormat, as_text_cell
 
 #: A cell's value: text, a number, a local moment, or empty.
 Cell: TypeAlias = str | int | float | dt.datetime | None
-
-#: What a spreadsheet could take for a formula at the start of a text cell (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class RowTooLarge(ValueError):
@@ -155,14 +152,14 @@ class CsvWriter:
         return [self._parts[0].rename(self._folder / f"{self._stem}.csv")]
 
     def _guard(self, row: Sequence[Cell]) -> Sequence[Cell]:
-        """The row with typed text that starts like a formula kept as text (a leading
-        apostrophe, which spreadsheets show as text)."""
+        """The row with typed text that starts like a formula kept as text (see
+        `as_text_cell`)."""
         guarded: list[Cell] | None = None
         for index in self._guarded:
             value = row[index]
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            if isinstance(value, str) and value != (safe := as_text_cell(value)):
                 guarded = guarded or list(row)
-                guarded[index] = "'" + value
+                guarded[index] = safe
         return guarded if guarded is not None else row
 
     def _encode(self, rows: Iterable[Sequence[Cell]]) -> bytes:

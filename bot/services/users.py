@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.audit import AuditAction, Subject, SubjectKind
 from bot.domain.roles import Actor, can_manage_coordinators
 from bot.services.access import actor_of
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, TerritoryNotFound, UserNotFound
 from bot.storage.database import Database
 from bot.storage.records import Territory, User
+from bot.storage.repositories import Repositories
 from bot.storage.users import UserRepository
 
 # How often a returning user's row is refreshed when nothing about them changed.
@@ -81,7 +84,9 @@ class UserService:
     async def grant(
         self, actor: Actor, reference: str, territory: str | None
     ) -> tuple[User, Territory | None]:
-        """Make someone a coordinator, optionally scoped to a territory."""
+        """Make someone a coordinator, optionally scoped to a territory (by code, id or
+        name), and audit it in the same transaction. `reference`: a numeric id or an
+        @username. Raises NotAllowed (not a superadmin), UserNotFound, TerritoryNotFound."""
         if not can_manage_coordinators(actor):
             raise NotAllowed
         async with self._db.write() as repos:
@@ -89,20 +94,35 @@ class UserService:
             scope = None
             if territory is not None:
                 scope = _match_territory(await repos.territories.all(), territory)
-            await repos.users.set_coordinator(
-                target.id, is_coordinator=True, territory_id=scope.id if scope else None
-            )
-            updated = await repos.users.get(target.id)
-        assert updated is not None
+            updated = await self._set_role(repos, actor, target, scope.id if scope else None)
         return updated, scope
 
     async def revoke(self, actor: Actor, reference: str) -> User:
+        """Take the coordinator role away and audit it (under the territory the role was
+        scoped to) in the same transaction. Raises NotAllowed, UserNotFound."""
         if not can_manage_coordinators(actor):
             raise NotAllowed
         async with self._db.write() as repos:
             target = await self._find(repos.users, reference)
-            await repos.users.set_coordinator(target.id, is_coordinator=False, territory_id=None)
-            updated = await repos.users.get(target.id)
+            return await self._set_role(repos, actor, target, None, granted=False)
+
+    async def _set_role(
+        self,
+        repos: Repositories,
+        actor: Actor,
+        target: User,
+        scope_id: int | None,
+        *,
+        granted: bool = True,
+    ) -> User:
+        """Grant (scoped to `scope_id`, None: the region) or revoke the coordinator role,
+        and audit it under the territory the role is, or was, scoped to. Returns the user."""
+        await repos.users.set_coordinator(target.id, is_coordinator=granted, territory_id=scope_id)
+        action = AuditAction.ROLE_GRANTED if granted else AuditAction.ROLE_REVOKED
+        territory = scope_id if granted else target.coordinator_territory_id
+        subject = Subject(SubjectKind.USER, target.id, territory)
+        await record(repos, actor, action, subject, now=self._clock.now())
+        updated = await repos.users.get(target.id)
         assert updated is not None
         return updated
 

@@ -15,13 +15,16 @@ Repositories never commit: the unit of work in `Database.write()` owns the trans
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Collection, Iterable, Mapping
-from typing import Any, TypeAlias
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import fields
+from typing import Any, TypeAlias, TypeVar
 
 import aiosqlite
 
 #: Named parameters of one statement (`:name` in the SQL).
 Params: TypeAlias = Mapping[str, Any]
+
+R = TypeVar("R")
 
 
 def list_param(values: Iterable[Any]) -> str:
@@ -63,6 +66,49 @@ def no_limit(limit: int | None) -> int:
 def qualified(alias: str, columns: str) -> str:
     """A comma-separated column list with each column prefixed by a table alias."""
     return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+#: The place of each field of a record, by record class: computed once per class.
+_PLACES: dict[type[Any], dict[str, int]] = {}
+
+
+def _places(record: type[Any]) -> dict[str, int]:
+    places = _PLACES.get(record)
+    if places is None:
+        places = _PLACES[record] = {field.name: n for n, field in enumerate(fields(record))}
+    return places
+
+
+def columns(record: type[Any]) -> str:
+    """SQL: a comma-separated column list named and ordered as the fields of `record` (a
+    dataclass whose fields are a table's columns), read back by `from_row`."""
+    return ", ".join(_places(record))
+
+
+def from_row(record: type[R], row: Sequence[Any], **convert: Callable[[Any], Any]) -> R:
+    """A `record` (a dataclass) from a row of `columns(record)`: each value goes to the
+    field in its place, through `convert[field name]` where one is given (an enum from
+    its text, a bool from SQLite's 0 or 1, a structure from JSON).
+
+    ValueError if the row is not as wide as the record has fields; KeyError for a
+    converter of no field.
+    """
+    places = _places(record)
+    if len(row) != len(places):
+        raise ValueError(f"{record.__name__} has {len(places)} fields, the row {len(row)}")
+    values = list(row)
+    for name, read in convert.items():
+        values[places[name]] = read(values[places[name]])
+    return record(*values)
+
+
+def row_of(record: Any, **convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """The inverse of `from_row`: column → value of each field of `record` (a dataclass
+    instance), through `convert[field name]` where one is given."""
+    values = {name: getattr(record, name) for name in _places(type(record))}
+    for name, write in convert.items():
+        values[name] = write(values[name])
+    return values
 
 
 def insert_sql(table: str, columns: Collection[str]) -> str:
@@ -108,6 +154,10 @@ class Repository:
         """Execute a write; returns the number of rows changed."""
         async with self._conn.execute(sql, params) as cursor:
             return cursor.rowcount
+
+    async def _changed(self, sql: str, params: Params | None = None) -> bool:
+        """Execute a write; whether it changed any row."""
+        return await self._run(sql, params) > 0
 
     async def _run_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Execute one write once per parameter set."""

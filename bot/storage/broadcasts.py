@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.storage.base import Repository, no_limit
+from bot.storage.base import Repository, columns, from_row, no_limit
 
 
 class BroadcastStatus(StrEnum):
@@ -34,16 +35,11 @@ class Broadcast:
     items: int = 1  # messages each recipient gets: an album's items, else 1
 
 
-_COLUMNS = (
-    "id, author_id, source_chat_id, source_message_id, segment, territory_scope, status,"
-    " recipients, created_at, finished_at, progress_chat_id, progress_message_id, items"
-)
+_COLUMNS = columns(Broadcast)
 
 
-def _broadcast(row: tuple[Any, ...]) -> Broadcast:
-    values = list(row)
-    values[6] = BroadcastStatus(values[6])
-    return Broadcast(*values)
+def _broadcast(row: Sequence[Any]) -> Broadcast:
+    return from_row(Broadcast, row, status=BroadcastStatus)
 
 
 class BroadcastRepository(Repository):
@@ -110,7 +106,7 @@ class BroadcastRepository(Repository):
 
     async def finish(self, broadcast_id: int, *, status: BroadcastStatus, now: int) -> bool:
         """Close a broadcast being sent; False if it was closed already."""
-        changed = await self._run(
+        return await self._changed(
             "UPDATE broadcasts SET status = :status, finished_at = :now"
             " WHERE id = :id AND status = :sending",
             {
@@ -120,4 +116,3 @@ class BroadcastRepository(Repository):
                 "id": broadcast_id,
             },
         )
-        return changed > 0

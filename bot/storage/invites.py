@@ -32,9 +32,8 @@ class InviteRepository(Repository):
 
     async def mark_used(self, code: str, *, user_id: int, now: int) -> bool:
         """Claim a single-use invite; False when someone claimed it first."""
-        changed = await self._run(
+        return await self._changed(
             "UPDATE invites SET used_by = :user_id, used_at = :now"
             " WHERE code = :code AND used_by IS NULL",
             {"user_id": user_id, "now": now, "code": code},
         )
-        return changed > 0

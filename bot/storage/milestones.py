@@ -35,13 +35,12 @@ class MilestoneRepository(Repository):
         self, scope: MilestoneScope | str, subject_id: int, threshold: int, now: int
     ) -> bool:
         """Record a milestone; True when it is new, False when it was reached before."""
-        changed = await self._run(
+        return await self._changed(
             "INSERT INTO milestones (scope, subject_id, threshold, reached_at)"
             " VALUES (:scope, :subject_id, :threshold, :now)"
             " ON CONFLICT (scope, subject_id, threshold) DO NOTHING",
             {"scope": str(scope), "subject_id": subject_id, "threshold": threshold, "now": now},
         )
-        return changed > 0
 
     async def reached(self, scope: MilestoneScope | str, subject_id: int) -> list[int]:
         """Thresholds recorded for one subject, ascending."""

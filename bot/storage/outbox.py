@@ -16,9 +16,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
-from bot.storage.base import Repository, in_list, insert_sql, list_param
+from bot.storage.base import Repository, columns, from_row, in_list, insert_sql, list_param
 
 #: The error recorded on rows skipped because their user is already unreachable.
 UNREACHABLE = "user unreachable"
@@ -109,24 +109,28 @@ def _encode(payload: Mapping[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def _row(
-    chat_id: int,
-    kind: OutboxKind,
-    payload: str,
-    *,
-    priority: int,
-    broadcast_id: int | None,
-    not_before: int,
-    now: int,
-) -> dict[str, Any]:
+class Queueing(TypedDict):
+    """How rows are queued: `priority` (lower goes first), `now` (the time they are
+    queued, Unix seconds), the broadcast they belong to, and `not_before` (the time they
+    may be sent, Unix seconds; default: now)."""
+
+    priority: int
+    now: int
+    broadcast_id: NotRequired[int | None]
+    not_before: NotRequired[int | None]
+
+
+def _row(chat_id: int, kind: OutboxKind, payload: str, queueing: Queueing) -> dict[str, Any]:
     """The columns of a new outbox row; `payload` already encoded."""
+    now = queueing["now"]
+    not_before = queueing.get("not_before")
     return {
         "chat_id": chat_id,
-        "priority": priority,
+        "priority": queueing["priority"],
         "kind": kind.value,
         "payload": payload,
-        "broadcast_id": broadcast_id,
-        "not_before": not_before,
+        "broadcast_id": queueing.get("broadcast_id"),
+        "not_before": now if not_before is None else not_before,
         "created_at": now,
     }
 
@@ -144,26 +148,12 @@ _NEW_ROW_COLUMNS = (
 
 
 class OutboxRepository(Repository):
-    _COLUMNS = (
-        "id, chat_id, priority, kind, payload, broadcast_id, status, attempts, not_before,"
-        " error, created_at, sent_at"
-    )
+    _COLUMNS = columns(OutboxMessage)
 
     @staticmethod
     def _record(row: Sequence[Any]) -> OutboxMessage:
-        return OutboxMessage(
-            id=row[0],
-            chat_id=row[1],
-            priority=row[2],
-            kind=OutboxKind(row[3]),
-            payload=json.loads(row[4]),
-            broadcast_id=row[5],
-            status=OutboxStatus(row[6]),
-            attempts=row[7],
-            not_before=row[8],
-            error=row[9],
-            created_at=row[10],
-            sent_at=row[11],
+        return from_row(
+            OutboxMessage, row, kind=OutboxKind, payload=json.loads, status=OutboxStatus
         )
 
     # ------------------------------------------------------------------ writing rows
@@ -173,102 +163,49 @@ class OutboxRepository(Repository):
         chat_id: int,
         kind: OutboxKind,
         payload: Mapping[str, Any],
-        *,
-        priority: int,
-        now: int,
-        broadcast_id: int | None = None,
-        not_before: int | None = None,
+        **queueing: Unpack[Queueing],
     ) -> int:
         """Queue one message; returns the row's id."""
-        return await self._insert(
-            "outbox",
-            _row(
-                chat_id,
-                kind,
-                _encode(payload),
-                priority=priority,
-                broadcast_id=broadcast_id,
-                not_before=now if not_before is None else not_before,
-                now=now,
-            ),
-        )
+        return await self._insert("outbox", _row(chat_id, kind, _encode(payload), queueing))
 
     async def add_text(
         self,
         chat_id: int,
         text: str,
         *,
-        priority: int,
-        now: int,
         reply_markup: Mapping[str, Any] | None = None,
-        broadcast_id: int | None = None,
-        not_before: int | None = None,
+        **queueing: Unpack[Queueing],
     ) -> int:
         """Queue an HTML text; `reply_markup` is an InlineKeyboardMarkup as a dict."""
         return await self.add(
-            chat_id,
-            OutboxKind.TEXT,
-            text_payload(text, reply_markup),
-            priority=priority,
-            now=now,
-            broadcast_id=broadcast_id,
-            not_before=not_before,
+            chat_id, OutboxKind.TEXT, text_payload(text, reply_markup), **queueing
         )
 
     async def add_copy(
-        self,
-        chat_id: int,
-        from_chat_id: int,
-        message_id: int,
-        *,
-        priority: int,
-        now: int,
-        broadcast_id: int | None = None,
-        not_before: int | None = None,
+        self, chat_id: int, from_chat_id: int, message_id: int, **queueing: Unpack[Queueing]
     ) -> int:
         """Queue a copy of an existing message (copyMessage)."""
         return await self.add(
-            chat_id,
-            OutboxKind.COPY,
-            copy_payload(from_chat_id, message_id),
-            priority=priority,
-            now=now,
-            broadcast_id=broadcast_id,
-            not_before=not_before,
+            chat_id, OutboxKind.COPY, copy_payload(from_chat_id, message_id), **queueing
         )
 
     async def add_many(
         self,
         kind: OutboxKind,
         messages: Iterable[tuple[int, Mapping[str, Any]]],
-        *,
-        priority: int,
-        now: int,
-        broadcast_id: int | None = None,
-        not_before: int | None = None,
+        **queueing: Unpack[Queueing],
     ) -> int:
         """Queue (chat_id, payload) pairs in one statement; returns how many.
 
         A payload object repeated for every recipient (a broadcast) is encoded once.
         """
-        due = now if not_before is None else not_before
         last: Mapping[str, Any] | None = None
         encoded = ""
         rows: list[dict[str, Any]] = []
         for chat_id, payload in messages:
             if payload is not last:
                 last, encoded = payload, _encode(payload)
-            rows.append(
-                _row(
-                    chat_id,
-                    kind,
-                    encoded,
-                    priority=priority,
-                    broadcast_id=broadcast_id,
-                    not_before=due,
-                    now=now,
-                )
-            )
+            rows.append(_row(chat_id, kind, encoded, queueing))
         if rows:
             await self._run_many(insert_sql("outbox", _NEW_ROW_COLUMNS), rows)
         return len(rows)
@@ -369,7 +306,7 @@ class OutboxRepository(Repository):
     ) -> bool:
         """Back to pending until `not_before`. `count_attempt=False` takes back the attempt
         the claim counted (a 429, or a row that was never sent)."""
-        changed = await self._run(
+        return await self._changed(
             "UPDATE outbox SET status = 'pending', not_before = :not_before, error = :error,"
             " attempts = attempts - :taken_back WHERE id = :id AND status = 'sending'",
             {
@@ -379,7 +316,6 @@ class OutboxRepository(Repository):
                 "id": row_id,
             },
         )
-        return changed > 0
 
     async def mark_failed(self, row_id: int, error: str) -> bool:
         """A claimed row will not be retried (e.g. Telegram's 400); False if not claimed."""
@@ -390,12 +326,11 @@ class OutboxRepository(Repository):
         return await self._finish(row_id, OutboxStatus.BLOCKED, error)
 
     async def _finish(self, row_id: int, status: OutboxStatus, error: str) -> bool:
-        changed = await self._run(
+        return await self._changed(
             "UPDATE outbox SET status = :status, error = :error"
             " WHERE id = :id AND status = 'sending'",
             {"status": status.value, "error": error, "id": row_id},
         )
-        return changed > 0
 
     async def release(self, row_ids: Iterable[int]) -> int:
         """Rows a stopping worker claimed but did not finish: back to pending, and the

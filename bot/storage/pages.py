@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.catalog import PageStatus
-from bot.storage.base import Repository, no_limit
+from bot.storage.base import Repository, columns, from_row, no_limit, qualified
 from bot.storage.records import Page
 
-#: The columns `page_record` reads, in its order, of `pages` aliased `p`.
-PAGE_COLUMNS = (
-    "p.id, p.link_key, p.url, p.platform, p.title, p.territory_id, p.level, p.theme,"
-    " p.status, p.reject_reason, p.created_by, p.created_at, p.current_figure,"
-    " p.last_report_at"
-)
+#: The columns `page_record` reads, of `pages` aliased `p`.
+PAGE_COLUMNS = qualified("p", columns(Page))
 
 
-def page_record(row: tuple[Any, ...]) -> Page:
+def page_record(row: Sequence[Any]) -> Page:
     """A page from a row of `PAGE_COLUMNS`."""
-    values = list(row)
-    values[8] = PageStatus(values[8])
-    return Page(*values)
+    return from_row(Page, row, status=PageStatus)
 
 
 class PageRepository(Repository):
@@ -108,20 +103,18 @@ class PageRepository(Repository):
 
     async def add_admin(self, page_id: int, user_id: int, *, now: int) -> bool:
         """Make the user an administrator of the page; False if they were one already."""
-        changed = await self._run(
+        return await self._changed(
             "INSERT INTO page_admins (page_id, user_id, added_at)"
             " VALUES (:page_id, :user_id, :now) ON CONFLICT DO NOTHING",
             {"page_id": page_id, "user_id": user_id, "now": now},
         )
-        return changed > 0
 
     async def remove_admin(self, page_id: int, user_id: int) -> bool:
         """The user stops administering the page; False if they did not."""
-        changed = await self._run(
+        return await self._changed(
             "DELETE FROM page_admins WHERE page_id = :page_id AND user_id = :user_id",
             {"page_id": page_id, "user_id": user_id},
         )
-        return changed > 0
 
     async def pending(
         self, *, territory_id: int | None, limit: int | None, offset: int = 0
@@ -168,7 +161,7 @@ class PageRepository(Repository):
         now: int,
     ) -> bool:
         """Approve or reject a pending page; False if it was not pending any more."""
-        changed = await self._run(
+        return await self._changed(
             "UPDATE pages SET status = :status, reject_reason = :reason,"
             " decided_by = :decided_by, decided_at = :now, changed_at = :now"
             " WHERE id = :id AND status = 'pending'",
@@ -180,7 +173,6 @@ class PageRepository(Repository):
                 "id": page_id,
             },
         )
-        return changed > 0
 
     async def set_current_figure(self, page_id: int, figure: int, *, now: int) -> None:
         """The page's figure now (the triggers carry it into the totals)."""

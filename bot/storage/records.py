@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.domain.catalog import PageStatus
 
@@ -34,22 +32,6 @@ class User:
     reachable: bool
     wants_digest: bool = True
     wants_reminders: bool = True
-
-    @classmethod
-    def from_row(cls, row: Sequence[Any]) -> User:
-        """A row of the columns UserRepository selects, in their order."""
-        return cls(
-            id=row[0],
-            username=row[1],
-            full_name=row[2],
-            language_code=row[3],
-            locale=row[4],
-            is_coordinator=bool(row[5]),
-            coordinator_territory_id=row[6],
-            reachable=bool(row[7]),
-            wants_digest=bool(row[8]),
-            wants_reminders=bool(row[9]),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from bot.storage.charts import ChartRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.exports import ExportRepository
 from bot.storage.fsm_states import FsmRepository
+from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
@@ -52,3 +53,4 @@ class Repositories:
         self.seminars = SeminarRepository(conn)
         self.audit = AuditRepository(conn)
         self.exports = ExportRepository(conn)
+        self.imports = ImportRepository(conn)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.segments import Segment
-from bot.storage.base import Repository, in_list, list_param
+from bot.storage.base import Repository, columns, from_row, in_list, list_param, row_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,54 +29,18 @@ class Seminar:
 
 
 class SeminarRepository(Repository):
-    _COLUMNS = (
-        "id, title, description, starts_at, duration_minutes, place, capacity, segment,"
-        " created_by, created_at"
-    )
+    _COLUMNS = columns(Seminar)
 
     @staticmethod
     def _record(row: Sequence[Any]) -> Seminar:
-        return Seminar(
-            id=row[0],
-            title=row[1],
-            description=row[2],
-            starts_at=row[3],
-            duration_minutes=row[4],
-            place=row[5],
-            capacity=row[6],
-            segment=Segment.from_json(row[7]),
-            created_by=row[8],
-            created_at=row[9],
-        )
+        return from_row(Seminar, row, segment=Segment.from_json)
 
-    async def create(
-        self,
-        *,
-        title: str,
-        description: str,
-        starts_at: int,
-        duration_minutes: int,
-        place: str,
-        capacity: int | None,
-        segment: Segment,
-        created_by: int,
-        now: int,
-    ) -> int:
-        """A new seminar; returns its id."""
-        return await self._insert(
-            "seminars",
-            {
-                "title": title,
-                "description": description,
-                "starts_at": starts_at,
-                "duration_minutes": duration_minutes,
-                "place": place,
-                "capacity": capacity,
-                "segment": segment.to_json(),
-                "created_by": created_by,
-                "created_at": now,
-            },
-        )
+    async def create(self, seminar: Seminar) -> int:
+        """Store `seminar` as a new one; returns the id the database gave it (the record's
+        own `id` is not stored)."""
+        values = row_of(seminar, segment=Segment.to_json)
+        del values["id"]
+        return await self._insert("seminars", values)
 
     async def get(self, seminar_id: int) -> Seminar | None:
         """One seminar by id."""
@@ -121,18 +85,16 @@ class SeminarRepository(Repository):
 
     async def register(self, seminar_id: int, user_id: int, *, now: int) -> bool:
         """False if the user was registered already."""
-        changed = await self._run(
+        return await self._changed(
             "INSERT INTO seminar_registrations (seminar_id, user_id, registered_at)"
             " VALUES (:seminar_id, :user_id, :now) ON CONFLICT (seminar_id, user_id) DO NOTHING",
             {"seminar_id": seminar_id, "user_id": user_id, "now": now},
         )
-        return changed > 0
 
     async def unregister(self, seminar_id: int, user_id: int) -> bool:
         """Cancel a registration; False if there was none."""
-        changed = await self._run(
+        return await self._changed(
             "DELETE FROM seminar_registrations"
             " WHERE seminar_id = :seminar_id AND user_id = :user_id",
             {"seminar_id": seminar_id, "user_id": user_id},
         )
-        return changed > 0

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.storage.base import Repository, in_list, list_param
+from bot.storage.base import Repository, columns, from_row, in_list, list_param
 from bot.storage.records import User
 
-#: The columns `User.from_row` reads, in its order.
-USER_COLUMNS = (
-    "id, username, full_name, language_code, locale, is_coordinator,"
-    " coordinator_territory_id, reachable, wants_digest, wants_reminders"
-)
+#: The columns `user_record` reads, of `users`.
+USER_COLUMNS = columns(User)
 
 
-def user_record(row: tuple[Any, ...]) -> User:
-    """A user from a row of `USER_COLUMNS`."""
-    return User.from_row(row)
+def user_record(row: Sequence[Any]) -> User:
+    """A user from a row of `USER_COLUMNS` (SQLite keeps the flags as 0 or 1)."""
+    return from_row(
+        User, row, is_coordinator=bool, reachable=bool, wants_digest=bool, wants_reminders=bool
+    )
 
 
 class UserRepository(Repository):
@@ -60,11 +59,10 @@ class UserRepository(Repository):
     async def set_source(self, user_id: int, source: str) -> bool:
         """Record where the user came from, unless a source is recorded already;
         returns whether it was recorded."""
-        changed = await self._run(
+        return await self._changed(
             "UPDATE users SET source = :source WHERE id = :id AND source IS NULL",
             {"source": source, "id": user_id},
         )
-        return changed > 0
 
     async def source(self, user_id: int) -> str | None:
         """Where the user came from (the first campaign link's payload); None: directly."""
@@ -84,6 +82,19 @@ class UserRepository(Repository):
             {"username": username},
         )
         return user_record(row) if row else None
+
+    async def by_usernames(self, usernames: Iterable[str]) -> dict[str, User]:
+        """The users of these usernames, whatever their letter case, keyed by the
+        lower-cased username; where two rows share one, the one seen last."""
+        names = {name.lower() for name in usernames}
+        if not names:
+            return {}
+        rows = await self._all(
+            f"SELECT {USER_COLUMNS} FROM users WHERE {in_list('lower(username)', 'names')}"
+            " ORDER BY seen_at, id",
+            {"names": list_param(names)},
+        )
+        return {str(user.username).lower(): user for user in map(user_record, rows)}
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         """The language the user chose in /settings."""

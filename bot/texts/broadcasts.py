@@ -5,6 +5,7 @@ broadcasts and the progress edited in place while one is sent."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
@@ -113,46 +114,49 @@ def album_refusal(problem: AlbumProblem, items: int, locale: str, i18n: I18n) ->
         ).format(reason=reason)
 
 
-def summary_text(
-    segment: Segment,
-    count: int,
-    territories: list[Territory],
-    album_items: int,
-    locale: str,
-    i18n: I18n,
-) -> str:
-    """The draft's summary (HTML): who receives it (`segment` as the author may reach it),
-    how many, and the album's size if it is one (`album_items` 0: one message)."""
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whom a draft reaches: its `segment` as the author may reach it, `count`
+    administrators, and its album's size (`album_items` 0: one message)."""
+
+    segment: Segment
+    count: int
+    territories: list[Territory]
+    album_items: int = 0
+
+
+def _with_album(reach: Reach, text: str, locale: str, i18n: I18n) -> str:
+    """`text` under the line with the album's size, if the draft is an album."""
+    if not reach.album_items:
+        return text
+    return f"{album_line(reach.album_items, locale, i18n)}\n{text}"
+
+
+def summary_text(reach: Reach, locale: str, i18n: I18n) -> str:
+    """The draft's summary (HTML): who receives it, how many, and the album's size."""
     with speaking(i18n, locale):
         text = _(
             "Who receives it: {segment}\nRecipients: {count}\n\nNarrow the segment or preview."
         ).format(
-            segment=escape(describe(segment, territories, locale, i18n)),
-            count=number(count, locale),
+            segment=escape(describe(reach.segment, reach.territories, locale, i18n)),
+            count=number(reach.count, locale),
         )
-    return f"{album_line(album_items, locale, i18n)}\n{text}" if album_items else text
+    return _with_album(reach, text, locale, i18n)
 
 
-def preview_text(
-    segment: Segment,
-    count: int,
-    territories: list[Territory],
-    album_items: int,
-    locale: str,
-    i18n: I18n,
-) -> str:
-    """The question under a draft's preview (HTML): send it to `count` administrators of
-    `segment`? With the album's size first if it is one."""
+def preview_text(reach: Reach, locale: str, i18n: I18n) -> str:
+    """The question under a draft's preview (HTML): send it to that many administrators
+    of the segment? With the album's size first if it is one."""
     with speaking(i18n, locale):
         text = ngettext(
             "This is how it will look. It goes to {count} administrator ({segment}). Send?",
             "This is how it will look. It goes to {count} administrators ({segment}). Send?",
-            count,
+            reach.count,
         ).format(
-            count=number(count, locale),
-            segment=escape(describe(segment, territories, locale, i18n)),
+            count=number(reach.count, locale),
+            segment=escape(describe(reach.segment, reach.territories, locale, i18n)),
         )
-    return f"{album_line(album_items, locale, i18n)}\n{text}" if album_items else text
+    return _with_album(reach, text, locale, i18n)
 
 
 def broadcasts_list(

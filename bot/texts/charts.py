@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
@@ -26,6 +27,17 @@ CAPTION_SUBJECT_LIMIT = 100
 PeriodKeyboard = Callable[[Territory | None, int], InlineKeyboardMarkup]
 
 
+@dataclass(frozen=True, slots=True)
+class Series:
+    """What one chart shows: whose growth (`subject`, plain text), over how many `days`,
+    the daily `points` (oldest first), and the next milestone (None: none)."""
+
+    subject: str
+    days: int
+    points: list[Point]
+    milestone: int | None
+
+
 def chart_title(subject: str, days: int, locale: str, i18n: I18n) -> str:
     """The title drawn on the chart (plain text): "Penza region · 30 days"."""
     with speaking(i18n, locale):
@@ -33,17 +45,11 @@ def chart_title(subject: str, days: int, locale: str, i18n: I18n) -> str:
     return f"{subject} · {period}"
 
 
-def chart_caption(
-    subject: str,
-    days: int,
-    points: list[Point],
-    milestone: int | None,
-    locale: str,
-    i18n: I18n,
-) -> str:
+def chart_caption(series: Series, locale: str, i18n: I18n) -> str:
     """The photo's HTML caption in `locale`: what (escaped, cut to CAPTION_SUBJECT_LIMIT
-    characters), over how many `days`, the figure now and its change, the next milestone.
-    `points` must not be empty."""
+    characters), over how many days, the figure now and its change, the next milestone.
+    The series' points must not be empty."""
+    subject, days, points, milestone = series.subject, series.days, series.points, series.milestone
     if len(subject) > CAPTION_SUBJECT_LIMIT:
         subject = subject[: CAPTION_SUBJECT_LIMIT - 1] + "…"
     with speaking(i18n, locale):
@@ -71,14 +77,12 @@ def chart_empty(subject: str, locale: str, i18n: I18n) -> str:
         return _("<b>{title}</b>: no figures reported yet.").format(title=escape(subject))
 
 
-async def draw(
-    subject: str, days: int, points: list[Point], milestone: int | None, locale: str, i18n: I18n
-) -> bytes:
+async def draw(series: Series, locale: str, i18n: I18n) -> bytes:
     """The chart's PNG bytes, titled in `locale`. Drawing takes a CPU for a moment: it
     runs in a thread, so other users' updates go on meanwhile."""
-    title = chart_title(subject, days, locale, i18n)
+    title = chart_title(series.subject, series.days, locale, i18n)
     return await asyncio.to_thread(
-        render_png, points, title=title, next_milestone=milestone, locale=locale
+        render_png, series.points, title=title, next_milestone=series.milestone, locale=locale
     )
 
 
@@ -111,11 +115,12 @@ class DigestCharts:
             subject = territory.name(locale)
             points = await self._charts.territory(territory.id, days)
             milestone = self._charts.territory_milestone(points[-1][1])
-        png = await draw(subject, days, points, milestone, locale, self._i18n)
+        series = Series(subject, days, points, milestone)
+        png = await draw(series, locale, self._i18n)
         with speaking(self._i18n, locale):
             markup = self._periods(territory, days)
         return DigestPhoto(
             png=png,
-            caption=chart_caption(subject, days, points, milestone, locale, self._i18n),
+            caption=chart_caption(series, locale, self._i18n),
             reply_markup=markup.model_dump(mode="json", exclude_none=True),
         )

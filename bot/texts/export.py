@@ -8,7 +8,9 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n import ngettext
+from babel.support import LazyProxy
 
 from bot.domain.exports import (
     DOCUMENT_LIMIT,
@@ -24,6 +26,12 @@ from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, STATUS_LABELS, THEME
 
 MB = 2**20
 
+_KIND_TITLES: dict[ExportKind, LazyProxy] = {
+    ExportKind.PAGES: __("Pages"),
+    ExportKind.REPORTS: __("Report history"),
+    ExportKind.SEMINARS: __("Seminars and registrations"),
+    ExportKind.AUDIT: __("Audit log"),
+}
 _ICONS = {
     ExportKind.PAGES: "📄",
     ExportKind.REPORTS: "📈",
@@ -49,14 +57,7 @@ def export_names(
 
 
 def kind_title(kind: ExportKind) -> str:
-    match kind:
-        case ExportKind.PAGES:
-            return _("Pages")
-        case ExportKind.REPORTS:
-            return _("Report history")
-        case ExportKind.SEMINARS:
-            return _("Seminars and registrations")
-    return _("Audit log")
+    return str(_KIND_TITLES[kind])
 
 
 def kind_button(kind: ExportKind) -> str:

@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.seminars import SeminarInputError, SeminarInputInvalid
 from bot.i18n import locale_of, speaking
 from bot.services.seminars import AnnouncementRenderer, SeminarView
 from bot.storage.records import User
@@ -76,3 +77,34 @@ def seminar_announcement(
         )
 
     return render
+
+
+def input_error_text(error: SeminarInputInvalid, zone: str) -> str:
+    """Why the /seminar_new wizard refused a start, a duration or a number of seats, in the
+    current language; clock changes are told in the wall time of `zone` (the region's)."""
+    change = error.change
+    # Clock changes are told in the zone's wall time; 24-hour in both languages.
+    clock_from = f"{change.clock_from:%H:%M}" if change else ""
+    clock_to = f"{change.clock_to:%H:%M}" if change else ""
+    texts = {
+        SeminarInputError.BAD_START: _(
+            "I did not understand the date. Send it as 25.12.2026 10:00 ({zone})."
+        ).format(zone=zone),
+        SeminarInputError.START_IN_PAST: _("This moment has passed. Send a future date and time."),
+        SeminarInputError.START_TOO_FAR: _("Seminars are scheduled at most a year ahead."),
+        SeminarInputError.NONEXISTENT_START: _(
+            "There is no such time in {zone}: the clocks go forward from {clock_from} "
+            "to {clock_to} that night. Send a time before {clock_from} or from {clock_to} on."
+        ).format(zone=zone, clock_from=clock_from, clock_to=clock_to),
+        SeminarInputError.AMBIGUOUS_START: _(
+            "This time happens twice in {zone}: the clocks go back from {clock_from} "
+            "to {clock_to} that night. Send a time before {clock_to} or from {clock_from} on."
+        ).format(zone=zone, clock_from=clock_from, clock_to=clock_to),
+        SeminarInputError.BAD_DURATION: _(
+            "Send the duration in minutes (for example 90) or tap a button; at most 8 hours."
+        ),
+        SeminarInputError.BAD_CAPACITY: _(
+            "Send the number of seats (1 to 10000), or tap «No limit»."
+        ),
+    }
+    return texts[error.reason]

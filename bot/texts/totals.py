@@ -57,18 +57,18 @@ def render_totals(
     """The /total message in `locale` (HTML; `region_name` is escaped here). Breakdowns
     shrink to their `top` entries, then fewer, until the text fits one message."""
     with speaking(i18n, locale):
-        return _render(totals, territories, region_name, locale, i18n, top)
+        lines = _head(totals, region_name, locale, i18n) + _own(totals, territories, locale)
+        while True:
+            sections = _breakdowns(totals, territories, locale, top)
+            text = "\n".join(lines) + "\n\n" + "\n\n".join(sections)
+            if len(text) <= MESSAGE_LIMIT or top <= 1:
+                return text
+            top -= 1
 
 
-def _render(
-    totals: RegionTotals,
-    territories: list[Territory],
-    region_name: str,
-    locale: str,
-    i18n: I18n,
-    top: int,
-) -> str:
-    head = [
+def _head(totals: RegionTotals, region_name: str, locale: str, i18n: I18n) -> list[str]:
+    """The region's figures: total, pages, change, the next milestone and its forecast."""
+    return [
         _("📊 <b>{region}</b>").format(region=escape(region_name)),
         _("Subscriptions to official pages: <b>{total}</b>").format(
             total=number(totals.subscribers, locale)
@@ -88,48 +88,49 @@ def _render(
         ),
         _("(one person may follow several pages, so these are subscriptions, not people)"),
     ]
-    own: list[str] = []
-    if totals.own_territory is not None:
-        own = [
-            "",
-            _("<b>Your territory: {name}</b>").format(
-                name=escape(territory_name(territories, int(totals.own_territory.key), locale))
-            ),
-            ngettext(
-                "Subscriptions: {total} on {pages} page",
-                "Subscriptions: {total} on {pages} pages",
-                totals.own_territory.pages,
-            ).format(
-                total=number(totals.own_territory.subscribers, locale),
-                pages=number(totals.own_territory.pages, locale),
-            ),
-            _("Change over 7 days: {week}; over 30 days: {month}").format(
-                week=signed(totals.own_change_7d, locale),
-                month=signed(totals.own_change_30d, locale),
-            ),
-        ]
+
+
+def _own(totals: RegionTotals, territories: list[Territory], locale: str) -> list[str]:
+    """A scoped coordinator's territory's figures, after a blank line; none for others."""
+    if totals.own_territory is None:
+        return []
+    return [
+        "",
+        _("<b>Your territory: {name}</b>").format(
+            name=escape(territory_name(territories, int(totals.own_territory.key), locale))
+        ),
+        ngettext(
+            "Subscriptions: {total} on {pages} page",
+            "Subscriptions: {total} on {pages} pages",
+            totals.own_territory.pages,
+        ).format(
+            total=number(totals.own_territory.subscribers, locale),
+            pages=number(totals.own_territory.pages, locale),
+        ),
+        _("Change over 7 days: {week}; over 30 days: {month}").format(
+            week=signed(totals.own_change_7d, locale),
+            month=signed(totals.own_change_30d, locale),
+        ),
+    ]
+
+
+def _breakdowns(
+    totals: RegionTotals, territories: list[Territory], locale: str, top: int
+) -> list[str]:
+    """The four breakdowns, each cut to its `top` entries."""
 
     def territory(key: str) -> str:
         return territory_name(territories, int(key), locale)
 
-    while True:
-        sections = [
-            _breakdown(_("By territory"), totals.by_territory, territory, locale, top),
-            _breakdown(
-                _("By level"), totals.by_level, lambda k: label(LEVEL_LABELS, k), locale, top
-            ),
-            _breakdown(
-                _("By theme"), totals.by_theme, lambda k: label(THEME_LABELS, k), locale, top
-            ),
-            _breakdown(
-                _("By platform"),
-                totals.by_platform,
-                lambda k: label(PLATFORM_LABELS, k),
-                locale,
-                top,
-            ),
-        ]
-        text = "\n".join(head + own) + "\n\n" + "\n\n".join(sections)
-        if len(text) <= MESSAGE_LIMIT or top <= 1:
-            return text
-        top -= 1
+    return [
+        _breakdown(_("By territory"), totals.by_territory, territory, locale, top),
+        _breakdown(_("By level"), totals.by_level, lambda k: label(LEVEL_LABELS, k), locale, top),
+        _breakdown(_("By theme"), totals.by_theme, lambda k: label(THEME_LABELS, k), locale, top),
+        _breakdown(
+            _("By platform"),
+            totals.by_platform,
+            lambda k: label(PLATFORM_LABELS, k),
+            locale,
+            top,
+        ),
+    ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +14,11 @@ from typing import TypeVar
 import pytest
 
 from bot.config import PACKAGE_DIR, Settings
+from bot.domain.catalog import Level, Theme
+from bot.domain.links import parse_link
+from bot.storage.seed import seed_territories
+from tests.builders import add_page, add_user, open_database
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +62,48 @@ def settings_env(base: Mapping[str, str], **values: object) -> dict[str, str]:
     return env
 
 
+ADMIN = FakeUser(id=200, first_name="John", username="john", language_code="en")
+
+
+async def administered_page(path: Path) -> int:
+    """A new database at `path` where ADMIN administers one approved page, "Дом
+    культуры" at vk.com/club123, stored with the project's own code; returns its id."""
+    now = int(time.time())
+    link = parse_link("https://vk.com/club123")
+    assert link.platform is not None
+    async with open_database(path) as db:
+        await seed_territories(db, TERRITORIES)
+        async with db.write() as repos:
+            await add_user(repos, ADMIN, now=now)
+            territory = (await repos.territories.all())[0]
+            return await add_page(
+                repos,
+                link.key,
+                url=link.url,
+                platform=link.platform.value,
+                title="Дом культуры",
+                territory_id=territory.id,
+                level=Level.MUNICIPAL.value,
+                theme=Theme.CULTURE.value,
+                created_by=ADMIN.id,
+                now=now,
+            )
+
+
+def bot_env(fake: FakeBotAPI, database_path: Path, **values: object) -> dict[str, str]:
+    """`settings_env` of this process's environment for a bot that talks to `fake` and
+    keeps its database at `database_path`, SUPERADMIN_ID its superadmin, logging INFO;
+    `values` set any other setting, or override these."""
+    common: dict[str, object] = {
+        "bot_token": fake.token,
+        "telegram_api_url": fake.base_url,
+        "database_path": database_path,
+        "superadmin_ids": frozenset({SUPERADMIN_ID}),
+        "log_level": "INFO",
+    }
+    return settings_env(os.environ, **(common | values))
+
+
 class BotProcess:
     """`python -m bot` in its own process; its stdout and stderr are collected as they come."""
 
@@ -82,6 +131,31 @@ class BotProcess:
             stderr=asyncio.subprocess.PIPE,
         )
         return cls(process)
+
+    @classmethod
+    async def serving(cls, env: Mapping[str, str], fake: FakeBotAPI) -> BotProcess:
+        """The bot started from ROOT, once it has asked `fake` for updates (the test
+        fails, with the bot's output, if it does not within STARTUP_TIMEOUT)."""
+        bot = await cls.start(env, ROOT)
+        try:
+            await bot.until(fake.wait_polling(timeout=STARTUP_TIMEOUT), "the first getUpdates")
+        except BaseException:
+            await bot.kill()
+            raise
+        return bot
+
+    @classmethod
+    async def run(cls, env: Mapping[str, str], cwd: Path, *args: str) -> BotProcess:
+        """`python -m bot *args` run to its end, its output collected; the exit code is
+        `process.returncode`. Raises TimeoutError (the process killed) if it runs longer
+        than STARTUP_TIMEOUT."""
+        command = await cls.start(env, cwd, *args)
+        try:
+            async with asyncio.timeout(STARTUP_TIMEOUT):
+                await command.process.wait()
+        finally:
+            await command.kill()
+        return command
 
     @staticmethod
     async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
@@ -119,6 +193,21 @@ class BotProcess:
             return task.result()
         except TimeoutError as exc:
             pytest.fail(f"{exc}\n{self.describe()}")
+
+    async def answer(self, fake: FakeBotAPI, user: FakeUser, text: str, start: str) -> SentMessage:
+        """Say `text` to the bot as `user`; the bot's next message to them that starts
+        with `start` (earlier ones, e.g. a digest the start-up sent, are passed over)."""
+        since = len(fake.sent)
+        fake.say(user, text)
+        return await self.until(
+            fake.wait_for_message(
+                user.id,
+                lambda message: message.content.startswith(start),
+                timeout=REPLY_TIMEOUT,
+                since=since,
+            ),
+            f"the answer to {text}",
+        )
 
     async def stop(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
         """SIGTERM; the exit code, or a failure if the bot is still running after `timeout`."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import os
 import re
 import time
 from collections import Counter
@@ -27,10 +26,9 @@ from bot.domain.segments import Segment
 from bot.services.broadcasts import BroadcastService
 from bot.services.clock import SystemClock
 from bot.services.delivery import DeliveryWorker
-from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from bot.storage.seed import seed_territories
-from tests.builders import add_page
+from tests.builders import add_page, open_database
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     ROOT,
@@ -38,7 +36,7 @@ from tests.e2e.process import (
     SUPERADMIN_ID,
     TERRITORIES,
     BotProcess,
-    settings_env,
+    bot_env,
 )
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -69,9 +67,7 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
     everybody is queued with the project's own service. Returns the broadcast's id."""
     now = int(time.time())
     clock = SystemClock()
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await repos.users.touch(
@@ -109,8 +105,6 @@ async def prepare_broadcast(path: Path, source_message_id: int) -> int:
         )
         async with db.read() as repos:
             queued = await repos.outbox.counts_for_broadcast(broadcast.id)
-    finally:
-        await db.close()
     assert broadcast.recipients == RECIPIENTS
     assert queued[OutboxStatus.PENDING] == RECIPIENTS
     return broadcast.id
@@ -157,15 +151,7 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
         broadcast_id = await prepare_broadcast(database_path, source["message_id"])
         fake.latency = LATENCY
 
-        env = settings_env(
-            os.environ,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            database_path=database_path,
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            delivery_rate_per_second=RATE,
-            log_level="INFO",
-        )
+        env = bot_env(fake, database_path, delivery_rate_per_second=RATE)
 
         first = await BotProcess.start(env, ROOT)
         try:
@@ -213,11 +199,6 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
     assert sum(received.values()) - RECIPIENTS <= CONCURRENCY, duplicated
     assert len(duplicated) <= CONCURRENCY, duplicated
 
-    db = Database(database_path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            rows = await repos.outbox.counts_for_broadcast(broadcast_id)
-    finally:
-        await db.close()
+    async with open_database(database_path) as db, db.read() as repos:
+        rows = await repos.outbox.counts_for_broadcast(broadcast_id)
     assert rows[OutboxStatus.SENT] == RECIPIENTS, rows

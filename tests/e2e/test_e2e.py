@@ -7,113 +7,42 @@ database on disk, SIGTERM handling and the exit code.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from bot.domain.catalog import Level, Theme
-from bot.domain.links import parse_link
-from bot.storage.database import Database
-from bot.storage.seed import seed_territories
-from tests.builders import add_page, add_user
+from tests.builders import open_database
 from tests.e2e.process import (
+    ADMIN,
     EXIT_TIMEOUT,
-    REPLY_TIMEOUT,
     ROOT,
-    STARTUP_TIMEOUT,
-    SUPERADMIN_ID,
-    TERRITORIES,
     BotProcess,
-    settings_env,
+    administered_page,
+    bot_env,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import FakeBotAPI
 
 # Measures time or rate: runs alone (see the Makefile).
 pytestmark = pytest.mark.serial
-
-
-ADMIN = FakeUser(id=200, first_name="John", username="john", language_code="en")
-
-
-async def prepare_database(path: Path) -> int:
-    """A user who administers one approved page, stored with the project's own code;
-    returns the page's id."""
-    now = int(time.time())
-    link = parse_link("https://vk.com/club123")
-    assert link.platform is not None
-    db = Database(path)
-    await db.connect()
-    try:
-        await seed_territories(db, TERRITORIES)
-        async with db.write() as repos:
-            await add_user(repos, ADMIN, now=now)
-            territory = (await repos.territories.all())[0]
-            page_id = await add_page(
-                repos,
-                link.key,
-                url=link.url,
-                platform=link.platform.value,
-                title="Дом культуры",
-                territory_id=territory.id,
-                level=Level.MUNICIPAL.value,
-                theme=Theme.CULTURE.value,
-                created_by=ADMIN.id,
-                now=now,
-            )
-    finally:
-        await db.close()
-    return page_id
 
 
 async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
     tmp_path: Path,
 ) -> None:
     database_path = tmp_path / "bot.sqlite3"
-    page_id = await prepare_database(database_path)
+    page_id = await administered_page(database_path)
 
     async with FakeBotAPI() as fake:
         secret = fake.token.partition(":")[2]
-        env = settings_env(
-            os.environ,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            database_path=database_path,
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            log_level="INFO",
-        )
-        bot = await BotProcess.start(env, ROOT)
+        bot = await BotProcess.serving(bot_env(fake, database_path), fake)
         try:
-            await bot.until(fake.wait_polling(timeout=STARTUP_TIMEOUT), "the first getUpdates")
-
-            since = len(fake.sent)
-            fake.say(ADMIN, "/start")
             # The start-up catch-up may send this week's digest too: wait for the greeting.
-            greeting = await bot.until(
-                fake.wait_for_message(
-                    ADMIN.id,
-                    lambda message: message.content.startswith("Hello"),
-                    timeout=REPLY_TIMEOUT,
-                    since=since,
-                ),
-                "the answer to /start",
-            )
+            greeting = await bot.answer(fake, ADMIN, "/start", "Hello")
             assert ADMIN.first_name in greeting.content
 
-            since = len(fake.sent)
-            fake.say(ADMIN, f"/report {page_id} 4321")
-            saved = await bot.until(
-                fake.wait_for_message(
-                    ADMIN.id,
-                    lambda message: message.content.startswith("Saved"),
-                    timeout=REPLY_TIMEOUT,
-                    since=since,
-                ),
-                "the answer to /report",
-            )
+            saved = await bot.answer(fake, ADMIN, f"/report {page_id} 4321", "Saved")
             assert "Дом культуры" in saved.content
             assert "4,321" in saved.content
 
@@ -129,14 +58,9 @@ async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(
     assert "Stopped" in bot.stderr, bot.describe()
     assert secret not in output, "the token's secret part leaked into the bot's output"
 
-    db = Database(database_path)
-    await db.connect()
-    try:
-        async with db.read() as repos:
-            reports = await repos.reports.history(page_id, limit=100)
-            page = await repos.pages.get(page_id)
-    finally:
-        await db.close()
+    async with open_database(database_path) as db, db.read() as repos:
+        reports = await repos.reports.history(page_id, limit=100)
+        page = await repos.pages.get(page_id)
     assert [(report.figure, report.reported_by) for report in reports] == [(4321, ADMIN.id)]
     assert page is not None
     assert page.current_figure == 4321
@@ -149,13 +73,8 @@ async def test_without_a_token_the_bot_says_where_to_put_it_and_exits_with_2(
     env = {key: value for key, value in os.environ.items() if key.upper() not in names}
     # tmp_path holds no .env; `bot` is imported from the repository all the same.
     env["PYTHONPATH"] = str(ROOT)
-    bot = await BotProcess.start(env, tmp_path)
-    try:
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            code = await bot.process.wait()
-    finally:
-        await bot.kill()
-    assert code == 2, bot.describe()
+    bot = await BotProcess.run(env, tmp_path)
+    assert bot.process.returncode == 2, bot.describe()
     lines = bot.stderr.splitlines()
     assert any("BOT_TOKEN" in line and ".env" in line for line in lines), bot.describe()
     assert "Traceback" not in bot.stderr, bot.describe()
@@ -165,20 +84,8 @@ async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_line(tmp_path
     """A revoked or mistyped token: the process must exit (so a supervisor restarts or
     alerts), not hang with an open database."""
     async with FakeBotAPI() as fake:
-        env = settings_env(
-            os.environ,
-            bot_token="999:WRONG-TOKEN",
-            telegram_api_url=fake.base_url,
-            database_path=tmp_path / "bot.sqlite3",
-            superadmin_ids=frozenset({SUPERADMIN_ID}),
-            log_level="INFO",
-        )
-        bot = await BotProcess.start(env, ROOT)
-        try:
-            async with asyncio.timeout(STARTUP_TIMEOUT):
-                code = await bot.process.wait()
-        finally:
-            await bot.kill()
-    assert code == 1, bot.describe()
+        env = bot_env(fake, tmp_path / "bot.sqlite3", bot_token="999:WRONG-TOKEN")
+        bot = await BotProcess.run(env, ROOT)
+    assert bot.process.returncode == 1, bot.describe()
     assert any("BOT_TOKEN" in line for line in bot.stderr.splitlines()), bot.describe()
     assert "WRONG-TOKEN" not in bot.stderr + bot.stdout

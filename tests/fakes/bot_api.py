@@ -44,7 +44,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias
+from typing import Any, Final, Self, TypeAlias, TypeVar
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 JSON: TypeAlias = dict[str, Any]
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------- limits
 
@@ -85,6 +86,7 @@ MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
 #: The cloud Bot API's limit for a file a bot uploads (a document, a video, ...): a file
 #: one byte larger is refused, whatever the rest of the request weighs.
 MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024
+MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # the most getFile lets a bot download
 #: A callback query can be answered for about this long after the user pressed.
 CALLBACK_QUERY_LIFETIME: Final = 15.0
 #: Telegram's flood limits as its FAQ states them ("no more than one message per second
@@ -122,6 +124,8 @@ LATENCY_METHODS: Final = SEND_METHODS | {
     "sendChatAction",
 }
 
+#: What a user sees of a sent message: an edit that changes none of it is "not modified".
+_VISIBLE: Final = ("text", "entities", "caption", "caption_entities", "inline_markup")
 NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -526,6 +530,7 @@ class _Formatted:
 class _StoredFile:
     kind: str  # one of MEDIA_KINDS
     payload: Any  # the Bot API object(s) to put into Message
+    data: bytes | None = None  # the content a user sent, served by getFile's file_path
 
 
 class _Pulse:
@@ -570,14 +575,16 @@ class _Entity:
     code_language: str = ""  # a <code class="language-..."> waiting for its <pre>
 
     def to_api(self) -> JSON:
-        data: JSON = {"type": self.type, "offset": self.offset, "length": self.length}
-        if self.url is not None:
-            data["url"] = self.url
-        if self.language:
-            data["language"] = self.language
-        if self.custom_emoji_id is not None:
-            data["custom_emoji_id"] = self.custom_emoji_id
-        return data
+        return {
+            "type": self.type,
+            "offset": self.offset,
+            "length": self.length,
+            **_given(
+                url=self.url,
+                language=self.language or None,
+                custom_emoji_id=self.custom_emoji_id,
+            ),
+        }
 
 
 @dataclass
@@ -846,6 +853,15 @@ def parse_html(text: str, *, strict_ampersand: bool = False) -> tuple[str, list[
     return plain, [entity.to_api() for entity in entities]
 
 
+def _last_over(entities: list[_Entity], kind: str, offset: int, length: int) -> _Entity | None:
+    """The last entity closed, if it is a `kind` over exactly this span (the inner half of
+    a <pre><code> pair, whichever closed first)."""
+    last = entities[-1] if entities else None
+    if last is not None and last.type == kind and (last.offset, last.length) == (offset, length):
+        return last
+    return None
+
+
 def _close_entity(tag: _OpenTag, length: int, out: bytearray, entities: list[_Entity]) -> None:
     offset = tag.utf16_offset
     if tag.name in _SIMPLE_TAG_ENTITIES:
@@ -863,25 +879,15 @@ def _close_entity(tag: _OpenTag, length: int, out: bytearray, entities: list[_En
             entities.append(_Entity("text_link", offset, length, url=url))
     elif tag.name == "pre":
         # <pre><code class="language-x">...</code></pre>: the code closed first.
-        last = entities[-1] if entities else None
-        if (
-            last is not None
-            and last.type == "code"
-            and (last.offset, last.length) == (offset, length)
-            and last.code_language
-        ):
-            last.type, last.language = "pre", last.code_language
+        code = _last_over(entities, "code", offset, length)
+        if code is not None and code.code_language:
+            code.type, code.language = "pre", code.code_language
         else:
             entities.append(_Entity("pre", offset, length))
     elif tag.name == "code":
-        last = entities[-1] if entities else None
-        if (
-            last is not None
-            and last.type == "pre"
-            and (last.offset, last.length) == (offset, length)
-            and tag.argument
-        ):
-            last.language = tag.argument
+        pre = _last_over(entities, "pre", offset, length)
+        if pre is not None and tag.argument:
+            pre.language = tag.argument
         else:
             entities.append(_Entity("code", offset, length, code_language=tag.argument))
     elif tag.name == "blockquote":
@@ -890,6 +896,11 @@ def _close_entity(tag: _OpenTag, length: int, out: bytearray, entities: list[_En
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _given(**fields: Any) -> JSON:
+    """The optional fields of a Bot API object that have a value (None ones are left out)."""
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def utf16_length(text: str) -> int:
@@ -1104,6 +1115,7 @@ class FakeBotAPI:
                 "forwardMessage": self._forward_message,
                 "sendChatAction": self._send_chat_action,
                 "getChat": self._get_chat,
+                "getFile": self._get_file,
             }.items()
         }
 
@@ -1129,6 +1141,7 @@ class FakeBotAPI:
             raise RuntimeError("FakeBotAPI is already started")
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.*}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
@@ -1307,6 +1320,16 @@ class FakeBotAPI:
         self._incoming[(user.id, message_id)] = message
         return copy.deepcopy(message)
 
+    def _media_message(
+        self, user: FakeUser, stored: _StoredFile, caption: str | None, **extra: Any
+    ) -> JSON:
+        """A message of `user` carrying the file `stored` (as its kind), with `caption` if
+        one is given and the `extra` fields (e.g. `media_group_id`)."""
+        content: JSON = {**extra, stored.kind: copy.deepcopy(stored.payload)}
+        if caption is not None:
+            content["caption"] = caption
+        return self._incoming_message(user, content)
+
     def message_update(
         self,
         user: FakeUser,
@@ -1374,10 +1397,7 @@ class FakeBotAPI:
         self, user: FakeUser, caption: str | None = None, *, file_id: str | None = None
     ) -> JSON:
         photo = self._new_file("photo", file_id=file_id)
-        content: JSON = {"photo": copy.deepcopy(photo.payload)}
-        if caption is not None:
-            content["caption"] = caption
-        return self._next_update("message", self._incoming_message(user, content))
+        return self._next_update("message", self._media_message(user, photo, caption))
 
     def document_update(
         self,
@@ -1388,18 +1408,19 @@ class FakeBotAPI:
         file_size: int = 1024,
         caption: str | None = None,
         file_id: str | None = None,
+        data: bytes | None = None,
     ) -> JSON:
+        """A document from ``user``; with ``data``, its content (and size) is what
+        getFile and the file download serve, as Telegram would."""
         document = self._new_file(
             "document",
             file_id=file_id,
+            data=data,
             file_name=file_name,
             mime_type=mime_type,
-            file_size=file_size,
+            file_size=file_size if data is None else len(data),
         )
-        content: JSON = {"document": copy.deepcopy(document.payload)}
-        if caption is not None:
-            content["caption"] = caption
-        return self._next_update("message", self._incoming_message(user, content))
+        return self._next_update("message", self._media_message(user, document, caption))
 
     def album_updates(
         self,
@@ -1418,11 +1439,10 @@ class FakeBotAPI:
         group = str(next(self._media_groups))
         updates = []
         for number, kind in enumerate(items):
-            stored = self._new_file(kind)
-            content: JSON = {"media_group_id": group, kind: copy.deepcopy(stored.payload)}
-            if caption is not None and number == 0:
-                content["caption"] = caption
-            updates.append(self._next_update("message", self._incoming_message(user, content)))
+            item = self._media_message(
+                user, self._new_file(kind), caption if number == 0 else None, media_group_id=group
+            )
+            updates.append(self._next_update("message", item))
         return updates
 
     def callback_update(self, user: FakeUser, message: SentMessage, data: str) -> JSON:
@@ -1546,6 +1566,23 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ waiting
 
+    async def _wait_until(
+        self,
+        found: Callable[[], _T | None],
+        timeout: float,  # noqa: ASYNC109 - a deadline, not a wait
+        failure: Callable[[], str],
+    ) -> _T:
+        """The first value of ``found()`` that is not None, looked for now and whenever
+        the fake's state changes; ``TimeoutError(failure())`` after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (result := found()) is None:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(failure())
+            await self._pulse.wait(remaining)
+        return result
+
     async def wait_for(
         self,
         method: str | None,
@@ -1558,9 +1595,9 @@ class FakeBotAPI:
         ``self.requests[since]``, that satisfies ``predicate``; failed calls count too."""
         index = len(self.requests) if since is None else since
         wanted = method.lower() if method else None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
+
+        def next_match() -> Call | None:
+            nonlocal index
             while index < len(self.requests):
                 call = self.requests[index]
                 index += 1
@@ -1568,15 +1605,17 @@ class FakeBotAPI:
                     predicate is None or predicate(call)
                 ):
                     return call
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                recent = "\n".join(f"  {call}" for call in self.requests[-15:]) or "  (none)"
-                raise TimeoutError(
-                    f"no {method or 'request'} call"
-                    f"{' matching the predicate' if predicate else ''} within {timeout} s; "
-                    f"last calls:\n{recent}"
-                )
-            await self._pulse.wait(remaining)
+            return None
+
+        def failure() -> str:
+            recent = "\n".join(f"  {call}" for call in self.requests[-15:]) or "  (none)"
+            return (
+                f"no {method or 'request'} call"
+                f"{' matching the predicate' if predicate else ''} within {timeout} s; "
+                f"last calls:\n{recent}"
+            )
+
+        return await self._wait_until(next_match, timeout, failure)
 
     async def wait_for_message(
         self,
@@ -1589,50 +1628,48 @@ class FakeBotAPI:
         """The first message sent to ``chat_id`` after now (or after ``sent[since]``)
         that satisfies ``predicate``."""
         index = len(self._sent_log) if since is None else since
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
+
+        def next_match() -> SentMessage | None:
+            nonlocal index
             while index < len(self._sent_log):
                 message = self._sent_log[index]
                 index += 1
                 if message.chat_id == chat_id and (predicate is None or predicate(message)):
                     return message
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                recent = (
-                    "\n".join(
-                        f"  #{m.message_id} {m.method}: {m.content!r}"
-                        for m in self.messages(chat_id, include_deleted=True)[-10:]
-                    )
-                    or "  (none)"
+            return None
+
+        def failure() -> str:
+            recent = (
+                "\n".join(
+                    f"  #{m.message_id} {m.method}: {m.content!r}"
+                    for m in self.messages(chat_id, include_deleted=True)[-10:]
                 )
-                raise TimeoutError(
-                    f"no new message in chat {chat_id}"
-                    f"{' matching the predicate' if predicate else ''} within {timeout} s; "
-                    f"messages in the chat:\n{recent}"
-                )
-            await self._pulse.wait(remaining)
+                or "  (none)"
+            )
+            return (
+                f"no new message in chat {chat_id}"
+                f"{' matching the predicate' if predicate else ''} within {timeout} s; "
+                f"messages in the chat:\n{recent}"
+            )
+
+        return await self._wait_until(next_match, timeout, failure)
 
     async def wait_polling(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
         """Wait until a getUpdates call is parked waiting for updates."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._parked_polls == 0:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"nobody is long polling getUpdates after {timeout} s")
-            await self._pulse.wait(remaining)
+        await self._wait_until(
+            lambda: True if self._parked_polls else None,
+            timeout,
+            lambda: f"nobody is long polling getUpdates after {timeout} s",
+        )
 
     async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
         """Wait until getUpdates' ``offset`` has confirmed the update: from then on
         Telegram would never deliver it again, whatever the bot does with it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while any(update["update_id"] <= update_id for update in self._updates):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"update {update_id} not confirmed after {timeout} s")
-            await self._pulse.wait(remaining)
+        await self._wait_until(
+            lambda: None if any(u["update_id"] <= update_id for u in self._updates) else True,
+            timeout,
+            lambda: f"update {update_id} not confirmed after {timeout} s",
+        )
 
     # ------------------------------------------------------------------ HTTP plumbing
 
@@ -2023,12 +2060,13 @@ class FakeBotAPI:
             "chat": chat.chat(),
             "date": message.date,
         }
-        if message.edit_date is not None:
-            data["edit_date"] = message.edit_date
-        if message.forward_origin is not None:
-            data["forward_origin"] = message.forward_origin
-        if message.media_group_id is not None:
-            data["media_group_id"] = message.media_group_id
+        data.update(
+            _given(
+                edit_date=message.edit_date,
+                forward_origin=message.forward_origin,
+                media_group_id=message.media_group_id,
+            )
+        )
         if with_reply and message.reply_to_message_id is not None:
             replied = self._any_message(message.chat_id, message.reply_to_message_id)
             if replied is not None:
@@ -2073,7 +2111,9 @@ class FakeBotAPI:
             params=dict(params),
         )
 
-    def _new_file(self, kind: str, *, file_id: str | None = None, **details: Any) -> _StoredFile:
+    def _new_file(
+        self, kind: str, *, file_id: str | None = None, data: bytes | None = None, **details: Any
+    ) -> _StoredFile:
         number = next(self._file_numbers)
         file_id = file_id or f"fake-{kind}-{number:06d}"
         unique = f"uniq-{kind}-{number:06d}"
@@ -2093,7 +2133,7 @@ class FakeBotAPI:
             elif kind == "audio":
                 payload["duration"] = 180
             payload.update({k: v for k, v in details.items() if v is not None})
-        stored = _StoredFile(kind, payload)
+        stored = _StoredFile(kind, payload, data)
         self._files[file_id] = stored
         if kind == "photo":
             self._files[f"{file_id}-s"] = stored
@@ -2274,6 +2314,12 @@ class FakeBotAPI:
         }
         return self._message_json(self._store(message))
 
+    def _edit_target(self, params: Mapping[str, Any]) -> tuple[SentMessage, JSON | None]:
+        """The message an edit request names, and the inline keyboard it gives (None: the
+        edit removes the keyboard); the keyboard is checked first, as Telegram does."""
+        markup = self._reply_markup(params, inline_only=True)
+        return self._editable(params), markup
+
     def _editable(self, params: Mapping[str, Any]) -> SentMessage:
         if params.get("inline_message_id"):
             raise _bad("MESSAGE_ID_INVALID")  # inline messages are not emulated
@@ -2290,22 +2336,8 @@ class FakeBotAPI:
         return message
 
     def _apply_edit(self, message: SentMessage, **changes: Any) -> JSON:
-        current = (
-            message.text,
-            message.entities,
-            message.caption,
-            message.caption_entities,
-            message.inline_markup,
-        )
         updated = replace(message, **changes)
-        new = (
-            updated.text,
-            updated.entities,
-            updated.caption,
-            updated.caption_entities,
-            updated.inline_markup,
-        )
-        if current == new:
+        if all(getattr(message, name) == getattr(updated, name) for name in _VISIBLE):
             raise ApiError(400, NOT_MODIFIED)
         message.history.append(message.snapshot())
         for key, value in changes.items():
@@ -2318,8 +2350,7 @@ class FakeBotAPI:
         params = request.params
         text = self._formatted(params)
         assert text is not None
-        markup = self._reply_markup(params, inline_only=True)
-        message = self._editable(params)
+        message, markup = self._edit_target(params)
         if message.text is None:
             raise _bad("there is no text in the message to edit")
         # Without reply_markup the edit removes the inline keyboard.
@@ -2335,8 +2366,7 @@ class FakeBotAPI:
     def _edit_message_caption(self, request: _Request) -> JSON:
         params = request.params
         caption = self._formatted(params, caption=True)
-        markup = self._reply_markup(params, inline_only=True)
-        message = self._editable(params)
+        message, markup = self._edit_target(params)
         if message.media is None:
             raise _bad("there is no caption in the message to edit")
         return self._apply_edit(
@@ -2349,9 +2379,7 @@ class FakeBotAPI:
         )
 
     def _edit_message_reply_markup(self, request: _Request) -> JSON:
-        params = request.params
-        markup = self._reply_markup(params, inline_only=True)
-        message = self._editable(params)
+        message, markup = self._edit_target(request.params)
         return self._apply_edit(message, reply_markup=markup)
 
     def _delete_message(self, request: _Request) -> bool:
@@ -2412,6 +2440,35 @@ class FakeBotAPI:
                 "gifts_from_channels": True,
             },
         }
+
+    def _get_file(self, request: _Request) -> JSON:
+        file_id = _str_param(request.params, "file_id")
+        stored = self._files.get(file_id or "")
+        if stored is None:
+            raise _bad("invalid file_id")
+        described = stored.payload[-1] if isinstance(stored.payload, list) else stored.payload
+        size = described.get("file_size") or 0
+        if size > MAX_DOWNLOAD_BYTES:
+            raise _bad("file is too big")
+        return {
+            "file_id": described["file_id"],
+            "file_unique_id": described["file_unique_id"],
+            "file_size": size,
+            "file_path": f"{stored.kind}s/{described['file_id']}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the content of a file a user sent (only
+        files made with ``data`` have one; others answer 404, as a purged file does)."""
+        try:
+            self._check_token(request.match_info["token"])
+        except ApiError as error:
+            return web.json_response(error.body(), status=error.error_code)
+        file_id = request.match_info["path"].rpartition("/")[2]
+        stored = self._files.get(file_id)
+        if stored is None or stored.data is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
 
     # ------------------------------------------------------------------ bot settings
 

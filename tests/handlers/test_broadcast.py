@@ -12,10 +12,10 @@ import pytest
 from bot.domain.segments import Dimension, Segment
 from bot.handlers.callbacks import SegmentToggleCb, SilenceCb
 from bot.storage.outbox import OutboxKind, OutboxStatus
-from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.builders import KUZNETSK, seed_admins, seed_admins_of_both, user_row
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
-from tests.flows import compose, translator, walk_text
+from tests.flows import compose, send_draft, translator, walk_text
 from tests.harness import BotHarness
 from tests.users import ADMIN_EN, OTHER, SUPER
 
@@ -57,11 +57,8 @@ async def in_english(bot: BotHarness, user: FakeUser) -> None:
 async def test_a_broadcast_reaches_its_segment_exactly_once(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    kuznetsk = await seed_admins(bot, 5, KUZNETSK, 1000)
-    penza = await seed_admins(bot, 3, PENZA, 2000)
-    await bot.send(SUPER, "/start")
-    await bot.send(SUPER, "/settings")
-    await bot.click(SUPER, "English")
+    kuznetsk, penza = await seed_admins_of_both(bot, kuznetsk=5, penza=3)
+    await in_english(bot, SUPER)
 
     await compose(bot, SUPER, "Seminar on <December 5> & more")
     summary = fake.last_message(SUPER.id)
@@ -101,9 +98,7 @@ async def test_media_is_copied_with_its_caption(bot: BotHarness, fake: FakeBotAP
     [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
     await bot.send(SUPER, "/broadcast")
     await bot.feed(fake.photo_update(SUPER, caption="Афиша"))
-    await bot.click(SUPER, "👁 Предпросмотр")
-    await bot.click(SUPER, "📨 Отправить")
-    await bot.drain()
+    await send_draft(bot, SUPER)
     [copy] = copies(fake, admin)
     assert copy.media_kind == "photo"
     assert copy.caption == "Афиша"
@@ -119,8 +114,7 @@ async def test_a_page_admin_cannot_broadcast(bot: BotHarness) -> None:
 async def test_a_scoped_coordinator_reaches_only_their_territory(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    kuznetsk = await seed_admins(bot, 3, KUZNETSK, 1000)
-    penza = await seed_admins(bot, 2, PENZA, 2000)
+    kuznetsk, penza = await seed_admins_of_both(bot, kuznetsk=3, penza=2)
     await bot.send(OTHER, "/start")
     await bot.send(SUPER, "/grant @petr Пенза")
 
@@ -132,17 +126,13 @@ async def test_a_scoped_coordinator_reaches_only_their_territory(
     await bot.press(OTHER, summary, forged)
     await bot.click(OTHER, "⬅️ Готово")
     assert "Получателей: 0" in (fake.last_message(OTHER.id).text or "")
-    await bot.click(OTHER, "👁 Предпросмотр")
-    await bot.click(OTHER, "📨 Отправить")
-    await bot.drain()
+    await send_draft(bot, OTHER)
     for user in kuznetsk + penza:
         assert copies(fake, user) == []
 
     # Without the forged choice: Penza only, whatever the segment said.
     await compose(bot, OTHER, "Только для Пензы")
-    await bot.click(OTHER, "👁 Предпросмотр")
-    await bot.click(OTHER, "📨 Отправить")
-    await bot.drain()
+    await send_draft(bot, OTHER)
     assert all(len(copies(fake, user)) == 1 for user in penza)
     assert all(copies(fake, user) == [] for user in kuznetsk)
 
@@ -208,17 +198,13 @@ async def test_blocking_and_unblocking_the_bot_is_tracked(
 ) -> None:
     [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
     await bot.feed(fake.my_chat_member_update(admin, "member", "kicked"))
-    async with bot.db.read() as repos:
-        user = await repos.users.get(admin.id)
-    assert user is not None
+    user = await user_row(bot.db, admin.id)
     assert not user.reachable
     await compose(bot, SUPER, "Никому")
     assert "Получателей: 0" in (fake.last_message(SUPER.id).text or "")
 
     await bot.feed(fake.my_chat_member_update(admin, "kicked", "member"))
-    async with bot.db.read() as repos:
-        user = await repos.users.get(admin.id)
-    assert user is not None
+    user = await user_row(bot.db, admin.id)
     assert user.reachable
 
 
@@ -254,8 +240,7 @@ async def test_broadcasts_to_many_districts_page_and_lose_none(bot: BotHarness) 
 async def test_an_album_reaches_each_administrator_as_one_album(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    kuznetsk = await seed_admins(bot, 3, KUZNETSK, 1000)
-    penza = await seed_admins(bot, 2, PENZA, 2000)
+    kuznetsk, penza = await seed_admins_of_both(bot, kuznetsk=3, penza=2)
     await in_english(bot, SUPER)
     await bot.send(SUPER, "/broadcast")
 
@@ -310,9 +295,7 @@ async def test_ten_items_arriving_at_once_make_one_album(bot: BotHarness, fake: 
     [summary] = answers
     assert (fake.messages(SUPER.id)[-1].text or "").startswith("Альбом: 10 элементов\n")
     assert summary.message_id == fake.messages(SUPER.id)[-1].message_id
-    await bot.click(SUPER, "👁 Предпросмотр")
-    await bot.click(SUPER, "📨 Отправить")
-    await bot.drain()
+    await send_draft(bot, SUPER)
     assert [m.media_kind for m in album_copies(fake, admin)] == ["photo", "video"] * 5
     assert fake.flood_refusals == []
 
@@ -345,9 +328,7 @@ async def test_an_album_telegram_cannot_copy_is_refused_before_sending(
     # Back at the message step: a new message starts a new draft.
     [fresh] = await bot.send(SUPER, "Plain text instead")
     assert ("Recipients: 1" if english else "Получателей: 1") in (fresh.text or "")
-    await bot.click(SUPER, "👁 Preview" if english else "👁 Предпросмотр")
-    await bot.click(SUPER, "📨 Send" if english else "📨 Отправить")
-    await bot.drain()
+    await send_draft(bot, SUPER, "en" if english else "ru")
     assert [m.text for m in copies(fake, admin)] == ["Plain text instead"]
 
 

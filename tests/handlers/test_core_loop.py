@@ -46,11 +46,9 @@ async def test_register_approve_report_total_in_russian(bot: BotHarness, fake: F
     notice = fake.last_message(ADMIN.id).text or ""
     assert "одобрена" in notice
 
-    [saved] = await bot.send(ADMIN, f"/report {page} 12 345")
-    assert "12\xa0345" in (saved.text or "")
+    assert "12\xa0345" in await bot.reply_text(ADMIN, f"/report {page} 12 345")
 
-    [total] = await bot.send(ADMIN, "/total")
-    text = total.text or ""
+    text = await bot.reply_text(ADMIN, "/total")
     assert "Подписки на госпаблики: 12\xa0345" in text
     assert "До 50\xa0000 осталось 37\xa0655" in text
     assert "город Кузнецк" in text
@@ -60,16 +58,13 @@ async def test_register_approve_report_total_in_russian(bot: BotHarness, fake: F
 
 
 async def test_register_approve_report_total_in_english(bot: BotHarness, fake: FakeBotAPI) -> None:
-    await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Kuznetsk (city)")
-    await approve_all(bot)
+    await approved_page(bot, ADMIN_EN, link="t.me/penza_news")
     assert "approved" in (fake.last_message(ADMIN_EN.id).text or "")
 
     await bot.send(ADMIN_EN, "/report")
-    [saved] = await bot.send(ADMIN_EN, "987000")
-    assert "987,000" in (saved.text or "")
+    assert "987,000" in await bot.reply_text(ADMIN_EN, "987000")
 
-    [total] = await bot.send(ADMIN_EN, "/total")
-    text = total.text or ""
+    text = await bot.reply_text(ADMIN_EN, "/total")
     assert "Subscriptions to official pages: 987,000" in text
     assert "13,000 to go to 1,000,000" in text
     assert "Telegram" in text
@@ -78,10 +73,7 @@ async def test_register_approve_report_total_in_english(bot: BotHarness, fake: F
 async def test_changes_over_7_and_30_days_come_from_history(
     bot: BotHarness, clock: FakeClock
 ) -> None:
-    await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
-    await bot.send(ADMIN_EN, f"/report {page} 1000")
+    page = await approved_page(bot, ADMIN_EN, figure=1000)
     clock.advance(20 * DAY)
     await bot.send(ADMIN_EN, f"/report {page} 1500")
     clock.advance(10 * DAY)
@@ -152,8 +144,7 @@ async def test_invite_makes_a_co_administrator_once(
 async def test_a_page_left_without_administrators_shows_up_for_coordinators(
     bot: BotHarness,
 ) -> None:
-    await register_page(bot, ADMIN)
-    await approve_all(bot)
+    await approved_page(bot, ADMIN)
     t = translator(bot, "ru")
     await bot.send(ADMIN, "/mypages")
     await bot.click(ADMIN, t("🚪 Leave"))

@@ -101,6 +101,13 @@ async def settled(db: Database, expected: int, *, within: float = 10.0) -> dict[
     return await counts(db)
 
 
+async def assert_each_sent_once(db: Database, fake: FakeBotAPI, chats: list[int]) -> None:
+    """Once a row per chat in `chats` is settled: every row was sent, and each chat got
+    exactly one message."""
+    assert (await settled(db, len(chats)))[OutboxStatus.SENT] == len(chats)
+    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+
+
 def sends(fake: FakeBotAPI) -> list[Call]:
     return [call for call in fake.requests if call.method in {"sendMessage", "copyMessage"}]
 
@@ -355,8 +362,7 @@ async def test_300_recipients_each_get_exactly_one_message(
     await enqueue(db, clock, chats, priority=Priority.BROADCAST)
     await make_worker(global_rate=2000).start()
 
-    assert (await settled(db, 300))[OutboxStatus.SENT] == 300
-    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+    await assert_each_sent_once(db, fake, chats)
 
 
 async def test_rows_left_sending_by_a_crash_are_sent_after_start(
@@ -371,8 +377,7 @@ async def test_rows_left_sending_by_a_crash_are_sent_after_start(
 
     await make_worker().start()
 
-    assert (await settled(db, 5))[OutboxStatus.SENT] == 5
-    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+    await assert_each_sent_once(db, fake, chats)
 
 
 async def test_stop_puts_unsent_rows_back_and_a_new_worker_finishes_them(
@@ -393,16 +398,14 @@ async def test_stop_puts_unsent_rows_back_and_a_new_worker_finishes_them(
     assert all(r.attempts == 0 for r in await rows(db, row_ids) if r.status is OutboxStatus.PENDING)
 
     await make_worker().start()
-    assert (await settled(db, 30))[OutboxStatus.SENT] == 30
-    assert Counter(m.chat_id for m in fake.sent) == Counter(chats)
+    await assert_each_sent_once(db, fake, chats)
 
 
 async def test_achieved_rate_is_close_to_the_limit(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
-    chats = users(fake, 300)
     fake.latency = 0.15  # a sequential sender would manage about 6 a second
-    await enqueue(db, clock, chats, priority=Priority.BROADCAST)
+    await enqueue(db, clock, users(fake, 300), priority=Priority.BROADCAST)
     await make_worker(global_rate=100).start()
 
     await settled(db, 300)

@@ -13,7 +13,7 @@ from bot.domain.localtime import DAY
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
 from bot.texts.charts import DigestCharts
-from tests.builders import KUZNETSK, PENZA, add_page, seed_admins
+from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, user_row
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
@@ -140,9 +140,7 @@ async def test_a_user_who_unsubscribed_in_settings_gets_no_digest(
     settings = fake.last_message(quiet.id)
     assert "📰 Weekly digest: off" in settings.button_texts()
     assert "⏰ Reminders to report: on" in settings.button_texts()
-    async with harness.db.read() as repos:
-        user = await repos.users.get(quiet.id)
-    assert user is not None
+    user = await user_row(harness.db, quiet.id)
     assert (user.wants_digest, user.wants_reminders) == (False, True)
 
     assert await service(harness).run_due() == 1
@@ -153,9 +151,7 @@ async def test_a_user_who_unsubscribed_in_settings_gets_no_digest(
     # Reminders are switched separately; switching the digest back on takes effect.
     await harness.click(quiet, "⏰ Reminders to report: on")
     await harness.click(quiet, "📰 Weekly digest: off")
-    async with harness.db.read() as repos:
-        user = await repos.users.get(quiet.id)
-    assert user is not None
+    user = await user_row(harness.db, quiet.id)
     assert (user.wants_digest, user.wants_reminders) == (True, False)
     assert await service(harness).run_due() == 1
     await harness.drain()
@@ -164,33 +160,20 @@ async def test_a_user_who_unsubscribed_in_settings_gets_no_digest(
 
 async def test_digest_on_demand_shows_figures_change_and_ranks(harness: BotHarness) -> None:
     [admin] = await seed_admins(harness, 1, KUZNETSK, 1000)
-    await seed_pages(
-        harness,
-        1,
-        territory=KUZNETSK,
-        admin=admin.id,
-        title="Museum & <Library>",
-        created_at=START - 60 * DAY,
-        history=((20 * DAY, 1000), (2 * DAY, 1250)),
-    )
-    await seed_pages(
-        harness,
-        3,
-        territory=PENZA,
-        admin=2000,
-        title="Penza {n}",
-        created_at=START - 60 * DAY,
-        history=((DAY, 5000),),
-    )
-    await seed_pages(
-        harness,
-        1,
-        territory=KUZNETSK,
-        admin=2001,
-        title="Small {n}",
-        created_at=START - 60 * DAY,
-        history=((DAY, 10),),
-    )
+    for count, territory, owner, title, history in (
+        (1, KUZNETSK, admin.id, "Museum & <Library>", ((20 * DAY, 1000), (2 * DAY, 1250))),
+        (3, PENZA, 2000, "Penza {n}", ((DAY, 5000),)),
+        (1, KUZNETSK, 2001, "Small {n}", ((DAY, 10),)),
+    ):
+        await seed_pages(
+            harness,
+            count,
+            territory=territory,
+            admin=owner,
+            title=title,
+            created_at=START - 60 * DAY,
+            history=history,
+        )
     [answer] = await harness.send(admin, "/digest")
     text = answer.text or ""
     assert text.startswith("📰 Weekly digest")
@@ -264,31 +247,20 @@ async def test_a_scoped_coordinator_sees_only_their_territory(
     harness: BotHarness, fake: FakeBotAPI
 ) -> None:
     for territory, name in ((KUZNETSK, "Kuznetsk"), (PENZA, "Penza")):
-        await seed_pages(
-            harness,
-            3,
-            territory=territory,
-            admin=5000 + territory,
-            title=f"{name} silent {{n}}",
-            created_at=START - 90 * DAY,
-        )
-        await seed_pages(
-            harness,
-            3,
-            territory=territory,
-            admin=6000 + territory,
-            title=f"{name} growing {{n}}",
-            created_at=START - 90 * DAY,
-            history=((20 * DAY, 500), (DAY, 900)),
-        )
-        await seed_pages(
-            harness,
-            1,
-            territory=territory,
-            admin=7000 + territory,
-            title=f"{name} new {{n}}",
-            created_at=START - DAY,
-        )
+        for count, owner, kind, age, history in (
+            (3, 5000, "silent", 90 * DAY, ()),
+            (3, 6000, "growing", 90 * DAY, ((20 * DAY, 500), (DAY, 900))),
+            (1, 7000, "new", DAY, ()),
+        ):
+            await seed_pages(
+                harness,
+                count,
+                territory=territory,
+                admin=owner + territory,
+                title=f"{name} {kind} {{n}}",
+                created_at=START - age,
+                history=history,
+            )
     coordinator = fake.add_user(
         FakeUser(id=450, first_name="Petra", username="petra", language_code="en")
     )

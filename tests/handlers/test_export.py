@@ -7,10 +7,14 @@ import codecs
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.cli_import import run_import
+from bot.config import load_settings
 from bot.domain.audit import AuditAction
 from bot.domain.catalog import PageStatus
 from bot.domain.exports import REGISTRY_COLUMNS, ExportFormat, ExportKind
@@ -19,7 +23,10 @@ from bot.domain.segments import Segment
 from bot.handlers.callbacks import ExportCb
 from bot.services.exports import ExportService
 from bot.storage.audit import AuditEntry
-from tests.builders import KUZNETSK, PENZA, add_page, add_user, seed_admins
+from bot.storage.database import Database
+from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
+from tests.builders import KUZNETSK, PENZA, add_page, add_user, open_database, seed_admins
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import translator
@@ -80,6 +87,31 @@ async def export(bot: BotHarness, user: FakeUser, *buttons: str) -> list[SentMes
     for button in buttons:
         sent = await bot.click(user, button)
     return [message for message in sent if message.method == "sendDocument"]
+
+
+async def add_seminar(
+    repos: Repositories,
+    title: str,
+    *,
+    starts_at: int,
+    capacity: int | None = None,
+    territories: tuple[int, ...] = (),
+) -> int:
+    """A seminar of an hour the superadmin created, for `territories` (none: the region)."""
+    return await repos.seminars.create(
+        Seminar(
+            id=0,
+            title=title,
+            description="",
+            starts_at=starts_at,
+            duration_minutes=60,
+            place="Online",
+            capacity=capacity,
+            segment=Segment(territories=frozenset(territories)),
+            created_by=SUPER.id,
+            created_at=START,
+        )
+    )
 
 
 def use_exports(bot: BotHarness, **options: int) -> None:
@@ -322,14 +354,8 @@ async def test_seminars_come_with_their_registrations_in_english(bot: BotHarness
     await seed(bot)
     await make_coordinator(bot, ADMIN_EN, None)
     async with bot.db.write() as repos:
-        seminar = await repos.seminars.create(
-            title="SMM basics", description="", starts_at=START + DAY, duration_minutes=90,
-            place="Room 1", capacity=None, segment=Segment(), created_by=SUPER.id, now=START,
-        )  # fmt: skip
-        empty = await repos.seminars.create(
-            title="Nobody came", description="", starts_at=START + 2 * DAY, duration_minutes=60,
-            place="Room 2", capacity=10, segment=Segment(), created_by=SUPER.id, now=START,
-        )  # fmt: skip
+        seminar = await add_seminar(repos, "SMM basics", starts_at=START + DAY)
+        empty = await add_seminar(repos, "Nobody came", starts_at=START + 2 * DAY, capacity=10)
         await repos.seminars.register(seminar, ADMIN.id, now=START + 60)
         await repos.seminars.register(seminar, OTHER.id, now=START + 120)
 
@@ -360,11 +386,9 @@ async def test_a_scoped_coordinator_gets_the_seminars_and_registrants_of_their_t
     async with bot.db.write() as repos:
         seminars = {}
         for title, territories in (("Region", ()), ("Penza", (PENZA,)), ("Kuznetsk", (KUZNETSK,))):
-            seminars[title] = await repos.seminars.create(
-                title=title, description="", starts_at=START + DAY, duration_minutes=60,
-                place="Online", capacity=None, segment=Segment(territories=frozenset(territories)),
-                created_by=SUPER.id, now=START,
-            )  # fmt: skip
+            seminars[title] = await add_seminar(
+                repos, title, starts_at=START + DAY, territories=territories
+            )
         for title, user in (("Region", ADMIN), ("Region", outsider), ("Kuznetsk", outsider)):
             await repos.seminars.register(seminars[title], user.id, now=START)
 
@@ -374,3 +398,40 @@ async def test_a_scoped_coordinator_gets_the_seminars_and_registrants_of_their_t
         ("Region", "Пензенская область", "@ivan"),
         ("Penza", "город Пенза", ""),
     ]
+
+
+async def exported_registry(db: Database) -> list[tuple[str, str, int, str, str, int | None]]:
+    """What the registry round trip keeps of every page that is not rejected: link, title,
+    territory, level, theme, figure."""
+    async with db.read() as repos:
+        pages = [
+            page async for batch in repos.exports.pages(territory_id=None, size=9) for page in batch
+        ]
+    return sorted(
+        (page.url, page.title, page.territory_id, page.level, page.theme, page.current_figure)
+        for page in pages
+    )
+
+
+@pytest.mark.parametrize("fmt", [XLSX, CSV])
+async def test_an_export_imports_back_into_an_empty_database(
+    bot: BotHarness, tmp_path: Path, fmt: str
+) -> None:
+    await seed(bot)  # a title that looks like a formula, one with quotes and a semicolon
+    [document] = await export(bot, SUPER, PAGES, fmt)
+    path = tmp_path / file_name(document)
+    path.write_bytes(contents(document))
+
+    settings = load_settings(
+        _env_file=None,
+        bot_token=bot.fake.token,
+        database_path=tmp_path / "empty.sqlite3",
+        superadmin_ids="100",
+    )
+    output = io.StringIO()
+    code = await run_import(
+        settings, path, dry_run=False, bot_username="bot", out=output, err=output, clock=bot.clock
+    )
+    assert code == 0, output.getvalue()
+    async with open_database(settings.database_path) as empty:
+        assert await exported_registry(empty) == await exported_registry(bot.db)

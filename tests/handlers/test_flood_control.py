@@ -27,6 +27,13 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert bad == [], [r.getMessage() for r in bad]
 
 
+@pytest.fixture
+async def reader(bot: BotHarness) -> FakeUser:
+    """An English-speaking administrator of one approved page in Kuznetsk."""
+    [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    return admin
+
+
 def outcomes(fake: FakeBotAPI, method: str) -> list[int | None]:
     return [c.error_code for c in fake.calls(method)]
 
@@ -86,9 +93,8 @@ async def test_a_broadcast_preview_copy_waits_out_a_429(
 
 
 async def test_a_chart_photo_waits_out_a_429(
-    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
+    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture, reader: FakeUser
 ) -> None:
-    [reader] = await seed_admins(bot, 1, KUZNETSK, 1000)
     await bot.send(reader, "/total")
     fake.inject("sendPhoto", error_code=429, retry_after=1)
     [chart] = await bot.click(reader, translator(bot, "en")("📈 Chart"))
@@ -116,13 +122,11 @@ async def test_an_answer_refused_too_long_is_given_up_with_one_line(
 
 
 async def test_server_errors_and_dropped_connections_are_retried(
-    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture
+    bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture, reader: FakeUser
 ) -> None:
-    [reader] = await seed_admins(bot, 1, KUZNETSK, 1000)
     await bot.send(reader, "/start")
     fake.inject("sendMessage", error_code=502)
-    [reply] = await bot.send(reader, "/total")
-    assert "Subscriptions to official pages" in (reply.text or "")
+    assert "Subscriptions to official pages" in await bot.reply_text(reader, "/total")
     assert outcomes(fake, "sendMessage")[-2:] == [502, None]
 
     territories = await open_territories(bot, ADMIN)

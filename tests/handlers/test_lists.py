@@ -9,6 +9,7 @@ import pytest
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
+from bot.storage.seminars import Seminar
 from tests.builders import add_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
@@ -146,15 +147,18 @@ async def test_seminars_come_a_screen_at_a_time(bot: BotHarness) -> None:
     async with bot.db.write() as repos:
         for n in range(14):
             await repos.seminars.create(
-                title=f"Семинар {n:02d}",
-                description=LONG,
-                starts_at=START + (n + 1) * DAY,
-                duration_minutes=90,
-                place="https://example.org/room",
-                capacity=None,
-                segment=Segment(),
-                created_by=SUPER.id,
-                now=START,
+                Seminar(
+                    id=0,
+                    title=f"Семинар {n:02d}",
+                    description=LONG,
+                    starts_at=START + (n + 1) * DAY,
+                    duration_minutes=90,
+                    place="https://example.org/room",
+                    capacity=None,
+                    segment=Segment(),
+                    created_by=SUPER.id,
+                    created_at=START,
+                )
             )
     screens = await walk_cards(bot, SUPER, await bot.send(SUPER, "/seminars"))
     assert len(screens) == 2

@@ -24,9 +24,9 @@ STRANGER = FakeUser(id=700, first_name="Гость", username="guest", language_
 # ---------------------------------------------------------------- through the bot
 
 
-def alerts(fake: FakeBotAPI, user: FakeUser, *markers: str) -> list[str]:
+def alerts(bot: BotHarness, user: FakeUser, *markers: str) -> list[str]:
     """The texts the user got that hold every marker."""
-    texts = [message.text or "" for message in fake.messages(user.id)]
+    texts = [message.text or "" for message in bot.fake.messages(user.id)]
     return [text for text in texts if all(marker in text for marker in markers)]
 
 
@@ -35,17 +35,19 @@ async def make_coordinator(bot: BotHarness, user: FakeUser, territory: str = "")
     await bot.send(SUPER, f"/grant @{user.username} {territory}".strip())
 
 
-async def report(bot: BotHarness, user: FakeUser, page: int, figure: int) -> None:
-    [saved] = await bot.send(user, f"/report {page} {figure}")
-    assert saved.reply_markup is None, f"asked for a confirmation: {saved.text}"
+async def report(bot: BotHarness, user: FakeUser, page: int, *figures: int) -> None:
+    """`user` reports `figures` of `page` in turn, none asking for a confirmation; the
+    alerts they bring are delivered before this returns."""
+    for figure in figures:
+        [saved] = await bot.send(user, f"/report {page} {figure}")
+        assert saved.reply_markup is None, f"asked for a confirmation: {saved.text}"
+    await bot.drain()
 
 
 async def test_a_page_crossing_1000_alerts_its_admins_and_coordinators_once(
-    bot: BotHarness, fake: FakeBotAPI
+    bot: BotHarness,
 ) -> None:
-    await register_page(bot, ADMIN, title="Дом <культуры>")
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN, title="Дом <культуры>")
     await bot.send(OTHER, "/start")
     async with bot.db.write() as repos:  # a co-administrator
         await repos.pages.add_admin(page, OTHER.id, now=bot.clock.now())
@@ -53,37 +55,30 @@ async def test_a_page_crossing_1000_alerts_its_admins_and_coordinators_once(
     await make_coordinator(bot, COORD_PENZA, "Пенза")
 
     await report(bot, ADMIN, page, 900)  # the first figure is a baseline
-    await bot.drain()
     for user in (ADMIN, OTHER, COORD, SUPER):
-        assert alerts(fake, user, "🎉") == []
+        assert alerts(bot, user, "🎉") == []
 
     await report(bot, ADMIN, page, 1_200)
-    await bot.drain()
     for user in (ADMIN, OTHER, COORD, SUPER):
-        [alert] = alerts(fake, user, "🎉", "1\xa0000")
+        [alert] = alerts(bot, user, "🎉", "1\xa0000")
         assert "Дом <культуры>" in alert  # escaped on the way, shown as typed
-    assert "город Кузнецк" in alerts(fake, COORD, "🎉")[0]
-    assert alerts(fake, COORD_PENZA, "🎉") == []  # not their territory
-    assert alerts(fake, STRANGER, "🎉") == []
+    assert "город Кузнецк" in alerts(bot, COORD, "🎉")[0]
+    assert alerts(bot, COORD_PENZA, "🎉") == []  # not their territory
+    assert alerts(bot, STRANGER, "🎉") == []
 
     async with bot.db.read() as repos:
         assert await repos.milestones.reached(MilestoneScope.PAGE, page) == [1_000]
 
 
-async def test_a_figure_hovering_around_a_threshold_alerts_once(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_a_figure_hovering_around_a_threshold_alerts_once(bot: BotHarness) -> None:
     page = await approved_page(bot, ADMIN)
-    for figure in (900, 1_100, 950, 1_050, 999, 1_000):
-        await report(bot, ADMIN, page, figure)
-    await bot.drain()
-    assert len(alerts(fake, ADMIN, "🎉")) == 1
-    assert len(alerts(fake, SUPER, "🎉")) == 1
+    await report(bot, ADMIN, page, 900, 1_100, 950, 1_050, 999, 1_000)
+    assert len(alerts(bot, ADMIN, "🎉")) == 1
+    assert len(alerts(bot, SUPER, "🎉")) == 1
 
     await report(bot, ADMIN, page, 5_500)
-    await bot.drain()
-    assert len(alerts(fake, ADMIN, "🎉", "5\xa0000")) == 1
-    assert len(alerts(fake, ADMIN, "🎉")) == 2
+    assert len(alerts(bot, ADMIN, "🎉", "5\xa0000")) == 1
+    assert len(alerts(bot, ADMIN, "🎉")) == 2
 
 
 async def test_a_restart_does_not_alert_again(
@@ -92,109 +87,83 @@ async def test_a_restart_does_not_alert_again(
     first = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
     try:
         page = await approved_page(first, ADMIN)
-        await report(first, ADMIN, page, 900)
-        await report(first, ADMIN, page, 1_200)
-        await first.drain()
+        await report(first, ADMIN, page, 900, 1_200)
     finally:
         await first.stop()
-    assert len(alerts(fake, ADMIN, "🎉")) == 1
+    assert len(alerts(first, ADMIN, "🎉")) == 1
 
     second = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
     try:
-        await report(second, ADMIN, page, 800)
-        await report(second, ADMIN, page, 1_300)
-        await second.drain()
+        await report(second, ADMIN, page, 800, 1_300)
     finally:
         await second.stop()
-    assert len(alerts(fake, ADMIN, "🎉")) == 1
-    assert len(alerts(fake, SUPER, "🎉")) == 1
+    assert len(alerts(second, ADMIN, "🎉")) == 1
+    assert len(alerts(second, SUPER, "🎉")) == 1
 
 
-async def test_a_region_milestone_alerts_every_registered_user(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
-    await register_page(bot, ADMIN)
-    await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
-    await approve_all(bot)
+async def test_a_region_milestone_alerts_every_registered_user(bot: BotHarness) -> None:
+    first = await approved_page(bot, ADMIN)
+    second = await approved_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
     # Registered too: a page waiting for approval.
     await register_page(bot, OTHER, link="ok.ru/group/1")
     await make_coordinator(bot, COORD_PENZA, "Пенза")
     await bot.send(STRANGER, "/start")
-    first = await page_id(bot, "vk.com/club123")
-    second = await page_id(bot, "t.me/penza_news")
 
     await report(bot, ADMIN, first, 49_000)
-    await bot.drain()
-    assert alerts(fake, ADMIN, "🚀") == []
+    assert alerts(bot, ADMIN, "🚀") == []
 
     await report(bot, ADMIN_EN, second, 2_000)  # the region: 49,000 → 51,000
-    await bot.drain()
     for user in (ADMIN, OTHER, SUPER, COORD_PENZA):
-        [alert] = alerts(fake, user, "🚀", "50\xa0000")
+        [alert] = alerts(bot, user, "🚀", "50\xa0000")
         assert "Пензенская область" in alert
         assert "949\xa0000" in alert  # to go to the goal
-    [english] = alerts(fake, ADMIN_EN, "🚀")
+    [english] = alerts(bot, ADMIN_EN, "🚀")
     assert "official pages have reached 50,000 subscriptions together (now 51,000)" in english
     assert "949,000 to go to 1,000,000" in english
-    assert alerts(fake, STRANGER, "🚀") == []
+    assert alerts(bot, STRANGER, "🚀") == []
 
     # The region stays at its milestone: a figure going down and up again is quiet.
-    await report(bot, ADMIN, first, 47_000)
-    await report(bot, ADMIN, first, 49_500)
-    await bot.drain()
-    assert len(alerts(fake, ADMIN, "🚀")) == 1
+    await report(bot, ADMIN, first, 47_000, 49_500)
+    assert len(alerts(bot, ADMIN, "🚀")) == 1
 
 
-async def test_a_territory_milestone_alerts_its_coordinators(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_a_territory_milestone_alerts_its_coordinators(bot: BotHarness) -> None:
     page = await approved_page(bot, ADMIN)
     await make_coordinator(bot, COORD, "Кузнецк")
     await make_coordinator(bot, COORD_PENZA, "Пенза")
-    await report(bot, ADMIN, page, 45_000)
-    await report(bot, ADMIN, page, 55_000)
-    await bot.drain()
-    [alert] = alerts(fake, COORD, "🏅")
+    await report(bot, ADMIN, page, 45_000, 55_000)
+    [alert] = alerts(bot, COORD, "🏅")
     assert "город Кузнецк" in alert
     assert "50\xa0000" in alert
-    assert len(alerts(fake, SUPER, "🏅")) == 1
-    assert alerts(fake, COORD_PENZA, "🏅") == []
-    assert alerts(fake, ADMIN, "🏅") == []  # administrators hear of their page and the region
+    assert len(alerts(bot, SUPER, "🏅")) == 1
+    assert alerts(bot, COORD_PENZA, "🏅") == []
+    assert alerts(bot, ADMIN, "🏅") == []  # administrators hear of their page and the region
 
 
-async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness, fake: FakeBotAPI) -> None:
-    await register_page(bot, ADMIN)
-    await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
-    await approve_all(bot)
-    first = await page_id(bot, "vk.com/club123")
-    second = await page_id(bot, "t.me/penza_news")
+async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness) -> None:
+    first = await approved_page(bot, ADMIN)
+    second = await approved_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
     await report(bot, ADMIN, first, 985_000)
     await report(bot, ADMIN_EN, second, 10_000)
-    await bot.drain()
-    assert alerts(fake, ADMIN, "Пензенская область: 1\xa0000\xa0000") == []
+    assert alerts(bot, ADMIN, "Пензенская область: 1\xa0000\xa0000") == []
 
     await report(bot, ADMIN_EN, second, 15_500)  # 995,000 → 1,000,500
-    await bot.drain()
     for user in (ADMIN, SUPER):
-        [celebration] = alerts(fake, user, "Пензенская область: 1\xa0000\xa0000")
+        [celebration] = alerts(bot, user, "Пензенская область: 1\xa0000\xa0000")
         assert "🎉" in celebration
         assert "учтено страниц: 2" in celebration
-    [english] = alerts(fake, ADMIN_EN, "Penza region: 1,000,000 subscriptions!")
+    [english] = alerts(bot, ADMIN_EN, "Penza region: 1,000,000 subscriptions!")
     assert "pages counted: 2" in english
     assert "Forward this message" in english
     # The goal replaces the ordinary region alert: the one before is of 950,000.
-    [ordinary] = alerts(fake, ADMIN, "🚀")
+    [ordinary] = alerts(bot, ADMIN, "🚀")
     assert "950\xa0000" in ordinary
 
-    await report(bot, ADMIN_EN, second, 14_000)
-    await report(bot, ADMIN_EN, second, 16_000)
-    await bot.drain()
-    assert len(alerts(fake, ADMIN, "Пензенская область: 1\xa0000\xa0000")) == 1
+    await report(bot, ADMIN_EN, second, 14_000, 16_000)
+    assert len(alerts(bot, ADMIN, "Пензенская область: 1\xa0000\xa0000")) == 1
 
 
-async def test_approval_that_brings_the_region_across_a_threshold_alerts(
-    bot: BotHarness, fake: FakeBotAPI
-) -> None:
+async def test_approval_that_brings_the_region_across_a_threshold_alerts(bot: BotHarness) -> None:
     first = await approved_page(bot, ADMIN)
     await report(bot, ADMIN, first, 49_000)
     await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
@@ -202,20 +171,18 @@ async def test_approval_that_brings_the_region_across_a_threshold_alerts(
     async with bot.db.write() as repos:  # a figure known before approval (an import)
         await repos.pages.set_current_figure(second, 2_000, now=bot.clock.now())
     await bot.drain()
-    assert alerts(fake, ADMIN, "🚀") == []
+    assert alerts(bot, ADMIN, "🚀") == []
 
     await approve_all(bot)
     for user in (ADMIN, ADMIN_EN, SUPER):
-        assert len(alerts(fake, user, "🚀")) == 1
-    assert "approved" in alerts(fake, ADMIN_EN, "approved")[0]
+        assert len(alerts(bot, user, "🚀")) == 1
+    assert "approved" in alerts(bot, ADMIN_EN, "approved")[0]
 
 
 async def test_total_shows_the_forecast_of_the_next_milestone(
     bot: BotHarness, clock: FakeClock
 ) -> None:
-    await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
-    await approve_all(bot)
-    page = await page_id(bot, "vk.com/club123")
+    page = await approved_page(bot, ADMIN_EN)
     await report(bot, ADMIN_EN, page, 10_000)
     clock.advance(20 * DAY)  # 2026-10-11
     await report(bot, ADMIN_EN, page, 40_000)

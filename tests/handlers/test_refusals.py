@@ -12,6 +12,7 @@ from bot.handlers.callbacks import (
     PageAction,
     PageCb,
 )
+from tests.builders import user_row
 from tests.fakes.bot_api import FakeBotAPI
 from tests.flows import approve_all, approved_page, page_id, register_page, translator
 from tests.harness import BotHarness
@@ -37,8 +38,7 @@ async def test_privileged_commands_are_refused_to_page_admins(bot: BotHarness) -
 async def test_a_coordinator_cannot_grant(bot: BotHarness) -> None:
     await bot.send(OTHER, "/start")
     await bot.send(SUPER, "/grant @petr")
-    [answer] = await bot.send(OTHER, "/grant 300")
-    assert answer.text == translator(bot, "ru")(NOT_ALLOWED)
+    assert await bot.reply_text(OTHER, "/grant 300") == translator(bot, "ru")(NOT_ALLOWED)
 
 
 async def test_forged_approval_from_a_page_admin_changes_nothing(
@@ -82,8 +82,7 @@ async def test_a_scoped_coordinator_cannot_reach_outside_their_territory(
 
     # Revoked: the same person loses even their own territory.
     await bot.send(SUPER, "/revoke @petr")
-    [after] = await bot.send(OTHER, "/pending")
-    assert after.text == translator(bot, "ru")(NOT_ALLOWED)
+    assert await bot.reply_text(OTHER, "/pending") == translator(bot, "ru")(NOT_ALLOWED)
 
 
 async def test_garbage_callback_data_is_answered_not_crashed(
@@ -165,8 +164,7 @@ async def test_figures_typed_the_usual_ways_are_accepted(
 
 
 async def test_a_big_change_asks_for_confirmation(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN_EN)
-    await bot.send(ADMIN_EN, f"/report {page} 1000")
+    page = await approved_page(bot, ADMIN_EN, figure=1000)
     [question] = await bot.send(ADMIN_EN, f"/report {page} 400")
     assert "big change" in (question.text or "")
     assert await history(bot, page) == [1000]
@@ -207,8 +205,7 @@ async def test_a_duplicate_link_is_refused_with_the_existing_name(bot: BotHarnes
 
 async def test_a_link_that_is_not_a_link_is_refused(bot: BotHarness) -> None:
     await bot.send(ADMIN_EN, "/register")
-    [answer] = await bot.send(ADMIN_EN, "my page")
-    assert "does not look like a link" in (answer.text or "")
+    assert "does not look like a link" in await bot.reply_text(ADMIN_EN, "my page")
 
 
 async def test_an_unknown_site_asks_for_the_platform(bot: BotHarness) -> None:
@@ -250,10 +247,8 @@ async def test_stale_buttons_are_answered(bot: BotHarness, fake: FakeBotAPI) -> 
 
 async def test_cancel_leaves_the_wizard(bot: BotHarness) -> None:
     await bot.send(ADMIN_EN, "/register")
-    [answer] = await bot.send(ADMIN_EN, "/cancel")
-    assert answer.text == "Cancelled."
-    [chatter] = await bot.send(ADMIN_EN, "https://vk.com/club5")
-    assert "did not understand" in (chatter.text or "")
+    assert await bot.reply_text(ADMIN_EN, "/cancel") == "Cancelled."
+    assert "did not understand" in await bot.reply_text(ADMIN_EN, "https://vk.com/club5")
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_and_comes_back_on_start(
@@ -262,15 +257,11 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_comes_back_on_start(
     await register_page(bot, ADMIN_EN, territory="Kuznetsk (city)")
     fake.block(ADMIN_EN.id)
     await approve_all(bot)  # the approval notice gets 403 (approve_all waits for it)
-    async with bot.db.read() as repos:
-        user = await repos.users.get(ADMIN_EN.id)
-    assert user is not None
+    user = await user_row(bot.db, ADMIN_EN.id)
     assert not user.reachable
     fake.unblock(ADMIN_EN.id)
     await bot.send(ADMIN_EN, "/start")
-    async with bot.db.read() as repos:
-        user = await repos.users.get(ADMIN_EN.id)
-    assert user is not None
+    user = await user_row(bot.db, ADMIN_EN.id)
     assert user.reachable
 
 

@@ -11,7 +11,7 @@ from bot.domain.localtime import (
 )
 from bot.handlers.callbacks import SeminarAction, SeminarCb
 from bot.services.digests import DigestService
-from tests.builders import KUZNETSK, PENZA, seed_admins
+from tests.builders import KUZNETSK, seed_admins, seed_admins_of_both
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
@@ -30,12 +30,13 @@ async def create_seminar(
     bot: BotHarness,
     author: FakeUser,
     *,
+    audience: str | None = "🌐 Вся область",
     title: str = "SMM <basics>",
     start: str = "01.10.2026 10:00",
     capacity: str = "2",
-    audience: str | None = "🌐 Вся область",
 ) -> list[SentMessage]:
-    """Walk the wizard as a Russian-speaking coordinator; returns the last answers."""
+    """Walk the wizard as a Russian-speaking coordinator, choosing `audience` (None: no
+    audience step, as for a coordinator of one territory); returns the last answers."""
     await bot.send(author, "/seminar_new")
     await bot.send(author, title)
     await bot.send(author, "Как вести госпаблик & не выгореть")
@@ -62,8 +63,7 @@ def announcements(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
 async def test_a_coordinator_announces_a_seminar_to_a_territory(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    kuznetsk = await seed_admins(bot, 3, KUZNETSK, 1000)
-    penza = await seed_admins(bot, 2, PENZA, 2000)
+    kuznetsk, penza = await seed_admins_of_both(bot, kuznetsk=3, penza=2)
     await bot.send(SUPER, "/start")
 
     [preview] = await create_seminar(bot, SUPER, audience=await territory_name(bot, KUZNETSK))
@@ -132,8 +132,7 @@ async def test_registration_respects_seats_and_can_be_cancelled(
 
 
 async def test_seminar_refusals(bot: BotHarness, fake: FakeBotAPI, clock: FakeClock) -> None:
-    [inside] = await seed_admins(bot, 1, KUZNETSK, 1000)
-    [outside] = await seed_admins(bot, 1, PENZA, 2000)
+    [inside], [outside] = await seed_admins_of_both(bot, kuznetsk=1, penza=1)
     await bot.send(SUPER, "/start")
 
     [refused] = await bot.send(outside, "/seminar_new")
@@ -215,8 +214,7 @@ async def test_the_wizard_refuses_a_start_the_clocks_skip_or_repeat(
 async def test_a_scoped_coordinator_invites_their_territory_only(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    penza = await seed_admins(bot, 2, PENZA, 2000)
-    kuznetsk = await seed_admins(bot, 2, KUZNETSK, 1000)
+    kuznetsk, penza = await seed_admins_of_both(bot, kuznetsk=2, penza=2)
     coordinator = fake.add_user(FakeUser(id=450, first_name="Анна", username="anna"))
     await bot.send(coordinator, "/start")
     await bot.send(SUPER, "/grant @anna Пенза")
@@ -232,8 +230,7 @@ async def test_a_scoped_coordinator_invites_their_territory_only(
 async def test_digests_list_the_seminars_a_user_is_invited_to(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    [inside] = await seed_admins(bot, 1, KUZNETSK, 1000)
-    [outside] = await seed_admins(bot, 1, PENZA, 2000)
+    [inside], [outside] = await seed_admins_of_both(bot, kuznetsk=1, penza=1)
     await bot.send(SUPER, "/start")
     await create_seminar(bot, SUPER, audience=await territory_name(bot, KUZNETSK))
     await bot.click(SUPER, "📣 Объявить")

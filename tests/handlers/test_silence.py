@@ -15,7 +15,7 @@ from bot.jobs import Jobs
 from bot.services.digests import SILENT_DAYS
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, page_id, register_page, translator
+from tests.flows import approved_page, translator
 from tests.harness import BotHarness
 from tests.users import SUPER
 
@@ -52,9 +52,7 @@ async def harness(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIt
 
 async def add_page(bot: BotHarness, admin: FakeUser) -> int:
     link = f"https://vk.com/club{admin.id}"
-    await register_page(bot, admin, link=link, title=TITLES[admin.id])
-    await approve_all(bot)
-    return await page_id(bot, f"vk.com/club{admin.id}")
+    return await approved_page(bot, admin, link=link, title=TITLES[admin.id])
 
 
 async def texts(bot: BotHarness, user: FakeUser, command: str) -> str:

@@ -79,8 +79,7 @@ async def test_confirming_a_figure_for_a_page_left_meanwhile_ends_the_report(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    page = await approved_page(bot, ADMIN)
-    await bot.send(ADMIN, f"/report {page} 100")
+    page = await approved_page(bot, ADMIN, figure=100)
     [question] = await bot.send(ADMIN, f"/report {page} 100000")
     assert await fsm_state(bot, ADMIN) is not None  # a big change waits for confirmation
     await leave(bot, ADMIN, page)

@@ -19,6 +19,7 @@ from bot.jobs import (
     build_scheduler,
     schedule_jobs,
 )
+from bot.services.backups import BackupService
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
@@ -189,3 +190,67 @@ async def test_catch_up_does_not_send_this_weeks_digest_early(
     assert calls == []
     await jobs.catch_up(dt.datetime(2026, 12, 1, 8, 0, tzinfo=MOSCOW))
     assert calls == ["digest"]
+
+
+def moscow(year: int, month: int, day: int, hour: int, minute: int) -> int:
+    """Unix seconds of a wall time in Moscow."""
+    return int(dt.datetime(year, month, day, hour, minute, tzinfo=MOSCOW).timestamp())
+
+
+def nightly_jobs(db: Database, clock: FakeClock, holder: str) -> Jobs:
+    return Jobs(
+        SchedulerLease(db, clock, holder),
+        SnapshotService(db, clock, MOSCOW),
+        make_reminders(db, clock),
+        tz=MOSCOW,
+        clock=clock,
+        backups=BackupService(
+            db.path, db.path.parent / "backups", keep=7, cron="30 3 * * *", tz=MOSCOW, clock=clock
+        ),
+    )
+
+
+async def test_the_nightly_backup_is_taken_once_a_night_and_caught_up(
+    db: Database, clock: FakeClock
+) -> None:
+    folder = db.path.parent / "backups"
+
+    def backups() -> list[str]:
+        return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+    jobs = nightly_jobs(db, clock, "one")
+    clock.current = moscow(2026, 9, 21, 17, 0)
+    await jobs.catch_up()  # the first start: no backup yet, so one now
+    await jobs.catch_up()
+    assert backups() == ["bot-20260921T140000Z.sqlite3"]
+    clock.current = moscow(2026, 9, 22, 3, 29)
+    await jobs.take_backup()  # early (a job never fires early, a restart may run it)
+    assert len(backups()) == 1
+    clock.current = moscow(2026, 9, 22, 3, 30)
+    await jobs.take_backup()
+    await jobs.take_backup()  # twice: still one backup for the night
+    assert backups()[1:] == ["bot-20260922T003000Z.sqlite3"]
+    clock.current = moscow(2026, 9, 25, 12, 0)  # the bot was down for three nights
+    await jobs.catch_up()
+    await jobs.catch_up()
+    assert backups()[2:] == ["bot-20260925T090000Z.sqlite3"]
+    clock.current = moscow(2026, 9, 26, 3, 30)
+    await jobs.renew_lease()
+    await nightly_jobs(db, clock, "two").take_backup()  # a second bot on the database
+    assert len(backups()) == 3
+    await jobs.take_backup()
+    assert backups()[3:] == ["bot-20260926T003000Z.sqlite3"]
+
+
+def test_the_application_schedules_the_nightly_backup(tmp_path: Path) -> None:
+    settings = load_settings(
+        _env_file=None, bot_token="1:x", database_path=tmp_path / "data" / "bot.sqlite3"
+    )
+    jobs: Jobs = build_application(settings).dispatcher["jobs"]
+    assert jobs.backups is not None
+    assert jobs.backups.folder == tmp_path / "data" / "backups"
+    scheduler = build_scheduler(settings)
+    schedule_jobs(scheduler, settings, jobs)
+    backup = next(job for job in scheduler.get_jobs() if job.id == "backup")
+    night = backup.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 28, 12, tzinfo=MOSCOW))
+    assert night == dt.datetime(2026, 11, 29, 3, 30, tzinfo=MOSCOW)

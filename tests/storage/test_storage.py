@@ -11,6 +11,7 @@ import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
@@ -18,12 +19,21 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.config import PACKAGE_DIR
 from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
-from bot.storage.base import Repository
+from bot.storage.base import Repository, columns, from_row
+from bot.storage.broadcasts import Broadcast
 from bot.storage.database import Database, migration_files
 from bot.storage.fsm import SQLiteStorage
-from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, photo_payload
+from bot.storage.outbox import (
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    album_payload,
+    photo_payload,
+)
+from bot.storage.records import Page, User
 from bot.storage.repositories import Repositories
-from tests.builders import add_page
+from bot.storage.seminars import Seminar
+from tests.builders import add_page, open_database
 from tests.clock import START
 
 EXPECTED_TABLES = {
@@ -121,6 +131,17 @@ def database_at_version(path: Path, version: int, *, recipients: int) -> sqlite3
     return conn
 
 
+def assert_outbox_rebuilt(path: Path, *, violation: str) -> None:
+    """After a migration rebuilt `outbox`: its indexes are back, no foreign key is broken,
+    and the statement `violation` fails a CHECK constraint."""
+    with closing(sqlite3.connect(path)) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(violation)
+    assert {"outbox_due", "outbox_broadcast"} <= indexes
+
+
 async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: Path) -> None:
     """0004 rebuilds `outbox` for the 'photo' kind: a database queued at version 3 keeps
     its rows, their ids, statuses and indexes."""
@@ -135,9 +156,7 @@ async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: 
             ],
         )
 
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         async with db.read() as repos:
             copy, text = await repos.outbox.get(10), await repos.outbox.get(11)
             assert await repos.outbox.counts_for_broadcast(3) == {
@@ -156,17 +175,11 @@ async def test_the_outbox_rebuild_keeps_queued_rows_and_admits_photos(tmp_path: 
                 7, OutboxKind.PHOTO, photo_payload(file, "Chart"), priority=6, now=START
             )
         assert photo == 12
-    finally:
-        await db.close()
-    with closing(sqlite3.connect(path)) as conn:
-        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-            conn.execute(
-                "INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
-                " VALUES (7, 0, 'voice', '{}', 1, 1)"
-            )
-    assert {"outbox_due", "outbox_broadcast"} <= indexes
+    assert_outbox_rebuilt(
+        path,
+        violation="INSERT INTO outbox (chat_id, priority, kind, payload, not_before, created_at)"
+        " VALUES (7, 0, 'voice', '{}', 1, 1)",
+    )
 
 
 async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -> None:
@@ -181,9 +194,7 @@ async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -
             " 'pending', 0, 1, 1)"
         )
 
-    db = Database(path)
-    await db.connect()
-    try:
+    async with open_database(path) as db:
         async with db.write() as repos:
             album = await repos.outbox.add(
                 7, OutboxKind.ALBUM, album_payload(7, [2, 3]), priority=5, now=START
@@ -195,14 +206,7 @@ async def test_the_outbox_rebuild_for_albums_keeps_queued_rows(tmp_path: Path) -
         assert album == 11
         assert broadcast is not None
         assert broadcast.items == 1
-    finally:
-        await db.close()
-    with closing(sqlite3.connect(path)) as conn:
-        indexes = {row[1] for row in conn.execute("PRAGMA index_list(outbox)")}
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-            conn.execute("UPDATE broadcasts SET items = 0 WHERE id = 3")
-    assert {"outbox_due", "outbox_broadcast"} <= indexes
+    assert_outbox_rebuilt(path, violation="UPDATE broadcasts SET items = 0 WHERE id = 3")
 
 
 async def _check_aggregates(db: Database) -> None:
@@ -387,6 +391,29 @@ async def test_a_username_is_found_whatever_its_case_by_its_index(db: Database) 
     assert found.id == 2  # the one seen last
     assert missing is None
     assert any("USING INDEX users_username" in str(row[-1]) for row in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("record", "table"),
+    [
+        (User, "users"),
+        (Page, "pages"),
+        (Broadcast, "broadcasts"),
+        (Seminar, "seminars"),
+        (OutboxMessage, "outbox"),
+    ],
+)
+async def test_the_fields_of_a_record_are_columns_of_its_table(
+    db: Database, record: type[Any], table: str
+) -> None:
+    async with db.read() as repos:
+        table_columns = {row[1] for row in await repos.users._all(f"PRAGMA table_info({table})")}
+    assert set(columns(record).split(", ")) <= table_columns
+
+
+def test_a_row_narrower_than_its_record_is_refused() -> None:
+    with pytest.raises(ValueError, match="12 fields, the row 11"):
+        from_row(OutboxMessage, (0,) * 11)
 
 
 # --------------------------------------------------------------------------- portable SQL

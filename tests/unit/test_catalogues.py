@@ -40,7 +40,10 @@ def used_message_ids() -> frozenset[str]:
     return frozenset(found)
 
 
-def load(locale: str) -> Catalog:
+@pytest.fixture(params=SUPPORTED_LOCALES)
+def catalog(request: pytest.FixtureRequest) -> Catalog:
+    """The catalogue of each supported locale in turn, as its .po file says."""
+    locale: str = request.param
     path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
     with Path(path).open("rb") as handle:
         return read_po(handle, locale=locale)
@@ -63,11 +66,9 @@ def test_the_code_uses_translated_texts() -> None:
     assert used_plural_ids()
 
 
-@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
-def test_counted_texts_have_every_plural_form(locale: str) -> None:
+def test_counted_texts_have_every_plural_form(catalog: Catalog) -> None:
     """Russian has three plural forms, English two: each is translated, none is missing."""
-    catalog = load(locale)
-    assert catalog.num_plurals == {"ru": 3, "en": 2}[locale]
+    assert catalog.num_plurals == {"ru": 3, "en": 2}[str(catalog.locale)]
     problems = []
     for message_id in sorted(used_plural_ids()):
         entry = catalog.get(message_id)
@@ -80,9 +81,7 @@ def test_counted_texts_have_every_plural_form(locale: str) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
-def test_every_message_is_translated(locale: str) -> None:
-    catalog = load(locale)
+def test_every_message_is_translated(catalog: Catalog) -> None:
     problems = []
     for message_id in sorted(used_message_ids()):
         entry = catalog.get(message_id)
@@ -95,9 +94,7 @@ def test_every_message_is_translated(locale: str) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
-def test_translations_keep_placeholders_and_tags(locale: str) -> None:
-    catalog = load(locale)
+def test_translations_keep_placeholders_and_tags(catalog: Catalog) -> None:
     problems = []
     for entry in catalog:
         if not entry.id or not entry.string:

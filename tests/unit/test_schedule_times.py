@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -56,11 +57,22 @@ async def test_jobs_have_fixed_ids_and_a_generous_misfire_grace() -> None:
 
 
 @pytest.mark.parametrize("cron", ["61 * * * *", "every day"])
-def test_a_bad_schedule_is_refused_at_start(cron: str) -> None:
+@pytest.mark.parametrize("name", ["reminder_cron", "backup_cron"])
+def test_a_bad_schedule_is_refused_at_start(name: str, cron: str) -> None:
     from bot.config import SettingsError
 
-    with pytest.raises(SettingsError, match="REMINDER_CRON"):
-        load_settings(_env_file=None, bot_token="1:x", reminder_cron=cron)
+    with pytest.raises(SettingsError, match=name.upper()):
+        load_settings(_env_file=None, bot_token="1:x", **{name: cron})
+
+
+def test_backups_go_beside_the_database_unless_told_otherwise() -> None:
+    def folder(**values: object) -> Path:
+        return load_settings(_env_file=None, bot_token="1:x", **values).backup_folder
+
+    assert folder() == Path("data/backups")
+    assert folder(database_path="/data/bot.sqlite3") == Path("/data/backups")
+    assert folder(database_path="/data/bot.sqlite3", backup_dir="/mnt/safe") == Path("/mnt/safe")
+    assert folder(database_path="/data/bot.sqlite3", backup_dir="old") == Path("/data/old")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,132 @@
+"""Backups on a schedule and on demand, and restores: the use cases over `bot.storage.backup`.
+
+The nightly job asks `run_due`: a backup is due when BACKUP_CRON had a run since the
+newest backup in BACKUP_DIR (or there is none yet). What is due is read from the backups'
+own names, so a job that runs late, twice, or after the bot was down at the scheduled
+time takes exactly one backup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.domain.localtime import cron_fired
+from bot.services.clock import Clock
+from bot.storage.backup import (
+    BackupCopy,
+    Restored,
+    backup_name,
+    backups_in,
+    prune,
+    restore_database,
+    take_backup,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BackupService:
+    """Backups of the database at `database` into `folder`, the newest `keep` kept.
+
+    `cron` (crontab syntax in `tz`) is when the nightly backup is due; `clock` gives the
+    time that names backups and set-aside databases.
+    """
+
+    database: Path
+    folder: Path
+    keep: int
+    cron: str
+    tz: ZoneInfo
+    clock: Clock
+    # The scheduled run and the start-up catch-up may meet: one backup at a time.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock) -> BackupService:
+        """DATABASE_PATH backed up into BACKUP_DIR, BACKUP_KEEP kept, due at BACKUP_CRON."""
+        return cls(
+            settings.database_path,
+            settings.backup_folder,
+            keep=settings.backup_keep,
+            cron=settings.backup_cron,
+            tz=settings.tz,
+            clock=clock,
+        )
+
+    async def take(self, target: Path | None = None) -> BackupCopy:
+        """Back the database up now and return the verified copy.
+
+        Without `target` the copy goes into the backup folder under a name with the UTC
+        time (`bot.storage.backup.backup_name`), and the backups there beyond the newest
+        `keep` are deleted. A `target` that is an existing folder gets that name inside
+        it; any other `target` is the file to write. Only the backup folder is pruned. Raises
+        BackupError when the database is missing, the file exists or the copy fails
+        `PRAGMA integrity_check`.
+        """
+        async with self._lock:
+            return await self._take(target)
+
+    async def _take(self, target: Path | None) -> BackupCopy:
+        name = backup_name(self.database, self.clock.now())
+        if target is None:
+            target = self.folder / name
+        elif await asyncio.to_thread(target.is_dir):
+            target = target / name
+        copy = await take_backup(self.database, target)
+        log.info(
+            "Backup of %s written to %s: %d bytes, %d pages, integrity ok, %.1f s",
+            self.database,
+            copy.path,
+            copy.size,
+            copy.pages,
+            copy.seconds,
+        )
+        if target.parent == self.folder:
+            for path in await asyncio.to_thread(prune, self.folder, self.database, self.keep):
+                log.info("Old backup %s deleted (BACKUP_KEEP=%d)", path, self.keep)
+        return copy
+
+    def due(self) -> bool:
+        """Whether the schedule had a run since the newest backup in the folder (or no
+        backup is there yet)."""
+        backups = backups_in(self.folder, self.database)
+        if not backups:
+            return True
+        newest, _ = backups[-1]
+        return cron_fired(
+            self.cron,
+            dt.datetime.fromtimestamp(newest + 1, self.tz),
+            dt.datetime.fromtimestamp(self.clock.now(), self.tz),
+        )
+
+    async def run_due(self) -> BackupCopy | None:
+        """The nightly job: a backup into the folder if one is due (see `due`), else None.
+
+        Raises what `take` raises.
+        """
+        async with self._lock:
+            due = await asyncio.to_thread(self.due)
+            return await self._take(None) if due else None
+
+    async def restore(self, copy: Path) -> Restored:
+        """Replace the database with the backup `copy`, keeping the current one aside
+        (`bot.storage.backup.restore_database`, at the clock's time). Raises
+        DatabaseInUse while a bot process uses the database, CopyRefused when `copy`
+        cannot be restored (nothing changed), BackupError for other failures."""
+        restored = await restore_database(self.database, copy, now=self.clock.now())
+        log.info(
+            "Restored %s from %s (migration %d, now %d); the previous database is %s",
+            self.database,
+            copy,
+            restored.version_before,
+            restored.version,
+            restored.set_aside or "absent",
+        )
+        return restored
