@@ -17,6 +17,8 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.domain.localtime import DAY
+from bot.domain.registry_import import COLUMNS as IMPORT_COLUMNS
+from bot.domain.registry_import import PLATFORM_COLUMN
 
 #: Telegram's limit for a document a bot sends through the cloud Bot API, in bytes.
 DOCUMENT_LIMIT: Final = 50 * 1024 * 1024
@@ -76,21 +78,28 @@ class Column:
     free_text: bool = False
 
 
-#: The registry's columns, in this order and with these names: what the registry import
-#: reads (territory, level and theme by name in either language or by code; `admin` as
-#: @username or numeric id, several separated by commas; `figure` the current figure).
-REGISTRY_COLUMNS: Final = ("link", "title", "territory", "level", "theme", "admin", "figure")
+#: The registry's columns, in the import's order and with its names (territory, level
+#: and theme by name in either language or by code; `admin` as @username or numeric id,
+#: several separated by commas; `figure` the current figure).
+REGISTRY_COLUMNS: Final = IMPORT_COLUMNS
 
+_REGISTRY_WIDTHS = {
+    "link": 40,
+    "title": 40,
+    "territory": 28,
+    "level": 18,
+    "theme": 20,
+    "admin": 24,
+    "figure": 12,
+}
 _PAGES = (
-    Column("link", 40),
-    Column("title", 40, free_text=True),
-    Column("territory", 28),
-    Column("level", 18),
-    Column("theme", 20),
-    Column("admin", 24),
-    Column("figure", 12),
-    # What the import ignores:
-    Column("platform", 14),
+    *(
+        Column(name, _REGISTRY_WIDTHS.get(name, 20), free_text=name == "title")
+        for name in REGISTRY_COLUMNS
+    ),
+    # The platform the import reads for a site it cannot tell by the link, then what the
+    # import ignores:
+    Column(PLATFORM_COLUMN, 14),
     Column("status", 18),
     Column("last_report", 18),
     Column("administrators_count", 12),
@@ -164,22 +173,6 @@ class ExportNames:
         if timestamp is None:
             return None
         return dt.datetime.fromtimestamp(timestamp, self.tz).replace(tzinfo=None)
-
-
-#: What a spreadsheet could take for a formula at the start of a text cell (OWASP).
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def as_text_cell(text: str) -> str:
-    """Typed text as a CSV cell a spreadsheet keeps as text: a leading apostrophe when it
-    starts like a formula ("=HYPERLINK(...)" becomes "'=HYPERLINK(...)"). `from_text_cell`
-    undoes it, so an export imports back as it was."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def from_text_cell(text: str) -> str:
-    """`text` without the apostrophe `as_text_cell` put before a formula-like start."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def admin_reference(user_id: int, username: str | None) -> str:

@@ -18,10 +18,10 @@ from enum import StrEnum
 from typing import TypeAlias, TypeVar
 
 from bot.domain.catalog import Level, Theme
-from bot.domain.exports import from_text_cell
 from bot.domain.figures import MAX_FIGURE, FigureError, parse_figure
 from bot.domain.limits import PAGE_TITLE
 from bot.domain.links import LinkError, PageLink, Platform, parse_link
+from bot.domain.sheets import from_text_cell
 
 #: The template's columns, in its order; the first five are required.
 COLUMNS = ("link", "title", "territory", "level", "theme", "admin", "figure")

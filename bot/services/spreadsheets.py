@@ -29,7 +29,8 @@ from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.domain.exports import Column, ExportFormat, as_text_cell
+from bot.domain.exports import Column, ExportFormat
+from bot.domain.sheets import as_text_cell
 
 #: A cell's value: text, a number, a local moment, or empty.
 Cell: TypeAlias = str | int | float | dt.datetime | None
