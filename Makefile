@@ -83,6 +83,7 @@ bench: venv locales ## Run the benchmarks (they print ratios against baselines r
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/registry_import.py
 
 clean: ## Remove the virtual environment and caches

@@ -36,6 +36,7 @@ from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.exports import ExportService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
@@ -73,6 +74,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     digests: DigestService
+    exports: ExportService
     audit: AuditService
     imports: RegistryImportService
 
@@ -130,6 +132,7 @@ def build_services(
             delivery.wake,
             chart=DigestCharts(charts, i18n, settings, keyboards.digest_chart_periods),
         ),
+        exports=ExportService(db, clock),
         audit=AuditService(db),
         imports=build_imports(settings, db, clock, i18n, delivery.wake),
     )

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     flood_backlog: int = Field(default=5, gt=0)
     # How often a broadcast's progress message is edited (Telegram frowns on faster edits).
     broadcast_progress_seconds: float = Field(default=3.0, gt=0)
+    # An export that takes longer than this shows a progress message, edited at most
+    # this often (0: from the first batch, after every batch).
+    export_progress_seconds: float = Field(default=5.0, ge=0)
     # Off only for tests that drive the jobs themselves.
     scheduler_enabled: bool = True
     # Scheduled jobs, in cron syntax (minute hour day month weekday) in TIMEZONE.

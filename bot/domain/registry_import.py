@@ -21,6 +21,7 @@ from bot.domain.catalog import Level, Theme
 from bot.domain.figures import MAX_FIGURE, FigureError, parse_figure
 from bot.domain.limits import PAGE_TITLE
 from bot.domain.links import LinkError, PageLink, Platform, parse_link
+from bot.domain.sheets import from_text_cell
 
 #: The template's columns, in its order; the first five are required.
 COLUMNS = ("link", "title", "territory", "level", "theme", "admin", "figure")
@@ -330,7 +331,7 @@ def _check_row(
     def refuse(problem: Problem, value: Cell = None) -> None:
         found.append(RowProblem(row.line, problem, _quote(_text(value))))
 
-    title = " ".join(_text(row.title).split())
+    title = " ".join(from_text_cell(_text(row.title)).split())
     if not title:
         refuse(Problem.NO_TITLE)
     elif not PAGE_TITLE.admits(title):

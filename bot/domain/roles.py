@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from bot.domain.segments import Segment
+
 
 class Role(IntEnum):
     USER = 0
@@ -53,6 +55,15 @@ def can_moderate(actor: Actor, page_territory_id: int) -> bool:
 def can_report(actor: Actor, *, is_page_admin: bool, page_territory_id: int) -> bool:
     """Report a figure: the page's administrators, and coordinators who oversee it."""
     return is_page_admin or can_moderate(actor, page_territory_id)
+
+
+def oversees_audience(actor: Actor, audience: Segment) -> bool:
+    """A coordinator oversees what is meant for an audience (a seminar's) open to the
+    whole region or including their territory; an unscoped one oversees every audience."""
+    if not actor.is_coordinator:
+        return False
+    territories = audience.territories
+    return actor.scope is None or not territories or actor.scope in territories
 
 
 def can_manage_coordinators(actor: Actor) -> bool:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from bot.domain.catalog import Level, Theme
+from bot.domain.exports import ExportFormat, ExportKind, ExportPeriod
 from bot.domain.links import Platform
 from bot.domain.segments import Dimension
 
@@ -254,6 +255,15 @@ class BroadcastStopCb(CallbackData, prefix="bx"):
     """Stop a broadcast that is being sent."""
 
     broadcast_id: int
+
+
+class ExportCb(CallbackData, prefix="ex"):
+    """A step of /export: the kind, then (the report history) the period, then the
+    format; the export runs once every field it needs is set."""
+
+    kind: ExportKind
+    period: ExportPeriod | None = None
+    fmt: ExportFormat | None = None
 
 
 class ImportAction(StrEnum):

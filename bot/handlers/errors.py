@@ -19,6 +19,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
 from bot.services import errors
+from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ def explain(error: errors.DomainError) -> str:
             return _("Sorry, all seats of this seminar are taken.")
         case errors.SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
+        case errors.ExportTooLarge():
+            return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):
             return escape(file_refusal(problem, detail))
         case errors.ImportGone(applied=True):

@@ -31,6 +31,7 @@ ALL_COMMANDS = (
     "broadcast",
     "broadcasts",
     "seminar_new",
+    "export",
     "audit",
     "grant",
     "revoke",
@@ -59,6 +60,7 @@ def commands_for(role: Role) -> list[BotCommand]:
         )
         commands.append(BotCommand(command="broadcasts", description=_("Past broadcasts")))
         commands.append(BotCommand(command="seminar_new", description=_("Announce a seminar")))
+        commands.append(BotCommand(command="export", description=_("Export to XLSX or CSV")))
         commands.append(BotCommand(command="audit", description=_("Who did what: the audit log")))
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))

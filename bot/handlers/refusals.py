@@ -16,6 +16,7 @@ from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
     ClaimDecisionCb,
+    ExportCb,
     ImportCb,
     ListCb,
     ListKind,
@@ -33,7 +34,7 @@ from bot.handlers.callbacks import (
 from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit")
+COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 
 
@@ -69,6 +70,7 @@ def build_router() -> Router:
         SegmentToggleCb,
         SilenceCb,
         BroadcastStopCb,
+        ExportCb,
         SeminarWizardCb,
         SeminarDurationCb,
         SeminarAudienceCb,

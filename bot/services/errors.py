@@ -162,3 +162,12 @@ def require_text(limit: TextLimit, text: str) -> None:
     """Raises TextRefused unless `limit` admits `text`."""
     if not limit.admits(text):
         raise TextRefused(limit)
+
+
+class ExportTooLarge(DomainError):
+    """An XLSX export larger than Telegram lets a bot send (sizes in bytes)."""
+
+    def __init__(self, *, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes; the limit is {limit}")
+        self.size = size
+        self.limit = limit

@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
-from bot.domain.roles import Actor
+from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
 from bot.services.audit import record
 from bot.services.clock import Clock
@@ -73,10 +73,7 @@ AnnouncementRenderer = Callable[[User, SeminarView], tuple[str, Mapping[str, Any
 
 def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     """A coordinator sees seminars inside their territory; an unscoped one sees all."""
-    if not actor.is_coordinator:
-        return False
-    territories = seminar.segment.territories
-    return actor.scope is None or not territories or actor.scope in territories
+    return oversees_audience(actor, seminar.segment)
 
 
 class SeminarService:

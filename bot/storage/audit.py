@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,21 @@ class AuditRepository(Repository):
             {"territory_id": territory_id, "limit": limit, "offset": offset},
         )
         return [_entry(row) for row in rows]
+
+    async def stream(
+        self, *, territory_id: int | None = None, size: int
+    ) -> AsyncGenerator[list[tuple[AuditEntry, str | None]], None]:
+        """Every entry, oldest first, with its actor's username (None: no actor, or none
+        known), `size` at a time: the audit log is never all in memory. Only
+        `territory_id`'s entries when given (a scoped coordinator)."""
+        where = "WHERE territory_id = :territory_id" if territory_id is not None else ""
+        async for batch in self._batches(
+            f"SELECT {_COLUMNS}, (SELECT username FROM users WHERE users.id = actor_id)"
+            f" FROM audit_log {where} ORDER BY at, id",
+            {"territory_id": territory_id},
+            size=size,
+        ):
+            yield [(_entry(row[:-1]), row[-1]) for row in batch]
 
     async def count(self, *, territory_id: int | None = None) -> int:
         """How many entries there are (in `territory_id` when given)."""

@@ -15,7 +15,7 @@ Repositories never commit: the unit of work in `Database.write()` owns the trans
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any, TypeAlias, TypeVar
 
@@ -138,8 +138,9 @@ class Repository:
 
     async def _batches(
         self, sql: str, params: Params | None = None, *, size: int
-    ) -> AsyncIterator[list[tuple[Any, ...]]]:
-        """The rows of a query, `size` at a time: never all of them in memory at once."""
+    ) -> AsyncGenerator[list[tuple[Any, ...]], None]:
+        """The rows of a query, `size` at a time: never all of them in memory at once.
+        Close it (`contextlib.aclosing`) when you may stop before the end."""
         async with self._conn.execute(sql, params) as cursor:
             while batch := await cursor.fetchmany(size):
                 yield [tuple(row) for row in batch]

@@ -1,4 +1,5 @@
-"""The SQLite database: one writer connection, one read-only connection, migrations.
+"""The SQLite database: one writer connection, one read-only connection, migrations
+(and, for long reads, a read-only connection of their own: `Database.snapshot()`).
 
 Writes go through `Database.write()`, a unit of work that begins with `BEGIN IMMEDIATE`
 (a read that later upgrades to a write can fail with "database is locked" whatever the
@@ -83,11 +84,7 @@ class Database:
         await writer.execute("PRAGMA journal_mode = WAL")
         await _configure(writer)
         await apply_migrations(writer)
-        reader = await aiosqlite.connect(
-            f"file:{self.path.resolve()}?mode=ro", uri=True, isolation_level=None
-        )
-        await _configure(reader)
-        self._writer, self._reader = writer, reader
+        self._writer, self._reader = writer, await self._connect_reader()
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
@@ -119,6 +116,28 @@ class Database:
                 yield Repositories(conn)
             finally:
                 await conn.rollback()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Repositories]:
+        """A consistent snapshot on a read-only connection of its own, for reads that take
+        long (an export of the whole history): `read()`'s shared connection and lock stay
+        free for everybody else, and the writer is never blocked. The connection is
+        closed at the end. Raises RuntimeError when the database is not connected."""
+        self._require(self._writer)
+        conn = await self._connect_reader()
+        try:
+            # Deferred: the snapshot is taken by the first read and kept until the end.
+            await conn.execute("BEGIN")
+            yield Repositories(conn)
+        finally:
+            await conn.close()
+
+    async def _connect_reader(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(
+            f"file:{self.path.resolve()}?mode=ro", uri=True, isolation_level=None
+        )
+        await _configure(conn)
+        return conn
 
     @staticmethod
     def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:

@@ -14,6 +14,7 @@ from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
+from bot.storage.exports import ExportRepository
 from bot.storage.fsm_states import FsmRepository
 from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
@@ -55,4 +56,5 @@ class Repositories:
         self.audit = AuditRepository(conn)
         self.claims = ClaimRepository(conn)
         self.orphans = OrphanRepository(conn)
+        self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)

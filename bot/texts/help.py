@@ -40,6 +40,8 @@ def help_text(actor: Actor) -> str:
             + "\n"
             + _("/seminar_new: announce a seminar to administrators")
             + "\n"
+            + _("/export: pages, report history, seminars or the audit log as XLSX or CSV")
+            + "\n"
             + _("/audit: the log of privileged actions: who did what and when")
             + "\n"
             + _("Claims of pages nobody administers wait in /pending too.")

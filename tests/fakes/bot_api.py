@@ -83,7 +83,9 @@ MAX_INLINE_BUTTONS: Final = 100
 MAX_COMMANDS: Final = 100
 MAX_COMMAND_LENGTH: Final = 32
 MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
-MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024  # the cloud Bot API's upload limit
+#: The cloud Bot API's limit for a file a bot uploads (a document, a video, ...): a file
+#: one byte larger is refused, whatever the rest of the request weighs.
+MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES: Final = 20 * 1024 * 1024  # the most getFile lets a bot download
 #: A callback query can be answered for about this long after the user pressed.
 CALLBACK_QUERY_LIFETIME: Final = 15.0
@@ -435,6 +437,16 @@ class SentMessage:
     @property
     def media_kind(self) -> str | None:
         return next(iter(self.media), None) if self.media else None
+
+    @property
+    def uploaded(self) -> UploadedFile | None:
+        """The file the request that sent this message uploaded as its media (directly
+        or as "attach://<part>"); None if it sent a file_id or a URL, or no media."""
+        kind = self.media_kind
+        value = self.params.get(kind) if kind is not None else None
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = self.params.get(value.removeprefix("attach://"))
+        return value if isinstance(value, UploadedFile) else None
 
     @property
     def inline_markup(self) -> JSON | None:
@@ -2138,6 +2150,8 @@ class FakeBotAPI:
         if isinstance(value, UploadedFile):
             if value.size == 0:
                 raise _bad("file must be non-empty")
+            if value.size > MAX_UPLOAD_BYTES:
+                raise ApiError(413, "Request Entity Too Large")
             details: dict[str, Any] = {"file_size": value.size}
             if kind != "photo":
                 details["file_name"] = value.filename

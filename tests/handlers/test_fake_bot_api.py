@@ -10,6 +10,7 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -19,6 +20,7 @@ from aiogram.filters import CommandStart
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -153,6 +155,22 @@ async def test_empty_texts_and_long_captions(bot: Bot) -> None:
         await bot.send_message(ANNA.id, "<b> </b>", parse_mode="HTML")
     with pytest.raises(TelegramBadRequest, match="message caption is too long"):
         await bot.send_photo(ANNA.id, "https://example.com/a.jpg", caption="x" * 1025)
+
+
+async def test_documents_are_limited_to_50_mb_and_kept_for_tests(
+    fake: FakeBotAPI, bot: Bot
+) -> None:
+    limit = 50 * 1024 * 1024
+    with pytest.raises(TelegramEntityTooLarge):
+        await bot.send_document(ANNA.id, BufferedInputFile(b"x" * (limit + 1), "big.csv"))
+    sent = await bot.send_document(ANNA.id, BufferedInputFile(b"y" * limit, "full.csv"))
+
+    assert sent.document is not None
+    assert (sent.document.file_name, sent.document.file_size) == ("full.csv", limit)
+    uploaded = fake.last_message(ANNA.id).uploaded
+    assert uploaded is not None
+    assert (uploaded.filename, uploaded.data) == ("full.csv", b"y" * limit)
+    assert len(fake.messages(ANNA.id)) == 1
 
 
 async def test_callback_data_is_limited_to_64_bytes(fake: FakeBotAPI, bot: Bot) -> None:
