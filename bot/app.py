@@ -36,6 +36,7 @@ from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
+from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
@@ -228,11 +229,14 @@ async def on_shutdown(
     settings: Settings,
     delivery: DeliveryWorker,
     progress: ProgressReporter,
+    export_runs: ExportRuns,
 ) -> None:
     # Polling has stopped, but handlers of updates it already confirmed may still run:
     # they finish before the database closes, or their reports would be lost.
     if not await isolation.wait_idle(settings.shutdown_grace_seconds):
         log.warning("Stopping with %d handlers still running", isolation.in_flight)
+    # An export may take minutes: it is cancelled (its files removed), not waited for.
+    await export_runs.stop(settings.shutdown_grace_seconds)
     await progress.stop()
     # Messages in flight finish; the rest stay queued for the next start.
     await delivery.stop()
@@ -316,6 +320,7 @@ def build_dispatcher(
         clock=clock,
         delivery=delivery,
         progress=progress,
+        export_runs=ExportRuns(),
         jobs=jobs,
         budget=budget,
         scheduler=build_scheduler(settings),

@@ -1,6 +1,8 @@
 """/export for coordinators: kind → (report history: period) → format → the document(s).
 
-The choice message becomes the export's status: "Preparing…", then (once the export
+The export runs in the background (`ExportRuns`), one at a time per coordinator: the
+handler returns at once, so the coordinator can go on using the bot meanwhile. The choice
+message becomes the export's status: "Preparing…", then (once the export
 takes longer than EXPORT_PROGRESS_SECONDS) "Exported 40,000 of 200,000 rows…" edited at
 most that often, then the count of rows. The role router lets only coordinators in; the
 service checks again and applies a scoped coordinator's territory.
@@ -8,9 +10,12 @@ service checks again and applies a scoped coordinator's territory.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from contextlib import suppress
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -23,7 +28,9 @@ from bot.handlers.callbacks import ExportCb
 from bot.handlers.common import reply_target
 from bot.handlers.errors import explain
 from bot.handlers.keyboards import keyboard
+from bot.i18n import speaking
 from bot.services.errors import DomainError
+from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportRequest, ExportService
 from bot.services.registry import RegistryService
 from bot.texts import export as texts
@@ -76,8 +83,11 @@ async def territory_name(actor: Actor, registry: RegistryService, locale: str) -
 
 
 async def start_export(
-    message: Message, actor: Actor, registry: RegistryService, i18n: I18n
+    message: Message, actor: Actor, registry: RegistryService, export_runs: ExportRuns, i18n: I18n
 ) -> None:
+    if export_runs.running(actor.user_id):
+        await message.answer(texts.already_running())
+        return
     territory = await territory_name(actor, registry, i18n.current_locale)
     await message.answer(texts.choose_kind(territory), reply_markup=kinds())
 
@@ -97,47 +107,75 @@ async def run_export(
     callback_data: ExportCb,
     actor: Actor,
     exports: ExportService,
+    export_runs: ExportRuns,
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    """Write the export, send it as documents, and say how many rows went out."""
+    """Start the export in the background and return at once: the coordinator's later
+    updates need not wait for it. One at a time per coordinator: a second tap while
+    theirs runs is refused (the tap's answer says so), so a double tap gives one file."""
     assert callback_data.fmt is not None  # the router's filter
     request = ExportRequest(
         callback_data.kind, callback_data.fmt, callback_data.period or ExportPeriod.ALL
     )
     locale = i18n.current_locale
-    await callback.answer()  # the tap stops spinning: the export may take minutes
-    status = await _show(callback, texts.preparing(request.kind, request.period, request.fmt))
-    region = settings.region_name_in(locale)
-    scope = await territory_name(actor, registry, locale) or region
-    names = texts.export_names(await registry.territories(), locale, settings.tz, region)
-    progress = ExportProgress(status, settings.export_progress_seconds, locale)
-    try:
-        async with exports.export(actor, request, names, progress) as files:
-            for part, path in enumerate(files.paths, 1):
-                await status.answer_document(
-                    FSInputFile(path),
-                    caption=texts.caption(
-                        request.kind,
-                        request.period,
-                        scope=scope,
-                        at=files.at,
-                        tz=settings.tz,
-                        rows=files.rows,
-                        part=part,
-                        parts=len(files.paths),
-                        locale=locale,
-                    ),
-                )
-    except DomainError as error:
-        # The tap is answered already: the reason goes where the progress was.
-        await status.edit_text(explain(error))
+    work = _export(callback, request, actor, exports, registry, settings, i18n, locale)
+    if not export_runs.start(actor.user_id, work):
+        await callback.answer(texts.already_running(), show_alert=True)
         return
-    except Exception:
-        await status.edit_text(_("Something went wrong. Please try again."))
-        raise
-    await status.edit_text(texts.finished(files.rows, len(files.paths), locale))
+    await callback.answer()  # the tap stops spinning: the export may take minutes
+
+
+async def _export(
+    callback: CallbackQuery,
+    request: ExportRequest,
+    actor: Actor,
+    exports: ExportService,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+    locale: str,
+) -> None:
+    """Write the export, send it as documents, and say how many rows went out; in the
+    coordinator's `locale`, set here: the task runs outside the handler."""
+    with speaking(i18n, locale):
+        status = await _show(callback, texts.preparing(request.kind, request.period, request.fmt))
+        try:
+            region = settings.region_name_in(locale)
+            scope = await territory_name(actor, registry, locale) or region
+            names = texts.export_names(await registry.territories(), locale, settings.tz, region)
+            progress = ExportProgress(status, settings.export_progress_seconds, locale)
+            async with exports.export(actor, request, names, progress) as files:
+                for part, path in enumerate(files.paths, 1):
+                    await status.answer_document(
+                        FSInputFile(path),
+                        caption=texts.caption(
+                            request.kind,
+                            request.period,
+                            scope=scope,
+                            at=files.at,
+                            tz=settings.tz,
+                            rows=files.rows,
+                            part=part,
+                            parts=len(files.paths),
+                            locale=locale,
+                        ),
+                    )
+        except DomainError as error:
+            # The tap is answered already: the reason goes where the progress was.
+            await status.edit_text(explain(error))
+            return
+        except asyncio.CancelledError:
+            # The bot is stopping; the temporary files are gone already.
+            with suppress(TelegramAPIError):
+                await status.edit_text(texts.interrupted())
+            raise
+        except Exception:
+            with suppress(TelegramAPIError):
+                await status.edit_text(_("Something went wrong. Please try again."))
+            raise  # logged by ExportRuns
+        await status.edit_text(texts.finished(files.rows, len(files.paths), locale))
 
 
 async def _show(

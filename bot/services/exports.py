@@ -11,7 +11,8 @@ How an export runs, without holding up anyone else:
   batches: no table is ever whole in memory;
 - each batch is turned into cells and written (openpyxl, csv) in a worker thread, so the
   event loop only fetches and waits;
-- the file goes to a temporary folder, removed when the caller's block ends.
+- the file goes to a temporary folder, removed when the caller's block ends, also when
+  the export is cancelled (`bot.services.export_runs` runs it in a background task).
 
 An XLSX larger than Telegram's document limit is refused (`ExportTooLarge`): a zipped
 workbook cannot be cut into parts that each open on their own. CSV is split into parts
@@ -26,10 +27,10 @@ import json
 import shutil
 import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import aclosing, asynccontextmanager
+from contextlib import aclosing, asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from bot.domain.audit import AuditAction, SubjectKind
 from bot.domain.exports import (
@@ -51,6 +52,8 @@ from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
 from bot.storage.exports import Administrator, PageRow, ReportRow, SeminarRow
 from bot.storage.repositories import Repositories
+
+T = TypeVar("T")
 
 #: Rows fetched and written at a time.
 BATCH: Final = 2_000
@@ -151,7 +154,7 @@ class ExportService:
                 period=request.period,
             )
             total, batches = await self._rows(repos, actor, request, names, now)
-            writer = await asyncio.to_thread(
+            writer = await _in_thread(
                 open_writer,
                 request.fmt,
                 folder,
@@ -161,12 +164,19 @@ class ExportService:
                 part_bytes=self._part_bytes,
             )
             done = 0
-            async with aclosing(batches):
-                async for rows in batches:
-                    done += await asyncio.to_thread(writer.write, rows)
-                    if progress is not None:
-                        await progress(done, max(total, done))
-            paths = await asyncio.to_thread(writer.close)
+            try:
+                async with aclosing(batches):
+                    async for rows in batches:
+                        done += await _in_thread(writer.write, rows)
+                        if progress is not None:
+                            await progress(done, max(total, done))
+            except BaseException:
+                # Cancelled or failed: openpyxl keeps the sheet in a temporary file of
+                # its own (outside `folder`) until the workbook is saved.
+                with suppress(Exception):
+                    await _in_thread(writer.close)
+                raise
+            paths = await _in_thread(writer.close)
         if request.fmt is ExportFormat.XLSX:
             size = paths[0].stat().st_size
             if size > self._part_bytes:
@@ -241,6 +251,18 @@ class ExportService:
         async with aclosing(repos.audit.stream(territory_id=scope, size=self._batch)) as entries:
             async for batch in entries:
                 yield (audit_cells(entry, username, names) for entry, username in batch)
+
+
+async def _in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`func(*args, **kwargs)` in a worker thread. A thread cannot be stopped: if the caller is
+    cancelled meanwhile, the thread is waited for before the cancellation goes on, so
+    nothing writes into the export's folder after it is removed."""
+    future = asyncio.ensure_future(asyncio.to_thread(func, *args, **kwargs))
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
 
 
 def _details(request: ExportRequest, files: ExportFiles) -> dict[str, object]:

@@ -171,3 +171,12 @@ def too_large(error: ExportTooLarge) -> str:
         "The XLSX file came to {size} MB, more than the {limit} MB Telegram lets a bot "
         "send. Choose CSV (it comes in several files) or a shorter period."
     ).format(size=math.ceil(error.size / MB), limit=error.limit // MB)
+
+
+def already_running() -> str:
+    """The refusal of a second export while the coordinator's first one runs."""
+    return _("An export is already being prepared; it will arrive here.")
+
+
+def interrupted() -> str:
+    return _("The export was interrupted: the bot is restarting. Please request it again.")

@@ -21,6 +21,7 @@ from bot.domain.exports import REGISTRY_COLUMNS, ExportFormat, ExportKind
 from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
 from bot.handlers.callbacks import ExportCb
+from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportService
 from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
@@ -80,13 +81,27 @@ async def make_coordinator(bot: BotHarness, user: FakeUser, territory_id: int | 
         await repos.users.set_coordinator(user.id, is_coordinator=True, territory_id=territory_id)
 
 
+def runs(bot: BotHarness) -> ExportRuns:
+    runs = bot.app.dispatcher.workflow_data["export_runs"]
+    assert isinstance(runs, ExportRuns)
+    return runs
+
+
+def documents(bot: BotHarness, user: FakeUser, since: int = 0) -> list[SentMessage]:
+    """The documents sent to `user` among the fake's requests from `since` on."""
+    return [m for m in bot.fake.sent[since:] if m.chat_id == user.id and m.method == "sendDocument"]
+
+
 async def export(bot: BotHarness, user: FakeUser, *buttons: str) -> list[SentMessage]:
-    """The user sends /export and taps `buttons` in turn; returns the documents sent."""
+    """The user sends /export and taps `buttons` in turn; returns the documents sent
+    once the export (running in the background) is over."""
     await bot.send(user, "/export")
-    sent: list[SentMessage] = []
+    before = len(bot.fake.sent)
     for button in buttons:
-        sent = await bot.click(user, button)
-    return [message for message in sent if message.method == "sendDocument"]
+        before = len(bot.fake.sent)
+        await bot.click(user, button)
+    await runs(bot).wait()
+    return documents(bot, user, before)
 
 
 async def add_seminar(
