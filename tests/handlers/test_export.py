@@ -3,10 +3,14 @@ scope of a coordinator, the period of the report history, the size limit, the re
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import datetime as dt
 import io
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import openpyxl
@@ -17,12 +21,13 @@ from bot.cli_import import run_import
 from bot.config import load_settings
 from bot.domain.audit import AuditAction
 from bot.domain.catalog import PageStatus
-from bot.domain.exports import REGISTRY_COLUMNS, ExportFormat, ExportKind
+from bot.domain.exports import REGISTRY_COLUMNS, ExportFormat, ExportKind, ExportNames
 from bot.domain.localtime import DAY
+from bot.domain.roles import Actor
 from bot.domain.segments import Segment
 from bot.handlers.callbacks import ExportCb
 from bot.services.export_runs import ExportRuns
-from bot.services.exports import ExportService
+from bot.services.exports import ExportFiles, ExportRequest, ExportService, Progress
 from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
@@ -450,3 +455,96 @@ async def test_an_export_imports_back_into_an_empty_database(
     assert code == 0, output.getvalue()
     async with open_database(settings.database_path) as empty:
         assert await exported_registry(empty) == await exported_registry(bot.db)
+
+
+BUSY = "Выгрузка уже готовится; она придёт сюда."
+
+
+class GatedExports(ExportService):
+    """Exports that stop after their first batch until `gate` opens: a long export, made
+    long without waiting for time to pass. `writing` is set once one has stopped there."""
+
+    def __init__(self, bot: BotHarness) -> None:
+        super().__init__(bot.db, bot.clock, batch=1)
+        self.writing = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    @asynccontextmanager
+    async def export(
+        self,
+        actor: Actor,
+        request: ExportRequest,
+        names: ExportNames,
+        progress: Progress | None = None,
+    ) -> AsyncIterator[ExportFiles]:
+        async def gated(done: int, total: int) -> None:
+            self.writing.set()
+            await self.gate.wait()
+            if progress is not None:
+                await progress(done, total)
+
+        async with super().export(actor, request, names, gated) as files:
+            yield files
+
+
+async def start_gated_export(bot: BotHarness) -> tuple[GatedExports, SentMessage, str]:
+    """The superadmin asks for the pages as XLSX, and the export stops after its first
+    row; returns the exports, the message that shows its status, and the XLSX button's
+    callback data (to tap it again)."""
+    await seed(bot)
+    gated = GatedExports(bot)
+    bot.app.dispatcher.workflow_data["exports"] = gated
+    await bot.send(SUPER, "/export")
+    await bot.click(SUPER, PAGES)
+    choice = bot.with_button(SUPER, XLSX)
+    button = choice.find_button(XLSX)
+    assert button is not None
+    await bot.click(SUPER, XLSX, choice)
+    await gated.writing.wait()
+    return gated, choice, str(button["callback_data"])
+
+
+async def test_a_running_export_holds_up_neither_the_coordinator_nor_a_second_tap(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    gated, choice, xlsx = await start_gated_export(bot)
+    assert runs(bot).running(SUPER.id)
+
+    # The coordinator's next command is answered while their export is being written.
+    [help_message] = await bot.send(SUPER, "/help")
+    assert "/export" in (help_message.text or "")
+    # A double tap on the format button, and a new /export: both refused meanwhile.
+    answer = fake.answer_for(await bot.press(SUPER, choice, xlsx))
+    assert answer is not None
+    assert answer.text == BUSY
+    assert await bot.reply_text(SUPER, "/export") == BUSY
+    assert documents(bot, SUPER) == []
+
+    gated.gate.set()
+    await runs(bot).wait()
+    [document] = documents(bot, SUPER)
+    assert file_name(document) == "pages_all_2026-09-21.xlsx"
+    assert choice.text == "Выгружено 3 строки."
+    assert not runs(bot).running(SUPER.id)
+    [entry] = await audit_entries(bot)
+    assert entry.details["rows"] == 3
+    # Over: the next export starts again.
+    assert len(await export(bot, SUPER, PAGES, CSV)) == 1
+
+
+async def test_shutdown_cancels_a_running_export_and_leaves_no_temporary_file(
+    bot: BotHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    _, choice, _ = await start_gated_export(bot)
+    # The export's folder and the sheet openpyxl keeps aside until it saves.
+    assert len(list(temporary.rglob("*"))) >= 2
+
+    await bot.stop()
+
+    assert list(temporary.iterdir()) == []
+    assert not runs(bot).running(SUPER.id)
+    assert documents(bot, SUPER) == []
+    assert choice.text == "Выгрузка прервана: бот перезапускается. Пожалуйста, запросите её снова."
