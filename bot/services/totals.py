@@ -9,6 +9,7 @@ from bot.domain.digests import FORECAST_DAYS
 from bot.domain.localtime import DAY
 from bot.domain.milestones import Forecast, Ladder, forecast
 from bot.domain.roles import Actor
+from bot.domain.segments import Dimension
 from bot.services.access import ensure_registered
 from bot.services.clock import Clock
 from bot.storage.database import Database
@@ -65,9 +66,7 @@ class TotalsService:
                 if actor.is_coordinator
                 else None
             )
-        shares: dict[str, list[Breakdown]] = {
-            dimension: [] for dimension in ("territory", "level", "theme", "platform")
-        }
+        shares: dict[str, list[Breakdown]] = {dimension: [] for dimension in Dimension}
         for row in rows:
             shares[row.dimension].append(row)
         for items in shares.values():
