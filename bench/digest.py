@@ -41,11 +41,11 @@ from aiogram.utils.i18n import I18n
 
 from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
 from bot.domain.catalog import PageStatus
-from bot.domain.digests import PageFigures
+from bot.domain.digests import SILENT_DAYS, PageFigures
 from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import split_message
 from bot.i18n import build_i18n
-from bot.services.digests import SILENT_DAYS, Digest, DigestRenderer, DigestService
+from bot.services.digests import Digest, DigestRenderer, DigestService
 from bot.storage.database import Database
 from bot.storage.records import User
 from bot.storage.repositories import Repositories

@@ -19,6 +19,13 @@ FORECAST_DAYS = 30
 TOP_GROWTH = 5
 #: Pages named under "registered" and "approved" this week; the rest are counted.
 WEEK_PAGES_LISTED = 10
+#: A page silent (bot.storage.silence) for this many days is listed to its coordinators
+#: and flagged to its administrators.
+SILENT_DAYS = 30
+#: Silent pages named per territory; the rest are counted.
+SILENT_LISTED = 10
+#: Digests list the seminars starting within this many days.
+SEMINAR_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.handlers.callbacks import (
     ClaimDecisionCb,
     ListCb,
     ListKind,
+    MenuCb,
     MenuItem,
     ModerationAction,
     ModerationCb,
@@ -117,6 +118,23 @@ def orphaned_page(
     return shown.text, keyboards.list_nav(shown, ListKind.ORPHANED)
 
 
+async def send_pending(
+    target: Message | InaccessibleMessage,
+    pages: list[Page],
+    number: int,
+    registry: RegistryService,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """A screen (`number`, zero-based) of the pending pages' cards, each with the approve
+    and reject buttons (or that none waits, when they were all decided)."""
+    if not pages:
+        await target.answer(_("Nothing waits for approval."))
+        return
+    cards = pending_cards(pages, await registry.territories(), settings, i18n)
+    await send_cards(target, cards, number, ListKind.PENDING, pending_shown)
+
+
 async def pending(
     event: Message | CallbackQuery,
     actor: Actor,
@@ -124,9 +142,31 @@ async def pending(
     claims: ClaimService,
     settings: Settings,
     i18n: I18n,
+    callback_data: MenuCb | ListCb | None = None,
 ) -> None:
-    """/pending and its menu button: how many pages wait for approval, the first screen of
-    their cards, the claims waiting for a decision, then the orphaned pages."""
+    """/pending, its menu button and the arrows under its lists. The command and the
+    button: how many pages wait for approval, the first screen of their cards, the claims
+    waiting for a decision, then the orphaned pages. An arrow (`callback_data.kind`):
+    another screen of the pending pages' or the claims' cards, or another page of the
+    orphaned pages (edited in place)."""
+    if isinstance(event, CallbackQuery) and isinstance(callback_data, ListCb):
+        if callback_data.kind == ListKind.ORPHANED:
+            orphaned = (await registry.moderation_queue(actor)).orphaned
+            if orphaned:
+                text, markup = orphaned_page(
+                    orphaned, callback_data.page, settings, i18n.current_locale
+                )
+            else:
+                text, markup = _("Every page has an administrator now."), None
+            await edit_list(event, text, markup)
+            return
+        target, screen = await cards_screen(event, callback_data)
+        if callback_data.kind == ListKind.CLAIMS:
+            await send_claims(target, await claims.pending(actor), screen, registry, settings, i18n)
+        else:
+            pages = (await registry.moderation_queue(actor)).pending
+            await send_pending(target, pages, screen, registry, settings, i18n)
+        return
     target = reply_target(event)
     queue = await registry.moderation_queue(actor)
     waiting = await claims.pending(actor)
@@ -137,64 +177,13 @@ async def pending(
         await target.answer(
             _("Pages waiting for approval: {count}").format(count=queue.pending_count)
         )
-        cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
-        await send_cards(target, cards, 0, ListKind.PENDING, pending_shown)
+        await send_pending(target, queue.pending, 0, registry, settings, i18n)
     if waiting:
         await target.answer(_("Claims waiting for a decision: {count}").format(count=len(waiting)))
         await send_claims(target, waiting, 0, registry, settings, i18n)
     if queue.orphaned:
         text, markup = orphaned_page(queue.orphaned, 0, settings, i18n.current_locale)
         await target.answer(text, reply_markup=markup)
-
-
-async def turn_pending(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """The arrows under the pending pages' cards: another screen of them."""
-    target, screen = await cards_screen(callback, callback_data)
-    queue = await registry.moderation_queue(actor)
-    if not queue.pending:
-        await target.answer(_("Nothing waits for approval."))
-        return
-    cards = pending_cards(queue.pending, await registry.territories(), settings, i18n)
-    await send_cards(target, cards, screen, ListKind.PENDING, pending_shown)
-
-
-async def turn_claims(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    claims: ClaimService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """The arrows under the claims' cards: another screen of them."""
-    target, screen = await cards_screen(callback, callback_data)
-    await send_claims(target, await claims.pending(actor), screen, registry, settings, i18n)
-
-
-async def turn_orphaned(
-    callback: CallbackQuery,
-    callback_data: ListCb,
-    actor: Actor,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    queue = await registry.moderation_queue(actor)
-    if queue.orphaned:
-        text, markup = orphaned_page(
-            queue.orphaned, callback_data.page, settings, i18n.current_locale
-        )
-    else:
-        text, markup = _("Every page has an administrator now."), None
-    await edit_list(callback, text, markup)
 
 
 async def approve_page(
@@ -224,6 +213,16 @@ async def approve_claim(
     )
 
 
+async def ask_reason(
+    callback: CallbackQuery, state: FSMContext, rejection: Rejection, question: str
+) -> None:
+    """Asks the coordinator why (`question`, HTML) and waits for the reason of `rejection`
+    in `Moderation.reason`; `reject_page` takes it."""
+    await state.set_state(Moderation.reason)
+    await rejection.save(state)
+    await reply_target(callback).answer(question, reply_markup=keyboards.cancel())
+
+
 async def ask_claim_reason(
     callback: CallbackQuery,
     callback_data: ClaimDecisionCb,
@@ -232,14 +231,12 @@ async def ask_claim_reason(
     claims: ClaimService,
 ) -> None:
     view = await claims.ensure_can_decide(actor, callback_data.claim_id)
-    await state.set_state(Moderation.reason)
-    await Rejection(page_id=view.page.id, claim_id=view.claim.id).save(state)
-    await reply_target(callback).answer(
-        _(
-            "Why is the claim of <b>{title}</b> by {claimant} rejected? "
-            "The claimant will read your answer."
-        ).format(title=escape(view.page.title), claimant=person(view.claimant)),
-        reply_markup=keyboards.cancel(),
+    question = _(
+        "Why is the claim of <b>{title}</b> by {claimant} rejected? "
+        "The claimant will read your answer."
+    ).format(title=escape(view.page.title), claimant=person(view.claimant))
+    await ask_reason(
+        callback, state, Rejection(page_id=view.page.id, claim_id=view.claim.id), question
     )
 
 
@@ -251,13 +248,9 @@ async def ask_reject_reason(
     registry: RegistryService,
 ) -> None:
     page = await registry.ensure_can_moderate(actor, callback_data.page_id)
-    await state.set_state(Moderation.reason)
-    await Rejection(page_id=page.id).save(state)
-    await reply_target(callback).answer(
-        _("Why is <b>{title}</b> rejected? The administrator will read your answer.").format(
-            title=escape(page.title)
-        ),
-        reply_markup=keyboards.cancel(),
+    question = _("Why is <b>{title}</b> rejected? The administrator will read your answer.")
+    await ask_reason(
+        callback, state, Rejection(page_id=page.id), question.format(title=escape(page.title))
     )
 
 
@@ -289,9 +282,10 @@ async def reject_page(
 def build_router() -> Router:
     router = Router(name=__name__)
     on_command(router, pending, "pending", MenuItem.PENDING)
-    router.callback_query.register(turn_pending, ListCb.filter(F.kind == ListKind.PENDING))
-    router.callback_query.register(turn_claims, ListCb.filter(F.kind == ListKind.CLAIMS))
-    router.callback_query.register(turn_orphaned, ListCb.filter(F.kind == ListKind.ORPHANED))
+    router.callback_query.register(
+        pending,
+        ListCb.filter(F.kind.in_({ListKind.PENDING, ListKind.CLAIMS, ListKind.ORPHANED})),
+    )
     router.callback_query.register(
         approve_page, ModerationCb.filter(F.action == ModerationAction.APPROVE)
     )

@@ -36,9 +36,6 @@ from bot.storage.database import Database
 from bot.storage.records import Page, User
 from bot.storage.repositories import Repositories
 
-# Renders the decision on a claim (its status and reason) for the claimant, in their language.
-ClaimNotice = Callable[[User, Page, Claim], str]
-
 
 @dataclass(frozen=True, slots=True)
 class ClaimView:
@@ -47,6 +44,10 @@ class ClaimView:
     claim: Claim
     page: Page
     claimant: User
+
+
+# Renders the decision on a claim (its status and reason) for the claimant, in their language.
+ClaimNotice = Callable[[ClaimView], str]
 
 
 class ClaimService:
@@ -143,7 +144,7 @@ class ClaimService:
             subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
             await record(repos, actor, action, subject, now=now, details=details)
             view = replace(view, claim=replace(view.claim, status=status, reason=reason))
-            text = self._notice(claimant, page, view.claim)
+            text = self._notice(view)
             await enqueue_text(repos, claimant.id, text, priority=Priority.ALERT, now=now)
         self._wake()
         return view

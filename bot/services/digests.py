@@ -26,6 +26,9 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.domain.digests import (
     FORECAST_DAYS,
+    SEMINAR_DAYS,
+    SILENT_DAYS,
+    SILENT_LISTED,
     AdminPageRow,
     Overview,
     PageChangeRow,
@@ -53,13 +56,6 @@ from bot.storage.silence import silence_cutoff
 
 log = logging.getLogger(__name__)
 
-#: A page silent (bot.storage.silence) for this many days is listed to its coordinators
-#: and flagged to its administrators.
-SILENT_DAYS = 30
-#: Silent pages named per territory; the rest are counted.
-SILENT_LISTED = 10
-#: Digests list the seminars starting within this many days.
-SEMINAR_DAYS = 14
 #: Recipients composed from one query of their pages and queued in one transaction:
 #: memory stays bounded and the writer is never held long.
 CHUNK = 1_000

@@ -17,6 +17,7 @@ from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
+from bot.domain.seminars import MAX_DAYS_AHEAD
 from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
@@ -32,9 +33,6 @@ from bot.storage.outbox import OutboxKind, text_payload
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
-
-#: /seminars lists what starts within this many days.
-LISTED_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +167,11 @@ class SeminarService:
         return draft.territory_id
 
     async def upcoming(self, actor: Actor) -> list[SeminarView]:
-        """Seminars not started yet that the actor may see, soonest first."""
+        """Seminars not started yet that the actor may see, soonest first: all of them, as
+        none may be scheduled more than MAX_DAYS_AHEAD ahead (bot.domain.seminars)."""
         now = self._clock.now()
         async with self._db.read() as repos:
-            seminars = await repos.seminars.starting_between(now, now + LISTED_DAYS * DAY)
+            seminars = await repos.seminars.starting_between(now, now + MAX_DAYS_AHEAD * DAY)
             ids = [seminar.id for seminar in seminars]
             counts = await repos.seminars.registered_counts(ids)
             mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}

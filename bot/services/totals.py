@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.domain.digests import FORECAST_DAYS
 from bot.domain.localtime import DAY
 from bot.domain.milestones import Forecast, Ladder, forecast
 from bot.domain.roles import Actor
+from bot.domain.segments import Dimension
 from bot.services.access import ensure_registered
 from bot.services.clock import Clock
 from bot.storage.database import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    key: str
-    pages: int
-    subscribers: int
+from bot.storage.records import Breakdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +23,15 @@ class RegionTotals:
     change_7d: int
     change_30d: int
     next_milestone: int
-    by_territory: list[Share]
-    by_level: list[Share]
-    by_theme: list[Share]
-    by_platform: list[Share]
+    by_territory: list[Breakdown]
+    by_level: list[Breakdown]
+    by_theme: list[Breakdown]
+    by_platform: list[Breakdown]
     # For a coordinator scoped to a territory: that territory's own figures.
-    own_territory: Share | None = None
+    own_territory: Breakdown | None = None
     own_change_7d: int = 0
     own_change_30d: int = 0
-    # When `next_milestone` comes at the pace of the last 30 days.
+    # When `next_milestone` comes at the pace of the last FORECAST_DAYS (`change_30d`).
     forecast: Forecast | None = None
     # For coordinators: the orphaned pages within their reach (bot.domain.claims).
     orphaned: int | None = None
@@ -63,18 +59,16 @@ class TotalsService:
             await ensure_registered(repos, actor)
             rows = await repos.totals.breakdowns()
             changes = await repos.totals.changes(
-                week_since=now - 7 * DAY, month_since=now - 30 * DAY
+                week_since=now - 7 * DAY, month_since=now - FORECAST_DAYS * DAY
             )
             orphaned = (
                 await repos.orphans.count(territory_id=actor.scope)
                 if actor.is_coordinator
                 else None
             )
-        shares: dict[str, list[Share]] = {
-            dimension: [] for dimension in ("territory", "level", "theme", "platform")
-        }
+        shares: dict[str, list[Breakdown]] = {dimension: [] for dimension in Dimension}
         for row in rows:
-            shares[row.dimension].append(Share(row.key, row.pages, row.subscribers))
+            shares[row.dimension].append(row)
         for items in shares.values():
             items.sort(key=lambda share: (-share.subscribers, -share.pages, share.key))
         subscribers = sum(share.subscribers for share in shares["territory"])
@@ -83,7 +77,7 @@ class TotalsService:
         if scope is not None:
             own = next(
                 (share for share in shares["territory"] if share.key == str(scope)),
-                Share(str(scope), 0, 0),
+                Breakdown("territory", str(scope), 0, 0),
             )
         change_30d = sum(month for _, month in changes.values())
         milestone = self._ladder.next_beyond(subscribers)
@@ -102,7 +96,7 @@ class TotalsService:
             own_change_7d=changes.get(scope, (0, 0))[0] if scope is not None else 0,
             own_change_30d=changes.get(scope, (0, 0))[1] if scope is not None else 0,
             forecast=forecast(
-                today, left=milestone - subscribers, change=change_30d, period_days=30
+                today, left=milestone - subscribers, change=change_30d, period_days=FORECAST_DAYS
             ),
             orphaned=orphaned,
         )

@@ -64,8 +64,9 @@ def claim_notice(i18n: I18n) -> ClaimNotice:
     """The renderer `ClaimService` calls for the claimant of a decided claim: the
     notice in their own language."""
 
-    def render(claimant: User, page: Page, claim: Claim) -> str:
-        return claim_decision_text(page, claim, locale=locale_of(claimant, i18n), i18n=i18n)
+    def render(view: ClaimView) -> str:
+        locale = locale_of(view.claimant, i18n)
+        return claim_decision_text(view.page, view.claim, locale=locale, i18n=i18n)
 
     return render
 

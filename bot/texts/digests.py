@@ -14,9 +14,9 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.domain.digests import Overview, PageFigures, PageMention
+from bot.domain.digests import SILENT_DAYS, Overview, PageFigures, PageMention
 from bot.i18n import locale_of, speaking
-from bot.services.digests import SILENT_DAYS, Digest, DigestRenderer
+from bot.services.digests import Digest, DigestRenderer
 from bot.services.seminars import SeminarView
 from bot.storage.records import Territory
 from bot.texts.formats import date, moment, number, signed

@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.messages import MESSAGE_LIMIT
 from bot.i18n import speaking
-from bot.services.totals import RegionTotals, Share
-from bot.storage.records import Territory
+from bot.services.totals import RegionTotals
+from bot.storage.records import Breakdown, Territory
 from bot.texts.formats import number, signed, territory_name
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.texts.milestones import forecast_text
@@ -21,7 +21,7 @@ TOP_ENTRIES = 10
 
 
 def _breakdown(
-    heading: str, shares: list[Share], name: Callable[[str], str], locale: str, top: int
+    heading: str, shares: list[Breakdown], name: Callable[[str], str], locale: str, top: int
 ) -> str:
     lines = [f"<b>{heading}</b>"]
     for share in shares[:top]:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.digests import SILENT_DAYS
 from bot.domain.localtime import DAY
 from bot.domain.segments import Segment
 from bot.jobs import Jobs
-from bot.services.digests import SILENT_DAYS
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.flows import approved_page, translator

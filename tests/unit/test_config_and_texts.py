@@ -8,9 +8,9 @@ from aiogram.utils.i18n import I18n
 from bot.config import LOCALES_DIR, PACKAGE_DIR, SettingsError, load_settings
 from bot.domain.messages import MESSAGE_LIMIT
 from bot.services.errors import TerritoryNotFound
-from bot.services.totals import RegionTotals, Share
+from bot.services.totals import RegionTotals
 from bot.services.users import _match_territory
-from bot.storage.records import Territory
+from bot.storage.records import Breakdown, Territory
 from bot.storage.seed import read_territories
 from bot.texts.totals import render_totals
 
@@ -96,7 +96,7 @@ def test_total_for_2000_territories_fits_one_message(locale: str) -> None:
         Territory(i, f"t{i}", "settlement", "Сельское поселение " + "Ж" * 60, "Rural " * 12, i)
         for i in range(1, 2001)
     ]
-    shares = [Share(str(t.id), 3, 1000 + t.id) for t in territories]
+    shares = [Breakdown("territory", str(t.id), 3, 1000 + t.id) for t in territories]
     totals = RegionTotals(
         subscribers=sum(s.subscribers for s in shares),
         pages=6000,
@@ -104,9 +104,9 @@ def test_total_for_2000_territories_fits_one_message(locale: str) -> None:
         change_30d=1200,
         next_milestone=5_000_000,
         by_territory=shares,
-        by_level=[Share("regional", 6000, 1)],
-        by_theme=[Share("culture", 6000, 1)],
-        by_platform=[Share("vk", 6000, 1)],
+        by_level=[Breakdown("level", "regional", 6000, 1)],
+        by_theme=[Breakdown("theme", "culture", 6000, 1)],
+        by_platform=[Breakdown("platform", "vk", 6000, 1)],
         own_territory=shares[5],
     )
     i18n = I18n(path=LOCALES_DIR, default_locale="ru", domain="messages")
