@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
+        if command == "run":  # the only command that always talks to Telegram
+            settings.require_token()
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
