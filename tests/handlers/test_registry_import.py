@@ -400,9 +400,9 @@ async def test_a_page_registered_after_the_dry_run_is_skipped_at_apply(bot: BotH
     await register_page(bot, ADMIN)  # https://vk.com/club123, "Дом культуры", pending
     [summary] = await bot.click(SUPER, "✅ Применить: 2 страницы", answer)
     lines = (summary.text or "").splitlines()
-    assert lines[0].startswith("Из файла «r.csv» импортирована 1 страница, она одобрена;")
+    assert lines[0].startswith("Из файла «r.csv» импортирована и одобрена 1 страница;")
     assert lines[-2:] == [
-        "После проверки 1 строку успел зарегистрировать кто-то другой, она пропущена:",
+        "1 строка после проверки зарегистрирована кем-то другим и пропущена:",
         "Строка 2: уже зарегистрирована как «Дом культуры»",
     ]
 
