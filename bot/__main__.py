@@ -45,7 +45,7 @@ async def _migrate(settings: Settings) -> None:
     logging.getLogger("bot").info("Database is up to date: %s", settings.database_path)
 
 
-def _backup(settings: Settings, path: Path | None) -> int:
+def _backup(settings: Settings, path: str | None) -> int:
     service = BackupService.from_settings(settings, SystemClock())
     try:
         with shared_use(settings.database_path, "python -m bot backup"):
@@ -103,9 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the database, also while the bot runs")
     backup.add_argument(
         "path",
-        nargs="?",
-        type=Path,
-        help="the file or folder to write (default: BACKUP_DIR)",
+        nargs="?",  # a string: a trailing "/" names a folder to create
+        help="the file or folder (existing, or ending in /) to write (default: BACKUP_DIR)",
     )
     restore = commands.add_parser(
         "restore", help="replace the database with a backup (the bot must be stopped)"
@@ -139,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
+        if command == "run":  # the only command that always talks to Telegram
+            settings.require_token()
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2

@@ -196,7 +196,7 @@ def build_bot(settings: Settings, budget: RateBudget, answers: CallbackAnswers) 
         )
     )
     return Bot(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.require_token().get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )

@@ -102,6 +102,13 @@ async def run_import(
             assert user_id is not None
             username = bot_username
             if username is None and any(row.admin for row in rows):
+                if settings.bot_token is None:
+                    print(
+                        "The invite links need the bot's username: set BOT_TOKEN (to ask "
+                        "Telegram for it) or pass --bot-username NAME.",
+                        file=err,
+                    )
+                    return UNUSABLE
                 username = await _bot_username(settings)
                 if username is None:
                     print(

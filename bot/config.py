@@ -31,7 +31,9 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    bot_token: SecretStr
+    # Needed only to talk to Telegram (`run`, an import asking for the bot's username):
+    # `require_token` refuses its absence there; backup, restore and migrate run without it.
+    bot_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl | None = None
     database_path: Path = Path("data/bot.sqlite3")
     # Comma-separated Telegram user ids, e.g. "111,222"; NoDecode keeps pydantic from
@@ -109,7 +111,9 @@ class Settings(BaseSettings):
 
     @field_validator("bot_token")
     @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # `BOT_TOKEN=` as .env.example has it: not set
         bot_id, sep, secret = value.get_secret_value().partition(":")
         if not sep or not bot_id.isdigit() or not secret:
             raise ValueError("expected the form 123456789:AA... given by @BotFather")
@@ -181,9 +185,23 @@ class Settings(BaseSettings):
         REGION_NAME_EN for any other language. Not escaped: HTML callers escape it."""
         return self.region_name if locale == "ru" else self.region_name_en
 
+    def require_token(self) -> SecretStr:
+        """BOT_TOKEN, for what talks to Telegram. Raises SettingsError (saying where to put
+        the token, never echoing anything) when it is not set."""
+        if self.bot_token is None:
+            raise SettingsError(TOKEN_MISSING)
+        return self.bot_token
+
     @property
     def bot_id(self) -> int:
-        return int(self.bot_token.get_secret_value().partition(":")[0])
+        """The bot's Telegram id, the token's part before ":"; SettingsError without one."""
+        return int(self.require_token().get_secret_value().partition(":")[0])
+
+
+TOKEN_MISSING = (
+    "BOT_TOKEN is not set: copy .env.example to .env and put the token "
+    "that @BotFather gave you after BOT_TOKEN="
+)
 
 
 class SettingsError(Exception):
@@ -201,11 +219,6 @@ def describe_settings_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]).upper() if error["loc"] else "?"
     if error["type"] == "missing":
-        if name == "BOT_TOKEN":
-            return (
-                "BOT_TOKEN is not set: copy .env.example to .env and put the token "
-                "that @BotFather gave you after BOT_TOKEN="
-            )
         return f"{name} is not set: add it to .env"
     # The message never echoes the input value: it may be the token.
     return f"{name} is malformed: {error['msg']}"

@@ -11,6 +11,7 @@ service checks again and applies a scoped coordinator's territory.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from contextlib import suppress
 
@@ -34,6 +35,8 @@ from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportRequest, ExportService
 from bot.services.registry import RegistryService
 from bot.texts import export as texts
+
+log = logging.getLogger(__name__)
 
 
 def kinds() -> InlineKeyboardMarkup:
@@ -73,7 +76,17 @@ class ExportProgress:
         if now - self._shown_at < self._interval:
             return
         self._shown_at = now
-        await self._message.edit_text(texts.progress(done, total, self._locale))
+        await edit_status(self._message, texts.progress(done, total, self._locale))
+
+
+async def edit_status(message: Message, text: str) -> None:
+    """Show `text` in the export's status `message`, if Telegram lets it: the status may
+    have been deleted by the coordinator or be refused an edit, and the export goes on
+    (and its file still comes) all the same."""
+    try:
+        await message.edit_text(text)
+    except TelegramAPIError as error:
+        log.debug("Export status not updated: %s", error)
 
 
 async def territory_name(actor: Actor, registry: RegistryService, locale: str) -> str | None:
@@ -175,7 +188,7 @@ async def _export(
             with suppress(TelegramAPIError):
                 await status.edit_text(_("Something went wrong. Please try again."))
             raise  # logged by ExportRuns
-        await status.edit_text(texts.finished(files.rows, len(files.paths), locale))
+        await edit_status(status, texts.finished(files.rows, len(files.paths), locale))
 
 
 async def _show(

@@ -134,6 +134,12 @@ async def take_file(
     await message.answer(text, reply_markup=markup)
 
 
+async def ask_for_document(message: Message) -> None:
+    """Anything but a document in the file step (text, a photo, a sticker): say what the
+    step needs and keep waiting, so the step does not fall through to the refusals."""
+    await message.answer(escape(_("Send the filled file as a document (XLSX or CSV), or /cancel.")))
+
+
 async def turn_problems(
     callback: CallbackQuery,
     callback_data: ListCb,
@@ -179,6 +185,7 @@ def build_router() -> Router:
     router.message.register(start_import, Command("import"))
     router.callback_query.register(send_template, ImportCb.filter(F.action != ImportAction.APPLY))
     router.message.register(take_file, Importing.file, F.document)
+    router.message.register(ask_for_document, Importing.file)
     router.callback_query.register(turn_problems, ListCb.filter(F.kind == ListKind.IMPORT_PROBLEMS))
     router.callback_query.register(apply_import, ImportCb.filter(F.action == ImportAction.APPLY))
     return router

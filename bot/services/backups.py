@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +30,12 @@ from bot.storage.backup import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def names_folder(given: Path | str) -> bool:
+    """Whether `given` is written as a folder: a string ending in a path separator
+    ("backups/"). Path() drops that separator, so only the string can tell."""
+    return isinstance(given, str) and given.endswith(tuple(s for s in (os.sep, os.altsep) if s))
 
 
 @dataclass
@@ -60,25 +67,28 @@ class BackupService:
             clock=clock,
         )
 
-    async def take(self, target: Path | None = None) -> BackupCopy:
+    async def take(self, target: Path | str | None = None) -> BackupCopy:
         """Back the database up now and return the verified copy.
 
         Without `target` the copy goes into the backup folder under a name with the UTC
         time (`bot.storage.backup.backup_name`), and the backups there beyond the newest
-        `keep` are deleted. A `target` that is an existing folder gets that name inside
-        it; any other `target` is the file to write. Only the backup folder is pruned. Raises
+        `keep` are deleted. A `target` that is an existing folder, or a string ending in a
+        path separator ("backups/", created if missing), gets that name inside it; any
+        other `target` is the file to write. Only the backup folder is pruned. Raises
         BackupError when the database is missing, the file exists or the copy fails
         `PRAGMA integrity_check`.
         """
         async with self._lock:
             return await self._take(target)
 
-    async def _take(self, target: Path | None) -> BackupCopy:
+    async def _take(self, given: Path | str | None) -> BackupCopy:
         name = backup_name(self.database, self.clock.now())
-        if target is None:
+        if given is None:
             target = self.folder / name
-        elif await asyncio.to_thread(target.is_dir):
-            target = target / name
+        else:
+            target = Path(given)
+            if names_folder(given) or await asyncio.to_thread(target.is_dir):
+                target = target / name
         copy = await take_backup(self.database, target)
         log.info(
             "Backup of %s written to %s: %d bytes, %d pages, integrity ok, %.1f s",

@@ -26,6 +26,18 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (OLE2)
+#: Starts of files people send by mistake: PDF, PNG, JPEG, GIF, RAR, 7-Zip, gzip.
+_BINARY_MAGICS = (
+    b"%PDF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x1f\x8b",
+)
+#: Bytes no text file holds: the C0 controls but tab, line feed, form feed and return.
+_CONTROL_BYTES = frozenset(range(0x20)) - frozenset(b"\t\n\x0c\r\x1a\x1b")
 _DELIMITERS = (",", ";", "\t")
 #: How much of a file's start is searched for the zero bytes of UTF-16 text.
 _SNIFF_BYTES = 4 * 1024
@@ -43,7 +55,8 @@ def read_rows(data: bytes) -> Rows:
     XLSX cells come as text or numbers as typed (a number typed as text stays text);
     dates, times and booleans come as text. CSV cells are text. Raises FileRefused:
     OLD_EXCEL (an .xls), ENCODING (a CSV not in UTF-8, detail: its likely encoding,
-    e.g. "Windows-1251", or "" when unknown), UNREADABLE (detail "xlsx" or "csv").
+    e.g. "Windows-1251", or "" when unknown), UNREADABLE (detail "xlsx" or "csv"; ""
+    for a file that is neither: a PDF, an image, any binary with control bytes).
     Errors in the middle of a file are raised while iterating.
     """
     if data.startswith(_XLS_MAGIC):
@@ -54,12 +67,13 @@ def read_rows(data: bytes) -> Rows:
 
 
 def _decode(data: bytes) -> str:
-    """A CSV's text; never guessed: anything but UTF-8 is refused with its likely name."""
-    if (
-        data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        or b"\x00" in data[:_SNIFF_BYTES]
-    ):
+    """A CSV's text; never guessed: anything but UTF-8 is refused with its likely name,
+    and a binary file (no text at all) as unreadable."""
+    head = data[:_SNIFF_BYTES]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
         raise FileRefused(FileProblem.ENCODING, "UTF-16")
+    if head.startswith(_BINARY_MAGICS) or not _CONTROL_BYTES.isdisjoint(head):
+        raise FileRefused(FileProblem.UNREADABLE)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -72,6 +86,13 @@ def _decode(data: bytes) -> str:
     # "CSV UTF-8") writes on a Russian Windows.
     cyrillic = any("\u0400" <= char <= "\u04ff" for char in text)
     raise FileRefused(FileProblem.ENCODING, "Windows-1251" if cyrillic else "")
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """UTF-16 text has its zero bytes (the high bytes of Latin letters, digits and
+    punctuation) all at even or all at odd offsets; a binary file has them anywhere."""
+    zeros = {offset % 2 for offset, byte in enumerate(head) if byte == 0}
+    return len(zeros) == 1
 
 
 def _delimiter(text: str) -> str:

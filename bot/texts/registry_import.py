@@ -130,6 +130,8 @@ def file_refusal(problem: FileProblem, detail: str) -> str:
             return _("The file is larger than {limit} MB, the most a bot may download.").format(
                 limit=detail
             )
+    if problem is FileProblem.UNREADABLE and not detail:
+        return _("This is not a CSV or XLSX file. Send an XLSX workbook or a CSV in UTF-8.")
     return _("I cannot read this file as {kind}. Send an XLSX workbook or a CSV in UTF-8.").format(
         kind=detail.upper() or "CSV"
     )

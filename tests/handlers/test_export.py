@@ -548,3 +548,20 @@ async def test_shutdown_cancels_a_running_export_and_leaves_no_temporary_file(
     assert not runs(bot).running(SUPER.id)
     assert documents(bot, SUPER) == []
     assert choice.text == "Выгрузка прервана: бот перезапускается. Пожалуйста, запросите её снова."
+
+
+async def test_an_export_whose_status_message_was_deleted_still_sends_its_file(
+    bot: BotHarness,
+) -> None:
+    workflow = bot.app.dispatcher.workflow_data
+    workflow["settings"] = bot.app.settings.model_copy(update={"export_progress_seconds": 0})
+    gated, choice, _ = await start_gated_export(bot)
+    choice.deleted = True  # the coordinator deletes it: every edit of it now fails
+
+    gated.gate.set()
+    await runs(bot).wait()
+    [document] = documents(bot, SUPER)
+    assert file_name(document) == "pages_all_2026-09-21.xlsx"
+    edits = bot.fake.calls("editMessageText")
+    assert len(edits) >= 3  # preparing, then the refused progress and result
+    assert choice.text == "Готовлю выгрузку: Страницы, XLSX…"

@@ -400,9 +400,9 @@ async def test_a_page_registered_after_the_dry_run_is_skipped_at_apply(bot: BotH
     await register_page(bot, ADMIN)  # https://vk.com/club123, "Дом культуры", pending
     [summary] = await bot.click(SUPER, "✅ Применить: 2 страницы", answer)
     lines = (summary.text or "").splitlines()
-    assert lines[0].startswith("Из файла «r.csv» импортирована 1 страница, она одобрена;")
+    assert lines[0].startswith("Из файла «r.csv» импортирована и одобрена 1 страница;")
     assert lines[-2:] == [
-        "После проверки 1 строку успел зарегистрировать кто-то другой, она пропущена:",
+        "1 строка после проверки зарегистрирована кем-то другим и пропущена:",
         "Строка 2: уже зарегистрирована как «Дом культуры»",
     ]
 
@@ -474,3 +474,18 @@ async def test_the_service_checks_the_actor_whatever_called_it(bot: BotHarness) 
         await repos.users.ensure(500, now=START)
     with pytest.raises(ImportGone):  # another superadmin's file
         await imports.apply(Actor(500, Role.SUPERADMIN), checked.import_id, lambda *_: "")
+
+
+async def test_anything_but_a_document_in_the_file_step_asks_again_and_keeps_the_step(
+    bot: BotHarness,
+) -> None:
+    await bot.send(SUPER, "/import")
+    ask = "Пришлите заполненный файл документом (XLSX или CSV) или /cancel."
+    [typed] = await bot.send(SUPER, "вот файл")
+    before = len(bot.fake.sent)
+    await bot.feed(bot.fake.photo_update(SUPER, "реестр"))
+    [photo] = [m for m in bot.fake.sent[before:] if m.chat_id == SUPER.id]
+    assert typed.text == photo.text == ask
+    rows = [["https://vk.com/s1", "С", "penza", "regional", "culture", "", "1"]]
+    [answer] = await upload(bot, SUPER, "r.csv", csv_file(rows))
+    assert answer.button_texts() == ["✅ Применить: 1 страница"]

@@ -130,3 +130,17 @@ async def test_invite_links_of_the_command_line_work_in_the_running_bot(
     await bot.send(newcomer, "/start " + link.removeprefix(prefix))
     async with bot.db.read() as repos:
         assert [page.title for page in await repos.pages.of_admin(newcomer.id)] == ["Первая"]
+
+
+def test_without_a_token_the_import_runs_unless_it_must_ask_telegram(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN")
+    source = tmp_path / "registry.csv"
+    source.write_bytes(csv_file(GOOD))
+    assert main(["import", str(source), "--dry-run"]) == 0
+    assert main(["import", str(source)]) == 2  # @newcomer's invite link needs the username
+    assert "set BOT_TOKEN" in capsys.readouterr().err
+    assert query(env, "SELECT count(*) FROM pages") == [(0,)]
+    assert main(["import", str(source), "--bot-username", "region_bot"]) == 0
+    assert query(env, "SELECT count(*) FROM pages") == [(2,)]

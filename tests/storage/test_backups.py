@@ -217,6 +217,10 @@ async def test_only_the_newest_backups_are_kept_in_the_folder(
     assert integrity(elsewhere.path) == []
     with pytest.raises(BackupError, match="exists already"):
         await backups.take(elsewhere.path)
+    # A folder that does not exist yet, told by its trailing separator, is created.
+    new_folder = await backups.take(f"{tmp_path / 'new'}{os.sep}")
+    assert new_folder.path.parent == tmp_path / "new"
+    assert new_folder.path.name == elsewhere.path.name
 
 
 def old_copy(path: Path, version: int, user_name: str) -> None:

@@ -42,3 +42,20 @@ def test_the_bot_refuses_catalogues_not_compiled(tmp_path: Path) -> None:
     po.with_suffix(".mo").unlink()
     with pytest.raises(CataloguesNotCompiled, match=r"ru/LC_MESSAGES/messages\.po"):
         build_i18n(locales, "ru")
+
+
+def test_migrate_backup_and_restore_need_no_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only `run` talks to Telegram; the maintenance commands work without BOT_TOKEN."""
+    path = tmp_path / "bot.sqlite3"
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DATABASE_PATH", str(path))
+    assert main(["migrate"]) == 0
+    copy = tmp_path / "copy.sqlite3"
+    assert main(["backup", str(copy)]) == 0
+    assert main(["restore", str(copy)]) == 0
+    assert capsys.readouterr().out.startswith(f"{copy}\nRestored {path} from {copy}.")
+    assert main(["run"]) == 2
+    assert "BOT_TOKEN is not set" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from gettext import c2py
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from bot.config import LOCALES_DIR, PACKAGE_DIR, SUPPORTED_LOCALES
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 TAG = re.compile(r"</?[a-z-]+")
+#: Russian singular pronouns: in the form a count picks they would have to agree with it.
+SINGULAR_PRONOUN = re.compile(r"(?<![а-яё])(?:она|он|оно|его|её|ее|ему|ей|ней|нему|него)(?![а-яё])")
 
 
 def mismatches(source: str, target: str) -> list[str]:
@@ -115,3 +118,34 @@ def test_placeholder_check_catches_a_mismatch() -> None:
     assert mismatches("{n} of {n}", "{n}") == ["placeholders differ: '{n} of {n}'"]
     assert mismatches("<b>{title}</b>", "{title}") == ["HTML tags differ: '<b>{title}</b>'"]
     assert mismatches("<b>{title}</b> {n}", "{n} <b>{title}</b>") == []
+
+
+def count_pronouns(one: str, many: str) -> list[str]:
+    """Singular pronouns of `one` (the form a count of 21 picks) that `many` (the form
+    for 2) lacks: they stand for the counted things, and 21 of them are no "она"."""
+    plural = set(SINGULAR_PRONOUN.findall(many.lower()))
+    return [word for word in SINGULAR_PRONOUN.findall(one.lower()) if word not in plural]
+
+
+def test_russian_forms_for_21_speak_of_the_count_without_a_singular_pronoun() -> None:
+    """21, 31, … take the first Russian form («21 строка»), so the form cannot go on
+    with «она будет пропущена»: it must say it without a pronoun."""
+    path = LOCALES_DIR / "ru" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        russian = read_po(handle, locale="ru")
+    form_of = c2py(russian.plural_expr)
+    problems = []
+    for entry in russian:
+        if not entry.pluralizable or not entry.string:
+            continue
+        forms = list(entry.string)
+        pronouns = count_pronouns(forms[form_of(21)], forms[form_of(2)])
+        if pronouns:
+            problems.append(f"{pronouns} in {forms[form_of(21)]!r}")
+    assert problems == []
+
+
+def test_the_pronoun_check_catches_a_pronoun_of_the_count() -> None:
+    assert count_pronouns("{count} строка с ошибками, она будет пропущена:", "они") == ["она"]
+    assert count_pronouns("Сообщение. Его получит {count} человек", "Его получат") == []
+    assert count_pronouns("{count} строка с ошибками будет пропущена:", "") == []

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from bot.config import LOCALES_DIR
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import PageLink, Platform
 from bot.domain.registry_import import (
@@ -29,7 +30,9 @@ from bot.domain.registry_import import (
     parse_cell_figure,
     read_sheet,
 )
+from bot.i18n import build_i18n, speaking
 from bot.services.registry_files import csv_bytes, read_rows, template_csv
+from bot.texts.registry_import import file_refusal
 
 VOCABULARY = Vocabulary.build(
     [(1, ["region", "Региональный уровень", "Regional level"]), (2, ["penza", "город Пенза"])],
@@ -314,6 +317,33 @@ def test_other_files_are_refused_by_what_they_are() -> None:
     with pytest.raises(FileRefused) as broken:
         list(read_rows(archive.getvalue()))
     assert (broken.value.problem, broken.value.detail) == (FileProblem.UNREADABLE, "xlsx")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"link;title\n\x00\x01\x02\x00\xff binary",
+        b"link;title\x03\x04\n",
+    ],
+    ids=["pdf", "png", "zero-bytes", "control-bytes"],
+)
+def test_a_file_that_is_not_text_is_refused_as_no_csv_or_xlsx(data: bytes) -> None:
+    with pytest.raises(FileRefused) as refused:
+        read_rows(data)
+    assert (refused.value.problem, refused.value.detail) == (FileProblem.UNREADABLE, "")
+    with speaking(build_i18n(LOCALES_DIR, "en"), "en"):
+        assert file_refusal(refused.value.problem, refused.value.detail).startswith(
+            "This is not a CSV or XLSX file."
+        )
+
+
+def test_utf16_without_a_bom_is_still_named() -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        with pytest.raises(FileRefused) as refused:
+            read_rows("ссылка;title\n".encode(encoding))
+        assert (refused.value.problem, refused.value.detail) == (FileProblem.ENCODING, "UTF-16")
 
 
 def test_written_csv_opens_in_excel_with_cyrillic() -> None:
