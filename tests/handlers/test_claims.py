@@ -11,7 +11,7 @@ from bot.domain.localtime import DAY
 from bot.handlers.callbacks import ClaimCb, ClaimDecisionCb, ListCb, ListKind, ModerationAction
 from bot.storage.claims import Claim
 from bot.texts.formats import number
-from tests.builders import KUZNETSK, add_imported_page
+from tests.builders import KUZNETSK, add_imported_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import SentMessage
 from tests.flows import alert, approved_page, claim, register_page, translator
@@ -254,3 +254,56 @@ async def test_a_scoped_coordinator_decides_only_their_territorys_claims(
     await bot.click(OTHER, t(APPROVE_CLAIM), card_of(replies, t(APPROVE_CLAIM)))
     assert await admins(bot, page) == [ADMIN.id]
     assert await waiting(bot) == []
+
+
+async def test_an_invite_accepted_before_the_decision_closes_the_claim(bot: BotHarness) -> None:
+    """The import's invite link makes someone the page's administrator while a claim
+    waits: the claim closes (its claimant told in their language), and the
+    coordinator's card, tapped late, adds nobody."""
+    page = await imported(bot)
+    await claim(bot, ADMIN_EN, LINK)
+    t = translator(bot, "ru")
+    card = card_of(await bot.send(SUPER, "/pending"), t(APPROVE_CLAIM))
+    async with bot.db.write() as repos:
+        await repos.invites.create(
+            code="import-invite-01",
+            page_id=page,
+            created_by=SUPER.id,
+            now=START,
+            expires_at=START + DAY,
+        )
+    await bot.send(ADMIN, "/start import-invite-01")
+    await bot.drain()
+    assert bot.fake.last_message(ADMIN_EN.id).text == (
+        f"{TITLE} has an administrator now, so your claim of it is closed. "
+        "If the page is yours too, ask its administrator for an invite."
+    )
+    assert await waiting(bot) == []
+    assert await bot.click(SUPER, t(APPROVE_CLAIM), card) == []
+    assert await admins(bot, page) == [ADMIN.id]
+
+
+async def test_approving_a_claim_of_a_page_that_found_an_administrator_adds_nobody(
+    bot: BotHarness,
+) -> None:
+    """The decision itself checks the page is still claimable: a claim found stale is
+    closed, the coordinator and the claimant are told so, nobody is added."""
+    page = await imported(bot)
+    await claim(bot, ADMIN_EN, LINK)
+    t = translator(bot, "ru")
+    card = card_of(await bot.send(SUPER, "/pending"), t(APPROVE_CLAIM))
+    async with bot.db.write() as repos:
+        await add_user(repos, OTHER)
+        await repos.pages.add_admin(page, OTHER.id, now=START)
+    [done] = await bot.click(SUPER, t(APPROVE_CLAIM), card)
+    assert done.text == (
+        f"У страницы {TITLE} теперь есть администратор: заявка закрыта, никто не добавлен."
+    )
+    await bot.drain()
+    notice = bot.fake.last_message(ADMIN_EN.id).text or ""
+    assert notice.startswith(f"{TITLE} has an administrator now, so your claim of it is closed.")
+    assert await admins(bot, page) == [OTHER.id]
+    assert await waiting(bot) == []
+    async with bot.db.read() as repos:
+        actions = [e.action for e in await repos.audit.latest(limit=10)]
+    assert AuditAction.CLAIM_APPROVED not in actions
