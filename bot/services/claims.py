@@ -59,11 +59,12 @@ class ClaimService:
         # Tells the delivery worker that notices were queued.
         self._wake = wake
 
-    async def offer(self, text: str) -> Page | None:
+    async def offer(self, actor: Actor, text: str) -> Page | None:
         """The page registered under the link in `text` when it may be claimed (approved,
         nobody reachable administers it); None for anything else: an invalid link, a
         free one, a page with an administrator or waiting for approval (/register
-        refuses those itself)."""
+        refuses those itself). Raises ClaimPending (`mine` when it is the actor's own)
+        when a claim of the page waits already: nobody else is invited to claim it."""
         try:
             link = parse_link(text)
         except LinkError:
@@ -72,6 +73,9 @@ class ClaimService:
             page = await repos.pages.by_link_key(link.key)
             if page is None or not claimable(page.status, await repos.orphans.keepers(page.id)):
                 return None
+            waiting = await repos.claims.pending_of_page(page.id)
+        if waiting is not None:
+            raise ClaimPending(mine=waiting.user_id == actor.user_id)
         return page
 
     async def claim(self, actor: Actor, page_id: int) -> Page:

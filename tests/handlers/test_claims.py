@@ -152,13 +152,22 @@ async def test_a_second_claimant_is_told_the_page_is_being_claimed(bot: BotHarne
     page = await imported(bot)
     await claim(bot, ADMIN, LINK)
 
+    # The second claimant is not invited to claim it: no offer, no button.
     await bot.send(ADMIN_EN, "/register")
-    [offer] = await bot.send(ADMIN_EN, LINK)
-    button = offer.find_button("🙋 Claim this page")
-    assert button is not None
-    refusal = await alert(bot, ADMIN_EN, offer, str(button["callback_data"]))
-    assert refusal.startswith("Someone else has already claimed this page")
+    [told] = await bot.send(ADMIN_EN, LINK)
+    assert (told.text or "").startswith("Someone else has already claimed this page")
+    assert told.buttons == []
+    # Nor is the first asked again: their claim waits.
     own = bot.fake.last_message(ADMIN.id)
+    await bot.send(ADMIN, "/register")
+    [mine] = await bot.send(ADMIN, LINK)
+    assert mine.text == translator(bot, "ru")(
+        "You have already claimed this page. A coordinator will decide soon."
+    )
+    assert mine.buttons == []
+    # A forged tap on the claim button is refused all the same.
+    refusal = await alert(bot, ADMIN_EN, told, ClaimCb(page_id=page).pack())
+    assert refusal.startswith("Someone else has already claimed this page")
     again = await alert(bot, ADMIN, own, ClaimCb(page_id=page).pack())
     assert again == translator(bot, "ru")(
         "You have already claimed this page. A coordinator will decide soon."
