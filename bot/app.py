@@ -109,6 +109,7 @@ def build_services(
             clock,
             invite_ttl_days=settings.invite_ttl_days,
             hand_over_notice=hand_over_notice(i18n),
+            claim_notice=claim_notice(i18n),
             wake=delivery.wake,
             milestones=milestones,
         ),

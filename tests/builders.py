@@ -132,6 +132,7 @@ async def add_imported_page(
         await repos.imports.add_reports(
             [{"page_id": page, "figure": figure, "reported_at": now, "import_id": import_id}]
         )
+    assert await repos.imports.finish(import_id, now=now, pages=1)
     return page
 
 

@@ -35,11 +35,11 @@ from bot.handlers.common import (
 )
 from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Moderation
-from bot.services.claims import ClaimService, ClaimView
+from bot.services.claims import ClaimService, ClaimView, is_closed
 from bot.services.registry import RegistryService
 from bot.storage.orphans import Orphan
 from bot.storage.records import Page, Territory
-from bot.texts.claims import claim_card, orphan_line
+from bot.texts.claims import claim_card, claim_closed, orphan_line
 from bot.texts.formats import person
 from bot.texts.moderation import decision_notice
 from bot.texts.pages import pending_card
@@ -205,6 +205,9 @@ async def approve_claim(
     callback: CallbackQuery, callback_data: ClaimDecisionCb, actor: Actor, claims: ClaimService
 ) -> None:
     view = await claims.approve(actor, callback_data.claim_id)
+    if is_closed(view.claim):
+        await settle_card(callback, claim_closed(view.page))
+        return
     await settle_card(
         callback,
         _("Claim approved: {claimant} now administers <b>{title}</b>.").format(
@@ -270,6 +273,8 @@ async def reject_page(
     if rejection.claim_id is not None:
         view = await claims.reject(actor, rejection.claim_id, reason)
         text = _("Claim rejected: <b>{title}</b>.").format(title=escape(view.page.title))
+        if is_closed(view.claim):
+            text = claim_closed(view.page)
     else:
         decision = await registry.reject(
             actor, rejection.page_id, reason, decision_notice(i18n, approved=False)

@@ -91,10 +91,11 @@ async def take_link(
     message: Message,
     state: FSMContext,
     registry: RegistryService,
+    actor: Actor,
     claims: ClaimService,
     i18n: I18n,
 ) -> None:
-    offered = await claims.offer(message.text or "")
+    offered = await claims.offer(actor, message.text or "")
     if offered is not None:
         # The wizard stays at this step: another link may follow instead of the claim.
         territories = await registry.territories()

@@ -60,11 +60,12 @@ class ClaimService:
         # Tells the delivery worker that notices were queued.
         self._wake = wake
 
-    async def offer(self, text: str) -> Page | None:
+    async def offer(self, actor: Actor, text: str) -> Page | None:
         """The page registered under the link in `text` when it may be claimed (approved,
         nobody reachable administers it); None for anything else: an invalid link, a
         free one, a page with an administrator or waiting for approval (/register
-        refuses those itself)."""
+        refuses those itself). Raises ClaimPending (`mine` when it is the actor's own)
+        when a claim of the page waits already: nobody else is invited to claim it."""
         try:
             link = parse_link(text)
         except LinkError:
@@ -73,6 +74,9 @@ class ClaimService:
             page = await repos.pages.by_link_key(link.key)
             if page is None or not claimable(page.status, await repos.orphans.keepers(page.id)):
                 return None
+            waiting = await repos.claims.pending_of_page(page.id)
+        if waiting is not None:
+            raise ClaimPending(mine=waiting.user_id == actor.user_id)
         return page
 
     async def claim(self, actor: Actor, page_id: int) -> Page:
@@ -128,24 +132,32 @@ class ClaimService:
         async with self._db.write() as repos:
             view = await self._decidable(repos, actor, claim_id)
             now = self._clock.now()
-            decided = await repos.claims.decide(
-                claim_id, status=status, reason=reason, decided_by=actor.user_id, now=now
-            )
-            if not decided:
-                raise ClaimDecided
             page, claimant = view.page, view.claimant
-            if status is ClaimStatus.APPROVED:
-                await repos.pages.add_admin(page.id, claimant.id, now=now)
-            details: dict[AuditDetail, object] = {AuditDetail.CLAIMANT: claimant.id}
-            if reason is not None:
-                details[AuditDetail.REASON] = reason
-            approved = status is ClaimStatus.APPROVED
-            action = AuditAction.CLAIM_APPROVED if approved else AuditAction.CLAIM_REJECTED
-            subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
-            await record(repos, actor, action, subject, now=now, details=details)
-            view = replace(view, claim=replace(view.claim, status=status, reason=reason))
-            text = self._notice(view)
-            await enqueue_text(repos, claimant.id, text, priority=Priority.ALERT, now=now)
+            # Someone may have become its administrator (an invite) since the claim: the
+            # claim is closed, and nobody is added.
+            if not claimable(page.status, await repos.orphans.keepers(page.id)):
+                closed = await close_claim(repos, self._notice, page, actor.user_id, now)
+                if closed is None:
+                    raise ClaimDecided
+                view = replace(view, claim=closed)
+            else:
+                decided = await repos.claims.decide(
+                    claim_id, status=status, reason=reason, decided_by=actor.user_id, now=now
+                )
+                if not decided:
+                    raise ClaimDecided
+                if status is ClaimStatus.APPROVED:
+                    await repos.pages.add_admin(page.id, claimant.id, now=now)
+                details: dict[AuditDetail, object] = {AuditDetail.CLAIMANT: claimant.id}
+                if reason is not None:
+                    details[AuditDetail.REASON] = reason
+                approved = status is ClaimStatus.APPROVED
+                action = AuditAction.CLAIM_APPROVED if approved else AuditAction.CLAIM_REJECTED
+                subject = Subject(SubjectKind.PAGE, page.id, page.territory_id)
+                await record(repos, actor, action, subject, now=now, details=details)
+                view = replace(view, claim=replace(view.claim, status=status, reason=reason))
+                text = self._notice(view)
+                await enqueue_text(repos, claimant.id, text, priority=Priority.ALERT, now=now)
         self._wake()
         return view
 
@@ -170,3 +182,32 @@ class ClaimService:
         assert page is not None
         assert claimant is not None
         return ClaimView(claim, page, claimant)
+
+
+def is_closed(claim: Claim) -> bool:
+    """Whether the claim was closed because its page found an administrator before a
+    decision (stored as a rejection with no reason: a coordinator always gives one)."""
+    return claim.status is ClaimStatus.REJECTED and claim.reason is None
+
+
+async def close_claim(
+    repos: Repositories, notice: ClaimNotice, page: Page, decided_by: int | None, now: int
+) -> Claim | None:
+    """Close the page's pending claim, if any, because the page has an administrator now
+    (an invite, another claim, a coordinator's late tap: `decided_by`, None when nobody
+    decided); its claimant is told through the delivery queue in their language (the
+    caller wakes the worker once committed). Returns the closed claim, or None when
+    none was pending."""
+    waiting = await repos.claims.pending_of_page(page.id)
+    if waiting is None:
+        return None
+    if not await repos.claims.decide(
+        waiting.id, status=ClaimStatus.REJECTED, reason=None, decided_by=decided_by, now=now
+    ):
+        return None
+    closed = replace(waiting, status=ClaimStatus.REJECTED, reason=None)
+    claimant = await repos.users.get(closed.user_id)
+    assert claimant is not None  # foreign key
+    text = notice(ClaimView(closed, page, claimant))
+    await enqueue_text(repos, claimant.id, text, priority=Priority.ALERT, now=now)
+    return closed

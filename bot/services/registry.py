@@ -14,6 +14,7 @@ from bot.domain.links import PageLink, Platform, parse_link
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, can_moderate
 from bot.services.audit import record
+from bot.services.claims import ClaimNotice, close_claim
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import (
@@ -83,12 +84,15 @@ class RegistryService:
         *,
         invite_ttl_days: int,
         hand_over_notice: HandOverNotice,
+        claim_notice: ClaimNotice,
         wake: Callable[[], None] = lambda: None,
         milestones: MilestoneService | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._hand_over_notice = hand_over_notice
+        # Tells a claimant their claim closed: the page got an administrator by invite.
+        self._claim_notice = claim_notice
         # An approved page's figure enters the totals: their milestones are checked.
         self._milestones = milestones
         # Tells the delivery worker that notices were queued.
@@ -281,8 +285,8 @@ class RegistryService:
     async def accept_invite(self, actor: Actor, code: str) -> Page:
         """Make the actor a co-administrator of the invite's page; a hand-over invite
         also makes its giver leave the page (if they have not already) and queues them a
-        notice. Raises InviteInvalid (unknown code, page gone), InviteUsed or
-        InviteExpired."""
+        notice. A claim of the page waiting for a decision is closed, its claimant told.
+        Raises InviteInvalid (unknown code, page gone), InviteUsed or InviteExpired."""
         async with self._db.write() as repos:
             invite = await repos.invites.get(code)
             if invite is None:
@@ -305,6 +309,8 @@ class RegistryService:
                 raise InviteUsed
             await repos.pages.add_admin(page.id, actor.user_id, now=now)
             told = taking_over and await self._hand_over(repos, invite, page, actor, now)
+            closed = await close_claim(repos, self._claim_notice, page, None, now)
+            told = told or closed is not None
         if told:
             self._wake()  # once committed: the giver's notice is in the queue
         return page

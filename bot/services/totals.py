@@ -35,6 +35,8 @@ class RegionTotals:
     forecast: Forecast | None = None
     # For coordinators: the orphaned pages within their reach (bot.domain.claims).
     orphaned: int | None = None
+    # For coordinators: the unclaimed pages (imported, never administered) within reach.
+    unclaimed: int | None = None
 
 
 class TotalsService:
@@ -53,7 +55,7 @@ class TotalsService:
 
     async def region(self, actor: Actor) -> RegionTotals:
         """The totals for anyone registered: a page administrator or a coordinator (who
-        also reads how many pages within their reach are orphaned)."""
+        also reads how many pages within their reach are orphaned, and unclaimed)."""
         now = self._clock.now()
         async with self._db.read() as repos:
             await ensure_registered(repos, actor)
@@ -61,11 +63,10 @@ class TotalsService:
             changes = await repos.totals.changes(
                 week_since=now - 7 * DAY, month_since=now - FORECAST_DAYS * DAY
             )
-            orphaned = (
-                await repos.orphans.count(territory_id=actor.scope)
-                if actor.is_coordinator
-                else None
-            )
+            orphaned = unclaimed = None
+            if actor.is_coordinator:
+                orphaned = await repos.orphans.count(territory_id=actor.scope)
+                unclaimed = await repos.orphans.unclaimed(territory_id=actor.scope)
         shares: dict[str, list[Breakdown]] = {dimension: [] for dimension in Dimension}
         for row in rows:
             shares[row.dimension].append(row)
@@ -99,4 +100,5 @@ class TotalsService:
                 today, left=milestone - subscribers, change=change_30d, period_days=FORECAST_DAYS
             ),
             orphaned=orphaned,
+            unclaimed=unclaimed,
         )

@@ -70,9 +70,17 @@ class ClaimRepository(Repository):
         return [_claim(row) for row in rows]
 
     async def decide(
-        self, claim_id: int, *, status: ClaimStatus, reason: str | None, decided_by: int, now: int
+        self,
+        claim_id: int,
+        *,
+        status: ClaimStatus,
+        reason: str | None,
+        decided_by: int | None,
+        now: int,
     ) -> bool:
-        """Approve or reject a pending claim; False if it was decided already."""
+        """Approve or reject a pending claim; False if it was decided already. A rejection
+        with no `reason` closes the claim because the page has an administrator now
+        (`decided_by` None when nobody decided it: the page got one another way)."""
         changed = await self._run(
             "UPDATE page_claims SET status = :status, reason = :reason,"
             " decided_by = :decided_by, decided_at = :now"

@@ -113,6 +113,20 @@ class OrphanRepository(Repository):
             )
         )
 
+    async def unclaimed(self, *, territory_id: int | None) -> int:
+        """How many approved pages (in `territory_id` when given) never had an
+        administrator: pages of the imported registry nobody has claimed yet
+        (`bot.domain.claims.Custody.UNCLAIMED`)."""
+        return int(
+            await self._scalar(
+                "SELECT count(*) FROM pages p WHERE p.status = 'approved'"
+                " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
+                " AND NOT EXISTS (SELECT 1 FROM page_admins a WHERE a.page_id = p.id)"
+                " AND NOT EXISTS (SELECT 1 FROM page_departures d WHERE d.page_id = p.id)",
+                {"territory_id": territory_id},
+            )
+        )
+
     async def became(self, *, since: int, until: int) -> dict[int, int]:
         """Territory → how many of the pages orphaned now became orphaned in
         [since, until) (Unix seconds): their latest loss falls in it."""

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.claims import ClaimStatus
 from bot.i18n import locale_of, speaking
-from bot.services.claims import ClaimNotice, ClaimView
+from bot.services.claims import ClaimNotice, ClaimView, is_closed
 from bot.services.registry import HandOverNotice
 from bot.storage.claims import Claim
 from bot.storage.orphans import Orphan
@@ -55,9 +55,22 @@ def claim_decision_text(page: Page, claim: Claim, *, locale: str, i18n: I18n) ->
                 "Your claim is approved: you now administer <b>{title}</b>. "
                 "See it in /mypages and report its figure with /report."
             ).format(title=escape(page.title))
+        if is_closed(claim):
+            return _(
+                "<b>{title}</b> has an administrator now, so your claim of it is closed. "
+                "If the page is yours too, ask its administrator for an invite."
+            ).format(title=escape(page.title))
         return _("Your claim of <b>{title}</b> was not approved. Reason: {reason}").format(
             title=escape(page.title), reason=escape(claim.reason or "")
         )
+
+
+def claim_closed(page: Page) -> str:
+    """What the coordinator reads on deciding a claim of a page that has found an
+    administrator meanwhile: the claim is closed, nobody added (HTML; escaped)."""
+    return _(
+        "<b>{title}</b> has an administrator now; the claim is closed and nobody was added."
+    ).format(title=escape(page.title))
 
 
 def claim_notice(i18n: I18n) -> ClaimNotice:

@@ -118,13 +118,15 @@ def _own(totals: RegionTotals, territories: list[Territory], locale: str) -> lis
 
 
 def _orphaned(totals: RegionTotals, locale: str) -> list[str]:
-    """How many orphaned pages a coordinator oversees (bot.domain.claims); none for others."""
-    if totals.orphaned is None:
+    """How many orphaned and unclaimed pages a coordinator oversees (bot.domain.claims);
+    none for others."""
+    if totals.orphaned is None or totals.unclaimed is None:
         return []
     return [
-        _("Pages without an administrator: {count} (see /pending)").format(
+        _("Left without an administrator: {count} (see /pending)").format(
             count=number(totals.orphaned, locale)
-        )
+        ),
+        _("Not claimed yet: {count}").format(count=number(totals.unclaimed, locale)),
     ]
 
 

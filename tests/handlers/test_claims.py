@@ -11,7 +11,7 @@ from bot.domain.localtime import DAY
 from bot.handlers.callbacks import ClaimCb, ClaimDecisionCb, ListCb, ListKind, ModerationAction
 from bot.storage.claims import Claim
 from bot.texts.formats import number
-from tests.builders import KUZNETSK, add_imported_page
+from tests.builders import KUZNETSK, add_imported_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import SentMessage
 from tests.flows import alert, approved_page, claim, register_page, translator
@@ -152,13 +152,22 @@ async def test_a_second_claimant_is_told_the_page_is_being_claimed(bot: BotHarne
     page = await imported(bot)
     await claim(bot, ADMIN, LINK)
 
+    # The second claimant is not invited to claim it: no offer, no button.
     await bot.send(ADMIN_EN, "/register")
-    [offer] = await bot.send(ADMIN_EN, LINK)
-    button = offer.find_button("🙋 Claim this page")
-    assert button is not None
-    refusal = await alert(bot, ADMIN_EN, offer, str(button["callback_data"]))
-    assert refusal.startswith("Someone else has already claimed this page")
+    [told] = await bot.send(ADMIN_EN, LINK)
+    assert (told.text or "").startswith("Someone else has already claimed this page")
+    assert told.buttons == []
+    # Nor is the first asked again: their claim waits.
     own = bot.fake.last_message(ADMIN.id)
+    await bot.send(ADMIN, "/register")
+    [mine] = await bot.send(ADMIN, LINK)
+    assert mine.text == translator(bot, "ru")(
+        "You have already claimed this page. A coordinator will decide soon."
+    )
+    assert mine.buttons == []
+    # A forged tap on the claim button is refused all the same.
+    refusal = await alert(bot, ADMIN_EN, told, ClaimCb(page_id=page).pack())
+    assert refusal.startswith("Someone else has already claimed this page")
     again = await alert(bot, ADMIN, own, ClaimCb(page_id=page).pack())
     assert again == translator(bot, "ru")(
         "You have already claimed this page. A coordinator will decide soon."
@@ -254,3 +263,56 @@ async def test_a_scoped_coordinator_decides_only_their_territorys_claims(
     await bot.click(OTHER, t(APPROVE_CLAIM), card_of(replies, t(APPROVE_CLAIM)))
     assert await admins(bot, page) == [ADMIN.id]
     assert await waiting(bot) == []
+
+
+async def test_an_invite_accepted_before_the_decision_closes_the_claim(bot: BotHarness) -> None:
+    """The import's invite link makes someone the page's administrator while a claim
+    waits: the claim closes (its claimant told in their language), and the
+    coordinator's card, tapped late, adds nobody."""
+    page = await imported(bot)
+    await claim(bot, ADMIN_EN, LINK)
+    t = translator(bot, "ru")
+    card = card_of(await bot.send(SUPER, "/pending"), t(APPROVE_CLAIM))
+    async with bot.db.write() as repos:
+        await repos.invites.create(
+            code="import-invite-01",
+            page_id=page,
+            created_by=SUPER.id,
+            now=START,
+            expires_at=START + DAY,
+        )
+    await bot.send(ADMIN, "/start import-invite-01")
+    await bot.drain()
+    assert bot.fake.last_message(ADMIN_EN.id).text == (
+        f"{TITLE} has an administrator now, so your claim of it is closed. "
+        "If the page is yours too, ask its administrator for an invite."
+    )
+    assert await waiting(bot) == []
+    assert await bot.click(SUPER, t(APPROVE_CLAIM), card) == []
+    assert await admins(bot, page) == [ADMIN.id]
+
+
+async def test_approving_a_claim_of_a_page_that_found_an_administrator_adds_nobody(
+    bot: BotHarness,
+) -> None:
+    """The decision itself checks the page is still claimable: a claim found stale is
+    closed, the coordinator and the claimant are told so, nobody is added."""
+    page = await imported(bot)
+    await claim(bot, ADMIN_EN, LINK)
+    t = translator(bot, "ru")
+    card = card_of(await bot.send(SUPER, "/pending"), t(APPROVE_CLAIM))
+    async with bot.db.write() as repos:
+        await add_user(repos, OTHER)
+        await repos.pages.add_admin(page, OTHER.id, now=START)
+    [done] = await bot.click(SUPER, t(APPROVE_CLAIM), card)
+    assert done.text == (
+        f"У страницы {TITLE} теперь есть администратор: заявка закрыта, никто не добавлен."
+    )
+    await bot.drain()
+    notice = bot.fake.last_message(ADMIN_EN.id).text or ""
+    assert notice.startswith(f"{TITLE} has an administrator now, so your claim of it is closed.")
+    assert await admins(bot, page) == [OTHER.id]
+    assert await waiting(bot) == []
+    async with bot.db.read() as repos:
+        actions = [e.action for e in await repos.audit.latest(limit=10)]
+    assert AuditAction.CLAIM_APPROVED not in actions

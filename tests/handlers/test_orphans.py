@@ -13,9 +13,11 @@ from tests.flows import approve_all, approved_page, claim, page_id, register_pag
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
-COUNT_LINE = "Страниц без администратора: {count} (см. /pending)"
+COUNT_LINE = "Остались без администратора: {count} (см. /pending)"
+UNCLAIMED_LINE = "Ещё никем не заявлены: {count}"
 WEEK_LINE = "Остались без администратора за неделю: {count} (см. /pending)"
 NOTHING = "Nothing waits for approval."
+APPROVE = "✅ Approve the claim"
 
 
 def day(bot: BotHarness, moment: int) -> str:
@@ -111,3 +113,31 @@ async def test_an_imported_page_nobody_claimed_is_not_orphaned(bot: BotHarness) 
     assert await texts(bot, SUPER, "/pending") == translator(bot, "ru")(NOTHING)
     # Unclaimed, it is offered to whoever sends its link.
     assert "отправлена координатору" in await claim(bot, ADMIN, "https://vk.com/club321")
+
+
+async def test_total_counts_unclaimed_imported_pages_within_the_coordinators_reach(
+    bot: BotHarness,
+) -> None:
+    """/total tells a coordinator how many imported pages nobody has claimed yet, apart
+    from those left without an administrator, within their territory when scoped."""
+    await bot.send(SUPER, "/start")
+    async with bot.db.write() as repos:
+        await add_imported_page(repos, "vk.com/club321", importer=SUPER.id, territory_id=KUZNETSK)
+    total = await texts(bot, SUPER, "/total")
+    assert COUNT_LINE.format(count=0) in total
+    assert UNCLAIMED_LINE.format(count=1) in total
+    await bot.send(OTHER, "/start")
+    await bot.send(SUPER, "/grant @petr город Пенза")
+    assert UNCLAIMED_LINE.format(count=0) in await texts(bot, OTHER, "/total")
+    await bot.send(SUPER, "/grant @petr город Кузнецк")
+    assert UNCLAIMED_LINE.format(count=1) in await texts(bot, OTHER, "/total")
+    # Claimed and approved, it is administered: neither count has it.
+    await claim(bot, ADMIN, "https://vk.com/club321")
+    t = translator(bot, "ru")
+    [card] = [m for m in await bot.send(SUPER, "/pending") if m.find_button(t(APPROVE))]
+    await bot.click(SUPER, t(APPROVE), card)
+    total = await texts(bot, SUPER, "/total")
+    assert UNCLAIMED_LINE.format(count=0) in total
+    assert COUNT_LINE.format(count=0) in total
+    # An administrator reads neither line.
+    assert "заявлен" not in await texts(bot, ADMIN, "/total")

@@ -18,7 +18,7 @@ from bot.domain.roles import Actor, Role
 from bot.handlers.callbacks import ImportAction, ImportCb, ListCb, ListKind
 from bot.services.errors import ImportGone, NotAllowed
 from bot.services.registry_import import RegistryImportService
-from tests.builders import add_page, add_user
+from tests.builders import add_imported_page, add_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, UploadedFile
 from tests.flows import register_page, translator, walk_text
@@ -489,3 +489,16 @@ async def test_anything_but_a_document_in_the_file_step_asks_again_and_keeps_the
     rows = [["https://vk.com/s1", "С", "penza", "regional", "culture", "", "1"]]
     [answer] = await upload(bot, SUPER, "r.csv", csv_file(rows))
     assert answer.button_texts() == ["✅ Применить: 1 страница"]
+
+
+async def test_a_page_of_an_earlier_import_leaves_no_import_waiting(bot: BotHarness) -> None:
+    """The builder's imported page is as an applied import leaves it: the superadmin's
+    next /import discards no rows the page still refers to."""
+    await bot.send(SUPER, "/start")
+    async with bot.db.write() as repos:
+        await add_imported_page(repos, "vk.com/earlier", importer=SUPER.id)
+    rows = [["https://vk.com/club123", "Из файла", "penza", "regional", "culture", "", "10"]]
+    answer = await dry_run(bot, "r.csv", csv_file(rows))
+    assert "r.csv" in (answer.text or "")
+    [summary] = await bot.click(SUPER, "✅ Применить: 1 страница", answer)
+    assert (summary.text or "").startswith("Из файла «r.csv» импортирована 1 страница")

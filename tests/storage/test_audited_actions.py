@@ -71,7 +71,9 @@ async def test_a_decision_that_fails_leaves_no_entry_and_one_that_commits_has_on
     db: Database, clock: FakeClock
 ) -> None:
     page = await admin_page(db, KUZNETSK, status=PageStatus.PENDING)
-    registry = RegistryService(db, clock, invite_ttl_days=7, hand_over_notice=fail)
+    registry = RegistryService(
+        db, clock, invite_ttl_days=7, hand_over_notice=fail, claim_notice=fail
+    )
     with pytest.raises(Refused):
         await registry.approve(COORDINATOR, page, fail)
     assert await page_status(db, page) is PageStatus.PENDING
@@ -94,7 +96,9 @@ async def test_a_decision_that_fails_leaves_no_entry_and_one_that_commits_has_on
 
 async def test_an_approval_is_recorded_once(db: Database, clock: FakeClock) -> None:
     page = await admin_page(db, PENZA, status=PageStatus.PENDING)
-    registry = RegistryService(db, clock, invite_ttl_days=7, hand_over_notice=fail)
+    registry = RegistryService(
+        db, clock, invite_ttl_days=7, hand_over_notice=fail, claim_notice=fail
+    )
     await registry.approve(COORDINATOR, page, notice)
     [entry] = await entries(db)
     assert (entry.action, entry.subject_id, entry.territory_id, entry.details) == (
