@@ -501,4 +501,4 @@ async def test_a_page_of_an_earlier_import_leaves_no_import_waiting(bot: BotHarn
     answer = await dry_run(bot, "r.csv", csv_file(rows))
     assert "r.csv" in (answer.text or "")
     [summary] = await bot.click(SUPER, "✅ Применить: 1 страница", answer)
-    assert (summary.text or "").startswith("Из файла «r.csv» импортирована 1 страница")
+    assert (summary.text or "").startswith("Из файла «r.csv» импортирована и одобрена 1 страница")
