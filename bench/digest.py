@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram.utils.i18n import I18n
 
+from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR
 from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
 from bot.domain.catalog import PageStatus
 from bot.domain.digests import SILENT_DAYS, PageFigures
@@ -52,13 +53,6 @@ from bot.storage.repositories import Repositories
 from bot.storage.seed import seed_territories
 from bot.storage.silence import is_silent, silence_cutoff
 from bot.texts.digests import digest_renderer
-
-YEAR = 365 * DAY
-NOW = 1_790_000_000
-LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
-THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]
-PLATFORMS = ["vk", "ok", "tg", "max"]
-FIRST_USER = 1_000_000
 
 
 class Clock:

@@ -53,6 +53,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR
 from bot.domain.exports import COLUMNS, Column, ExportFormat, ExportKind, ExportNames
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, Role
@@ -61,12 +62,6 @@ from bot.services.spreadsheets import Cell
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
 
-YEAR = 365 * DAY
-NOW = 1_790_000_000
-LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
-THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]
-PLATFORMS = ["vk", "ok", "tg", "max"]
-FIRST_USER = 1_000_000
 KINDS = (ExportKind.PAGES, ExportKind.REPORTS)
 WAYS = ("streamed", "in memory")
 MB = 1024 * 1024

@@ -23,19 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.population import LEVELS, NOW, PLATFORMS, THEMES, YEAR
 from bot.config import PACKAGE_DIR
-from bot.domain.localtime import DAY
 from bot.domain.milestones import Ladder
 from bot.domain.roles import Actor, Role
 from bot.services.totals import TotalsService
 from bot.storage.database import Database
 from bot.storage.seed import seed_territories
-
-YEAR = 365 * DAY
-NOW = 1_790_000_000
-LEVELS = ["federal", "regional", "municipal", "settlement", "institution"]
-THEMES = ["administration", "culture", "sport", "education", "health", "social", "youth"]
-PLATFORMS = ["vk", "ok", "tg", "max"]
 
 NAIVE_QUERY = """
 SELECT p.territory_id, p.level, p.theme, p.platform, count(*), sum(latest.figure)
