@@ -195,7 +195,8 @@ async def close_claim(
 ) -> Claim | None:
     """Close the page's pending claim, if any, because the page has an administrator now
     (an invite, another claim, a coordinator's late tap: `decided_by`, None when nobody
-    decided); its claimant is told through the delivery queue in their language (the
+    decided), and record it in the audit log as a claim rejected with no reason; its
+    claimant is told through the delivery queue in their language (the
     caller wakes the worker once committed). Returns the closed claim, or None when
     none was pending."""
     waiting = await repos.claims.pending_of_page(page.id)
@@ -206,6 +207,17 @@ async def close_claim(
     ):
         return None
     closed = replace(waiting, status=ClaimStatus.REJECTED, reason=None)
+    # Recorded as a claim rejected with no reason (what a closed claim is), by the
+    # coordinator whose late tap found it stale, or by nobody when an invite closed it.
+    await repos.audit.record(
+        now=now,
+        actor_id=decided_by,
+        action=AuditAction.CLAIM_REJECTED,
+        subject_kind=SubjectKind.PAGE,
+        subject_id=page.id,
+        territory_id=page.territory_id,
+        details={AuditDetail.CLAIMANT.value: closed.user_id},
+    )
     claimant = await repos.users.get(closed.user_id)
     assert claimant is not None  # foreign key
     text = notice(ClaimView(closed, page, claimant))

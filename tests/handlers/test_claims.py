@@ -290,6 +290,14 @@ async def test_an_invite_accepted_before_the_decision_closes_the_claim(bot: BotH
     assert await waiting(bot) == []
     assert await bot.click(SUPER, t(APPROVE_CLAIM), card) == []
     assert await admins(bot, page) == [ADMIN.id]
+    async with bot.db.read() as repos:
+        [entry] = await repos.audit.latest(limit=10)
+    assert (entry.action, entry.actor_id, entry.subject_id) == (
+        AuditAction.CLAIM_REJECTED,
+        None,
+        page,
+    )
+    assert entry.details == {"claimant": ADMIN_EN.id}
 
 
 async def test_approving_a_claim_of_a_page_that_found_an_administrator_adds_nobody(
