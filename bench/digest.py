@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram.utils.i18n import I18n
 
-from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR
+from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR, add_page_admins
 from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
 from bot.domain.catalog import PageStatus
 from bot.domain.digests import SILENT_DAYS, PageFigures
@@ -96,16 +96,7 @@ def fill(path: Path, admins: int, pages: int, per_page: int, seed: int) -> None:
             for page in range(1, pages + 1)
         ),
     )
-    # Every page has its creator as administrator; one page in ten has a second one.
-    conn.executemany(
-        "INSERT INTO page_admins (page_id, user_id, added_at) VALUES (?, ?, ?)",
-        (
-            (page, FIRST_USER + user, NOW - YEAR)
-            for page in range(1, pages + 1)
-            for user in {(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1}
-            if user >= 0
-        ),
-    )
+    add_page_admins(conn, pages, admins)
 
     def history() -> Iterator[tuple[int, int, int]]:
         for page in range(1, pages + 1):

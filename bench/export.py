@@ -53,7 +53,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR
+from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR, add_page_admins
 from bot.domain.exports import COLUMNS, Column, ExportFormat, ExportKind, ExportNames
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, Role
@@ -123,15 +123,7 @@ def fill(path: Path, pages: int, reports: int, seed: int) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows(),
     )
-    conn.executemany(
-        "INSERT INTO page_admins (page_id, user_id, added_at) VALUES (?, ?, ?)",
-        (
-            (page, FIRST_USER + user, NOW - YEAR)
-            for page in range(1, pages + 1)
-            for user in {(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1}
-            if user >= 0
-        ),
-    )
+    add_page_admins(conn, pages, admins)
     conn.executemany(
         "INSERT INTO reports (page_id, figure, reported_at, reported_by) VALUES (?, ?, ?, ?)",
         history,

@@ -6,6 +6,8 @@ bot could have registered; times are Unix seconds around a fixed `NOW`.
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
 from bot.domain.localtime import DAY
@@ -19,3 +21,17 @@ THEMES = [theme.value for theme in Theme]
 PLATFORMS = [platform.value for platform in Platform if platform is not Platform.OTHER]
 #: Generated administrators' Telegram ids start here.
 FIRST_USER = 1_000_000
+
+
+def add_page_admins(conn: sqlite3.Connection, pages: int, admins: int) -> None:
+    """Administrators of pages 1..`pages` among `admins` generated users: every page has
+    its creator, one page in ten a second administrator."""
+    conn.executemany(
+        "INSERT INTO page_admins (page_id, user_id, added_at) VALUES (?, ?, ?)",
+        (
+            (page, FIRST_USER + user, NOW - YEAR)
+            for page in range(1, pages + 1)
+            for user in {(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1}
+            if user >= 0
+        ),
+    )
