@@ -48,19 +48,20 @@ class AuditPage:
 
 async def record(
     repos: Repositories,
-    actor: Actor,
+    actor: Actor | None,
     action: AuditAction,
     subject: Subject,
     *,
     now: int,
     details: Mapping[AuditDetail, object] | None = None,
 ) -> None:
-    """Record that `actor` took `action` on `subject` at `now` (Unix seconds), inside the
+    """Record that `actor` (None: the command line or the bot itself) took `action` on
+    `subject` at `now` (Unix seconds), inside the
     caller's unit of work (`repos`), so the action and its entry commit together or not at
     all. `details`: JSON-serialisable values (a reason, a count)."""
     await repos.audit.record(
         now=now,
-        actor_id=actor.user_id,
+        actor_id=actor.user_id if actor is not None else None,
         action=action,
         details={key.value: value for key, value in (details or {}).items()},
         subject_kind=subject.kind,

@@ -136,7 +136,7 @@ class ClaimService:
             # Someone may have become its administrator (an invite) since the claim: the
             # claim is closed, and nobody is added.
             if not claimable(page.status, await repos.orphans.keepers(page.id)):
-                closed = await close_claim(repos, self._notice, page, actor.user_id, now)
+                closed = await close_claim(repos, self._notice, page, actor, now)
                 if closed is None:
                     raise ClaimDecided
                 view = replace(view, claim=closed)
@@ -191,7 +191,7 @@ def is_closed(claim: Claim) -> bool:
 
 
 async def close_claim(
-    repos: Repositories, notice: ClaimNotice, page: Page, decided_by: int | None, now: int
+    repos: Repositories, notice: ClaimNotice, page: Page, decided_by: Actor | None, now: int
 ) -> Claim | None:
     """Close the page's pending claim, if any, because the page has an administrator now
     (an invite, another claim, a coordinator's late tap: `decided_by`, None when nobody
@@ -203,20 +203,23 @@ async def close_claim(
     if waiting is None:
         return None
     if not await repos.claims.decide(
-        waiting.id, status=ClaimStatus.REJECTED, reason=None, decided_by=decided_by, now=now
+        waiting.id,
+        status=ClaimStatus.REJECTED,
+        reason=None,
+        decided_by=decided_by.user_id if decided_by else None,
+        now=now,
     ):
         return None
     closed = replace(waiting, status=ClaimStatus.REJECTED, reason=None)
     # Recorded as a claim rejected with no reason (what a closed claim is), by the
     # coordinator whose late tap found it stale, or by nobody when an invite closed it.
-    await repos.audit.record(
+    await record(
+        repos,
+        decided_by,
+        AuditAction.CLAIM_REJECTED,
+        Subject(SubjectKind.PAGE, page.id, page.territory_id),
         now=now,
-        actor_id=decided_by,
-        action=AuditAction.CLAIM_REJECTED,
-        subject_kind=SubjectKind.PAGE,
-        subject_id=page.id,
-        territory_id=page.territory_id,
-        details={AuditDetail.CLAIMANT.value: closed.user_id},
+        details={AuditDetail.CLAIMANT: closed.user_id},
     )
     claimant = await repos.users.get(closed.user_id)
     assert claimant is not None  # foreign key

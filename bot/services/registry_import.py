@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.domain.audit import AuditAction, SubjectKind
+from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.deeplinks import new_invite_code, start_link
 from bot.domain.links import Platform
@@ -42,6 +42,7 @@ from bot.domain.registry_import import (
     read_sheet,
 )
 from bot.domain.roles import Actor, can_import_registry
+from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import ImportFileRefused, ImportGone, NotAllowed, NothingToImport
@@ -205,7 +206,7 @@ class RegistryImportService:
         if stored.applied_at is not None or stored.rows is None:
             raise ImportGone(applied=True)
         rows = await asyncio.to_thread(_load, stored.rows)
-        return await self._write(actor, _dry_run(stored), rows, notice, audited=actor.user_id)
+        return await self._write(actor, _dry_run(stored), rows, notice, audited=actor)
 
     async def apply_rows(
         self, actor: Actor, dry_run: DryRun, rows: Sequence[SourceRow], notice: ImportNotice
@@ -243,7 +244,7 @@ class RegistryImportService:
         rows: Sequence[SourceRow],
         notice: ImportNotice,
         *,
-        audited: int | None,
+        audited: Actor | None,
     ) -> Applied:
         checked = await asyncio.to_thread(check_rows, rows, await self.vocabulary())
         import_id, file_name = dry_run.import_id, dry_run.file_name
@@ -270,13 +271,13 @@ class RegistryImportService:
             page_ids = await self._add_pages(repos, import_id, verdict.rows, actor, now)
             written = await self._add_admins(repos, verdict.rows, page_ids, actor, notice, now)
             await repos.imports.finish(import_id, now=now, pages=len(verdict.rows))
-            await repos.audit.record(
+            await record(
+                repos,
+                audited,
+                AuditAction.IMPORT_APPLIED,
+                Subject(SubjectKind.IMPORT, import_id),
                 now=now,
-                actor_id=audited,
-                action=AuditAction.IMPORT_APPLIED,
-                subject_kind=SubjectKind.IMPORT,
-                subject_id=import_id,
-                details={"pages": len(verdict.rows), "file": file_name},
+                details={AuditDetail.PAGES: len(verdict.rows), AuditDetail.FILE: file_name},
             )
         held = self._timer() - started
         log.info(
