@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.localtime import AmbiguousLocalTime, ClockChange, LocalTimeError, to_moment
 
-MAX_DURATION_MINUTES = 8 * 60
+MAX_DURATION_MINUTES = 12 * 60
+#: An academic hour, the unit of the continuing-education record.
+ACADEMIC_HOUR_MINUTES = 45
 MAX_CAPACITY = 10_000
 #: How far ahead a seminar may be scheduled.
 MAX_DAYS_AHEAD = 366
@@ -101,6 +103,12 @@ def parse_duration(text: str) -> int:
     if not 0 < minutes <= MAX_DURATION_MINUTES:
         raise SeminarInputInvalid(SeminarInputError.BAD_DURATION)
     return minutes
+
+
+def default_academic_hours(duration_minutes: int) -> int:
+    """Academic hours (45 minutes each) a seminar of `duration_minutes` counts for,
+    rounded to the nearest and at least one: 90 minutes are 2, 60 minutes are 1."""
+    return max(1, (duration_minutes + ACADEMIC_HOUR_MINUTES // 2) // ACADEMIC_HOUR_MINUTES)
 
 
 def parse_capacity(text: str) -> int:

@@ -161,12 +161,21 @@ class ChartCb(CallbackData, prefix="ch"):
 
 
 class SeminarAction(StrEnum):
+    # Everyone: register (or join the waiting list), cancel, calendar file, certificate.
     JOIN = "j"
     LEAVE = "l"
+    CALENDAR = "ics"
+    CERTIFICATE = "crt"
+    # Coordinators: manage the seminar from its card.
+    EDIT = "e"
+    CANCEL = "x"
+    CHECKIN = "ci"
+    ATTENDANCE = "at"
+    FEEDBACK = "fb"
 
 
 class SeminarCb(CallbackData, prefix="sm"):
-    """Register for a seminar, or cancel the registration."""
+    """A button of a seminar's card: what to do with the seminar."""
 
     action: SeminarAction
     seminar_id: int

@@ -17,7 +17,7 @@ from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
-from bot.domain.seminars import MAX_DAYS_AHEAD
+from bot.domain.seminars import MAX_DAYS_AHEAD, default_academic_hours
 from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
@@ -105,6 +105,7 @@ class SeminarService:
             segment=chosen.within(actor.scope),
             created_by=actor.user_id,
             created_at=now,
+            academic_hours=default_academic_hours(draft.duration_minutes),
         )
 
     async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:

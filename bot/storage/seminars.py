@@ -22,6 +22,12 @@ class Seminar:
     segment: Segment  # who is invited
     created_by: int
     created_at: int
+    #: Academic hours (45 minutes) for the continuing-education record.
+    academic_hours: int = 1
+    cancelled_at: int | None = None  # None: held as planned
+    #: Bumped by every change a coordinator makes (the calendar entry's SEQUENCE).
+    revision: int = 0
+    checkin_code: str | None = None  # None until a coordinator asks for it
 
     @property
     def ends_at(self) -> int:

@@ -101,7 +101,7 @@ def input_error_text(error: SeminarInputInvalid, zone: str) -> str:
             "to {clock_to} that night. Send a time before {clock_to} or from {clock_from} on."
         ).format(zone=zone, clock_from=clock_from, clock_to=clock_to),
         SeminarInputError.BAD_DURATION: _(
-            "Send the duration in minutes (for example 90) or tap a button; at most 8 hours."
+            "Send the duration in minutes (for example 90) or tap a button; at most 12 hours."
         ),
         SeminarInputError.BAD_CAPACITY: _(
             "Send the number of seats (1 to 10000), or tap «No limit»."

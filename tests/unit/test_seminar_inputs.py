@@ -16,6 +16,7 @@ from bot.domain.localtime import (
 from bot.domain.seminars import (
     SeminarInputError,
     SeminarInputInvalid,
+    default_academic_hours,
     parse_capacity,
     parse_duration,
     parse_start,
@@ -155,7 +156,7 @@ def test_duration_is_parsed(text: str, minutes: int) -> None:
     assert parse_duration(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["", "0", "-5", "nine", "9 h", "600"])
+@pytest.mark.parametrize("text", ["", "0", "-5", "nine", "13 h", "721"])
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(SeminarInputInvalid):
         parse_duration(text)
@@ -166,3 +167,14 @@ def test_capacity_is_a_positive_whole_number() -> None:
     for text in ("0", "-1", "2.5", "many", "10001"):
         with pytest.raises(SeminarInputInvalid):
             parse_capacity(text)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "hours"), [(1, 1), (45, 1), (60, 1), (68, 2), (90, 2), (720, 16)]
+)
+def test_academic_hours_default_from_the_duration(minutes: int, hours: int) -> None:
+    assert default_academic_hours(minutes) == hours
+
+
+def test_twelve_hours_is_the_longest_seminar() -> None:
+    assert parse_duration("12 h") == 720
