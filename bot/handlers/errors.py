@@ -84,6 +84,8 @@ def explain(error: errors.DomainError) -> str:
             return _("Sorry, all seats of this seminar are taken.")
         case errors.SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
+        case errors.SeminarCancelled():
+            return _("This seminar was cancelled.")
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

@@ -95,5 +95,7 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(list_seminars, Command("seminars"))
     router.callback_query.register(list_seminars, ListCb.filter(F.kind == ListKind.SEMINARS))
-    router.callback_query.register(join_or_leave, SeminarCb.filter())
+    router.callback_query.register(
+        join_or_leave, SeminarCb.filter(F.action.in_({SeminarAction.JOIN, SeminarAction.LEAVE}))
+    )
     return router

@@ -125,6 +125,10 @@ class SeminarStarted(FinalRefusal):
     """Registrations change only before the seminar starts."""
 
 
+class SeminarCancelled(FinalRefusal):
+    """The seminar was cancelled: nothing about it changes any more."""
+
+
 class ImportFileRefused(DomainError):
     """An import file that cannot be checked row by row (see
     `bot.domain.registry_import.FileProblem`); `detail` says more where it can."""
