@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
+from bot.domain.attendance import CheckinRules
 from bot.domain.milestones import Ladders
 from bot.handlers import get_routers, keyboards
 from bot.handlers.broadcast_keyboards import stop_keyboard
@@ -28,6 +29,7 @@ from bot.middlewares.requests import CallbackAnswers, FloodControl
 from bot.middlewares.throttling import FloodGuard
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.middlewares.wizard import EndStepOnRefusal
+from bot.services.attendance import AttendanceService
 from bot.services.audit import AuditService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
@@ -78,6 +80,7 @@ class Services:
     exports: ExportService
     audit: AuditService
     imports: RegistryImportService
+    attendance: AttendanceService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -137,6 +140,11 @@ def build_services(
         exports=ExportService(db, clock),
         audit=AuditService(db),
         imports=build_imports(settings, db, clock, i18n, delivery.wake),
+        attendance=AttendanceService(
+            db,
+            clock,
+            CheckinRules(settings.checkin_opens_minutes, settings.checkin_closes_minutes),
+        ),
     )
 
 

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # An export that takes longer than this shows a progress message, edited at most
     # this often (0: from the first batch, after every batch).
     export_progress_seconds: float = Field(default=5.0, ge=0)
+    # Seminar attendance: the check-in code works from this many minutes before the start
+    # (coordinators mark the list from then on too) to this many after the end.
+    checkin_opens_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    checkin_closes_minutes: int = Field(default=60, ge=0, le=24 * 60)
     # Off only for tests that drive the jobs themselves.
     scheduler_enabled: bool = True
     # Scheduled jobs, in cron syntax (minute hour day month weekday) in TIMEZONE.

@@ -129,6 +129,37 @@ class SeminarCancelled(FinalRefusal):
     """The seminar was cancelled: nothing about it changes any more."""
 
 
+class CheckinCodeUnknown(UnknownReference):
+    """No seminar has this check-in code; `reference` is the code as typed."""
+
+
+class CheckinNotOpen(DomainError):
+    """Attendance is recorded from `minutes` (CHECKIN_OPENS_MINUTES) before the start on:
+    a code used, or a coordinator marking, earlier is refused."""
+
+    def __init__(self, minutes: int, *, marking: bool = False) -> None:
+        super().__init__(f"opens {minutes} minutes before the start")
+        self.minutes = minutes
+        self.marking = marking
+
+
+class CheckinClosed(FinalRefusal):
+    """Self check-in ends `minutes` (CHECKIN_CLOSES_MINUTES) after the seminar's end."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"closed {minutes} minutes after the end")
+        self.minutes = minutes
+
+
+class NotInAudience(FinalRefusal):
+    """Self check-in is for the seminar's audience and those registered only."""
+
+
+class NotOnRoster(FinalRefusal):
+    """The person is neither registered for the seminar nor marked as having come (an
+    old or forged button of the attendance list)."""
+
+
 class ImportFileRefused(DomainError):
     """An import file that cannot be checked row by row (see
     `bot.domain.registry_import.FileProblem`); `detail` says more where it can."""

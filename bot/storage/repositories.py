@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.storage.attendance import AttendanceRepository
 from bot.storage.audience import AudienceRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
@@ -58,3 +59,4 @@ class Repositories:
         self.orphans = OrphanRepository(conn)
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
+        self.attendance = AttendanceRepository(conn)
