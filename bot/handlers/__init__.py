@@ -7,10 +7,12 @@ from aiogram.enums import ChatType
 
 from bot.domain.roles import Role
 from bot.handlers import (
+    attendance,
     audit,
     broadcast,
     broadcast_progress,
     charts,
+    checkin,
     common,
     digest,
     errors,
@@ -43,6 +45,7 @@ def get_routers() -> list[Router]:
     private.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     private.include_routers(
+        checkin.build_router(),  # before common: /start att_CODE is a check-in
         common.build_router(),
         register.build_router(),
         pages.build_router(),
@@ -59,6 +62,7 @@ def get_routers() -> list[Router]:
             seminar_wizard.build_router(),
             export.build_router(),
             audit.build_router(),
+            attendance.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

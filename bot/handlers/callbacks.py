@@ -181,6 +181,28 @@ class SeminarCb(CallbackData, prefix="sm"):
     seminar_id: int
 
 
+class AttendanceCb(CallbackData, prefix="ak"):
+    """A name on a seminar's attendance list: switch the person between came and not;
+    `page` is the screen of the list the tap came from (zero-based)."""
+
+    seminar_id: int
+    user_id: int
+    page: int = 0
+
+
+class AttendancePageCb(CallbackData, prefix="akp"):
+    """Show screen `page` (zero-based) of a seminar's attendance list."""
+
+    seminar_id: int
+    page: int = 0
+
+
+class AttendanceAddCb(CallbackData, prefix="aka"):
+    """Mark someone who came without registering (asked for by @username or id)."""
+
+    seminar_id: int
+
+
 class SeminarStep(StrEnum):
     SKIP_DESCRIPTION = "d"
     NO_LIMIT = "c"

@@ -19,6 +19,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
 from bot.services import errors
+from bot.texts.attendance import window_refusal
 from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
 
@@ -67,6 +68,11 @@ def explain(error: errors.DomainError) -> str:
             return _("This invite link has expired. Ask the page's administrator for a new one.")
         case errors.InviteUsed():
             return _("This invite link has already been used. Ask for a new one.")
+        case errors.CheckinCodeUnknown(reference=reference):
+            return _(
+                "No seminar has the check-in code «{code}». Check the code shown at the "
+                "seminar and send /attend with it."
+            ).format(code=escape(reference))
         case errors.UserNotFound(reference=reference):
             return _(
                 "I do not know {reference}. Use the numeric user id, or the @username of "
@@ -86,6 +92,15 @@ def explain(error: errors.DomainError) -> str:
             return _("The seminar has already started: registrations are closed.")
         case errors.SeminarCancelled():
             return _("This seminar was cancelled.")
+        case errors.CheckinNotOpen() | errors.CheckinClosed():
+            return window_refusal(error)
+        case errors.NotInAudience():
+            return _(
+                "This seminar is not for your pages: check-in is for the administrators it "
+                "was announced to and those registered."
+            )
+        case errors.NotOnRoster():
+            return _("This person is not on the seminar's list. Open the list again.")
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

@@ -13,6 +13,9 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import TelegramObject
 
 from bot.handlers.callbacks import (
+    AttendanceAddCb,
+    AttendanceCb,
+    AttendancePageCb,
     BroadcastCb,
     BroadcastStopCb,
     ClaimDecisionCb,
@@ -25,13 +28,21 @@ from bot.handlers.callbacks import (
     ModerationCb,
     SegmentOpenCb,
     SegmentToggleCb,
+    SeminarAction,
     SeminarAudienceCb,
     SeminarAudiencePageCb,
+    SeminarCb,
     SeminarDurationCb,
     SeminarWizardCb,
     SilenceCb,
 )
-from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
+from bot.handlers.states import (
+    Broadcasting,
+    Importing,
+    MarkingAttendance,
+    Moderation,
+    SeminarNew,
+)
 from bot.services.errors import NotAllowed
 
 COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
@@ -45,7 +56,9 @@ async def refuse(_event: TelegramObject) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
-    router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing))
+    router.message.register(
+        refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing, MarkingAttendance)
+    )
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(
         refuse,
@@ -76,6 +89,11 @@ def build_router() -> Router:
         SeminarAudienceCb,
         SeminarAudiencePageCb,
         ImportCb,
+        AttendanceCb,
+        AttendancePageCb,
+        AttendanceAddCb,
     ):
         router.callback_query.register(refuse, data.filter())
+    coordinators_only = {SeminarAction.CHECKIN, SeminarAction.ATTENDANCE}
+    router.callback_query.register(refuse, SeminarCb.filter(F.action.in_(coordinators_only)))
     return router

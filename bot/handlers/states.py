@@ -42,3 +42,11 @@ class SeminarNew(StatesGroup):
 
 class Importing(StatesGroup):
     file = State()
+
+
+class CheckingIn(StatesGroup):
+    code = State()
+
+
+class MarkingAttendance(StatesGroup):
+    walk_in = State()

@@ -26,6 +26,7 @@ def help_text(actor: Actor) -> str:
                 ),
                 _("/digest: the weekly digest of your pages, now"),
                 _("/seminars: upcoming seminars; register with one tap"),
+                _("/attend CODE: check in at a seminar with the code shown there"),
             )
         )
     ]
