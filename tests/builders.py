@@ -4,14 +4,16 @@ that are about something else than how it got there."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 from bot.domain.catalog import PageStatus
+from bot.domain.segments import Segment
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
 from tests.harness import BotHarness
@@ -134,6 +136,43 @@ async def add_imported_page(
         )
     assert await repos.imports.finish(import_id, now=now, pages=1)
     return page
+
+
+async def add_seminar(
+    repos: Repositories,
+    *,
+    created_by: int,
+    starts_at: int,
+    duration_minutes: int = 60,
+    territory_id: int | None = None,
+    registered: Iterable[int] = (),
+    title: str = "Seminar",
+    cancelled_at: int | None = None,
+    checkin_code: str | None = None,
+) -> int:
+    """A seminar for one territory's administrators (None: the region's), announced by
+    `created_by` (the user row must exist) at START, with `registered` users registered
+    at START. Returns its id."""
+    territories = frozenset() if territory_id is None else frozenset({territory_id})
+    seminar_id = await repos.seminars.create(
+        Seminar(
+            id=0,
+            title=title,
+            description="",
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            place="https://example.org/room",
+            capacity=None,
+            segment=Segment(territories=territories),
+            created_by=created_by,
+            created_at=START,
+            cancelled_at=cancelled_at,
+            checkin_code=checkin_code,
+        )
+    )
+    for user_id in registered:
+        await repos.seminars.register(seminar_id, user_id, now=START)
+    return seminar_id
 
 
 async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int) -> list[FakeUser]:
