@@ -11,6 +11,7 @@ import aiosqlite
 from bot.storage.audience import AudienceRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.certificates import CertificateRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
@@ -58,3 +59,4 @@ class Repositories:
         self.orphans = OrphanRepository(conn)
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
+        self.certificates = CertificateRepository(conn)
