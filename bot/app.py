@@ -31,6 +31,7 @@ from bot.middlewares.wizard import EndStepOnRefusal
 from bot.services.audit import AuditService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
+from bot.services.certificates import CertificateService
 from bot.services.charts import ChartService
 from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
@@ -78,6 +79,7 @@ class Services:
     exports: ExportService
     audit: AuditService
     imports: RegistryImportService
+    certificates: CertificateService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -137,6 +139,7 @@ def build_services(
         exports=ExportService(db, clock),
         audit=AuditService(db),
         imports=build_imports(settings, db, clock, i18n, delivery.wake),
+        certificates=CertificateService(db, clock),
     )
 
 

@@ -10,6 +10,7 @@ from bot.handlers import (
     audit,
     broadcast,
     broadcast_progress,
+    certificates,
     charts,
     common,
     digest,
@@ -43,6 +44,7 @@ def get_routers() -> list[Router]:
     private.edited_message.filter(F.chat.type == ChatType.PRIVATE)
     private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     private.include_routers(
+        certificates.build_start_router(),  # /start cert_<id>, before common's /start
         common.build_router(),
         register.build_router(),
         pages.build_router(),
@@ -50,6 +52,7 @@ def get_routers() -> list[Router]:
         total.build_router(),
         charts.build_router(),
         seminars.build_router(),
+        certificates.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,
@@ -59,6 +62,7 @@ def get_routers() -> list[Router]:
             seminar_wizard.build_router(),
             export.build_router(),
             audit.build_router(),
+            certificates.build_coordinator_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

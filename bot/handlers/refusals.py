@@ -15,6 +15,7 @@ from aiogram.types import TelegramObject
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStopCb,
+    CertificateRevokeCb,
     ClaimDecisionCb,
     ExportCb,
     ImportCb,
@@ -76,6 +77,7 @@ def build_router() -> Router:
         SeminarAudienceCb,
         SeminarAudiencePageCb,
         ImportCb,
+        CertificateRevokeCb,
     ):
         router.callback_query.register(refuse, data.filter())
     return router

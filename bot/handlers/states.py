@@ -42,3 +42,7 @@ class SeminarNew(StatesGroup):
 
 class Importing(StatesGroup):
     file = State()
+
+
+class CertificateName(StatesGroup):
+    name = State()
