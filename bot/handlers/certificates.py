@@ -127,51 +127,44 @@ async def ask_name(
     )
 
 
-async def get_certificate(
-    callback: CallbackQuery,
-    callback_data: SeminarCb,
+async def hand_certificate(
+    event: CallbackQuery | Message,
     actor: Actor,
     state: FSMContext,
     certificates: CertificateService,
     settings: Settings,
     i18n: I18n,
     bot: Bot,
+    callback_data: SeminarCb | None = None,
 ) -> None:
-    """🎓 Certificate: the PDF, once the name to print is known (asked the first time).
-    Refuses what `CertificateService.issue` refuses."""
-    target = reply_target(callback)
-    issued = await certificates.issue(actor, callback_data.seminar_id)
+    """🎓 Certificate (a seminar's button), and the full name's answer: the PDF once the
+    name to print is known, which is asked the first time. A name that cannot be printed
+    is refused and the question stays; a name given from the training record is only
+    kept. Refuses what `CertificateService.issue` refuses."""
+    if isinstance(event, Message):
+        seminar_id = (await NameForm.load(state)).seminar_id
+        name = await certificates.set_name(actor, event.text or "")
+        await state.clear()
+        await event.answer(
+            _("Saved. New certificates will carry the name <b>{name}</b>.").format(
+                name=escape(name)
+            )
+        )
+    else:
+        assert callback_data is not None, "registered with SeminarCb.filter()"
+        seminar_id = callback_data.seminar_id
+    if seminar_id is None:
+        return
+    target = reply_target(event)
+    issued = await certificates.issue(actor, seminar_id)
     if issued is None:
-        await ask_name(target, state, callback_data.seminar_id)
+        await ask_name(target, state, seminar_id)
         return
     await send_certificate(target, issued, bot, settings, i18n)
 
 
 async def change_name(callback: CallbackQuery, state: FSMContext) -> None:
     await ask_name(reply_target(callback), state, None)
-
-
-async def take_name(
-    message: Message,
-    actor: Actor,
-    state: FSMContext,
-    certificates: CertificateService,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
-    """The full name's answer: refused (the question stays) when it cannot be printed;
-    kept otherwise, then the certificate that waited for it is sent."""
-    form = await NameForm.load(state)
-    name = await certificates.set_name(actor, message.text or "")
-    await state.clear()
-    await message.answer(
-        _("Saved. New certificates will carry the name <b>{name}</b>.").format(name=escape(name))
-    )
-    if form.seminar_id is not None:
-        issued = await certificates.issue(actor, form.seminar_id)
-        if issued is not None:
-            await send_certificate(message, issued, bot, settings, i18n)
 
 
 async def verify_certificate(
@@ -195,7 +188,7 @@ async def verify_certificate(
     await message.answer(text, reply_markup=markup)
 
 
-async def ask_revoke(
+async def revoke(
     callback: CallbackQuery,
     callback_data: CertificateRevokeCb,
     actor: Actor,
@@ -203,29 +196,23 @@ async def ask_revoke(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    """⛔ Revoke: what would be revoked, and a button to confirm (or that it is revoked
-    already). Refuses what `CertificateService.revocable` refuses."""
+    """⛔ Revoke: what would be revoked and a button to confirm (or that it is revoked
+    already); confirmed, it is revoked. Refuses what `CertificateService.revocable`
+    refuses, at either step."""
+    locale = i18n.current_locale
+    if callback_data.confirmed:
+        issued = await certificates.revoke(actor, callback_data.certificate_id)
+        await settle_card(callback, revoked_text(issued, settings.tz, locale))
+        return
     issued = await certificates.revocable(actor, callback_data.certificate_id)
     if issued.certificate.revoked_at is not None:
-        await reply_target(callback).answer(revoked_text(issued, settings.tz, i18n.current_locale))
+        await reply_target(callback).answer(revoked_text(issued, settings.tz, locale))
         return
     confirm = CertificateRevokeCb(certificate_id=issued.certificate.id, confirmed=True)
     await reply_target(callback).answer(
         revoke_question(issued),
         reply_markup=keyboard([(_("⛔ Yes, revoke"), confirm), cancel_button()]),
     )
-
-
-async def revoke_certificate(
-    callback: CallbackQuery,
-    callback_data: CertificateRevokeCb,
-    actor: Actor,
-    certificates: CertificateService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    issued = await certificates.revoke(actor, callback_data.certificate_id)
-    await settle_card(callback, revoked_text(issued, settings.tz, i18n.current_locale))
 
 
 def build_start_router() -> Router:
@@ -241,18 +228,15 @@ def build_start_router() -> Router:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(
-        get_certificate, SeminarCb.filter(F.action == SeminarAction.CERTIFICATE)
+        hand_certificate, SeminarCb.filter(F.action == SeminarAction.CERTIFICATE)
     )
     router.callback_query.register(change_name, CertificateNameCb.filter())
-    router.message.register(take_name, CertificateName.name, ~F.text.startswith("/"))
+    router.message.register(hand_certificate, CertificateName.name, ~F.text.startswith("/"))
     return router
 
 
 def build_coordinator_router() -> Router:
     """Revoking: for coordinators (the service checks they oversee the seminar)."""
     router = Router(name=f"{__name__}.revoke")
-    router.callback_query.register(ask_revoke, CertificateRevokeCb.filter(F.confirmed.is_(False)))
-    router.callback_query.register(
-        revoke_certificate, CertificateRevokeCb.filter(F.confirmed.is_(True))
-    )
+    router.callback_query.register(revoke, CertificateRevokeCb.filter())
     return router

@@ -19,7 +19,7 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
 from bot.services import errors
-from bot.texts.certificates import name_refusal
+from bot.texts.certificates import name_refusal, not_attended
 from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
 
@@ -90,10 +90,7 @@ def explain(error: errors.DomainError) -> str:
         case errors.SeminarNotEnded():
             return _("The certificate can be had once the seminar has ended.")
         case errors.NotAttended():
-            return _(
-                "Certificates are for those marked as having come to the seminar. If you "
-                "were there, ask its coordinator to mark you."
-            )
+            return not_attended()
         case errors.CertificateNotFound():
             return _("There is no certificate with this id.")
         case errors.CertificateNameRefused(problem=problem):

@@ -36,6 +36,14 @@ def name_refusal(problem: NameProblem) -> str:
             return _("A full name must contain letters. Please send it again.")
 
 
+def not_attended() -> str:
+    """Why someone not marked as having come gets no certificate."""
+    return _(
+        "Certificates are for those marked as having come to the seminar. If you were "
+        "there, ask its coordinator to mark you."
+    )
+
+
 def academic_hours(hours: int, locale: str) -> str:
     """ "2 academic hours", the plural as the language wants it."""
     return ngettext("{count} academic hour", "{count} academic hours", hours).format(
