@@ -116,6 +116,8 @@ async def send_certificate(
 async def ask_name(
     target: Message | InaccessibleMessage, state: FSMContext, seminar_id: int | None
 ) -> None:
+    """Ask the full name to print; the certificate of `seminar_id` (None: none) follows
+    the answer."""
     await state.set_state(CertificateName.name)
     await NameForm(seminar_id=seminar_id).save(state)
     await target.answer(
@@ -164,6 +166,7 @@ async def hand_certificate(
 
 
 async def change_name(callback: CallbackQuery, state: FSMContext) -> None:
+    """✏️ Name on certificates (the training record): ask the name anew."""
     await ask_name(reply_target(callback), state, None)
 
 
@@ -226,6 +229,7 @@ def build_start_router() -> Router:
 
 
 def build_router() -> Router:
+    """Getting certificates and giving the name printed on them."""
     router = Router(name=__name__)
     router.callback_query.register(
         hand_certificate, SeminarCb.filter(F.action == SeminarAction.CERTIFICATE)

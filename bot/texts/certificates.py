@@ -79,6 +79,7 @@ def certificate_sheet(
 
 
 def certificate_file_name(issued: Issued) -> str:
+    """The PDF's file name: "certificate_<id>.pdf"."""
     return f"certificate_{issued.certificate.id}.pdf"
 
 
@@ -125,6 +126,7 @@ def verification_text(
 
 
 def revoke_question(issued: Issued) -> str:
+    """The question a coordinator confirms before revoking (HTML, names escaped)."""
     return _(
         "Revoke certificate № <code>{id}</code> of {name} for «{title}»? "
         "Its link will say it was revoked."
@@ -136,6 +138,7 @@ def revoke_question(issued: Issued) -> str:
 
 
 def revoked_text(issued: Issued, tz: ZoneInfo, locale: str) -> str:
+    """That the certificate is revoked, and since when (its day in `tz`); it must be."""
     revoked_at = issued.certificate.revoked_at
     assert revoked_at is not None
     return _("⛔ Certificate № <code>{id}</code> is revoked (since {date}).").format(

@@ -185,6 +185,15 @@ async def test_a_certificate_is_only_for_attendees_of_a_seminar_that_has_ended(
     # Forged data that does not unpack meets the stale-button answer.
     assert "больше не действует" in await alert(bot, ADMIN, under, "sm:crt:abc")
     assert documents(bot, ADMIN) == documents(bot, OTHER) == []
+    # The record counts the seminars attended that were not cancelled, and offers the
+    # certificate of those that have ended.
+    await bot.send(ADMIN, "/mypages")
+    record = bot.with_button(ADMIN, "✏️ ФИО в сертификатах")
+    assert "Посещено семинаров: 2" in (record.text or "")
+    assert "Академических часов: 4" in (record.text or "")
+    assert record.button_texts() == [f"📄 {TITLE}", "✏️ ФИО в сертификатах"]
+    await bot.send(OTHER, "/mypages")
+    assert bot.last_text(OTHER).startswith("У вас пока нет страниц")  # no record to show
     assert query(bot, "SELECT count(*) FROM certificates") == [(0,)]
     assert query(bot, "SELECT count(*) FROM users WHERE certificate_name IS NOT NULL") == [(0,)]
 
