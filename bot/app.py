@@ -33,6 +33,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.audit import AuditService
 from bot.services.backups import BackupService
 from bot.services.broadcasts import BroadcastService
+from bot.services.certificates import CertificateService
 from bot.services.charts import ChartService
 from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
@@ -81,6 +82,7 @@ class Services:
     audit: AuditService
     imports: RegistryImportService
     attendance: AttendanceService
+    certificates: CertificateService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -145,6 +147,7 @@ def build_services(
             clock,
             CheckinRules(settings.checkin_opens_minutes, settings.checkin_closes_minutes),
         ),
+        certificates=CertificateService(db, clock),
     )
 
 

@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     SEMINAR_CREATED = "seminar_created"
     SEMINAR_CHANGED = "seminar_changed"
     SEMINAR_CANCELLED = "seminar_cancelled"
+    CERTIFICATE_REVOKED = "certificate_revoked"
     EXPORT_TAKEN = "export_taken"
     RESTORE = "restore"
 
@@ -47,6 +48,8 @@ class AuditDetail(StrEnum):
     CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
     PAGES = "pages"  # how many pages an import brought in
     FILE = "file"  # the name of an imported file
+    CERTIFICATE = "certificate"  # the public id of a certificate
+    HOLDER = "holder"  # the user id of whom a certificate was issued to
 
 
 @dataclass(frozen=True, slots=True)

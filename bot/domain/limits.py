@@ -26,3 +26,5 @@ REJECT_REASON = TextLimit(500)
 SEMINAR_TITLE = TextLimit(150)
 SEMINAR_DESCRIPTION = TextLimit(1_000, required=False)
 SEMINAR_PLACE = TextLimit(300)
+#: The full name printed on certificates of attendance (`users.certificate_name`).
+CERTIFICATE_NAME = TextLimit(120)

@@ -11,6 +11,7 @@ from bot.handlers import (
     audit,
     broadcast,
     broadcast_progress,
+    certificates,
     charts,
     checkin,
     common,
@@ -46,6 +47,7 @@ def get_routers() -> list[Router]:
     private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     private.include_routers(
         checkin.build_router(),  # before common: /start att_CODE is a check-in
+        certificates.build_start_router(),  # /start cert_<id>, before common's /start
         common.build_router(),
         register.build_router(),
         pages.build_router(),
@@ -53,6 +55,7 @@ def get_routers() -> list[Router]:
         total.build_router(),
         charts.build_router(),
         seminars.build_router(),
+        certificates.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,
@@ -63,6 +66,7 @@ def get_routers() -> list[Router]:
             export.build_router(),
             audit.build_router(),
             attendance.build_router(),
+            certificates.build_coordinator_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

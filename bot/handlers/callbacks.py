@@ -308,3 +308,15 @@ class ImportCb(CallbackData, prefix="im"):
 
     action: ImportAction
     import_id: int = 0
+
+
+class CertificateNameCb(CallbackData, prefix="cen"):
+    """Change the full name printed on one's certificates (from the training record)."""
+
+
+class CertificateRevokeCb(CallbackData, prefix="cer"):
+    """Revoke certificate `certificate_id` (a coordinator): ask first (`confirmed`
+    False), then do it. The id is checked by the service, never trusted."""
+
+    certificate_id: str
+    confirmed: bool = False

@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services import errors
 from bot.texts.attendance import window_refusal
+from bot.texts.certificates import name_refusal, not_attended
 from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
 
@@ -101,6 +102,14 @@ def explain(error: errors.DomainError) -> str:
             )
         case errors.NotOnRoster():
             return _("This person is not on the seminar's list. Open the list again.")
+        case errors.SeminarNotEnded():
+            return _("The certificate can be had once the seminar has ended.")
+        case errors.NotAttended():
+            return not_attended()
+        case errors.CertificateNotFound():
+            return _("There is no certificate with this id.")
+        case errors.CertificateNameRefused(problem=problem):
+            return name_refusal(problem)
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

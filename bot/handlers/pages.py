@@ -17,7 +17,9 @@ from bot.domain.messages import list_page
 from bot.domain.roles import Actor
 from bot.handlers import keyboards
 from bot.handlers.callbacks import ListCb, ListKind, MenuCb, MenuItem, PageAction, PageCb
+from bot.handlers.certificates import show_training_record
 from bot.handlers.common import cards_screen, edit_list, on_command, reply_target, send_cards
+from bot.services.certificates import CertificateService
 from bot.services.registry import RegistryService
 from bot.storage.records import Page, Report
 from bot.texts.formats import date, number
@@ -35,13 +37,17 @@ async def my_pages(
     event: Message | CallbackQuery,
     actor: Actor,
     registry: RegistryService,
+    certificates: CertificateService,
     settings: Settings,
     i18n: I18n,
     callback_data: MenuCb | ListCb | None = None,
 ) -> None:
-    """/mypages, its menu button and the arrows under its cards: the user's pages as cards
-    with their buttons, a screen at a time; the first screen starts with their count."""
+    """/mypages, its menu button and the arrows under its cards: the user's training
+    record (if any), then the user's pages as cards with their buttons, a screen at a
+    time; the first screen starts with their count."""
     target, screen = await cards_screen(event, callback_data)
+    if screen == 0:
+        await show_training_record(target, actor, certificates, settings, i18n)
     pages = await registry.my_pages(actor.user_id)
     if not pages:
         await target.answer(_("You have no pages yet. Register one with /register."))

@@ -18,6 +18,7 @@ from bot.handlers.callbacks import (
     AttendancePageCb,
     BroadcastCb,
     BroadcastStopCb,
+    CertificateRevokeCb,
     ClaimDecisionCb,
     ExportCb,
     ImportCb,
@@ -92,6 +93,7 @@ def build_router() -> Router:
         AttendanceCb,
         AttendancePageCb,
         AttendanceAddCb,
+        CertificateRevokeCb,
     ):
         router.callback_query.register(refuse, data.filter())
     coordinators_only = {SeminarAction.CHECKIN, SeminarAction.ATTENDANCE}

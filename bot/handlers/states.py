@@ -50,3 +50,7 @@ class CheckingIn(StatesGroup):
 
 class MarkingAttendance(StatesGroup):
     walk_in = State()
+
+
+class CertificateName(StatesGroup):
+    name = State()

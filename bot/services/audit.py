@@ -95,13 +95,15 @@ class AuditService:
 async def _named(
     repos: Repositories, entries: list[AuditEntry]
 ) -> tuple[dict[int, User], dict[int, Page], dict[int, Seminar]]:
-    """The records `entries` name, by id: whoever acted, the users acted on and those who
-    claimed a page, the pages and the seminars acted on."""
+    """The records `entries` name, by id: whoever acted, the users acted on, those who
+    claimed a page and the holders of revoked certificates, the pages and the seminars
+    acted on."""
     user_ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
     user_ids |= {
-        claimant
+        named_user
         for entry in entries
-        if isinstance(claimant := entry.details.get(AuditDetail.CLAIMANT), int)
+        for key in (AuditDetail.CLAIMANT, AuditDetail.HOLDER)
+        if isinstance(named_user := entry.details.get(key), int)
     }
     named: dict[SubjectKind, set[int]] = {kind: set() for kind in SubjectKind}
     for entry in entries:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.domain.certificates import NameProblem
 from bot.domain.limits import TextLimit
 from bot.domain.registry_import import FileProblem
 
@@ -158,6 +159,27 @@ class NotInAudience(FinalRefusal):
 class NotOnRoster(FinalRefusal):
     """The person is neither registered for the seminar nor marked as having come (an
     old or forged button of the attendance list)."""
+
+
+class SeminarNotEnded(DomainError):
+    """A certificate is issued once the seminar has ended."""
+
+
+class NotAttended(FinalRefusal):
+    """A certificate is for those marked as having come to the seminar."""
+
+
+class CertificateNotFound(FinalRefusal):
+    """No certificate has this id (a mistyped, forged or made-up one)."""
+
+
+class CertificateNameRefused(DomainError):
+    """A full name that cannot be printed on a certificate; `problem` says why
+    (`bot.domain.certificates.NameProblem`)."""
+
+    def __init__(self, problem: NameProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 class ImportFileRefused(DomainError):

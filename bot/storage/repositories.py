@@ -12,6 +12,7 @@ from bot.storage.attendance import AttendanceRepository
 from bot.storage.audience import AudienceRepository
 from bot.storage.audit import AuditRepository
 from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.certificates import CertificateRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
@@ -60,3 +61,4 @@ class Repositories:
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
         self.attendance = AttendanceRepository(conn)
+        self.certificates = CertificateRepository(conn)

@@ -57,6 +57,8 @@ def action_sentence(action: AuditAction) -> str:
             return _("Seminar changed")
         case AuditAction.SEMINAR_CANCELLED:
             return _("Seminar cancelled")
+        case AuditAction.CERTIFICATE_REVOKED:
+            return _("Certificate revoked")
         case AuditAction.EXPORT_TAKEN:
             return _("Data exported")
         case AuditAction.RESTORE:
@@ -106,6 +108,8 @@ def _detail(key: str, value: object, locale: str, page: AuditPage) -> str:
     """One line of an entry's details (HTML, escaped); `page` names the users."""
     if key == AuditDetail.CLAIMANT and isinstance(value, int):
         return _("Claimant: {user}").format(user=_person(page.users.get(value), value))
+    if key == AuditDetail.HOLDER and isinstance(value, int):
+        return _("Holder: {user}").format(user=_person(page.users.get(value), value))
     shown = (
         number(value, locale) if isinstance(value, int) else escape(_clip(str(value), _TEXT_LENGTH))
     )
@@ -119,6 +123,8 @@ def _detail(key: str, value: object, locale: str, page: AuditPage) -> str:
         return _("Pages: {count}").format(count=shown)
     if key == AuditDetail.FILE:
         return _("File: {name}").format(name=shown)
+    if key == AuditDetail.CERTIFICATE:
+        return _("Certificate: {id}").format(id=shown)
     return f"{escape(_clip(key, _NAME_LENGTH))}: {shown}"
 
 

@@ -43,6 +43,7 @@ SUBJECTS = {
     AuditAction.SEMINAR_CREATED: SubjectKind.SEMINAR,
     AuditAction.SEMINAR_CHANGED: SubjectKind.SEMINAR,
     AuditAction.SEMINAR_CANCELLED: SubjectKind.SEMINAR,
+    AuditAction.CERTIFICATE_REVOKED: SubjectKind.SEMINAR,
     AuditAction.EXPORT_TAKEN: SubjectKind.EXPORT,
     AuditAction.RESTORE: SubjectKind.DATABASE,
 }
