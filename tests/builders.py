@@ -4,14 +4,19 @@ that are about something else than how it got there."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
+
+import aiosqlite
 
 from bot.domain.catalog import PageStatus
+from bot.domain.segments import Segment
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
 from tests.harness import BotHarness
@@ -182,3 +187,50 @@ async def outbox_row(db: Database, row_id: int) -> OutboxMessage:
         found = await repos.outbox.get(row_id)
     assert found is not None
     return found
+
+
+async def add_seminar(
+    db: Database,
+    *,
+    starts_at: int,
+    created_by: int,
+    duration_minutes: int = 90,
+    registered: Mapping[int, int] | None = None,
+) -> int:
+    """A seminar for the whole region, "SMM <basics>" at an escaped-looking link, and the
+    people registered for it (user id → registered at, Unix seconds); returns its id."""
+    seminar = Seminar(
+        id=0,
+        title="SMM <basics>",
+        description="",
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place="https://example.org/room?a=1&b=2",
+        capacity=None,
+        segment=Segment(),
+        created_by=created_by,
+        created_at=START,
+    )
+    async with db.write() as repos:
+        seminar_id = await repos.seminars.create(seminar)
+        for user_id, at in (registered or {}).items():
+            await repos.seminars.register(seminar_id, user_id, now=at)
+    return seminar_id
+
+
+async def execute(db: Database, sql: str, params: Mapping[str, Any]) -> None:
+    """One write committed from a second connection, for a table whose repository belongs
+    to another feature (attendance marked, a seminar cancelled)."""
+    async with aiosqlite.connect(db.path) as conn:
+        await conn.execute(sql, params)
+        await conn.commit()
+
+
+async def mark_attended(db: Database, seminar_id: int, user_id: int, *, now: int) -> None:
+    """The person came to the seminar, as its coordinator marks it."""
+    await execute(
+        db,
+        "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
+        " VALUES (:seminar_id, :user_id, 'coordinator', :now)",
+        {"seminar_id": seminar_id, "user_id": user_id, "now": now},
+    )

@@ -26,3 +26,5 @@ REJECT_REASON = TextLimit(500)
 SEMINAR_TITLE = TextLimit(150)
 SEMINAR_DESCRIPTION = TextLimit(1_000, required=False)
 SEMINAR_PLACE = TextLimit(300)
+#: An attendee's comment on a seminar, read by its coordinators.
+FEEDBACK_COMMENT = TextLimit(1_000)

@@ -24,6 +24,7 @@ from bot.handlers import (
     registry_import,
     report,
     roles,
+    seminar_feedback,
     seminar_wizard,
     seminars,
     total,
@@ -50,6 +51,7 @@ def get_routers() -> list[Router]:
         total.build_router(),
         charts.build_router(),
         seminars.build_router(),
+        seminar_feedback.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,
@@ -57,6 +59,7 @@ def get_routers() -> list[Router]:
             broadcast.build_router(),
             broadcast_progress.build_router(),
             seminar_wizard.build_router(),
+            seminar_feedback.build_coordinator_router(),
             export.build_router(),
             audit.build_router(),
         ),

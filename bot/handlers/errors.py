@@ -86,6 +86,8 @@ def explain(error: errors.DomainError) -> str:
             return _("The seminar has already started: registrations are closed.")
         case errors.SeminarCancelled():
             return _("This seminar was cancelled.")
+        case errors.FeedbackRefused():
+            return _("Only those who came to a seminar rate it, once it has ended, from 1 to 5.")
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

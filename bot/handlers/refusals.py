@@ -25,8 +25,10 @@ from bot.handlers.callbacks import (
     ModerationCb,
     SegmentOpenCb,
     SegmentToggleCb,
+    SeminarAction,
     SeminarAudienceCb,
     SeminarAudiencePageCb,
+    SeminarCb,
     SeminarDurationCb,
     SeminarWizardCb,
     SilenceCb,
@@ -47,6 +49,7 @@ def build_router() -> Router:
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
     router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing))
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(refuse, SeminarCb.filter(F.action == SeminarAction.FEEDBACK))
     router.callback_query.register(
         refuse,
         ListCb.filter(

@@ -40,5 +40,9 @@ class SeminarNew(StatesGroup):
     confirm = State()
 
 
+class Feedback(StatesGroup):
+    comment = State()
+
+
 class Importing(StatesGroup):
     file = State()

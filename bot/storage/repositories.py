@@ -15,6 +15,7 @@ from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.exports import ExportRepository
+from bot.storage.feedback import FeedbackRepository
 from bot.storage.fsm_states import FsmRepository
 from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
@@ -25,6 +26,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reports import ReportRepository
+from bot.storage.seminar_reminders import SeminarReminderRepository
 from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
@@ -58,3 +60,5 @@ class Repositories:
         self.orphans = OrphanRepository(conn)
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
+        self.seminar_reminders = SeminarReminderRepository(conn)
+        self.feedback = FeedbackRepository(conn)
