@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, gt=0)
     # Seminar reminders go this many minutes before the start (comma-separated, e.g.
     # "1440,60": 24 hours and 1 hour) to everyone registered by then.
-    seminar_reminder_leads: Annotated[tuple[int, ...], NoDecode] = (1_440, 60)
+    seminar_reminder_leads: Annotated[tuple[int, ...], NoDecode] = (60, 1_440)
     log_level: str = "INFO"
 
     @field_validator("bot_token")

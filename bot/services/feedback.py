@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
-
 from bot.domain.limits import FEEDBACK_COMMENT
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.services.clock import Clock
-from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import FeedbackRefused, NotAllowed, SeminarNotFound, require_text
+from bot.services.seminar_reminders import PersonalMessage, queue_to_people
 from bot.services.seminars import coordinator_sees
 from bot.storage.database import Database
 from bot.storage.feedback import FeedbackStats
-from bot.storage.records import User
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
 
@@ -33,7 +30,7 @@ FEEDBACK_WINDOW_DAYS = 7
 RATINGS = range(1, 6)
 
 # Renders the question to one attendee: HTML text and the rating buttons, in their language.
-FeedbackQuestion = Callable[[User, Seminar], tuple[str, InlineKeyboardMarkup]]
+FeedbackQuestion = PersonalMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,45 +41,30 @@ class FeedbackSummary:
     stats: FeedbackStats
 
 
+@dataclass(frozen=True, slots=True)
 class FeedbackService:
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        *,
-        question: FeedbackQuestion,
-        wake: Callable[[], None],
-    ) -> None:
-        self._db = db
-        self._clock = clock
-        self._question = question
-        self._wake = wake
+    """Its dependencies: the database, the clock, the question's renderer, and `wake`,
+    which tells the delivery worker that questions were queued."""
+
+    db: Database
+    clock: Clock
+    question: FeedbackQuestion
+    wake: Callable[[], None]
 
     async def ask_due(self) -> int:
         """Ask every attendee not asked yet of the seminars (not cancelled) that ended in
         the last FEEDBACK_WINDOW_DAYS days; returns how many were asked. Running it again,
         or in a second process, asks nobody twice."""
-        now = self._clock.now()
-        asked = 0
-        async with self._db.write() as repos:
+        now = self.clock.now()
+        async with self.db.write() as repos:
             due = await repos.feedback.due(now=now, since=now - FEEDBACK_WINDOW_DAYS * DAY)
-            users = {user.id: user for user in await repos.users.many(u for _, u in due)}
-            seminars: dict[int, Seminar | None] = {}
-            for seminar_id, user_id in due:
-                if seminar_id not in seminars:
-                    seminars[seminar_id] = await repos.seminars.get(seminar_id)
-                seminar, user = seminars[seminar_id], users.get(user_id)
-                if seminar is None or user is None:
-                    continue
-                if not await repos.feedback.ask(seminar_id, user_id, now=now):
-                    continue
-                text, markup = self._question(user, seminar)
-                await enqueue_text(
-                    repos, user_id, text, priority=Priority.ALERT, now=now, reply_markup=markup
-                )
-                asked += 1
+
+            async def claim(seminar_id: int, user_id: int) -> bool:
+                return await repos.feedback.ask(seminar_id, user_id, now=now)
+
+            asked = await queue_to_people(repos, due, claim, self.question, now=now)
         if asked:
-            self._wake()
+            self.wake()
         return asked
 
     async def rate(self, actor: Actor, seminar_id: int, rating: int) -> Seminar:
@@ -92,8 +74,8 @@ class FeedbackService:
         SeminarNotFound if there is no such seminar."""
         if rating not in RATINGS:
             raise FeedbackRefused
-        now = self._clock.now()
-        async with self._db.write() as repos:
+        now = self.clock.now()
+        async with self.db.write() as repos:
             seminar = await self._attended(repos, actor, seminar_id)
             if seminar.ends_at > now:
                 raise FeedbackRefused
@@ -106,7 +88,7 @@ class FeedbackService:
         FeedbackRefused if they did not attend or have not rated it."""
         comment = text.strip()
         require_text(FEEDBACK_COMMENT, comment)
-        async with self._db.write() as repos:
+        async with self.db.write() as repos:
             seminar = await self._attended(repos, actor, seminar_id)
             if not await repos.feedback.comment(seminar_id, actor.user_id, comment):
                 raise FeedbackRefused
@@ -118,7 +100,7 @@ class FeedbackService:
         SeminarNotFound for a seminar they do not oversee or that does not exist."""
         if not actor.is_coordinator:
             raise NotAllowed
-        async with self._db.read() as repos:
+        async with self.db.read() as repos:
             seminar = await repos.seminars.get(seminar_id)
             if seminar is None or not coordinator_sees(actor, seminar):
                 raise SeminarNotFound

@@ -9,7 +9,7 @@ often.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from itertools import groupby
 
 from aiogram.types import InlineKeyboardMarkup
@@ -18,6 +18,7 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.storage.database import Database
 from bot.storage.records import User
+from bot.storage.repositories import Repositories
 from bot.storage.seminar_reminders import DueReminder
 from bot.storage.seminars import Seminar
 
@@ -26,8 +27,41 @@ from bot.storage.seminars import Seminar
 SeminarReminderText = Callable[[User, Seminar, int], tuple[str, InlineKeyboardMarkup]]
 
 
+#: A message about a seminar to one person: HTML text and its buttons.
+PersonalMessage = Callable[[User, Seminar], tuple[str, InlineKeyboardMarkup]]
+
+
 def _person(reminder: DueReminder) -> tuple[int, int]:
     return reminder.seminar_id, reminder.user_id
+
+
+async def queue_to_people(
+    repos: Repositories,
+    due: Iterable[tuple[int, int]],
+    claim: Callable[[int, int], Awaitable[bool]],
+    render: PersonalMessage,
+    *,
+    now: int,
+) -> int:
+    """Inside the caller's unit of work, for each (seminar, person) pair of `due`: record
+    it with `claim(seminar, person)` (False: another run did, so nothing is queued), then
+    queue `render(person, seminar)` at reminders' priority. Returns how many were queued."""
+    pairs = list(due)
+    users = {user.id: user for user in await repos.users.many(u for _, u in pairs)}
+    seminars: dict[int, Seminar | None] = {}
+    queued = 0
+    for seminar_id, user_id in pairs:
+        if seminar_id not in seminars:
+            seminars[seminar_id] = await repos.seminars.get(seminar_id)
+        seminar, user = seminars[seminar_id], users.get(user_id)
+        if seminar is None or user is None or not await claim(seminar_id, user_id):
+            continue
+        text, markup = render(user, seminar)
+        await enqueue_text(
+            repos, user_id, text, priority=Priority.ALERT, now=now, reply_markup=markup
+        )
+        queued += 1
+    return queued
 
 
 class SeminarReminderService:
@@ -57,27 +91,21 @@ class SeminarReminderService:
         in a second process, queues nothing.
         """
         now = self._clock.now()
-        queued = 0
         async with self._db.write() as repos:
+            nearest: dict[tuple[int, int], DueReminder] = {}
             due = await repos.seminar_reminders.due(now=now, leads=self._leads)
-            users = {user.id: user for user in await repos.users.many(r.user_id for r in due)}
-            seminars: dict[int, Seminar | None] = {}
-            for (seminar_id, user_id), group in groupby(due, key=_person):
-                nearest, *missed = group  # smallest lead first
+            for person, group in groupby(due, key=_person):
+                nearest[person], *missed = group  # smallest lead first
                 for reminder in missed:
                     await repos.seminar_reminders.mark(reminder, now=now)
-                if not await repos.seminar_reminders.mark(nearest, now=now):
-                    continue
-                if seminar_id not in seminars:
-                    seminars[seminar_id] = await repos.seminars.get(seminar_id)
-                seminar, user = seminars[seminar_id], users.get(user_id)
-                if seminar is None or user is None:
-                    continue
-                text, markup = self._render(user, seminar, now)
-                await enqueue_text(
-                    repos, user_id, text, priority=Priority.ALERT, now=now, reply_markup=markup
-                )
-                queued += 1
+
+            async def claim(seminar_id: int, user_id: int) -> bool:
+                return await repos.seminar_reminders.mark(nearest[seminar_id, user_id], now=now)
+
+            def render(user: User, seminar: Seminar) -> tuple[str, InlineKeyboardMarkup]:
+                return self._render(user, seminar, now)
+
+            queued = await queue_to_people(repos, nearest, claim, render, now=now)
         if queued:
             self._wake()
         return queued

@@ -5,13 +5,14 @@ was cancelled, and the one that fell due while the bot was down at the next star
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 from bot.config import LOCALES_DIR
 from bot.domain.localtime import DAY
 from bot.handlers.seminar_feedback import reminder_buttons
 from bot.i18n import build_i18n
-from bot.jobs import Jobs
+from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.services.seminar_reminders import SeminarReminderService
 from bot.storage.database import Database
 from bot.texts.seminar_followups import seminar_reminder_text
@@ -160,4 +161,35 @@ async def test_after_downtime_only_the_nearest_reminder_and_none_when_begun_or_c
         assert await repos.seminars.registrations([held], [person.id])
 
     await tick_at(bot, start - 29 * 60)
+    assert len(reminders(fake, person)) == 1
+
+
+async def test_the_tick_runs_every_minute_in_the_process_holding_the_lease(
+    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    jobs = jobs_of(bot)
+    assert set(jobs.every_minute) == {"seminar-reminders", "seminar-feedback"}
+    settings = bot.app.settings
+    scheduler = build_scheduler(settings)
+    schedule_jobs(scheduler, settings, jobs)
+    tick = next(job for job in scheduler.get_jobs() if job.id == "tick")
+    assert tick.trigger.interval == dt.timedelta(minutes=1)
+
+    [person] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    start = clock.now() + 2 * HOUR
+    await add_seminar(
+        bot.db, starts_at=start, created_by=person.id, registered={person.id: clock.now()}
+    )
+    clock.current = start - HOUR
+    second = Jobs(
+        SchedulerLease(bot.db, clock, "second"),
+        jobs.snapshots,
+        jobs.reminders,
+        every_minute=jobs.every_minute,
+    )
+    await jobs.renew_lease()
+    await second.tick()
+    await bot.drain()
+    assert reminders(fake, person) == []
+    await tick_at(bot, clock.now())
     assert len(reminders(fake, person)) == 1
