@@ -69,16 +69,29 @@ class Jobs:
     # function, each run under the lease every TICK_SECONDS and at start-up.
     every_minute: dict[str, Callable[[], Awaitable[object]]] = field(default_factory=dict)
 
-    async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    async def run_guarded(
+        self, name: str, job: Callable[[], Awaitable[object]], *, quiet: bool = False
+    ) -> None:
+        """Run `job` if this process holds the lease; `quiet`: a run that did nothing (a
+        falsy result) and a skipped run are logged at DEBUG only (the minute tick)."""
         if not await self.lease.hold():
-            log.info("Job %s skipped: another process runs the scheduler", name)
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "Job %s skipped: another process runs the scheduler",
+                name,
+            )
             return
         try:
             result = await job()
         except Exception:
             log.exception("Job %s failed", name)
         else:
-            log.info("Job %s done: %s", name, result)
+            log.log(
+                logging.DEBUG if quiet and not result else logging.INFO,
+                "Job %s done: %s",
+                name,
+                result,
+            )
 
     async def take_snapshots(self) -> None:
         await self.run_guarded("snapshots", self.snapshots.run)
@@ -94,7 +107,7 @@ class Jobs:
         """The minute tick: what fell due since the last one (seminar reminders, feedback
         questions) is found in SQLite, so a late, repeated or missed tick changes nothing."""
         for name, job in self.every_minute.items():
-            await self.run_guarded(name, job)
+            await self.run_guarded(name, job, quiet=True)
 
     async def renew_lease(self) -> None:
         await self.lease.hold()

@@ -196,9 +196,11 @@ async def add_seminar(
     created_by: int,
     duration_minutes: int = 90,
     registered: Mapping[int, int] | None = None,
+    segment: Segment | None = None,
 ) -> int:
-    """A seminar for the whole region, "SMM <basics>" at an escaped-looking link, and the
-    people registered for it (user id → registered at, Unix seconds); returns its id."""
+    """A seminar "SMM <basics>" at a link with "&" in it, for `segment` (default: the whole
+    region), and the people registered for it (user id → registered at, Unix seconds);
+    returns its id."""
     seminar = Seminar(
         id=0,
         title="SMM <basics>",
@@ -207,7 +209,7 @@ async def add_seminar(
         duration_minutes=duration_minutes,
         place="https://example.org/room?a=1&b=2",
         capacity=None,
-        segment=Segment(),
+        segment=segment or Segment(),
         created_by=created_by,
         created_at=START,
     )

@@ -5,14 +5,15 @@ non-attendees refused, and the coordinator's FEEDBACK button with the average.""
 from __future__ import annotations
 
 from bot.domain.localtime import DAY
+from bot.domain.segments import Segment
 from bot.handlers.callbacks import FeedbackRateCb, SeminarAction, SeminarCb
 from bot.jobs import Jobs
-from tests.builders import KUZNETSK, add_seminar, mark_attended, seed_admins
+from tests.builders import KUZNETSK, PENZA, add_seminar, mark_attended, seed_admins
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.flows import alert
 from tests.harness import BotHarness
-from tests.users import SUPER
+from tests.users import OTHER, SUPER
 
 QUESTION = "🙏 How was the seminar SMM <basics>"
 
@@ -40,7 +41,11 @@ async def test_attendees_rate_once_and_coordinators_read_the_average(
     start = clock.now() + DAY
     registered = {user.id: clock.now() for user in (rater, skipper, absent)}
     seminar = await add_seminar(
-        bot.db, starts_at=start, created_by=rater.id, duration_minutes=90, registered=registered
+        bot.db,
+        starts_at=start,
+        created_by=rater.id,
+        registered=registered,
+        segment=Segment(territories=frozenset({KUZNETSK})),
     )
     for user in (rater, skipper):
         await mark_attended(bot.db, seminar, user.id, now=start + 10 * 60)
@@ -100,5 +105,12 @@ async def test_attendees_rate_once_and_coordinators_read_the_average(
     assert "2 оценки (опрошено 3 участника)." in text
     assert "★★★★☆ Useful <b>examples</b> & tips" in text  # escaped: shown as typed
 
-    # Not a coordinator: the role is checked whatever the button says.
+    # Not a coordinator: the role is checked whatever the button says; a coordinator of
+    # another territory does not oversee the seminar.
     assert await alert(bot, rater, question, show) == "Sorry, your role does not allow this."
+    [other_menu] = await bot.send(OTHER, "/start")
+    async with bot.db.write() as repos:
+        await repos.users.set_coordinator(OTHER.id, is_coordinator=True, territory_id=PENZA)
+    assert await alert(bot, OTHER, other_menu, show) == (
+        "Такого семинара для вас нет. Смотрите /seminars."
+    )

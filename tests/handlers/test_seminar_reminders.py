@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.config import LOCALES_DIR
 from bot.domain.localtime import DAY
@@ -165,7 +168,7 @@ async def test_after_downtime_only_the_nearest_reminder_and_none_when_begun_or_c
 
 
 async def test_the_tick_runs_every_minute_in_the_process_holding_the_lease(
-    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
+    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     jobs = jobs_of(bot)
     assert set(jobs.every_minute) == {"seminar-reminders", "seminar-feedback"}
@@ -188,8 +191,11 @@ async def test_the_tick_runs_every_minute_in_the_process_holding_the_lease(
         every_minute=jobs.every_minute,
     )
     await jobs.renew_lease()
+    caplog.set_level(logging.INFO, logger="bot.jobs")
     await second.tick()
     await bot.drain()
     assert reminders(fake, person) == []
     await tick_at(bot, clock.now())
     assert len(reminders(fake, person)) == 1
+    # A tick that did nothing, or that another process runs, fills no log every minute.
+    assert [r.getMessage() for r in caplog.records] == ["Job seminar-reminders done: 1"]
