@@ -21,6 +21,7 @@ from bot.domain.milestones import Ladders
 from bot.handlers import get_routers, keyboards
 from bot.handlers.broadcast_keyboards import stop_keyboard
 from bot.handlers.menu import set_default_commands, set_user_commands
+from bot.handlers.seminar_feedback import rating_buttons, reminder_buttons
 from bot.i18n import build_i18n, locale_of
 from bot.jobs import Jobs, SchedulerLease, build_scheduler, schedule_jobs
 from bot.middlewares.callbacks import AnswerCallbackQueries, AnswerFirst
@@ -41,6 +42,7 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportService
+from bot.services.feedback import FeedbackService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
@@ -48,6 +50,7 @@ from bot.services.registry import RegistryService
 from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.services.seminar_reminders import SeminarReminderService
 from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
@@ -62,6 +65,7 @@ from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
 from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
+from bot.texts.seminar_followups import feedback_question_text, seminar_reminder_text
 from bot.texts.seminars import seminar_announcement
 
 log = logging.getLogger(__name__)
@@ -77,6 +81,7 @@ class Services:
     broadcasts: BroadcastService
     charts: ChartService
     seminars: SeminarService
+    feedback: FeedbackService
     digests: DigestService
     exports: ExportService
     audit: AuditService
@@ -130,6 +135,12 @@ def build_services(
             clock,
             seminar_announcement(i18n, settings.tz, keyboards.seminar_actions),
             delivery.wake,
+        ),
+        feedback=FeedbackService(
+            db,
+            clock,
+            question=feedback_question_text(i18n, settings.tz, rating_buttons),
+            wake=delivery.wake,
         ),
         digests=DigestService(
             db,
@@ -288,6 +299,15 @@ def build_jobs(
             wake=delivery.wake,
         ),
         backups=BackupService.from_settings(settings, clock),
+        every_minute={
+            "seminar-reminders": SeminarReminderService(
+                db,
+                clock,
+                leads=settings.seminar_reminder_leads,
+                render=seminar_reminder_text(i18n, settings.tz, reminder_buttons),
+                wake=delivery.wake,
+            ).run_due
+        },
     )
 
 
@@ -319,6 +339,7 @@ def build_dispatcher(
     )
     jobs = build_jobs(settings, db, i18n, clock, delivery)
     jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)
+    jobs.every_minute["seminar-feedback"] = services.feedback.ask_due
     isolation = TrackingEventIsolation()
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),

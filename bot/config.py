@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     backup_cron: str = "30 3 * * *"
     backup_dir: Path = Path("backups")
     backup_keep: int = Field(default=7, gt=0)
+    # Seminar reminders go this many minutes before the start (comma-separated, e.g.
+    # "1440,60": 24 hours and 1 hour) to everyone registered by then.
+    seminar_reminder_leads: Annotated[tuple[int, ...], NoDecode] = (60, 1_440)
     log_level: str = "INFO"
 
     @field_validator("bot_token")
@@ -142,7 +145,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a cron expression: {exc}") from exc
         return value
 
-    @field_validator("page_milestones", mode="before")
+    @field_validator("page_milestones", "seminar_reminder_leads", mode="before")
     @classmethod
     def _split_thresholds(cls, value: object) -> object:
         if isinstance(value, str):
@@ -152,7 +155,7 @@ class Settings(BaseSettings):
             return (value,)
         return value
 
-    @field_validator("page_milestones")
+    @field_validator("page_milestones", "seminar_reminder_leads")
     @classmethod
     def _positive_thresholds(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if any(threshold <= 0 for threshold in value):

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 180
 LEASE_RENEW_SECONDS = 60
+#: How often the minute tick looks for due seminar reminders and feedback questions.
+TICK_SECONDS = 60
 
 
 class SchedulerLease:
@@ -63,17 +65,33 @@ class Jobs:
     clock: Clock = field(default_factory=SystemClock)
     # The nightly backup; None where no backups are wanted (tests of other jobs).
     backups: BackupService | None = None
+    # The minute tick's work (seminar reminders, feedback questions): name → coroutine
+    # function, each run under the lease every TICK_SECONDS and at start-up.
+    every_minute: dict[str, Callable[[], Awaitable[object]]] = field(default_factory=dict)
 
-    async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
+    async def run_guarded(
+        self, name: str, job: Callable[[], Awaitable[object]], *, quiet: bool = False
+    ) -> None:
+        """Run `job` if this process holds the lease; `quiet`: a run that did nothing (a
+        falsy result) and a skipped run are logged at DEBUG only (the minute tick)."""
         if not await self.lease.hold():
-            log.info("Job %s skipped: another process runs the scheduler", name)
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "Job %s skipped: another process runs the scheduler",
+                name,
+            )
             return
         try:
             result = await job()
         except Exception:
             log.exception("Job %s failed", name)
         else:
-            log.info("Job %s done: %s", name, result)
+            log.log(
+                logging.DEBUG if quiet and not result else logging.INFO,
+                "Job %s done: %s",
+                name,
+                result,
+            )
 
     async def take_snapshots(self) -> None:
         await self.run_guarded("snapshots", self.snapshots.run)
@@ -85,16 +103,24 @@ class Jobs:
         if self.backups is not None:
             await self.run_guarded("backup", self.backups.run_due)
 
+    async def tick(self) -> None:
+        """The minute tick: what fell due since the last one (seminar reminders, feedback
+        questions) is found in SQLite, so a late, repeated or missed tick changes nothing."""
+        for name, job in self.every_minute.items():
+            await self.run_guarded(name, job, quiet=True)
+
     async def renew_lease(self) -> None:
         await self.lease.hold()
 
     async def catch_up(self, now: dt.datetime | None = None) -> None:
-        """Everything due while the bot was down: missed snapshot days, reminders, and
+        """Everything due while the bot was down: missed snapshot days, reminders (also the
+        seminars' ones, unless the seminar has begun) and feedback questions, and
         a weekly job (the digest) whose run this week fell while the bot was down, and
         the backup if BACKUP_CRON had a run since the newest one. A restart before this
         week's run does not send the digest early."""
         await self.take_snapshots()
         await self.send_reminders()
+        await self.tick()
         moment = now or dt.datetime.fromtimestamp(self.clock.now(), self.tz)
         for name, (cron, job) in self.extra.items():
             if ran_this_week(cron, moment):
@@ -139,6 +165,10 @@ def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -
 
         scheduler.add_job(
             run, CronTrigger.from_crontab(cron, timezone=tz), id=name, replace_existing=True
+        )
+    if jobs.every_minute:
+        scheduler.add_job(
+            jobs.tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True
         )
     scheduler.add_job(
         jobs.renew_lease,

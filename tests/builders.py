@@ -4,8 +4,11 @@ that are about something else than how it got there."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
+from typing import Any
+
+import aiosqlite
 
 from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
@@ -145,14 +148,16 @@ async def add_seminar(
     starts_at: int,
     duration_minutes: int = 60,
     territory_id: int | None = None,
-    registered: Iterable[int] = (),
+    segment: Segment | None = None,
+    registered: Mapping[int, int] | Iterable[int] = (),
     title: str = "Seminar",
+    place: str = "https://example.org/room",
     cancelled_at: int | None = None,
     checkin_code: str | None = None,
 ) -> int:
-    """A seminar for one territory's administrators (None: the region's), announced by
-    `created_by` (the user row must exist) at START, with `registered` users registered
-    at START. Returns its id."""
+    """A seminar for `segment`, else one territory's administrators (None: the region's),
+    announced by `created_by` (the user row must exist) at START, with `registered` users
+    registered (a mapping: user id → when, Unix seconds; else at START). Returns its id."""
     territories = frozenset() if territory_id is None else frozenset({territory_id})
     seminar_id = await repos.seminars.create(
         Seminar(
@@ -161,17 +166,18 @@ async def add_seminar(
             description="",
             starts_at=starts_at,
             duration_minutes=duration_minutes,
-            place="https://example.org/room",
+            place=place,
             capacity=None,
-            segment=Segment(territories=territories),
+            segment=segment or Segment(territories=territories),
             created_by=created_by,
             created_at=START,
             cancelled_at=cancelled_at,
             checkin_code=checkin_code,
         )
     )
-    for user_id in registered:
-        await repos.seminars.register(seminar_id, user_id, now=START)
+    when = registered if isinstance(registered, Mapping) else dict.fromkeys(registered, START)
+    for user_id, at in when.items():
+        await repos.seminars.register(seminar_id, user_id, now=at)
     return seminar_id
 
 
@@ -221,3 +227,46 @@ async def outbox_row(db: Database, row_id: int) -> OutboxMessage:
         found = await repos.outbox.get(row_id)
     assert found is not None
     return found
+
+
+async def store_seminar(
+    db: Database,
+    *,
+    starts_at: int,
+    created_by: int,
+    duration_minutes: int = 90,
+    registered: Mapping[int, int] | None = None,
+    segment: Segment | None = None,
+) -> int:
+    """A seminar "SMM <basics>" at a link with "&" in it, for `segment` (default: the whole
+    region), and the people registered for it (user id → registered at, Unix seconds),
+    committed; returns its id."""
+    async with db.write() as repos:
+        return await add_seminar(
+            repos,
+            created_by=created_by,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            segment=segment,
+            registered=registered or {},
+            title="SMM <basics>",
+            place="https://example.org/room?a=1&b=2",
+        )
+
+
+async def execute(db: Database, sql: str, params: Mapping[str, Any]) -> None:
+    """One write committed from a second connection, for a table whose repository belongs
+    to another feature (attendance marked, a seminar cancelled)."""
+    async with aiosqlite.connect(db.path) as conn:
+        await conn.execute(sql, params)
+        await conn.commit()
+
+
+async def mark_attended(db: Database, seminar_id: int, user_id: int, *, now: int) -> None:
+    """The person came to the seminar, as its coordinator marks it."""
+    await execute(
+        db,
+        "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
+        " VALUES (:seminar_id, :user_id, 'coordinator', :now)",
+        {"seminar_id": seminar_id, "user_id": user_id, "now": now},
+    )

@@ -28,3 +28,5 @@ SEMINAR_DESCRIPTION = TextLimit(1_000, required=False)
 SEMINAR_PLACE = TextLimit(300)
 #: The full name printed on certificates of attendance (`users.certificate_name`).
 CERTIFICATE_NAME = TextLimit(120)
+#: An attendee's comment on a seminar, read by its coordinators.
+FEEDBACK_COMMENT = TextLimit(1_000)

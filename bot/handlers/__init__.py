@@ -27,6 +27,7 @@ from bot.handlers import (
     registry_import,
     report,
     roles,
+    seminar_feedback,
     seminar_wizard,
     seminars,
     total,
@@ -56,6 +57,7 @@ def get_routers() -> list[Router]:
         charts.build_router(),
         seminars.build_router(),
         certificates.build_router(),
+        seminar_feedback.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,
@@ -63,6 +65,7 @@ def get_routers() -> list[Router]:
             broadcast.build_router(),
             broadcast_progress.build_router(),
             seminar_wizard.build_router(),
+            seminar_feedback.build_coordinator_router(),
             export.build_router(),
             audit.build_router(),
             attendance.build_router(),

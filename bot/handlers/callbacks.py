@@ -203,6 +203,20 @@ class AttendanceAddCb(CallbackData, prefix="aka"):
     seminar_id: int
 
 
+class FeedbackRateCb(CallbackData, prefix="fr"):
+    """An attendee rates a seminar 1–5; the service refuses any other value and anyone
+    who did not attend."""
+
+    seminar_id: int
+    rating: int
+
+
+class FeedbackSkipCb(CallbackData, prefix="frs"):
+    """An attendee who rated a seminar adds no comment."""
+
+    seminar_id: int
+
+
 class SeminarStep(StrEnum):
     SKIP_DESCRIPTION = "d"
     NO_LIMIT = "c"

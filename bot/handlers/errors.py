@@ -110,6 +110,8 @@ def explain(error: errors.DomainError) -> str:
             return _("There is no certificate with this id.")
         case errors.CertificateNameRefused(problem=problem):
             return name_refusal(problem)
+        case errors.FeedbackRefused():
+            return _("Only those who came to a seminar rate it, once it has ended, from 1 to 5.")
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

@@ -61,6 +61,7 @@ def build_router() -> Router:
         refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing, MarkingAttendance)
     )
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(refuse, SeminarCb.filter(F.action == SeminarAction.FEEDBACK))
     router.callback_query.register(
         refuse,
         ListCb.filter(

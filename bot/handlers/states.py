@@ -40,6 +40,10 @@ class SeminarNew(StatesGroup):
     confirm = State()
 
 
+class Feedback(StatesGroup):
+    comment = State()
+
+
 class Importing(StatesGroup):
     file = State()
 

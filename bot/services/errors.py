@@ -126,6 +126,12 @@ class SeminarStarted(FinalRefusal):
     """Registrations change only before the seminar starts."""
 
 
+class FeedbackRefused(FinalRefusal):
+    """A rating or comment not taken: the seminar has not ended or was cancelled, the
+    person did not attend it (or has not rated it, for a comment), or the rating is not
+    1 to 5 (a forged button)."""
+
+
 class SeminarCancelled(FinalRefusal):
     """The seminar was cancelled: nothing about it changes any more."""
 

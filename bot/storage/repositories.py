@@ -17,6 +17,7 @@ from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.exports import ExportRepository
+from bot.storage.feedback import FeedbackRepository
 from bot.storage.fsm_states import FsmRepository
 from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
@@ -27,6 +28,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reports import ReportRepository
+from bot.storage.seminar_reminders import SeminarReminderRepository
 from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
@@ -62,3 +64,5 @@ class Repositories:
         self.imports = ImportRepository(conn)
         self.attendance = AttendanceRepository(conn)
         self.certificates = CertificateRepository(conn)
+        self.seminar_reminders = SeminarReminderRepository(conn)
+        self.feedback = FeedbackRepository(conn)
