@@ -1,0 +1,1 @@
+"""Collectors of subscriber counts, one module per platform."""
