@@ -32,9 +32,16 @@ REQUEST_TIMEOUT = 30.0
 Sleep = Callable[[float], Awaitable[None]]
 
 
+#: Share of the rate a pacer keeps free: requests start evenly spaced, but one that
+#: travels faster than the one before would otherwise make the platform's one-second
+#: window hold one request more than its limit (and get a rate-limit error).
+PACE_MARGIN = 0.05
+
+
 class Pacer:
-    """Starts requests at most `rate` a second, evenly spaced (the platforms count
-    requests a second per token), and holds every start back after a rate-limit error.
+    """Starts requests at most `rate` a second (less PACE_MARGIN), evenly spaced (the
+    platforms count requests a second per token), and holds every start back after a
+    rate-limit error.
 
     `clock` (monotonic seconds) and `sleep` are injectable for tests. Raises ValueError
     for a rate that is not positive.
@@ -49,7 +56,7 @@ class Pacer:
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self.interval = 1.0 / rate
+        self.interval = (1.0 + PACE_MARGIN) / rate
         self._clock = clock
         self._sleep = sleep
         self._next = float("-inf")
