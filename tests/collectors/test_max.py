@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.observations import CollectorUnavailable, Count, Failure, Target, Uncollectable
 from bot.services.collectors.max import MaxCollector
-from tests.collectors.timeline import Timeline
+from tests.collectors.timeline import Timeline, assert_tried_again
 from tests.fakes.max_api import FakeMaxAPI, FakeMaxChat
 
 
@@ -75,8 +75,7 @@ async def test_a_429_is_waited_out_and_asked_again(max_api: FakeMaxAPI) -> None:
     results = await collector(max_api, timeline).collect([Target(1, "https://max.ru/penza_gov")])
 
     assert results == [Count(1, 900, "-7001")]
-    assert [call.error for call in max_api.calls()] == [429, None]
-    assert timeline.sleeps == [pytest.approx(1.0)]
+    assert_tried_again(max_api, timeline, 429, 1.0)
 
 
 async def test_a_refused_token_makes_the_collector_unavailable(max_api: FakeMaxAPI) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.observations import CollectorUnavailable, Count, Failure, Target, Uncollectable
 from bot.services.collectors.ok import OkCollector, ok_signature
-from tests.collectors.timeline import Timeline
+from tests.collectors.timeline import Timeline, assert_tried_again
 from tests.fakes.ok_api import FakeOkAPI, FakeOkGroup
 
 
@@ -87,15 +87,17 @@ async def test_gone_unknown_and_profile_links_fail_with_reasons(ok_api: FakeOkAP
 
 
 async def test_a_flood_block_is_waited_out_and_tried_again(ok_api: FakeOkAPI) -> None:
-    ok_api.add_group(FakeOkGroup(uid="54321", members_count=700))
-    ok_api.inject(8)
     timeline = Timeline()
+    for uid in ("54321", "54322"):
+        ok_api.add_group(FakeOkGroup(uid=uid, members_count=700))
+    ok_api.inject(8)
+    targets = [Target(1, "https://ok.ru/group/54321"), Target(2, "https://ok.ru/group54322")]
 
-    results = await collector(ok_api, timeline).collect([Target(1, "https://ok.ru/group/54321")])
-
-    assert results == [Count(1, 700, "54321")]
-    assert [call.error for call in ok_api.calls()] == [8, None]
-    assert timeline.sleeps == [1.0]
+    assert await collector(ok_api, timeline).collect(targets) == [
+        Count(1, 700, "54321"),
+        Count(2, 700, "54322"),
+    ]
+    assert_tried_again(ok_api, timeline, 8, 1.0)
 
 
 async def test_a_wrong_secret_makes_the_collector_unavailable(ok_api: FakeOkAPI) -> None:

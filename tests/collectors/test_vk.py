@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.observations import CollectorUnavailable, Count, Failure, Target, Uncollectable
 from bot.services.collectors.vk import VkCollector, vk_reference
-from tests.collectors.timeline import Timeline
+from tests.collectors.timeline import Timeline, assert_tried_again
 from tests.fakes.vk_api import FakeVkAPI, FakeVkGroup
 
 
@@ -108,8 +108,7 @@ async def test_a_rate_limit_error_is_waited_out_and_the_call_tried_again(vk: Fak
     results = await collector(vk, timeline).collect([Target(1, "https://vk.com/club5")])
 
     assert results == [Count(1, 500, "5")]
-    assert [call.error for call in vk.calls()] == [6, None]
-    assert timeline.sleeps == [pytest.approx(1.0)]
+    assert_tried_again(vk, timeline, 6, 1.0)
 
 
 async def test_rate_limit_errors_past_the_retries_leave_the_batch_for_later(vk: FakeVkAPI) -> None:

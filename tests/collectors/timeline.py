@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.services.collectors.common import Pacer
+from tests.fakes.api_server import FakeApiServer
 
 
 class Timeline:
@@ -22,3 +25,10 @@ class Timeline:
 
     def pacer(self, rate: float) -> Pacer:
         return Pacer(rate, clock=self.now, sleep=self.sleep)
+
+
+def assert_tried_again(fake: FakeApiServer, timeline: Timeline, error: object, wait: float) -> None:
+    """The fake refused the first request with `error`, the collector waited `wait`
+    seconds and its second request went through."""
+    assert [call.error for call in fake.calls()] == [error, None]
+    assert timeline.sleeps == [pytest.approx(wait)]

@@ -13,8 +13,7 @@ import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from aiohttp import web
 
@@ -41,6 +40,9 @@ class _Fault:
 class FakeApiServer:
     """Base of the fakes; subclasses add their routes in `routes`."""
 
+    #: Where the API's methods are, below the server's address (VK: "/method").
+    API_PATH: ClassVar[str] = ""
+
     #: Seconds every request takes (slept inside the handler, so requests overlap).
     latency: float = 0.0
     #: Requests a second the fake accepts (sliding one-second window); None: no limit.
@@ -60,6 +62,11 @@ class FakeApiServer:
             raise RuntimeError("the fake is not started")
         return f"http://127.0.0.1:{self._port}"
 
+    @property
+    def api_url(self) -> str:
+        """What the bot's *_API_URL setting is for this fake."""
+        return self.base_url + self.API_PATH
+
     async def start(self) -> None:
         app = web.Application()
         self.routes(app)
@@ -78,12 +85,7 @@ class FakeApiServer:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     def inject(self, error: Any, times: int = 1) -> None:

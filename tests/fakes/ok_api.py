@@ -46,6 +46,7 @@ class FakeOkGroup:
 
 @dataclass
 class FakeOkAPI(FakeApiServer):
+    API_PATH = "/fb.do"
     application_key: str = "CBAPUBLICKEY"
     application_secret_key: str = "0123456789ABCDEF"
     access_token: str | None = None
@@ -54,11 +55,7 @@ class FakeOkAPI(FakeApiServer):
     profiles: dict[str, int] = field(default_factory=dict)
 
     def routes(self, app: web.Application) -> None:
-        app.router.add_route("*", "/fb.do", self._handle)
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.base_url}/fb.do"
+        app.router.add_route("*", self.API_PATH, self._handle)
 
     def add_group(self, group: FakeOkGroup) -> FakeOkGroup:
         self.groups[group.uid] = group
@@ -67,17 +64,12 @@ class FakeOkAPI(FakeApiServer):
     async def _handle(self, request: web.Request) -> web.Response:
         params = await self.params(request)
         call = await self.arrive(params.get("method", ""), params)
-        code = self._refusal(params, over_limit=call.over_limit)
-        if code is None:
-            answer = self._answer(params)
-            if isinstance(answer, int):
-                code = answer
-            else:
-                return web.json_response(answer)
-        call.error = code
-        return web.json_response(
-            {"error_code": code, "error_msg": OK_ERRORS.get(code, "UNKNOWN"), "error_data": None}
-        )
+        answer = self._refusal(params, over_limit=call.over_limit) or self._answer(params)
+        if not isinstance(answer, int):
+            return web.json_response(answer)
+        call.error = answer
+        message = OK_ERRORS.get(answer, "UNKNOWN")
+        return web.json_response({"error_code": answer, "error_msg": message, "error_data": None})
 
     def _refusal(self, params: dict[str, str], *, over_limit: bool) -> int | None:
         if params.get("application_key") != self.application_key:

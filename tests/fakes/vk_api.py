@@ -72,16 +72,13 @@ class FakeVkGroup:
 
 @dataclass
 class FakeVkAPI(FakeApiServer):
+    API_PATH = "/method"
     token: str = "vk-service-token"
     groups: dict[int, FakeVkGroup] = field(default_factory=dict)
     _names: dict[str, int] = field(default_factory=dict)
 
     def routes(self, app: web.Application) -> None:
-        app.router.add_route("*", "/method/{method}", self._handle)
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.base_url}/method"
+        app.router.add_route("*", self.API_PATH + "/{method}", self._handle)
 
     def add_group(self, group: FakeVkGroup) -> FakeVkGroup:
         self.groups[group.id] = group
@@ -93,32 +90,38 @@ class FakeVkAPI(FakeApiServer):
         method = request.match_info["method"]
         params = await self.params(request)
         call = await self.arrive(method, params)
-        code = self._error_for(call.over_limit, params)
-        if code is None and method == "groups.getById":
-            ids = [part for part in params.get("group_ids", "").split(",") if part]
-            if "group_id" in params:
-                ids.append(params["group_id"])
-            if len(ids) > MAX_GROUP_IDS:
-                code = 100
-            else:
-                found = [self.groups[i] for i in dict.fromkeys(self._id(part) for part in ids) if i]
-                refusal = next((group.refuses for group in found if group.refuses), None)
-                if refusal is not None or not found:
-                    code = refusal or 100
-                else:
-                    fields = set(params.get("fields", "").split(","))
-                    groups = [group.to_api(fields) for group in found]
-                    return web.json_response({"response": {"groups": groups, "profiles": []}})
-        elif code is None:
-            code = 3
-        call.error = code
+        answer = self._error_for(call.over_limit, params) or (
+            self._get_by_id(params) if method == "groups.getById" else 3
+        )
+        if isinstance(answer, dict):
+            return web.json_response({"response": answer})
+        call.error = answer
         request_params = [{"key": "method", "value": method}] + [
             {"key": key, "value": value} for key, value in params.items() if key != "access_token"
         ]
-        message = VK_ERRORS.get(code, "Unknown method passed")
+        message = VK_ERRORS.get(answer, "Unknown method passed")
         return web.json_response(
-            {"error": {"error_code": code, "error_msg": message, "request_params": request_params}}
+            {
+                "error": {
+                    "error_code": answer,
+                    "error_msg": message,
+                    "request_params": request_params,
+                }
+            }
         )
+
+    def _get_by_id(self, params: dict[str, str]) -> dict[str, Any] | int:
+        ids = [part for part in params.get("group_ids", "").split(",") if part]
+        if "group_id" in params:
+            ids.append(params["group_id"])
+        if len(ids) > MAX_GROUP_IDS:
+            return 100
+        found = [self.groups[i] for i in dict.fromkeys(self._id(part) for part in ids) if i]
+        refusal = next((group.refuses for group in found if group.refuses), None)
+        if refusal is not None or not found:
+            return refusal or 100
+        fields = set(params.get("fields", "").split(","))
+        return {"groups": [group.to_api(fields) for group in found], "profiles": []}
 
     def _error_for(self, over_limit: bool, params: dict[str, str]) -> int | None:
         if params.get("access_token") != self.token:

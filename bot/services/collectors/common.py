@@ -167,10 +167,17 @@ async def split_on_item_errors(
         return first | await split_on_item_errors(keys[half:], fetch)
 
 
-def results_for(
-    wanted: dict[str, list[int]], outcomes: dict[str, Outcome]
+async def lookup_in_chunks(
+    wanted: dict[str, list[int]],
+    batch_size: int,
+    fetch: Callable[[list[str]], Awaitable[dict[str, Outcome]]],
 ) -> list[Count | Failure]:
-    """One result per page: `wanted` maps a community's key to the pages that name it."""
+    """One result per page: `wanted` maps a community's key to the pages that name it;
+    the keys are fetched `batch_size` at a time, split on item errors."""
+    keys = list(wanted)
+    outcomes: dict[str, Outcome] = {}
+    for start in range(0, len(keys), batch_size):
+        outcomes |= await split_on_item_errors(keys[start : start + batch_size], fetch)
     return [
         outcomes[key].for_page(page_id) for key, page_ids in wanted.items() for page_id in page_ids
     ]

@@ -31,18 +31,7 @@ import aiohttp
 
 from bot.domain.links import Platform
 from bot.domain.observations import CollectorUnavailable, Count, Failure, Target, Uncollectable
-from bot.services.collectors.common import (
-    ItemError,
-    Outcome,
-    Pacer,
-    TryAgain,
-    failed,
-    http_session,
-    read_json,
-    results_for,
-    split_on_item_errors,
-    with_retries,
-)
+from bot.services.collectors import common
 
 #: Groups one group.getInfo call is given.
 BATCH_SIZE = 100
@@ -70,19 +59,19 @@ def ok_session_secret(access_token: str, application_secret_key: str) -> str:
     return hashlib.md5((access_token + application_secret_key).encode()).hexdigest()
 
 
-def ok_reference(url: str) -> tuple[str, str] | Outcome:
+def ok_reference(url: str) -> tuple[str, str] | common.Outcome:
     """("id", "54321") for ok.ru/group/54321 or ok.ru/group54321, ("name", "penzagov")
-    for ok.ru/penzagov; the Outcome of a link that names no group (a profile)."""
+    for ok.ru/penzagov; the common.Outcome of a link that names no group (a profile)."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
     if not segments:
-        return failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
     first = segments[0].lower()
     if first == "group" and len(segments) > 1 and segments[1].isdigit():
         return ("id", segments[1])
     if numbered := _GROUP_ID.fullmatch(first):
         return ("id", numbered[1])
     if first in _NOT_GROUPS or not _SHORT_NAME.fullmatch(first):
-        return failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
     return ("name", first)
 
 
@@ -97,15 +86,14 @@ class OkCollector:
         application_key: str,
         application_secret_key: str,
         api_url: str,
-        pacer: Pacer,
+        pacer: common.Pacer,
         access_token: str | None = None,
         batch_size: int = BATCH_SIZE,
     ) -> None:
         self.batch_size = batch_size
-        self._application_key = application_key
-        self._api_url = api_url
-        self._pacer = pacer
-        self._access_token = access_token
+        self._api_url, self._pacer = api_url, pacer
+        # Signed in the access token's session when there is one, else as the application.
+        self._application_key, self._access_token = application_key, access_token
         self._secret = (
             ok_session_secret(access_token, application_secret_key)
             if access_token
@@ -118,38 +106,35 @@ class OkCollector:
         past the retries)."""
         results: list[Count | Failure] = []
         wanted: dict[str, list[int]] = {}
-        async with http_session() as session:
+        async with common.http_session() as session:
             for target in targets:
                 uid = target.platform_id or await self._uid(session, target.url)
-                if isinstance(uid, Outcome):
+                if isinstance(uid, common.Outcome):
                     results.append(uid.for_page(target.page_id))
                 else:
                     wanted.setdefault(uid, []).append(target.page_id)
-            keys = list(wanted)
-            outcomes: dict[str, Outcome] = {}
-            for start in range(0, len(keys), self.batch_size):
-                chunk = keys[start : start + self.batch_size]
-                outcomes |= await split_on_item_errors(
-                    chunk, lambda uids: self._groups(session, uids)
-                )
-        return results + results_for(wanted, outcomes)
+            return results + await common.lookup_in_chunks(
+                wanted, self.batch_size, lambda uids: self._groups(session, uids)
+            )
 
-    async def _uid(self, session: aiohttp.ClientSession, url: str) -> str | Outcome:
+    async def _uid(self, session: aiohttp.ClientSession, url: str) -> str | common.Outcome:
         reference = ok_reference(url)
-        if isinstance(reference, Outcome) or reference[0] == "id":
-            return reference if isinstance(reference, Outcome) else reference[1]
+        if isinstance(reference, common.Outcome) or reference[0] == "id":
+            return reference if isinstance(reference, common.Outcome) else reference[1]
         try:
             answer = await self._request(
                 session, "url.getInfo", {"url": f"https://ok.ru/{reference[1]}"}
             )
-        except ItemError as error:
+        except common.ItemError as error:
             return error.outcome
         if not isinstance(answer, dict) or answer.get("type") != "GROUP":
             kind = answer.get("type") if isinstance(answer, dict) else None
-            return failed(Uncollectable.NOT_A_COMMUNITY, f"OK: the link is a {kind}")
+            return common.failed(Uncollectable.NOT_A_COMMUNITY, f"OK: the link is a {kind}")
         return str(answer["objectId"])
 
-    async def _groups(self, session: aiohttp.ClientSession, uids: list[str]) -> dict[str, Outcome]:
+    async def _groups(
+        self, session: aiohttp.ClientSession, uids: list[str]
+    ) -> dict[str, common.Outcome]:
         answer = await self._request(
             session, "group.getInfo", {"uids": ",".join(uids), "fields": "uid,members_count"}
         )
@@ -163,7 +148,7 @@ class OkCollector:
     async def _request(
         self, session: aiohttp.ClientSession, method: str, params: dict[str, str]
     ) -> Any:
-        return await with_retries(
+        return await common.with_retries(
             lambda: self._call(session, method, params), pacer=self._pacer, what=f"OK {method}"
         )
 
@@ -176,7 +161,7 @@ class OkCollector:
         if self._access_token:
             data["access_token"] = self._access_token
         async with session.post(self._api_url, data=data) as response:
-            body = await read_json(response)
+            body = await common.read_json(response)
         if isinstance(body, dict) and "error_code" in body:
             _raise_error(body)
         return body
@@ -186,20 +171,20 @@ def _raise_error(error: dict[str, Any]) -> None:
     code = error.get("error_code")
     message = f"OK error {code}: {error.get('error_msg', '')}"
     if code in RETRY:
-        raise TryAgain(message)
+        raise common.TryAgain(message)
     if isinstance(code, int) and code in ITEM_ERRORS:
-        raise ItemError(failed(ITEM_ERRORS[code], message))
+        raise common.ItemError(common.failed(ITEM_ERRORS[code], message))
     raise CollectorUnavailable(message)
 
 
-def _outcome(uid: str, group: dict[str, Any] | None) -> Outcome:
+def _outcome(uid: str, group: dict[str, Any] | None) -> common.Outcome:
     if group is None:
-        return Outcome(
+        return common.Outcome(
             platform_id=uid, reason=Uncollectable.GONE, detail="OK: no such group (deleted?)"
         )
     members = group.get("members_count")
     if not isinstance(members, int):
-        return Outcome(
+        return common.Outcome(
             platform_id=uid, reason=Uncollectable.PRIVATE, detail="OK gave no member count"
         )
-    return Outcome(figure=members, platform_id=uid)
+    return common.Outcome(figure=members, platform_id=uid)

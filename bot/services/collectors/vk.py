@@ -30,19 +30,7 @@ import aiohttp
 
 from bot.domain.links import Platform
 from bot.domain.observations import CollectorUnavailable, Count, Failure, Target, Uncollectable
-from bot.services.collectors.common import (
-    ATTEMPTS,
-    ItemError,
-    Outcome,
-    Pacer,
-    TryAgain,
-    failed,
-    http_session,
-    read_json,
-    results_for,
-    split_on_item_errors,
-    with_retries,
-)
+from bot.services.collectors import common
 
 #: Most communities one groups.getById call takes (VK's documented limit).
 BATCH_SIZE = 500
@@ -92,7 +80,7 @@ class VkCollector:
         token: str,
         api_url: str,
         version: str,
-        pacer: Pacer,
+        pacer: common.Pacer,
         batch_size: int = BATCH_SIZE,
         resolve_timeout: float = RESOLVE_TIMEOUT,
     ) -> None:
@@ -117,13 +105,10 @@ class VkCollector:
                 )
             else:
                 wanted.setdefault(key, []).append(target.page_id)
-        keys = list(wanted)
-        outcomes: dict[str, Outcome] = {}
-        async with http_session() as session:
-            for start in range(0, len(keys), self.batch_size):
-                chunk = keys[start : start + self.batch_size]
-                outcomes |= await self._lookup(session, chunk)
-        return results + results_for(wanted, outcomes)
+        async with common.http_session() as session:
+            return results + await common.lookup_in_chunks(
+                wanted, self.batch_size, lambda chunk: self._lookup(session, chunk)
+            )
 
     async def resolve(self, url: str) -> str | None:
         """The numeric id of the community a VK link names ("123"), or None when the link
@@ -133,40 +118,37 @@ class VkCollector:
         if key is None or key.isdigit():
             return key
         try:
-            async with asyncio.timeout(self._resolve_timeout), http_session() as session:
+            async with asyncio.timeout(self._resolve_timeout), common.http_session() as session:
                 outcome = (await self._lookup(session, [key], attempts=1))[key]
-        except (CollectorUnavailable, TimeoutError, aiohttp.ClientError):
+        except (common.ItemError, CollectorUnavailable, TimeoutError, aiohttp.ClientError):
             return None
         return outcome.platform_id
 
     async def _lookup(
-        self, session: aiohttp.ClientSession, keys: list[str], *, attempts: int = ATTEMPTS
-    ) -> dict[str, Outcome]:
-        async def fetch(chunk: list[str]) -> dict[str, Outcome]:
-            params = {"group_ids": ",".join(chunk), "fields": "members_count"}
-            answer = await with_retries(
-                lambda: self._call(session, "groups.getById", params),
-                pacer=self._pacer,
-                what="VK groups.getById",
-                attempts=attempts,
-            )
-            return _outcomes(chunk, answer)
-
-        return await split_on_item_errors(keys, fetch)
+        self, session: aiohttp.ClientSession, keys: list[str], *, attempts: int = common.ATTEMPTS
+    ) -> dict[str, common.Outcome]:
+        params = {"group_ids": ",".join(keys), "fields": "members_count"}
+        answer = await common.with_retries(
+            lambda: self._call(session, "groups.getById", params),
+            pacer=self._pacer,
+            what="VK groups.getById",
+            attempts=attempts,
+        )
+        return _outcomes(keys, answer)
 
     async def _call(
         self, session: aiohttp.ClientSession, method: str, params: dict[str, str]
     ) -> Any:
         data = {**params, "access_token": self._token, "v": self._version}
         async with session.post(f"{self._api_url}/{method}", data=data) as response:
-            body = await read_json(response)
+            body = await common.read_json(response)
         if not isinstance(body, dict):
-            raise TryAgain("VK answered with neither a response nor an error")
+            raise common.TryAgain("VK answered with neither a response nor an error")
         error = body.get("error")
         if isinstance(error, dict):
             _raise_error(error)
         if "response" not in body:
-            raise TryAgain("VK answered with neither a response nor an error")
+            raise common.TryAgain("VK answered with neither a response nor an error")
         return body["response"]
 
 
@@ -174,15 +156,15 @@ def _raise_error(error: dict[str, Any]) -> None:
     code = error.get("error_code")
     message = f"VK error {code}: {error.get('error_msg', '')}"
     if code in RETRY:
-        raise TryAgain(message, TOO_MANY_WAIT if code == 6 else None)
+        raise common.TryAgain(message, TOO_MANY_WAIT if code == 6 else None)
     if code in REFUSED_TOKEN:
         raise CollectorUnavailable(f"VK refused the service token ({message})")
     if isinstance(code, int) and code in ITEM_ERRORS:
-        raise ItemError(failed(ITEM_ERRORS[code], message))
+        raise common.ItemError(common.failed(ITEM_ERRORS[code], message))
     raise CollectorUnavailable(message)
 
 
-def _outcomes(keys: list[str], answer: Any) -> dict[str, Outcome]:
+def _outcomes(keys: list[str], answer: Any) -> dict[str, common.Outcome]:
     # API 5.199 answers {"groups": [...], "profiles": [...]}; before 5.194 a bare list.
     groups = answer.get("groups", []) if isinstance(answer, dict) else answer
     found: dict[str, dict[str, Any]] = {}
@@ -194,21 +176,21 @@ def _outcomes(keys: list[str], answer: Any) -> dict[str, Outcome]:
     return {key: _outcome(found.get(key)) for key in keys}
 
 
-def _outcome(group: dict[str, Any] | None) -> Outcome:
+def _outcome(group: dict[str, Any] | None) -> common.Outcome:
     if group is None:
-        return failed(Uncollectable.UNKNOWN, "VK knows no community by this link")
+        return common.failed(Uncollectable.UNKNOWN, "VK knows no community by this link")
     platform_id = str(group["id"])
     if group.get("deactivated"):
-        return Outcome(
+        return common.Outcome(
             platform_id=platform_id,
             reason=Uncollectable.GONE,
             detail=f"VK: the community is {group['deactivated']}",
         )
     members = group.get("members_count")
     if isinstance(members, int):
-        return Outcome(figure=members, platform_id=platform_id)
+        return common.Outcome(figure=members, platform_id=platform_id)
     closed = group.get("is_closed", 0) != 0
-    return Outcome(
+    return common.Outcome(
         platform_id=platform_id,
         reason=Uncollectable.PRIVATE if closed else Uncollectable.UNKNOWN,
         detail="VK gives no member count for this community",
