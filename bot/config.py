@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     # application's access token (requests are then signed in its session).
     ok_api_url: AnyHttpUrl = AnyHttpUrl("https://api.ok.ru/fb.do")
     ok_application_key: str | None = None
-    ok_application_secret_key: SecretStr | None = None
+    # Kept out of repr and dumps: its name alone would read like a leaked secret in a log.
+    ok_application_secret_key: SecretStr | None = Field(default=None, repr=False, exclude=True)
     ok_access_token: SecretStr | None = None
     ok_requests_per_second: float = Field(default=3, gt=0)
     # MAX: a bot's token from the MAX partner platform (business.max.ru).
