@@ -85,6 +85,7 @@ bench: venv locales ## Run the benchmarks (they print ratios against baselines r
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/collect.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -115,6 +115,34 @@ class Settings(BaseSettings):
     # "1440,60": 24 hours and 1 hour) to everyone registered by then.
     seminar_reminder_leads: Annotated[tuple[int, ...], NoDecode] = (60, 1_440)
     log_level: str = "INFO"
+    # Collectors of subscriber counts: each platform's API base, credentials and pace
+    # (requests a second). A platform whose credentials are not set is skipped.
+    # VK: a service token of a VK app; VK_API_URL is the method prefix.
+    vk_service_token: SecretStr | None = None
+    vk_api_url: AnyHttpUrl = AnyHttpUrl("https://api.vk.com/method")
+    vk_api_version: str = "5.199"
+    vk_requests_per_second: float = Field(default=3, gt=0)
+    # Odnoklassniki: the application's public and secret keys, and optionally the
+    # application's access token (requests are then signed in its session).
+    ok_api_url: AnyHttpUrl = AnyHttpUrl("https://api.ok.ru/fb.do")
+    ok_application_key: str | None = None
+    # Kept out of repr and dumps: its name alone would read like a leaked secret in a log.
+    ok_application_secret_key: SecretStr | None = Field(default=None, repr=False, exclude=True)
+    ok_access_token: SecretStr | None = None
+    ok_requests_per_second: float = Field(default=3, gt=0)
+    # MAX: a bot's token from the MAX partner platform (business.max.ru).
+    max_api_url: AnyHttpUrl = AnyHttpUrl("https://platform-api2.max.ru")
+    max_bot_token: SecretStr | None = None
+    max_requests_per_second: float = Field(default=20, gt=0)
+    # Telegram counts go through this bot's own connection (getChatMemberCount).
+    telegram_collect_requests_per_second: float = Field(default=10, gt=0)
+
+    @field_validator(
+        "vk_service_token", "ok_application_secret_key", "ok_access_token", "max_bot_token"
+    )
+    @classmethod
+    def _empty_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @field_validator("bot_token")
     @classmethod

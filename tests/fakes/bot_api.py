@@ -59,6 +59,7 @@ __all__ = [
     "Call",
     "CallbackAnswer",
     "FakeBotAPI",
+    "FakeChannel",
     "FakeGroup",
     "FakeUser",
     "HtmlParseError",
@@ -335,9 +336,21 @@ class FakeGroup:
     id: int
     title: str
     type: str = "supergroup"
+    member_count: int = 2
 
     def chat(self) -> JSON:
         return {"id": self.id, "type": self.type, "title": self.title}
+
+
+@dataclass(frozen=True)
+class FakeChannel:
+    """A public channel (or a public supergroup, `type`) the bot reads by its @username,
+    member or not: only getChatMemberCount knows it."""
+
+    id: int
+    username: str
+    member_count: int
+    type: str = "channel"
 
 
 @dataclass(frozen=True)
@@ -1090,6 +1103,7 @@ class FakeBotAPI:
         self._chat_sent_times: dict[int, deque[float]] = {}
         self._chat_buckets: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._groups: dict[int, FakeGroup] = {}
+        self._channels: dict[str, FakeChannel] = {}  # by lower-cased username
 
         self._handlers: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
@@ -1115,6 +1129,7 @@ class FakeBotAPI:
                 "forwardMessage": self._forward_message,
                 "sendChatAction": self._send_chat_action,
                 "getChat": self._get_chat,
+                "getChatMemberCount": self._get_chat_member_count,
                 "getFile": self._get_file,
             }.items()
         }
@@ -1207,6 +1222,11 @@ class FakeBotAPI:
             raise ValueError("group ids are negative")
         self._groups[group.id] = group
         return group
+
+    def add_channel(self, channel: FakeChannel) -> FakeChannel:
+        """Make a public channel known by its @username (getChatMemberCount)."""
+        self._channels[channel.username.lower()] = channel
+        return channel
 
     def block(self, user_id: int) -> None:
         """The user blocked the bot: sends answer 403 "bot was blocked by the user"."""
@@ -2440,6 +2460,17 @@ class FakeBotAPI:
                 "gifts_from_channels": True,
             },
         }
+
+    def _get_chat_member_count(self, request: _Request) -> int:
+        value = self._require_chat_id(request.params)
+        if isinstance(value, str) and value.startswith("@"):
+            # Users' and bots' usernames are not chats the Bot API reads.
+            channel = self._channels.get(value[1:].lower())
+            if channel is None:
+                raise _bad("chat not found")
+            return channel.member_count
+        chat = self._chat(value, writing=False)
+        return chat.member_count if isinstance(chat, FakeGroup) else 2
 
     def _get_file(self, request: _Request) -> JSON:
         file_id = _str_param(request.params, "file_id")
