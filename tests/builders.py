@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from bot.domain.catalog import PageStatus
+from bot.domain.segments import Segment
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
+from bot.storage.seminars import Seminar
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser
 from tests.harness import BotHarness
@@ -134,6 +137,37 @@ async def add_imported_page(
         )
     assert await repos.imports.finish(import_id, now=now, pages=1)
     return page
+
+
+async def add_seminar(
+    repos: Repositories,
+    *,
+    created_by: int,
+    starts_at: int,
+    capacity: int | None = None,
+    title: str = "SMM",
+    description: str = "",
+    duration_minutes: int = 90,
+    place: str = "https://example.org/room",
+    **fields: Any,
+) -> int:
+    """A seminar for the whole region's administrators, announced by `created_by` (the
+    user row must exist) at START; other `fields` of `Seminar` (revision, cancelled_at)
+    as given. Returns its id."""
+    seminar = Seminar(
+        id=0,
+        title=title,
+        description=description,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        capacity=capacity,
+        segment=Segment(),
+        created_by=created_by,
+        created_at=START,
+        **fields,
+    )
+    return await repos.seminars.create(seminar)
 
 
 async def seed_admins(bot: BotHarness, count: int, territory: int, first_id: int) -> list[FakeUser]:
