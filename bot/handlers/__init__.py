@@ -24,6 +24,7 @@ from bot.handlers import (
     registry_import,
     report,
     roles,
+    seminar_calendar,
     seminar_wizard,
     seminars,
     total,
@@ -50,6 +51,7 @@ def get_routers() -> list[Router]:
         total.build_router(),
         charts.build_router(),
         seminars.build_router(),
+        seminar_calendar.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,
