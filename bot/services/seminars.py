@@ -301,10 +301,12 @@ async def _queue(
     priority: Priority,
     now: int,
 ) -> int:
-    """Queue `render`'s message about `view` to each of these users (in their language)
-    inside the caller's unit of work; returns how many were queued."""
+    """Queue `render`'s message about `view` to each of these users (in their language,
+    in the order given: the line's, for promotions) inside the caller's unit of work;
+    returns how many were queued."""
+    users = {user.id: user for user in await repos.users.many(user_ids)}
     messages = []
-    for user in await repos.users.many(user_ids):
+    for user in (users[user_id] for user_id in user_ids if user_id in users):
         text, markup = render(user, view)
         messages.append((user.id, text_payload(text, markup)))
     return await repos.outbox.add_many(OutboxKind.TEXT, messages, priority=priority, now=now)

@@ -137,6 +137,23 @@ async def test_a_freed_seat_goes_to_the_first_in_line_in_the_same_transaction(
         assert (await repos.outbox.status_counts())[OutboxStatus.PENDING] == 1
 
 
+async def test_seats_the_line_should_have_had_go_to_it_before_a_newcomer(
+    db: Database, clock: FakeClock
+) -> None:
+    """A line left waiting while seats are free (the limit lifted by an edit): the next
+    tap serves the line first, in order, and then the newcomer."""
+    seminar, [first, second, newcomer] = await seminar_with_admins(db, 3, capacity=None)
+    async with db.write() as repos:
+        for user_id in (second, first):
+            await repos.waitlist.join(seminar, user_id, now=START)
+    view = await service(db, clock).register(member(newcomer), seminar)
+    assert (view.mine, view.registered) == (True, 3)
+    for user_id in (first, second):
+        assert (await service(db, clock).view(member(user_id), seminar)).mine
+    told = [await outbox_row(db, row) for row in (1, 2)]
+    assert [row.chat_id for row in told] == [second, first]  # the line's order
+
+
 async def test_registration_closes_at_the_start_and_for_a_cancelled_seminar(
     db: Database, clock: FakeClock
 ) -> None:
