@@ -67,6 +67,7 @@ from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminar_followups import feedback_question_text, seminar_reminder_text
 from bot.texts.seminars import seminar_announcement
+from bot.texts.waitlist import seat_notice
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ def build_services(
             clock,
             seminar_announcement(i18n, settings.tz, keyboards.seminar_actions),
             delivery.wake,
+            promoted=seat_notice(i18n, settings.tz, keyboards.seminar_actions),
         ),
         feedback=FeedbackService(
             db,

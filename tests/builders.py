@@ -151,7 +151,10 @@ async def add_seminar(
     segment: Segment | None = None,
     registered: Mapping[int, int] | Iterable[int] = (),
     title: str = "Seminar",
+    description: str = "",
     place: str = "https://example.org/room",
+    capacity: int | None = None,
+    revision: int = 0,
     cancelled_at: int | None = None,
     checkin_code: str | None = None,
 ) -> int:
@@ -163,16 +166,17 @@ async def add_seminar(
         Seminar(
             id=0,
             title=title,
-            description="",
+            description=description,
             starts_at=starts_at,
             duration_minutes=duration_minutes,
             place=place,
-            capacity=None,
+            capacity=capacity,
             segment=segment or Segment(territories=territories),
             created_by=created_by,
             created_at=START,
             cancelled_at=cancelled_at,
             checkin_code=checkin_code,
+            revision=revision,
         )
     )
     when = registered if isinstance(registered, Mapping) else dict.fromkeys(registered, START)

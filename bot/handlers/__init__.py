@@ -27,6 +27,7 @@ from bot.handlers import (
     registry_import,
     report,
     roles,
+    seminar_calendar,
     seminar_feedback,
     seminar_wizard,
     seminars,
@@ -58,6 +59,7 @@ def get_routers() -> list[Router]:
         seminars.build_router(),
         certificates.build_router(),
         seminar_feedback.build_router(),
+        seminar_calendar.build_router(),
         digest.build_router(),
         _for_role(
             Role.COORDINATOR,

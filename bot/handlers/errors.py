@@ -87,8 +87,6 @@ def explain(error: errors.DomainError) -> str:
             return _("There is no such broadcast. See /broadcasts.")
         case errors.SeminarNotFound():
             return _("There is no such seminar for you. See /seminars.")
-        case errors.SeminarFull():
-            return _("Sorry, all seats of this seminar are taken.")
         case errors.SeminarStarted():
             return _("The seminar has already started: registrations are closed.")
         case errors.SeminarCancelled():

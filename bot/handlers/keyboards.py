@@ -307,14 +307,17 @@ def report_now(page: Page) -> InlineKeyboardMarkup:
 
 
 def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
-    """Under a seminar's card: register, or cancel the registration."""
+    """Under a seminar's card: register (or join the waiting list of a full one), or
+    cancel the registration (or leave the line)."""
     seminar_id = view.seminar.id
+    leave = SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id)
     if view.mine:
-        leave = SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id)
         return keyboard([(_("✖️ Cancel my registration"), leave)])
-    if view.full:
-        return keyboard([])
+    if view.waiting is not None:
+        return keyboard([(_("✖️ Leave the waiting list"), leave)])
     join = SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id)
+    if view.full:
+        return keyboard([(_("⏳ Join the waiting list"), join)])
     return keyboard([(_("✅ I will attend"), join)])
 
 

@@ -21,6 +21,7 @@ from bot.handlers.common import cards_screen, reply_target, send_cards
 from bot.services.seminars import SeminarService
 from bot.texts.formats import number
 from bot.texts.seminars import announcement_header, seminar_card
+from bot.texts.waitlist import joined, left
 
 
 def seminars_shown(first: int, last: int, count: int) -> str:
@@ -74,10 +75,10 @@ async def join_or_leave(
 ) -> None:
     if callback_data.action is SeminarAction.JOIN:
         view = await seminars.register(actor, callback_data.seminar_id)
-        done = _("You are registered. See you there!")
+        done = joined(view)
     else:
-        view = await seminars.unregister(actor, callback_data.seminar_id)
-        done = _("Your registration is cancelled.")
+        was, view = await seminars.unregister(actor, callback_data.seminar_id)
+        done = left(was)
     target = reply_target(callback)
     locale = i18n.current_locale
     card = seminar_card(view, settings.tz, locale, i18n)
@@ -88,7 +89,8 @@ async def join_or_leave(
         # A second tap on an old button finds the card as it should be: FloodControl
         # takes "message is not modified" for success.
         await target.edit_text(card, reply_markup=markup)
-    await callback.answer(done)
+    # Put in line instead of registered: an alert, so that it is not missed.
+    await callback.answer(done, show_alert=view.waiting is not None)
 
 
 def build_router() -> Router:

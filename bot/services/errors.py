@@ -118,10 +118,6 @@ class SeminarNotFound(FinalRefusal):
     """No such seminar, or it is not for this user's pages."""
 
 
-class SeminarFull(DomainError):
-    pass
-
-
 class SeminarStarted(FinalRefusal):
     """Registrations change only before the seminar starts."""
 

@@ -2,13 +2,20 @@
 
 Who may see and register: a coordinator, for seminars inside their territory (all of them
 if they are not scoped); an administrator, when the seminar's segment includes one of
-their approved pages, or when they registered already. Every check is made here, on the
-server side, whatever the buttons said.
+their approved pages, or when they registered (or wait in line) already. Every check is
+made here, on the server side, whatever the buttons said.
+
+A full seminar has a waiting list: "I will attend" puts the person at the end of the line,
+and each seat freed goes to the first in line, who is told through the delivery queue in
+the same transaction. Seats are counted and taken inside one write transaction (`BEGIN
+IMMEDIATE`, one writer at a time, across processes too), so two taps for the last seat
+never both get it. Registrations (and the line) close at the start, and for a cancelled
+seminar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +30,7 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
     NotAllowed,
-    SeminarFull,
+    SeminarCancelled,
     SeminarNotFound,
     SeminarStarted,
     require_text,
@@ -48,11 +55,13 @@ class SeminarDraft:
 
 @dataclass(frozen=True, slots=True)
 class SeminarView:
-    """A seminar as one user sees it: how many registered, and whether they did."""
+    """A seminar as one user sees it: how many registered, whether they did, and their
+    place in the waiting list (1: first in line; None: not waiting)."""
 
     seminar: Seminar
     registered: int
     mine: bool
+    waiting: int | None = None
 
     @property
     def seats_left(self) -> int | None:
@@ -64,8 +73,9 @@ class SeminarView:
         return self.seats_left == 0
 
 
-# The announcement of a seminar to one administrator, in their language: HTML text and an
-# inline keyboard as a dict (the "I will attend" button).
+# A message about a seminar to one user, in their language: HTML text and an inline
+# keyboard as a dict (the card's buttons). The announcement to each administrator invited,
+# and the notice to the first in line that a seat is now theirs.
 AnnouncementRenderer = Callable[[User, SeminarView], tuple[str, Mapping[str, Any]]]
 
 
@@ -81,10 +91,13 @@ class SeminarService:
         clock: Clock,
         announce: AnnouncementRenderer,
         wake: Callable[[], None],
+        *,
+        promoted: AnnouncementRenderer,
     ) -> None:
         self._db = db
         self._clock = clock
         self._announce = announce
+        self._promoted = promoted
         # Tells the delivery worker that announcements were queued.
         self._wake = wake
 
@@ -137,23 +150,16 @@ class SeminarService:
             assert seminar is not None
             view = SeminarView(seminar, registered=0, mine=False)
             audience = await repos.audience.recipients(seminar.segment, now=now)
-            recipients = await repos.users.many(audience)
-            messages = []
-            for user in recipients:
-                text, markup = self._announce(user, view)
-                messages.append((user.id, text_payload(text, markup)))
-            await repos.outbox.add_many(
-                OutboxKind.TEXT, messages, priority=Priority.BROADCAST, now=now
-            )
+            sent = await _queue(repos, self._announce, audience, view, Priority.BROADCAST, now)
             territory = await self._audited_territory(repos, actor, draft)
             subject = Subject(SubjectKind.SEMINAR, seminar_id, territory)
-            invited = {AuditDetail.RECIPIENTS: len(messages)}
+            invited = {AuditDetail.RECIPIENTS: sent}
             await record(
                 repos, actor, AuditAction.SEMINAR_CREATED, subject, now=now, details=invited
             )
-        if messages:
+        if sent:
             self._wake()
-        return seminar, len(messages)
+        return seminar, sent
 
     @staticmethod
     async def _audited_territory(
@@ -176,10 +182,16 @@ class SeminarService:
             ids = [seminar.id for seminar in seminars]
             counts = await repos.seminars.registered_counts(ids)
             mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}
+            waiting = await repos.waitlist.positions(ids, actor.user_id)
             views = []
             for seminar in seminars:
-                if seminar.id in mine or await self._invited(repos, actor, seminar, now):
-                    views.append(SeminarView(seminar, counts[seminar.id], seminar.id in mine))
+                known = seminar.id in mine or seminar.id in waiting
+                if known or await self._invited(repos, actor, seminar, now):
+                    views.append(
+                        SeminarView(
+                            seminar, counts[seminar.id], seminar.id in mine, waiting.get(seminar.id)
+                        )
+                    )
         return views
 
     async def view(self, actor: Actor, seminar_id: int) -> SeminarView:
@@ -187,30 +199,70 @@ class SeminarService:
             return await self._view(repos, actor, seminar_id)
 
     async def register(self, actor: Actor, seminar_id: int) -> SeminarView:
-        """Register the actor; refused when the seminar started, is full or is not for
-        them. Registering twice changes nothing."""
-        now = self._clock.now()
-        async with self._db.write() as repos:
-            view = await self._view(repos, actor, seminar_id)
-            if view.mine:
-                return view
-            if view.seminar.starts_at <= now:
-                raise SeminarStarted
-            if view.full:
-                raise SeminarFull
-            await repos.seminars.register(seminar_id, actor.user_id, now=now)
-            return SeminarView(view.seminar, view.registered + 1, mine=True)
+        """Register the actor for a free seat; when every seat is taken, put them at the
+        end of the waiting list instead (the view's `waiting` is their position). The line
+        is never skipped: seats it should have had (capacity raised meanwhile) go to it
+        first. Registering, or joining the line, twice changes nothing.
 
-    async def unregister(self, actor: Actor, seminar_id: int) -> SeminarView:
+        Raises SeminarNotFound (not for them), SeminarCancelled, SeminarStarted (closed at
+        the start). One write transaction counts the seats and takes one."""
         now = self._clock.now()
         async with self._db.write() as repos:
             view = await self._view(repos, actor, seminar_id)
-            if not view.mine:
+            if view.mine or view.waiting is not None:
                 return view
-            if view.seminar.starts_at <= now:
-                raise SeminarStarted
-            await repos.seminars.unregister(seminar_id, actor.user_id)
-            return SeminarView(view.seminar, view.registered - 1, mine=False)
+            seminar = view.seminar
+            _require_open(seminar, now)
+            promoted = await self._fill_seats(repos, seminar, now=now)
+            registered = view.registered + len(promoted)
+            if seminar.capacity is None or registered < seminar.capacity:
+                await repos.seminars.register(seminar_id, actor.user_id, now=now)
+                view = SeminarView(seminar, registered + 1, mine=True)
+            else:
+                await repos.waitlist.join(seminar_id, actor.user_id, now=now)
+                line = await repos.waitlist.positions([seminar_id], actor.user_id)
+                view = SeminarView(seminar, registered, mine=False, waiting=line[seminar_id])
+        if promoted:
+            self._wake()
+        return view
+
+    async def unregister(self, actor: Actor, seminar_id: int) -> tuple[SeminarView, SeminarView]:
+        """The actor cannot come: give up their seat, or their place in the waiting list. A
+        seat given up goes to the first in line, who is told through the delivery queue
+        in the same transaction. Nothing to give up changes nothing. Returns the seminar
+        as the actor saw it before, and as they see it now.
+
+        Raises SeminarNotFound (not for them), SeminarCancelled, SeminarStarted."""
+        now = self._clock.now()
+        promoted: list[int] = []
+        async with self._db.write() as repos:
+            view = await self._view(repos, actor, seminar_id)
+            if not view.mine and view.waiting is None:
+                return view, view
+            _require_open(view.seminar, now)
+            registered = view.registered
+            if view.mine:
+                await repos.seminars.unregister(seminar_id, actor.user_id)
+                promoted = await self._fill_seats(repos, view.seminar, now=now)
+                registered += len(promoted) - 1
+            else:
+                await repos.waitlist.leave(seminar_id, actor.user_id)
+        if promoted:
+            self._wake()
+        return view, SeminarView(view.seminar, registered, mine=False)
+
+    async def _fill_seats(self, repos: Repositories, seminar: Seminar, *, now: int) -> list[int]:
+        """Give the seminar's free seats (every waiting person's, when it has no limit) to
+        the first in line, in order, and queue each of them the notice; returns their
+        user ids. The caller wakes the delivery worker after the commit."""
+        registered = (await repos.seminars.registered_counts([seminar.id]))[seminar.id]
+        free = None if seminar.capacity is None else seminar.capacity - registered
+        promoted = await repos.waitlist.pop(seminar.id, free)
+        for user_id in promoted:
+            await repos.seminars.register(seminar.id, user_id, now=now)
+        view = SeminarView(seminar, registered + len(promoted), mine=True)
+        await _queue(repos, self._promoted, promoted, view, Priority.ALERT, now)
+        return promoted
 
     async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
         """The seminar as the actor sees it; SeminarNotFound if it is not for them."""
@@ -218,13 +270,43 @@ class SeminarService:
         if seminar is None:
             raise SeminarNotFound
         mine = bool(await repos.seminars.registrations([seminar_id], [actor.user_id]))
-        if not mine and not await self._invited(repos, actor, seminar, self._clock.now()):
+        waiting = (await repos.waitlist.positions([seminar_id], actor.user_id)).get(seminar_id)
+        known = mine or waiting is not None
+        if not known and not await self._invited(repos, actor, seminar, self._clock.now()):
             raise SeminarNotFound
         counts = await repos.seminars.registered_counts([seminar_id])
-        return SeminarView(seminar, counts[seminar_id], mine)
+        return SeminarView(seminar, counts[seminar_id], mine, waiting)
 
     @staticmethod
     async def _invited(repos: Repositories, actor: Actor, seminar: Seminar, now: int) -> bool:
         return coordinator_sees(actor, seminar) or await repos.audience.includes(
             seminar.segment, actor.user_id, now=now
         )
+
+
+def _require_open(seminar: Seminar, now: int) -> None:
+    """Registrations and the waiting list change only before the start (Unix seconds) of
+    a seminar not cancelled. Raises SeminarCancelled, SeminarStarted."""
+    if seminar.cancelled_at is not None:
+        raise SeminarCancelled
+    if seminar.starts_at <= now:
+        raise SeminarStarted
+
+
+async def _queue(
+    repos: Repositories,
+    render: AnnouncementRenderer,
+    user_ids: Collection[int],
+    view: SeminarView,
+    priority: Priority,
+    now: int,
+) -> int:
+    """Queue `render`'s message about `view` to each of these users (in their language,
+    in the order given: the line's, for promotions) inside the caller's unit of work;
+    returns how many were queued."""
+    users = {user.id: user for user in await repos.users.many(user_ids)}
+    messages = []
+    for user in (users[user_id] for user_id in user_ids if user_id in users):
+        text, markup = render(user, view)
+        messages.append((user.id, text_payload(text, markup)))
+    return await repos.outbox.add_many(OutboxKind.TEXT, messages, priority=priority, now=now)

@@ -34,6 +34,7 @@ from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
 from bot.storage.totals import TotalsRepository
 from bot.storage.users import UserRepository
+from bot.storage.waitlist import WaitlistRepository
 
 
 class Repositories:
@@ -57,6 +58,7 @@ class Repositories:
         self.lease = LeaseRepository(conn)
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
+        self.waitlist = WaitlistRepository(conn)
         self.audit = AuditRepository(conn)
         self.claims = ClaimRepository(conn)
         self.orphans = OrphanRepository(conn)

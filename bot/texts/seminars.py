@@ -7,7 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.seminars import SeminarInputError, SeminarInputInvalid
@@ -46,9 +46,24 @@ def seminar_card(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> st
             )
         if view.mine:
             lines.append(_("✅ You are registered."))
+        elif view.waiting is not None:
+            lines.append(waiting_line(view.waiting))
         elif view.full:
             lines.append(_("No seats left."))
         return "\n".join(lines)
+
+
+def waiting_line(position: int) -> str:
+    """The viewer's place in a seminar's waiting list (1: first in line), in the current
+    language."""
+    if position == 1:
+        return _("⏳ You are first on the waiting list: the next free seat is yours.")
+    ahead = position - 1
+    return ngettext(
+        "⏳ You are number {position} on the waiting list: {count} person ahead of you.",
+        "⏳ You are number {position} on the waiting list: {count} people ahead of you.",
+        ahead,
+    ).format(position=position, count=ahead)
 
 
 def announcement_header(locale: str, i18n: I18n) -> str:
@@ -67,14 +82,22 @@ def seminar_announcement(
 ) -> AnnouncementRenderer:
     """The renderer `SeminarService` calls for each invited administrator: the
     announcement and its buttons (as Bot API JSON), in the administrator's language."""
+    return headed_card(i18n, tz, keyboard, announcement_header)
+
+
+def headed_card(
+    i18n: I18n, tz: ZoneInfo, keyboard: SeminarKeyboard, header: Callable[[str, I18n], str]
+) -> AnnouncementRenderer:
+    """A renderer of messages about a seminar that `SeminarService` queues: `header`
+    (HTML, in the given locale), a blank line, the card, and the card's buttons (as Bot
+    API JSON), in the language of the user it goes to."""
 
     def render(user: User, view: SeminarView) -> tuple[str, dict[str, object]]:
         locale = locale_of(user, i18n)
         with speaking(i18n, locale):
             markup = keyboard(view)
-        return announcement(view, tz, locale, i18n), markup.model_dump(
-            mode="json", exclude_none=True
-        )
+        text = header(locale, i18n) + "\n\n" + seminar_card(view, tz, locale, i18n)
+        return text, markup.model_dump(mode="json", exclude_none=True)
 
     return render
 

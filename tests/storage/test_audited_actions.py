@@ -138,11 +138,13 @@ async def test_a_seminar_whose_announcement_fails_leaves_neither_seminar_nor_ent
         return view.seminar.title, {}
 
     with pytest.raises(Refused):
-        await SeminarService(db, clock, fail, lambda: None).create(COORDINATOR, draft)
+        await SeminarService(db, clock, fail, lambda: None, promoted=fail).create(
+            COORDINATOR, draft
+        )
     assert await entries(db) == []
-    seminar, invited = await SeminarService(db, clock, announce, lambda: None).create(
-        COORDINATOR, draft
-    )
+    seminar, invited = await SeminarService(
+        db, clock, announce, lambda: None, promoted=announce
+    ).create(COORDINATOR, draft)
     [entry] = await entries(db)
     assert (entry.action, entry.subject_kind, entry.subject_id, entry.territory_id) == (
         AuditAction.SEMINAR_CREATED,
