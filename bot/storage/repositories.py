@@ -29,6 +29,7 @@ from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
 from bot.storage.totals import TotalsRepository
+from bot.storage.training import TrainingRepository
 from bot.storage.users import UserRepository
 
 
@@ -58,3 +59,4 @@ class Repositories:
         self.orphans = OrphanRepository(conn)
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
+        self.training = TrainingRepository(conn)
