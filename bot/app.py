@@ -48,6 +48,7 @@ from bot.services.reports import ReportService
 from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage.database import Database
 from bot.storage.fsm import SQLiteStorage
@@ -78,6 +79,7 @@ class Services:
     exports: ExportService
     audit: AuditService
     imports: RegistryImportService
+    training: TrainingService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -137,6 +139,7 @@ def build_services(
         exports=ExportService(db, clock),
         audit=AuditService(db),
         imports=build_imports(settings, db, clock, i18n, delivery.wake),
+        training=TrainingService(db, clock, settings.tz),
     )
 
 

@@ -10,6 +10,7 @@ from bot.handlers import (
     audit,
     broadcast,
     broadcast_progress,
+    broadcast_training,
     charts,
     common,
     digest,
@@ -27,6 +28,7 @@ from bot.handlers import (
     seminar_wizard,
     seminars,
     total,
+    training,
 )
 from bot.handlers.filters import HasRole
 
@@ -54,11 +56,13 @@ def get_routers() -> list[Router]:
         _for_role(
             Role.COORDINATOR,
             moderation.build_router(),
+            broadcast_training.build_router(),  # before the wizard's own screens
             broadcast.build_router(),
             broadcast_progress.build_router(),
             seminar_wizard.build_router(),
             export.build_router(),
             audit.build_router(),
+            training.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

@@ -30,11 +30,22 @@ from bot.handlers.callbacks import (
     SeminarDurationCb,
     SeminarWizardCb,
     SilenceCb,
+    TrainingCb,
+    TrainingSegmentCb,
+    UntrainedCb,
 )
 from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
+COORDINATOR_COMMANDS = (
+    "pending",
+    "broadcast",
+    "broadcasts",
+    "seminar_new",
+    "audit",
+    "export",
+    "training",
+)
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 
 
@@ -46,7 +57,9 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
     router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing))
-    router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(
+        refuse, MenuCb.filter(F.item.in_({MenuItem.PENDING, MenuItem.TRAINING}))
+    )
     router.callback_query.register(
         refuse,
         ListCb.filter(
@@ -76,6 +89,9 @@ def build_router() -> Router:
         SeminarAudienceCb,
         SeminarAudiencePageCb,
         ImportCb,
+        TrainingCb,
+        TrainingSegmentCb,
+        UntrainedCb,
     ):
         router.callback_query.register(refuse, data.filter())
     return router
