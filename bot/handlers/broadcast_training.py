@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -29,7 +29,7 @@ from bot.handlers.callbacks import (
     TrainingSegmentCb,
     UntrainedCb,
 )
-from bot.handlers.common import reply_target
+from bot.handlers.common import edit_markup
 from bot.handlers.states import Broadcasting
 from bot.services.training import TrainingService
 from bot.storage.training import SeminarRef
@@ -77,87 +77,46 @@ def groups_keyboard(draft: BroadcastDraft, seminar_id: int) -> InlineKeyboardMar
     return builder.as_markup()
 
 
-async def _show(callback: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
-    target = reply_target(callback)
-    if isinstance(target, Message) and target.reply_markup != markup:
-        await target.edit_reply_markup(reply_markup=markup)
-
-
-async def _redraw(
+async def training_screen(
     callback: CallbackQuery,
-    draft: BroadcastDraft,
-    actor: Actor,
-    training: TrainingService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """The training screen for `draft`, with the seminars the actor oversees."""
-    seminars = await training.recent_seminars(actor)
-    await _show(callback, training_keyboard(draft, seminars, settings.tz, i18n.current_locale))
-
-
-async def open_training(
-    callback: CallbackQuery,
+    callback_data: SegmentOpenCb | TrainingSegmentCb | UntrainedCb,
     state: FSMContext,
     actor: Actor,
     training: TrainingService,
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    """The training screen, in the tapped message."""
-    await _redraw(callback, await BroadcastDraft.load(state), actor, training, settings, i18n)
-
-
-async def choose_seminar(
-    callback: CallbackQuery,
-    callback_data: TrainingSegmentCb,
-    state: FSMContext,
-    actor: Actor,
-    training: TrainingService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """No seminar, a seminar's groups, or a seminar's group chosen. A seminar the
-    coordinator does not oversee (or that does not exist) is refused by the service."""
+    """A tap on the training screen: open it, keep (or not) pages with no trained
+    administrator, choose no seminar, show a seminar's groups, or choose one. A seminar
+    the coordinator does not oversee (or that does not exist) is refused by the service."""
     draft = await BroadcastDraft.load(state)
-    if callback_data.seminar_id == 0:
+    if isinstance(callback_data, UntrainedCb):
+        segment = draft.segment.with_untrained(callback_data.on)
+        draft = draft.model_copy(update={"segment": segment})
+    elif isinstance(callback_data, TrainingSegmentCb) and callback_data.seminar_id == 0:
         segment = draft.segment.with_seminar(None, None)
         draft = draft.model_copy(update={"segment": segment, "seminar_title": None})
-    else:
+    elif isinstance(callback_data, TrainingSegmentCb):
         seminar = await training.seminar_for_segment(actor, callback_data.seminar_id)
         if callback_data.group is None:
-            await _show(callback, groups_keyboard(draft, seminar.id))
+            await edit_markup(callback, groups_keyboard(draft, seminar.id))
             return
         segment = draft.segment.with_seminar(seminar.id, callback_data.group)
         draft = draft.model_copy(update={"segment": segment, "seminar_title": seminar.title})
     await draft.save(state)
-    await _redraw(callback, draft, actor, training, settings, i18n)
-
-
-async def toggle_untrained(
-    callback: CallbackQuery,
-    callback_data: UntrainedCb,
-    state: FSMContext,
-    actor: Actor,
-    training: TrainingService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """Keep pages with no trained administrator, or stop keeping them."""
-    draft = await BroadcastDraft.load(state)
-    draft = draft.model_copy(update={"segment": draft.segment.with_untrained(callback_data.on)})
-    await draft.save(state)
-    await _redraw(callback, draft, actor, training, settings, i18n)
+    seminars = await training.recent_seminars(actor)
+    markup = training_keyboard(draft, seminars, settings.tz, i18n.current_locale)
+    await edit_markup(callback, markup)
 
 
 def build_router() -> Router:
     """The training screen's routes (include before `broadcast`'s router)."""
     router = Router(name=__name__)
     router.callback_query.register(
-        open_training,
+        training_screen,
         Broadcasting.segment,
         SegmentOpenCb.filter(F.choice == SegmentChoice.TRAINING),
     )
-    router.callback_query.register(choose_seminar, Broadcasting.segment, TrainingSegmentCb.filter())
-    router.callback_query.register(toggle_untrained, Broadcasting.segment, UntrainedCb.filter())
+    for data in (TrainingSegmentCb, UntrainedCb):
+        router.callback_query.register(training_screen, Broadcasting.segment, data.filter())
     return router

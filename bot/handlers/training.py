@@ -15,7 +15,7 @@ from bot.domain.messages import ListPage
 from bot.domain.roles import Actor
 from bot.domain.training import TrainingPeriod
 from bot.handlers.broadcast_keyboards import CHECKED
-from bot.handlers.callbacks import MenuItem, TrainingCb
+from bot.handlers.callbacks import MenuCb, MenuItem, TrainingCb
 from bot.handlers.common import edit_list, on_command, reply_target
 from bot.handlers.keyboards import page_nav
 from bot.services.registry import RegistryService
@@ -34,29 +34,6 @@ def training_keyboard(period: TrainingPeriod, page: ListPage) -> InlineKeyboardM
     return builder.as_markup()
 
 
-async def _screen(
-    actor: Actor,
-    training: TrainingService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-    period: TrainingPeriod,
-    at: int,
-) -> tuple[str, InlineKeyboardMarkup]:
-    locale = i18n.current_locale
-    report = await training.report(actor, period)
-    page = training_report(
-        report,
-        await registry.territories(),
-        settings.region_name_in(locale),
-        at,
-        settings.tz,
-        locale,
-        i18n,
-    )
-    return page.text, training_keyboard(period, page)
-
-
 async def show_training(
     event: Message | CallbackQuery,
     actor: Actor,
@@ -64,32 +41,31 @@ async def show_training(
     registry: RegistryService,
     settings: Settings,
     i18n: I18n,
+    callback_data: TrainingCb | MenuCb | None = None,
 ) -> None:
-    """/training and its menu button: this year's figures."""
-    text, markup = await _screen(
-        actor, training, registry, settings, i18n, TrainingPeriod.THIS_YEAR, 0
+    """/training and its menu button: this year's figures in a new message; a period or
+    screen button (`TrainingCb`): that screen, in the tapped message."""
+    chosen = callback_data if isinstance(callback_data, TrainingCb) else None
+    period = chosen.period if chosen is not None else TrainingPeriod.THIS_YEAR
+    locale = i18n.current_locale
+    page = training_report(
+        await training.report(actor, period),
+        await registry.territories(),
+        settings.region_name_in(locale),
+        chosen.page if chosen is not None else 0,
+        settings.tz,
+        locale,
+        i18n,
     )
-    await reply_target(event).answer(text, reply_markup=markup)
-
-
-async def change_screen(
-    callback: CallbackQuery,
-    callback_data: TrainingCb,
-    actor: Actor,
-    training: TrainingService,
-    registry: RegistryService,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """Another period or screen of territories, in the tapped message."""
-    text, markup = await _screen(
-        actor, training, registry, settings, i18n, callback_data.period, callback_data.page
-    )
-    await edit_list(callback, text, markup)
+    markup = training_keyboard(period, page)
+    if chosen is not None and isinstance(event, CallbackQuery):
+        await edit_list(event, page.text, markup)
+    else:
+        await reply_target(event).answer(page.text, reply_markup=markup)
 
 
 def build_router() -> Router:
     router = Router(name=__name__)
     on_command(router, show_training, "training", MenuItem.TRAINING)
-    router.callback_query.register(change_screen, TrainingCb.filter())
+    router.callback_query.register(show_training, TrainingCb.filter())
     return router
