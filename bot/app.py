@@ -54,6 +54,7 @@ from bot.services.seminar_reminders import SeminarReminderService
 from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
+from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage.database import Database
 from bot.storage.fsm import SQLiteStorage
@@ -89,6 +90,7 @@ class Services:
     imports: RegistryImportService
     attendance: AttendanceService
     certificates: CertificateService
+    training: TrainingService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -161,6 +163,7 @@ def build_services(
             CheckinRules(settings.checkin_opens_minutes, settings.checkin_closes_minutes),
         ),
         certificates=CertificateService(db, clock),
+        training=TrainingService(db, clock, settings.tz),
     )
 
 

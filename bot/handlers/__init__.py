@@ -11,6 +11,7 @@ from bot.handlers import (
     audit,
     broadcast,
     broadcast_progress,
+    broadcast_training,
     certificates,
     charts,
     checkin,
@@ -32,6 +33,7 @@ from bot.handlers import (
     seminar_wizard,
     seminars,
     total,
+    training,
 )
 from bot.handlers.filters import HasRole
 
@@ -64,6 +66,7 @@ def get_routers() -> list[Router]:
         _for_role(
             Role.COORDINATOR,
             moderation.build_router(),
+            broadcast_training.build_router(),  # before the wizard's own screens
             broadcast.build_router(),
             broadcast_progress.build_router(),
             seminar_wizard.build_router(),
@@ -72,6 +75,7 @@ def get_routers() -> list[Router]:
             audit.build_router(),
             attendance.build_router(),
             certificates.build_coordinator_router(),
+            training.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

@@ -96,6 +96,7 @@ class Desk:
             await self.broadcasts.count(self.actor, draft.segment),
             await self.registry.territories(),
             len(draft.album),
+            draft.seminar_title,
         )
 
 

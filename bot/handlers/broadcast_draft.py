@@ -31,6 +31,7 @@ class BroadcastDraft(StoredForm):
     ids in order (the first is `source_message_id`) and `album_kinds` what each carries.
     `refused_groups`: albums refused in this draft, whose late items are ignored.
     `choices_page`: the screen of choices shown, so that a tap redraws the same screen.
+    `seminar_title`: the title of the seminar the segment narrows to, for its summary.
     """
 
     source_chat_id: int | None = None
@@ -42,6 +43,7 @@ class BroadcastDraft(StoredForm):
     summary_message_id: int | None = None
     refused_groups: list[str] = Field(default_factory=list)
     choices_page: int = 0
+    seminar_title: str | None = None
 
     def source(self) -> tuple[int, int]:
         """The chat and the message to copy (an album's first item); raises LookupError

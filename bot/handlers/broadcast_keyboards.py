@@ -36,6 +36,7 @@ def summary_keyboard() -> InlineKeyboardMarkup:
         SegmentChoice.THEME: _("🎭 Theme"),
         SegmentChoice.PLATFORM: _("🌐 Platform"),
         SegmentChoice.SILENCE: _("⏰ Not reporting"),
+        SegmentChoice.TRAINING: _("🎓 Training"),
     }
     return keyboard(
         [
@@ -45,7 +46,7 @@ def summary_keyboard() -> InlineKeyboardMarkup:
         ],
         2,
         2,
-        1,
+        2,
         1,
         1,
     )

@@ -9,7 +9,8 @@ from aiogram.filters.callback_data import CallbackData
 from bot.domain.catalog import Level, Theme
 from bot.domain.exports import ExportFormat, ExportKind, ExportPeriod
 from bot.domain.links import Platform
-from bot.domain.segments import Dimension
+from bot.domain.segments import Dimension, SeminarGroup
+from bot.domain.training import TrainingPeriod
 
 
 class MenuItem(StrEnum):
@@ -21,6 +22,7 @@ class MenuItem(StrEnum):
     HELP = "hlp"
     PENDING = "pnd"
     DIGEST = "dig"
+    TRAINING = "trn"
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -268,11 +270,15 @@ class SegmentChoice(StrEnum):
     THEME = Dimension.THEME.value
     PLATFORM = Dimension.PLATFORM.value
     SILENCE = "silence"
+    TRAINING = "training"  # a seminar's people, pages with no trained administrator
 
     @property
     def dimension(self) -> Dimension | None:
-        """The dimension whose values this screen lists; None for the days of silence."""
-        return None if self is SegmentChoice.SILENCE else Dimension(self.value)
+        """The dimension whose values this screen lists; None for the days of silence
+        and the training screen."""
+        if self in (SegmentChoice.SILENCE, SegmentChoice.TRAINING):
+            return None
+        return Dimension(self.value)
 
 
 class SegmentOpenCb(CallbackData, prefix="bo"):
@@ -294,6 +300,21 @@ class SilenceCb(CallbackData, prefix="bs"):
     """Keep pages with no report for `days` or more; 0: any page."""
 
     days: int
+
+
+class TrainingSegmentCb(CallbackData, prefix="trs"):
+    """Narrow a broadcast to a seminar's people: seminar 0 without a group: to no
+    seminar; a seminar without a group: show its groups; both: choose them. Whether the
+    coordinator oversees the seminar is checked by the service."""
+
+    seminar_id: int = 0
+    group: SeminarGroup | None = None
+
+
+class UntrainedCb(CallbackData, prefix="tru"):
+    """Keep (or not) pages with no trained administrator."""
+
+    on: bool
 
 
 class BroadcastStopCb(CallbackData, prefix="bx"):
@@ -334,3 +355,10 @@ class CertificateRevokeCb(CallbackData, prefix="cer"):
 
     certificate_id: str
     confirmed: bool = False
+
+
+class TrainingCb(CallbackData, prefix="tr"):
+    """A screen of /training: the period, and the screen of territories (zero-based)."""
+
+    period: TrainingPeriod
+    page: int = 0

@@ -78,6 +78,13 @@ async def edit_list(
         await target.edit_text(text, reply_markup=markup)
 
 
+async def edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """Redraw the buttons of the tapped message, unless they are already `markup`."""
+    target = reply_target(callback)
+    if isinstance(target, Message) and target.reply_markup != markup:
+        await target.edit_reply_markup(reply_markup=markup)
+
+
 async def send_cards(
     target: Message | InaccessibleMessage,
     cards: Sequence[tuple[str, InlineKeyboardMarkup | None]],

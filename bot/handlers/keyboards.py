@@ -88,6 +88,7 @@ def main_menu(actor: Actor) -> InlineKeyboardMarkup:
     ]
     if actor.is_coordinator:
         items.append((_("✅ Pages to approve"), MenuItem.PENDING))
+        items.append((_("🎓 Training"), MenuItem.TRAINING))
     items += [(_("⚙️ Settings"), MenuItem.SETTINGS), (_("❓ Help"), MenuItem.HELP)]
     return keyboard(((text, MenuCb(item=item)) for text, item in items), 2)
 

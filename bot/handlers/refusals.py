@@ -36,6 +36,9 @@ from bot.handlers.callbacks import (
     SeminarDurationCb,
     SeminarWizardCb,
     SilenceCb,
+    TrainingCb,
+    TrainingSegmentCb,
+    UntrainedCb,
 )
 from bot.handlers.states import (
     Broadcasting,
@@ -46,7 +49,15 @@ from bot.handlers.states import (
 )
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
+COORDINATOR_COMMANDS = (
+    "pending",
+    "broadcast",
+    "broadcasts",
+    "seminar_new",
+    "audit",
+    "export",
+    "training",
+)
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 
 
@@ -60,7 +71,9 @@ def build_router() -> Router:
     router.message.register(
         refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing, MarkingAttendance)
     )
-    router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
+    router.callback_query.register(
+        refuse, MenuCb.filter(F.item.in_({MenuItem.PENDING, MenuItem.TRAINING}))
+    )
     router.callback_query.register(refuse, SeminarCb.filter(F.action == SeminarAction.FEEDBACK))
     router.callback_query.register(
         refuse,
@@ -95,6 +108,9 @@ def build_router() -> Router:
         AttendancePageCb,
         AttendanceAddCb,
         CertificateRevokeCb,
+        TrainingCb,
+        TrainingSegmentCb,
+        UntrainedCb,
     ):
         router.callback_query.register(refuse, data.filter())
     coordinators_only = {SeminarAction.CHECKIN, SeminarAction.ATTENDANCE}

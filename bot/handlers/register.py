@@ -28,7 +28,7 @@ from bot.handlers.callbacks import (
     TerritoryPageCb,
     ThemeCb,
 )
-from bot.handlers.common import on_command, reply_target, settle_card
+from bot.handlers.common import edit_markup, on_command, reply_target, settle_card
 from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Register
 from bot.services.claims import ClaimService
@@ -158,12 +158,10 @@ async def turn_territory_page(
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    target = reply_target(callback)
     markup = keyboards.territories(
         await registry.territories(), i18n.current_locale, callback_data.page
     )
-    if isinstance(target, Message) and target.reply_markup != markup:
-        await target.edit_reply_markup(reply_markup=markup)
+    await edit_markup(callback, markup)
 
 
 async def take_territory(

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from bot.domain.albums import MAX_ALBUM_ITEMS
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
-from bot.domain.roles import Actor
+from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
 from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
-from bot.services.errors import BroadcastNotFound, NotAllowed
+from bot.services.errors import BroadcastNotFound, NotAllowed, SeminarNotFound
 from bot.storage.broadcasts import Broadcast, BroadcastStatus
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, OutboxStatus, album_payload, copy_payload
+from bot.storage.repositories import Repositories
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +45,21 @@ class BroadcastService:
         if not actor.is_coordinator:
             raise NotAllowed
 
+    @staticmethod
+    async def _require_seminar(repos: Repositories, actor: Actor, segment: Segment) -> None:
+        """A segment narrowed to a seminar's people reaches them only for a coordinator
+        who oversees that seminar; raises SeminarNotFound otherwise."""
+        if segment.seminar_id is None:
+            return
+        seminar = await repos.seminars.get(segment.seminar_id)
+        if seminar is None or not oversees_audience(actor, seminar.segment):
+            raise SeminarNotFound
+
     async def count(self, actor: Actor, segment: Segment) -> int:
         """How many administrators the actor's broadcast to `segment` would reach."""
         self._require_coordinator(actor)
         async with self._db.read() as repos:
+            await self._require_seminar(repos, actor, segment)
             return await repos.audience.count(segment.within(actor.scope), now=self._clock.now())
 
     async def start(
@@ -63,8 +75,9 @@ class BroadcastService:
 
         `album`: the message ids of an album's items (its first is `source_message_id`),
         copied together so that each recipient gets one album; empty for one message.
-        Raises NotAllowed for anyone but a coordinator, ValueError for an album of more
-        than `MAX_ALBUM_ITEMS` items or ids not in increasing order.
+        Raises NotAllowed for anyone but a coordinator, SeminarNotFound for a segment of
+        a seminar the coordinator does not oversee, ValueError for an album of more than
+        `MAX_ALBUM_ITEMS` items or ids not in increasing order.
         """
         self._require_coordinator(actor)
         if len(album) > MAX_ALBUM_ITEMS:
@@ -77,6 +90,7 @@ class BroadcastService:
         effective = segment.within(actor.scope)
         now = self._clock.now()
         async with self._db.write() as repos:
+            await self._require_seminar(repos, actor, effective)
             recipients = await repos.audience.recipients(effective, now=now)
             broadcast_id = await repos.broadcasts.create(
                 author_id=actor.user_id,

@@ -1,5 +1,6 @@
-"""The weekly digest: for coordinators, the region (or their territory) over the week;
-for page administrators, their pages' figures, changes and ranks.
+"""The weekly digest: for coordinators, the region (or their territory) over the week,
+with its training block (`bot.services.training.training_week`); for page
+administrators, their pages' figures, changes and ranks.
 
 A run reads what is shared once, in a few queries whatever the number of users (every
 page's ranks by window functions into flat arrays, the week's changes by one windowed
@@ -42,11 +43,13 @@ from bot.domain.localtime import DAY, WEEK
 from bot.domain.messages import MESSAGE_LIMIT, split_message
 from bot.domain.milestones import Ladders
 from bot.domain.roles import Actor
+from bot.domain.training import TrainingWeek
 from bot.services.access import actor_of, ensure_registered
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import NotRegistered
 from bot.services.seminars import SeminarView, coordinator_sees
+from bot.services.training import training_week
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, photo_payload, text_payload
 from bot.storage.records import Territory, User
@@ -72,6 +75,8 @@ class Digest:
     territories: Mapping[int, Territory]
     # Seminars of the next SEMINAR_DAYS the user is invited to or registered for.
     seminars: list[SeminarView] = field(default_factory=list)
+    # Coordinators only: the week's held seminars and the coverage's change.
+    training: TrainingWeek | None = None
 
 
 # Renders a digest as HTML in its recipient's language. Every line must stand on its own
@@ -118,6 +123,8 @@ class _Week:
     # overviews per scope.
     figures: WeekFigures | None = None
     overviews: dict[int | None, Overview] = field(default_factory=dict)
+    # The training block per coordinators' scope, read with the chunk that first needs it.
+    training: dict[int | None, TrainingWeek] = field(default_factory=dict)
     # Charts drawn by this run, per (scope, locale) (None: drawing failed), and their
     # outbox_files ids once stored.
     photos: dict[tuple[int | None, str], DigestPhoto | None] = field(default_factory=dict)
@@ -309,6 +316,12 @@ class DigestService:
             pages[row.user_id].append(row)
         if week.figures is None and any(self._actor(u).is_coordinator for u in users):
             week.figures = await self._gather_for_coordinators(repos, week)
+        for user in users:
+            actor = self._actor(user)
+            if actor.is_coordinator and actor.scope not in week.training:
+                week.training[actor.scope] = await training_week(
+                    repos, actor.scope, since=week.since, until=week.until
+                )
         return pages
 
     def _render_chunk(
@@ -318,8 +331,9 @@ class DigestService:
         texts = {}
         for user in users:
             actor = self._actor(user)
-            overview = None
+            overview = training = None
             if actor.is_coordinator:
+                training = week.training[actor.scope]
                 if actor.scope not in week.overviews:
                     week.overviews[actor.scope] = self._overview(week, actor.scope)
                 overview = week.overviews[actor.scope]
@@ -335,6 +349,7 @@ class DigestService:
                 ],
                 territories=week.territories,
                 seminars=self._seminars(week, actor),
+                training=training,
             )
             texts[user.id] = split_message(self._render(digest), MESSAGE_LIMIT)
         return texts

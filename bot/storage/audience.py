@@ -8,9 +8,22 @@ from typing import Any
 from bot.domain.segments import Segment
 from bot.storage.base import Repository, in_list, list_param
 from bot.storage.silence import is_silent, silence_cutoff
+from bot.storage.training import has_trained_admin
+
+# One seminar's people (`Segment.seminar_group`): registered, attended, or registered
+# and absent (no attendance row).
+_REGISTERED = (
+    "EXISTS (SELECT 1 FROM seminar_registrations r"
+    " WHERE r.seminar_id = :seminar AND r.user_id = a.user_id)"
+)
+_ATTENDED = (
+    "EXISTS (SELECT 1 FROM seminar_attendance t"
+    " WHERE t.seminar_id = :seminar AND t.user_id = a.user_id)"
+)
 
 # Each filter is skipped when its parameter is NULL (nothing chosen in that dimension).
-# "Has not reported for N days" is the one rule of bot.storage.silence.
+# "Has not reported for N days" is the one rule of bot.storage.silence, "trained" the one
+# of bot.storage.training.
 _MATCHING_ADMINS = f"""
 SELECT DISTINCT a.user_id
   FROM pages p
@@ -23,6 +36,11 @@ SELECT DISTINCT a.user_id
    AND (:themes IS NULL OR {in_list("p.theme", "themes")})
    AND (:platforms IS NULL OR {in_list("p.platform", "platforms")})
    AND (:silent_since IS NULL OR {is_silent("p", "silent_since")})
+   AND (:seminar IS NULL
+        OR (:seminar_group = 'registered' AND {_REGISTERED})
+        OR (:seminar_group = 'attended' AND {_ATTENDED})
+        OR (:seminar_group = 'absent' AND {_REGISTERED} AND NOT {_ATTENDED}))
+   AND (:untrained = 0 OR NOT {has_trained_admin("p")})
 """
 
 
@@ -44,6 +62,9 @@ class AudienceRepository(Repository):
             "silent_since": (
                 silence_cutoff(now, segment.silent_days) if segment.silent_days else None
             ),
+            "seminar": segment.seminar_id,
+            "seminar_group": str(segment.seminar_group) if segment.seminar_group else None,
+            "untrained": 1 if segment.untrained else 0,
         }
 
     async def recipients(self, segment: Segment, *, now: int) -> list[int]:

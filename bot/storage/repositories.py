@@ -33,6 +33,7 @@ from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
 from bot.storage.totals import TotalsRepository
+from bot.storage.training import TrainingRepository
 from bot.storage.users import UserRepository
 from bot.storage.waitlist import WaitlistRepository
 
@@ -68,3 +69,4 @@ class Repositories:
         self.certificates = CertificateRepository(conn)
         self.seminar_reminders = SeminarReminderRepository(conn)
         self.feedback = FeedbackRepository(conn)
+        self.training = TrainingRepository(conn)

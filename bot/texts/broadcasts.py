@@ -24,6 +24,7 @@ from bot.storage.broadcasts import BroadcastStatus
 from bot.storage.records import Territory, User
 from bot.texts.formats import number
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+from bot.texts.training import segment_training_parts
 
 
 def segment_choices(
@@ -50,8 +51,15 @@ def silence_choice(days: int, locale: str, i18n: I18n) -> str:
         return ngettext("{days}+ day", "{days}+ days", days).format(days=days)
 
 
-def describe(segment: Segment, territories: list[Territory], locale: str, i18n: I18n) -> str:
-    """Who `segment` reaches, in `locale`, as plain text (escape it for HTML)."""
+def describe(
+    segment: Segment,
+    territories: list[Territory],
+    locale: str,
+    i18n: I18n,
+    seminar_title: str | None = None,
+) -> str:
+    """Who `segment` reaches, in `locale`, as plain text (escape it for HTML);
+    `seminar_title` names the seminar a segment narrowed to one has."""
     with speaking(i18n, locale):
         if segment.is_everyone:
             return _("all administrators")
@@ -76,6 +84,7 @@ def describe(segment: Segment, territories: list[Territory], locale: str, i18n: 
                     "no report for {days}+ day", "no report for {days}+ days", segment.silent_days
                 ).format(days=segment.silent_days)
             )
+        parts += segment_training_parts(segment, seminar_title)
         return "; ".join(parts)
 
 
@@ -123,6 +132,7 @@ class Reach:
     count: int
     territories: list[Territory]
     album_items: int = 0
+    seminar_title: str | None = None  # of the seminar the segment narrows to, if any
 
 
 def _with_album(reach: Reach, text: str, locale: str, i18n: I18n) -> str:
@@ -138,7 +148,9 @@ def summary_text(reach: Reach, locale: str, i18n: I18n) -> str:
         text = _(
             "Who receives it: {segment}\nRecipients: {count}\n\nNarrow the segment or preview."
         ).format(
-            segment=escape(describe(reach.segment, reach.territories, locale, i18n)),
+            segment=escape(
+                describe(reach.segment, reach.territories, locale, i18n, reach.seminar_title)
+            ),
             count=number(reach.count, locale),
         )
     return _with_album(reach, text, locale, i18n)
@@ -154,7 +166,9 @@ def preview_text(reach: Reach, locale: str, i18n: I18n) -> str:
             reach.count,
         ).format(
             count=number(reach.count, locale),
-            segment=escape(describe(reach.segment, reach.territories, locale, i18n)),
+            segment=escape(
+                describe(reach.segment, reach.territories, locale, i18n, reach.seminar_title)
+            ),
         )
     return _with_album(reach, text, locale, i18n)
 

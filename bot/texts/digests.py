@@ -22,6 +22,7 @@ from bot.storage.records import Territory
 from bot.texts.formats import date, moment, number, signed
 from bot.texts.labels import THEME_LABELS, label
 from bot.texts.milestones import forecast_text
+from bot.texts.training import digest_training_lines
 
 
 @lru_cache(maxsize=65_536)
@@ -94,6 +95,9 @@ def _render(digest: Digest, locale: str, i18n: I18n, tz: ZoneInfo, region_name: 
     )
     if digest.overview is not None:
         _overview(out, digest.overview, region_name)
+    if digest.training is not None:
+        out.gap()
+        out.add(*digest_training_lines(digest.training, locale))
     if digest.pages:
         _pages(out, digest.pages)
     if digest.seminars:

@@ -45,6 +45,8 @@ def help_text(actor: Actor) -> str:
             + "\n"
             + _("/audit: the log of privileged actions: who did what and when")
             + "\n"
+            + _("/training: seminars held, people trained and pages with a trained administrator")
+            + "\n"
             + _("Claims of pages nobody administers wait in /pending too.")
         )
     if actor.is_superadmin:
