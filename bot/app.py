@@ -45,6 +45,7 @@ from bot.services.registry import RegistryService
 from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.services.seminar_changes import SeminarChanges
 from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
 from bot.services.totals import TotalsService
@@ -59,6 +60,7 @@ from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
 from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
+from bot.texts.seminar_changes import change_renderer
 from bot.texts.seminars import seminar_announcement
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ class Services:
     broadcasts: BroadcastService
     charts: ChartService
     seminars: SeminarService
+    seminar_changes: SeminarChanges
     digests: DigestService
     exports: ExportService
     audit: AuditService
@@ -125,6 +128,9 @@ def build_services(
             clock,
             seminar_announcement(i18n, settings.tz, keyboards.seminar_actions),
             delivery.wake,
+        ),
+        seminar_changes=SeminarChanges(
+            db, clock, change_renderer(i18n, settings.tz), delivery.wake
         ),
         digests=DigestService(
             db,

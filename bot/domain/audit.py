@@ -47,6 +47,7 @@ class AuditDetail(StrEnum):
     CANCELLED = "cancelled"  # messages of a stopped broadcast that were never sent
     PAGES = "pages"  # how many pages an import brought in
     FILE = "file"  # the name of an imported file
+    FIELD = "field"  # what a coordinator changed in a seminar (bot.domain.seminars.SeminarField)
 
 
 @dataclass(frozen=True, slots=True)

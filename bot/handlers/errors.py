@@ -21,6 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.services import errors
 from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
+from bot.texts.seminar_changes import change_refusal
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def explain(error: errors.DomainError) -> str:
             return _("The seminar has already started: registrations are closed.")
         case errors.SeminarCancelled():
             return _("This seminar was cancelled.")
+        case errors.SeminarChangeRefused():
+            return change_refusal(error)
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

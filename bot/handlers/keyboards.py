@@ -14,7 +14,7 @@ from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import Platform
 from bot.domain.messages import ListPage, list_page
 from bot.domain.roles import Actor
-from bot.domain.seminars import DURATION_CHOICES
+from bot.domain.seminars import DURATION_CHOICES, SeminarField
 from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
@@ -36,10 +36,11 @@ from bot.handlers.callbacks import (
     RegisterCb,
     ReportConfirmCb,
     SeminarAction,
-    SeminarAudienceCb,
-    SeminarAudiencePageCb,
+    SeminarCancelCb,
     SeminarCb,
     SeminarDurationCb,
+    SeminarEditCb,
+    SeminarHoursCb,
     SeminarStep,
     SeminarWizardCb,
     Subscription,
@@ -307,15 +308,64 @@ def report_now(page: Page) -> InlineKeyboardMarkup:
 
 
 def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
-    """Under a seminar's card: register, or cancel the registration."""
+    """Under a seminar's card: register or cancel the registration (not for a cancelled
+    or full seminar), the calendar file, the certificate for someone who attended, and
+    for a coordinator who oversees the seminar (`view.manages`) its management: change,
+    cancel, check-in code, attendance list, feedback. A cancelled seminar keeps only the
+    calendar file (which cancels the entry) and the certificate."""
     seminar_id = view.seminar.id
-    if view.mine:
-        leave = SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id)
-        return keyboard([(_("✖️ Cancel my registration"), leave)])
-    if view.full:
-        return keyboard([])
-    join = SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id)
-    return keyboard([(_("✅ I will attend"), join)])
+    live = view.seminar.cancelled_at is None
+
+    def button(text: str, action: SeminarAction) -> Button:
+        return text, SeminarCb(action=action, seminar_id=seminar_id)
+
+    buttons: list[Button] = []
+    if live and view.mine:
+        buttons.append(button(_("✖️ Cancel my registration"), SeminarAction.LEAVE))
+    elif live and not view.full:
+        buttons.append(button(_("✅ I will attend"), SeminarAction.JOIN))
+    buttons.append(button(_("📅 Add to calendar"), SeminarAction.CALENDAR))
+    if view.attended:
+        buttons.append(button(_("🎓 Certificate"), SeminarAction.CERTIFICATE))
+    if view.manages and live:
+        buttons += [
+            button(_("✏️ Change"), SeminarAction.EDIT),
+            button(_("❌ Cancel the seminar"), SeminarAction.CANCEL),
+            button(_("🔑 Check-in code"), SeminarAction.CHECKIN),
+            button(_("📋 Attendance"), SeminarAction.ATTENDANCE),
+            button(_("⭐ Feedback"), SeminarAction.FEEDBACK),
+        ]
+    return keyboard(buttons, 1, 2)
+
+
+def seminar_edit(seminar_id: int) -> InlineKeyboardMarkup:
+    """Under a coordinator's "what to change": a button per field, then Cancel (leave)."""
+    fields = {
+        SeminarField.STARTS_AT: _("🗓 Time"),
+        SeminarField.PLACE: _("📍 Place or link"),
+        SeminarField.CAPACITY: _("👥 Seats"),
+        SeminarField.DESCRIPTION: _("📝 Description"),
+    }
+    return keyboard(
+        [
+            *(
+                (text, SeminarEditCb(field=field, seminar_id=seminar_id))
+                for field, text in fields.items()
+            ),
+            cancel_button(),
+        ],
+        2,
+        2,
+        1,
+    )
+
+
+def seminar_cancel_confirm(seminar_id: int) -> InlineKeyboardMarkup:
+    """Under the question whether to cancel a seminar: yes, or leave it as it is."""
+    return keyboard(
+        [(_("Yes, cancel the seminar"), SeminarCancelCb(seminar_id=seminar_id)), cancel_button()],
+        1,
+    )
 
 
 def seminar_step(*choices: Button) -> InlineKeyboardMarkup:
@@ -347,9 +397,8 @@ def seminar_durations() -> InlineKeyboardMarkup:
     )
 
 
-def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
-    """The whole region, or one territory in pages of ten."""
-    shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
-    region = (_("🌐 The whole region"), SeminarAudienceCb())
-    choices = [(t.name(locale), SeminarAudienceCb(territory_id=t.id)) for t in items]
-    return paged([region], choices, shown, lambda number: SeminarAudiencePageCb(page=number), 1, 2)
+def seminar_hours(default: int) -> InlineKeyboardMarkup:
+    """Under the academic hours' question: the default for the duration."""
+    return seminar_step(
+        (_("✅ {hours} (default)").format(hours=default), SeminarHoursCb(hours=default))
+    )

@@ -25,17 +25,30 @@ from bot.handlers.callbacks import (
     ModerationCb,
     SegmentOpenCb,
     SegmentToggleCb,
-    SeminarAudienceCb,
-    SeminarAudiencePageCb,
+    SeminarAction,
+    SeminarCancelCb,
+    SeminarCb,
     SeminarDurationCb,
+    SeminarEditCb,
+    SeminarHoursCb,
     SeminarWizardCb,
     SilenceCb,
 )
-from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
+from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarEdit, SeminarNew
 from bot.services.errors import NotAllowed
 
 COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
+#: The buttons of a seminar's card only coordinators who oversee it are shown.
+COORDINATOR_ACTIONS = frozenset(
+    {
+        SeminarAction.EDIT,
+        SeminarAction.CANCEL,
+        SeminarAction.CHECKIN,
+        SeminarAction.ATTENDANCE,
+        SeminarAction.FEEDBACK,
+    }
+)
 
 
 async def refuse(_event: TelegramObject) -> None:
@@ -45,7 +58,9 @@ async def refuse(_event: TelegramObject) -> None:
 def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
-    router.message.register(refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing))
+    router.message.register(
+        refuse, StateFilter(Moderation, Broadcasting, SeminarNew, SeminarEdit, Importing)
+    )
     router.callback_query.register(refuse, MenuCb.filter(F.item == MenuItem.PENDING))
     router.callback_query.register(
         refuse,
@@ -73,9 +88,11 @@ def build_router() -> Router:
         ExportCb,
         SeminarWizardCb,
         SeminarDurationCb,
-        SeminarAudienceCb,
-        SeminarAudiencePageCb,
+        SeminarHoursCb,
+        SeminarEditCb,
+        SeminarCancelCb,
         ImportCb,
     ):
         router.callback_query.register(refuse, data.filter())
+    router.callback_query.register(refuse, SeminarCb.filter(F.action.in_(COORDINATOR_ACTIONS)))
     return router

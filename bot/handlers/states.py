@@ -34,10 +34,15 @@ class SeminarNew(StatesGroup):
     description = State()
     start = State()
     duration = State()
+    hours = State()
     place = State()
     capacity = State()
     audience = State()
     confirm = State()
+
+
+class SeminarEdit(StatesGroup):
+    value = State()  # the new value of the field chosen
 
 
 class Importing(StatesGroup):

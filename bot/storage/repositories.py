@@ -25,6 +25,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reports import ReportRepository
+from bot.storage.seminar_changes import SeminarChangeRepository
 from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
 from bot.storage.territories import TerritoryRepository
@@ -53,6 +54,7 @@ class Repositories:
         self.lease = LeaseRepository(conn)
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
+        self.seminar_changes = SeminarChangeRepository(conn)
         self.audit = AuditRepository(conn)
         self.claims = ClaimRepository(conn)
         self.orphans = OrphanRepository(conn)
