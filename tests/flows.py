@@ -181,3 +181,14 @@ async def territory_name(bot: BotHarness, territory_id: int, locale: str = "ru")
 
 def announcements(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
     return [m for m in fake.messages(user.id) if (m.text or "").startswith("📣")]
+
+
+async def announced_seminar(bot: BotHarness, *registering: FakeUser, capacity: str = "2") -> None:
+    """The superadmin announces `create_seminar`'s seminar to everyone; each of
+    `registering` then taps "I will attend" on their announcement."""
+    await bot.send(SUPER, "/start")
+    await create_seminar(bot, SUPER, capacity=capacity)
+    await bot.click(SUPER, "📣 Объявить")
+    await bot.drain()
+    for admin in registering:
+        await bot.click(admin, "✅ I will attend", announcements(bot.fake, admin)[0])

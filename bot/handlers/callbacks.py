@@ -200,9 +200,7 @@ class SeminarDurationCb(CallbackData, prefix="sd"):
 
 
 class SeminarHoursCb(CallbackData, prefix="sh"):
-    """The academic hours of a new seminar, tapped (the default the wizard offers)."""
-
-    hours: int
+    hours: int  # the default the wizard offers for the duration
 
 
 class SeminarEditCb(CallbackData, prefix="se"):

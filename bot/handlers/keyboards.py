@@ -53,6 +53,7 @@ from bot.services.charts import PERIODS
 from bot.services.seminars import SeminarView
 from bot.storage.records import Page, Territory, User
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+from bot.texts.seminar_changes import field_names
 
 TERRITORIES_PER_PAGE = 10
 #: Pages offered a screen at a time by /report.
@@ -340,17 +341,11 @@ def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
 
 def seminar_edit(seminar_id: int) -> InlineKeyboardMarkup:
     """Under a coordinator's "what to change": a button per field, then Cancel (leave)."""
-    fields = {
-        SeminarField.STARTS_AT: _("🗓 Time"),
-        SeminarField.PLACE: _("📍 Place or link"),
-        SeminarField.CAPACITY: _("👥 Seats"),
-        SeminarField.DESCRIPTION: _("📝 Description"),
-    }
     return keyboard(
         [
             *(
-                (text, SeminarEditCb(field=field, seminar_id=seminar_id))
-                for field, text in fields.items()
+                (field_names(field)[0], SeminarEditCb(field=field, seminar_id=seminar_id))
+                for field in SeminarField
             ),
             cancel_button(),
         ],

@@ -84,15 +84,35 @@ def _question(
     return _("Send the new description."), keyboards.seminar_step(remove)
 
 
-async def choose_field(
-    callback: CallbackQuery, callback_data: SeminarCb, actor: Actor, seminar_changes: SeminarChanges
+async def on_card(
+    callback: CallbackQuery,
+    callback_data: SeminarCb,
+    actor: Actor,
+    seminar_changes: SeminarChanges,
+    settings: Settings,
+    i18n: I18n,
 ) -> None:
-    """✏️ Change on a card: what to change (a button per field)."""
-    seminar, _concerned = await seminar_changes.managed(actor, callback_data.seminar_id)
-    await reply_target(callback).answer(
-        _("What to change in «{title}»?").format(title=escape(seminar.title)),
-        reply_markup=keyboards.seminar_edit(seminar.id),
-    )
+    """✏️ Change on a card: what to change (a button per field); ❌ Cancel the seminar:
+    are you sure, and who will be told."""
+    seminar, concerned = await seminar_changes.managed(actor, callback_data.seminar_id)
+    locale = i18n.current_locale
+    if callback_data.action is SeminarAction.EDIT:
+        text = _("What to change in «{title}»?").format(title=escape(seminar.title))
+        markup = keyboards.seminar_edit(seminar.id)
+    else:
+        text = ngettext(
+            "Cancel the seminar «{title}» on {start}? {count} person registered or waiting "
+            "will be told. This cannot be undone.",
+            "Cancel the seminar «{title}» on {start}? {count} people registered or waiting "
+            "will be told. This cannot be undone.",
+            concerned,
+        ).format(
+            title=escape(seminar.title),
+            start=moment(seminar.starts_at, settings.tz, locale),
+            count=number(concerned, locale),
+        )
+        markup = keyboards.seminar_cancel_confirm(seminar.id)
+    await reply_target(callback).answer(text, reply_markup=markup)
     await callback.answer()
 
 
@@ -167,34 +187,6 @@ async def take_value(
     await target.answer(card, reply_markup=keyboards.seminar_actions(view))
 
 
-async def ask_cancel(
-    callback: CallbackQuery,
-    callback_data: SeminarCb,
-    actor: Actor,
-    seminar_changes: SeminarChanges,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    """❌ Cancel the seminar on a card: are you sure, and who will be told."""
-    seminar, concerned = await seminar_changes.managed(actor, callback_data.seminar_id)
-    locale = i18n.current_locale
-    await reply_target(callback).answer(
-        ngettext(
-            "Cancel the seminar «{title}» on {start}? {count} person registered or waiting "
-            "will be told. This cannot be undone.",
-            "Cancel the seminar «{title}» on {start}? {count} people registered or waiting "
-            "will be told. This cannot be undone.",
-            concerned,
-        ).format(
-            title=escape(seminar.title),
-            start=moment(seminar.starts_at, settings.tz, locale),
-            count=number(concerned, locale),
-        ),
-        reply_markup=keyboards.seminar_cancel_confirm(seminar.id),
-    )
-    await callback.answer()
-
-
 async def cancel_seminar(
     callback: CallbackQuery,
     callback_data: SeminarCancelCb,
@@ -209,7 +201,9 @@ async def cancel_seminar(
 def build_router() -> Router:
     """The routes of a seminar's management; under the coordinators' role filter."""
     router = Router(name=__name__)
-    router.callback_query.register(choose_field, SeminarCb.filter(F.action == SeminarAction.EDIT))
+    router.callback_query.register(
+        on_card, SeminarCb.filter(F.action.in_({SeminarAction.EDIT, SeminarAction.CANCEL}))
+    )
     router.callback_query.register(ask_value, SeminarEditCb.filter())
     router.message.register(take_value, SeminarEdit.value, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
@@ -217,6 +211,5 @@ def build_router() -> Router:
         SeminarEdit.value,
         SeminarWizardCb.filter(F.step.in_({SeminarStep.NO_LIMIT, SeminarStep.SKIP_DESCRIPTION})),
     )
-    router.callback_query.register(ask_cancel, SeminarCb.filter(F.action == SeminarAction.CANCEL))
     router.callback_query.register(cancel_seminar, SeminarCancelCb.filter())
     return router

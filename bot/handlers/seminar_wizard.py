@@ -103,7 +103,7 @@ class Refused(Exception):
 #: How a step reads a typed answer into its field's value; raises Refused.
 Reader = Callable[[str, Wizard], object]
 #: The buttons that answer a step without typing.
-Tap = SeminarWizardCb | SeminarDurationCb | SeminarHoursCb
+Tap = SeminarWizardCb | SeminarDurationCb | SeminarHoursCb | BroadcastCb
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +244,7 @@ STEPS = (
     ),
     Step(
         SeminarNew.audience,
-        "territory_id",
+        "segment",
         lambda _settings: _(
             "Step 8 of 8. Whom to invite? Narrow the audience by territory, level, theme or "
             "platform with the buttons (nothing chosen: everyone), then tap «Done»."
@@ -257,14 +257,21 @@ STEPS = (
 STEP_AT = {step.state.state: step for step in STEPS}
 
 
-def _tapped(data: Tap, wizard: Wizard) -> object:
+async def _tapped(data: Tap, wizard: Wizard) -> object:
     """The answer a button gives: the minutes of a duration or the academic hours (checked
-    as if typed), or nothing (no description, no limit of seats)."""
+    as if typed), the audience chosen on the screens of choices, or nothing (no
+    description, no limit of seats)."""
+    if isinstance(data, SeminarWizardCb) and data.step is SeminarStep.AUDIENCE_DONE:
+        return (await Draft.load(wizard.state)).segment
     if isinstance(data, SeminarDurationCb):
         return _parsed(parse_duration)(str(data.minutes), wizard)
     if isinstance(data, SeminarHoursCb):
         return _parsed(parse_academic_hours)(str(data.hours), wizard)
-    return "" if data.step is SeminarStep.SKIP_DESCRIPTION else None
+    return (
+        ""
+        if isinstance(data, SeminarWizardCb) and data.step is SeminarStep.SKIP_DESCRIPTION
+        else None
+    )
 
 
 async def buttons(step: Step, wizard: Wizard) -> InlineKeyboardMarkup:
@@ -350,14 +357,22 @@ async def take_answer(
     callback_data: Tap | None = None,
 ) -> None:
     """The answer to the step the wizard is at: typed, or tapped on one of its buttons. A
-    refused one is told why (a typed one under the step's buttons again)."""
+    refused one is told why (a typed one under the step's buttons again). "Done" on a
+    screen of the audience's choices is no answer yet: the audience's question comes
+    back, with who is invited now, in the tapped message."""
     step = STEP_AT[await state.get_state() or ""]
     wizard = Wizard(state, actor, settings, clock, seminars, registry, i18n)
+    if isinstance(callback_data, BroadcastCb):
+        target = reply_target(event)
+        if isinstance(target, Message):
+            markup = audience_keyboard(actor)
+            await target.edit_text(await question(step, wizard), reply_markup=markup)
+        return
     try:
         if isinstance(event, Message):
             value = step.read(event.text or "", wizard) if step.read else None
         else:
-            value = _tapped(callback_data, wizard) if callback_data else None
+            value = await _tapped(callback_data, wizard) if callback_data else None
     except Refused as refusal:
         if isinstance(event, Message):
             await event.answer(refusal.text, reply_markup=await buttons(step, wizard))
@@ -390,40 +405,6 @@ async def narrow_audience(
         markup = choices_keyboard(choice, draft, territories, i18n)
         if target.reply_markup != markup:
             await target.edit_reply_markup(reply_markup=markup)
-
-
-async def back_to_audience(
-    callback: CallbackQuery,
-    state: FSMContext,
-    actor: Actor,
-    settings: Settings,
-    clock: Clock,
-    seminars: SeminarService,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
-    """ "Done" on a screen of choices: the audience's question again, with who is
-    invited now, in the tapped message."""
-    wizard = Wizard(state, actor, settings, clock, seminars, registry, i18n)
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        step = STEP_AT[SeminarNew.audience.state]
-        await target.edit_text(await question(step, wizard), reply_markup=audience_keyboard(actor))
-
-
-async def audience_chosen(
-    callback: CallbackQuery,
-    state: FSMContext,
-    actor: Actor,
-    settings: Settings,
-    clock: Clock,
-    seminars: SeminarService,
-    registry: RegistryService,
-    i18n: I18n,
-) -> None:
-    """The audience is chosen: the preview."""
-    wizard = Wizard(state, actor, settings, clock, seminars, registry, i18n)
-    await ask_confirmation(reply_target(callback), await Draft.load(state), wizard)
 
 
 async def ask_confirmation(
@@ -494,14 +475,11 @@ def build_router() -> Router:
         router.callback_query.register(take_answer, state, button)
     for data in (SegmentOpenCb, SegmentToggleCb):
         router.callback_query.register(narrow_audience, SeminarNew.audience, data.filter())
-    router.callback_query.register(
-        back_to_audience, SeminarNew.audience, BroadcastCb.filter(F.step == BroadcastStep.BACK)
-    )
-    router.callback_query.register(
-        audience_chosen,
-        SeminarNew.audience,
+    for done in (
+        BroadcastCb.filter(F.step == BroadcastStep.BACK),
         SeminarWizardCb.filter(F.step == SeminarStep.AUDIENCE_DONE),
-    )
+    ):
+        router.callback_query.register(take_answer, SeminarNew.audience, done)
     router.callback_query.register(
         announce, SeminarNew.confirm, SeminarWizardCb.filter(F.step == SeminarStep.ANNOUNCE)
     )

@@ -20,15 +20,21 @@ from bot.texts.formats import moment, number
 from bot.texts.seminars import input_error_text
 
 
-def field_label(field: SeminarField) -> str:
-    """The name of what a coordinator may change, in the current language."""
-    labels = {
-        SeminarField.STARTS_AT: _("time"),
-        SeminarField.PLACE: _("place or link"),
-        SeminarField.CAPACITY: _("seats"),
-        SeminarField.DESCRIPTION: _("description"),
+def field_names(field: SeminarField) -> tuple[str, str]:
+    """What a coordinator may change, in the current language: its button, and its name
+    within a sentence."""
+    names = {
+        SeminarField.STARTS_AT: (_("🗓 Time"), _("time")),
+        SeminarField.PLACE: (_("📍 Place or link"), _("place or link")),
+        SeminarField.CAPACITY: (_("👥 Seats"), _("seats")),
+        SeminarField.DESCRIPTION: (_("📝 Description"), _("description")),
     }
-    return labels[field]
+    return names[field]
+
+
+def field_label(field: SeminarField) -> str:
+    """The name of what a coordinator may change, within a sentence."""
+    return field_names(field)[1]
 
 
 def _new_value(change: SeminarChange, tz: ZoneInfo, locale: str) -> str:

@@ -24,7 +24,7 @@ from bot.storage.seminars import Seminar
 from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, seed_admins_of_both
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
-from tests.flows import announcements, create_seminar, territory_name
+from tests.flows import announced_seminar, announcements, territory_name
 from tests.harness import BotHarness
 from tests.users import SUPER
 
@@ -121,12 +121,7 @@ async def test_a_change_is_checked_saved_and_told_to_everyone_concerned(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     first, second, waiting = await seed_admins(bot, 3, KUZNETSK, 1000)
-    await bot.send(SUPER, "/start")
-    await create_seminar(bot, SUPER, capacity="2")
-    await bot.click(SUPER, "📣 Объявить")
-    await bot.drain()
-    for admin in (first, second):
-        await bot.click(admin, "✅ I will attend", announcements(fake, admin)[0])
+    await announced_seminar(bot, first, second)
     table(
         bot,
         "INSERT INTO seminar_waitlist (seminar_id, user_id, joined_at) VALUES (?, ?, ?)",
@@ -195,11 +190,7 @@ async def test_a_cancellation_is_confirmed_told_and_stays_listed(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     [registered] = await seed_admins(bot, 1, KUZNETSK, 1000)
-    await bot.send(SUPER, "/start")
-    await create_seminar(bot, SUPER)
-    await bot.click(SUPER, "📣 Объявить")
-    await bot.drain()
-    await bot.click(registered, "✅ I will attend", announcements(fake, registered)[0])
+    await announced_seminar(bot, registered)
 
     [_header, card] = await bot.send(SUPER, "/seminars")
     [confirm] = await bot.click(SUPER, "❌ Отменить семинар", card)
