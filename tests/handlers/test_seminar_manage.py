@@ -19,6 +19,8 @@ from bot.handlers.callbacks import (
     SeminarCancelCb,
     SeminarCb,
     SeminarEditCb,
+    SeminarStep,
+    SeminarWizardCb,
 )
 from bot.storage.seminars import Seminar
 from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, seed_admins_of_both
@@ -162,11 +164,18 @@ async def test_a_change_is_checked_saved_and_told_to_everyone_concerned(
     assert "не похожа на правильную" in (bad_link.text or "")
     await bot.send(SUPER, "Пенза, ул. <Московская>, 1")
 
+    await bot.click(SUPER, "✏️ Изменить", changed)
+    [description] = await bot.click(SUPER, "📝 Описание")
+    no_limit = SeminarWizardCb(step=SeminarStep.NO_LIMIT).pack()  # the seats' button
+    assert await alert(bot, fake, SUPER, description, no_limit) == "Неизвестный вариант."
+    await bot.click(SUPER, "Убрать описание", description)
+
     seminar = await stored(bot)
-    assert (seminar.capacity, seminar.place, seminar.revision) == (
+    assert (seminar.capacity, seminar.place, seminar.description, seminar.revision) == (
         4,
         "Пенза, ул. <Московская>, 1",
-        3,
+        "",
+        4,
     )
     await bot.drain()
     for person in (first, second, waiting):
@@ -177,12 +186,14 @@ async def test_a_change_is_checked_saved_and_told_to_everyone_concerned(
             "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n👥 Seats now: 4",
             "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n"
             "📍 New place: Пенза, ул. <Московская>, 1",
+            "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n"
+            "📝 The description was removed.",
         ]
     async with bot.db.read() as repos:
         entries = await repos.audit.latest(limit=10)
-    assert [(e.action, e.details) for e in entries[:3]] == [
+    assert [(e.action, e.details) for e in entries[:4]] == [
         (AuditAction.SEMINAR_CHANGED, {AuditDetail.FIELD: field, AuditDetail.RECIPIENTS: 3})
-        for field in ("place", "capacity", "starts_at")
+        for field in ("description", "place", "capacity", "starts_at")
     ]
 
 
