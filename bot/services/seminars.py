@@ -9,7 +9,7 @@ server side, whatever the buttons said.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
@@ -242,7 +242,7 @@ class SeminarService:
             if view.full:
                 raise SeminarFull
             await repos.seminars.register(seminar_id, actor.user_id, now=now)
-            return SeminarView(view.seminar, view.registered + 1, mine=True)
+            return replace(view, registered=view.registered + 1, mine=True)
 
     async def unregister(self, actor: Actor, seminar_id: int) -> SeminarView:
         now = self._clock.now()
@@ -253,7 +253,7 @@ class SeminarService:
             if view.seminar.starts_at <= now:
                 raise SeminarStarted
             await repos.seminars.unregister(seminar_id, actor.user_id)
-            return SeminarView(view.seminar, view.registered - 1, mine=False)
+            return replace(view, registered=view.registered - 1, mine=False)
 
     async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
         """The seminar as the actor sees it; SeminarNotFound if it is not for them."""

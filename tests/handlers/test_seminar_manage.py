@@ -305,3 +305,6 @@ async def test_coordinators_keep_seeing_seminars_under_way_and_lately_ended(
     assert "📋 Посещаемость" in cards[0].button_texts()
     [_header, card] = await bot.send(admin, "/seminars")  # administrators: upcoming only
     assert "Tomorrow" in (card.text or "")
+    # A coordinator who registers keeps the management buttons on the card.
+    await bot.click(SUPER, "✅ Я приду", cards[2])
+    assert cards[2].button_texts()[:3] == ["✖️ Отменить запись", "📅 В календарь", "✏️ Изменить"]
