@@ -50,6 +50,7 @@ from bot.services.registry import RegistryService
 from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
+from bot.services.seminar_changes import SeminarChanges
 from bot.services.seminar_reminders import SeminarReminderService
 from bot.services.seminars import SeminarService
 from bot.services.snapshots import SnapshotService
@@ -66,6 +67,7 @@ from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
 from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
+from bot.texts.seminar_changes import change_renderer
 from bot.texts.seminar_followups import feedback_question_text, seminar_reminder_text
 from bot.texts.seminars import seminar_announcement
 from bot.texts.waitlist import seat_notice
@@ -84,6 +86,7 @@ class Services:
     charts: ChartService
     seminars: SeminarService
     feedback: FeedbackService
+    seminar_changes: SeminarChanges
     digests: DigestService
     exports: ExportService
     audit: AuditService
@@ -145,6 +148,9 @@ def build_services(
             clock,
             question=feedback_question_text(i18n, settings.tz, rating_buttons),
             wake=delivery.wake,
+        ),
+        seminar_changes=SeminarChanges(
+            db, clock, change_renderer(i18n, settings.tz), delivery.wake
         ),
         digests=DigestService(
             db,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.domain.links import parse_link
 from bot.domain.messages import MESSAGE_LIMIT
-from tests.fakes.bot_api import FakeUser, SentMessage, utf16_length
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, utf16_length
 from tests.harness import BotHarness
 from tests.users import SUPER
 
@@ -143,3 +143,52 @@ async def walk_text(bot: BotHarness, user: FakeUser, message: SentMessage) -> li
         backwards.append(message.text or "")
     assert backwards[::-1] == texts
     return texts
+
+
+async def create_seminar(
+    bot: BotHarness,
+    author: FakeUser,
+    *,
+    audience: str | None = None,
+    title: str = "SMM <basics>",
+    start: str = "01.10.2026 10:00",
+    capacity: str = "2",
+) -> list[SentMessage]:
+    """Walk /seminar_new as a Russian-speaking coordinator: the default academic hours,
+    and as the audience the territory named `audience` (None: nothing narrowed, everyone
+    the coordinator may invite); returns the preview's messages."""
+    await bot.send(author, "/seminar_new")
+    await bot.send(author, title)
+    await bot.send(author, "Как вести госпаблик & не выгореть")
+    await bot.send(author, start)
+    await bot.click(author, "90 мин")
+    await bot.click(author, "✅ 2 (по умолчанию)")
+    await bot.send(author, "https://example.org/room?a=1&b=2")
+    await bot.send(author, capacity)
+    if audience is not None:
+        await bot.click(author, "🗺 Территория")
+        await bot.click(author, audience)
+        await bot.click(author, "⬅️ Готово")
+    return await bot.click(author, "✅ Готово")
+
+
+async def territory_name(bot: BotHarness, territory_id: int, locale: str = "ru") -> str:
+    async with bot.db.read() as repos:
+        territory = await repos.territories.get(territory_id)
+    assert territory is not None
+    return territory.name(locale)
+
+
+def announcements(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
+    return [m for m in fake.messages(user.id) if (m.text or "").startswith("📣")]
+
+
+async def announced_seminar(bot: BotHarness, *registering: FakeUser, capacity: str = "2") -> None:
+    """The superadmin announces `create_seminar`'s seminar to everyone; each of
+    `registering` then taps "I will attend" on their announcement."""
+    await bot.send(SUPER, "/start")
+    await create_seminar(bot, SUPER, capacity=capacity)
+    await bot.click(SUPER, "📣 Объявить")
+    await bot.drain()
+    for admin in registering:
+        await bot.click(admin, "✅ I will attend", announcements(bot.fake, admin)[0])

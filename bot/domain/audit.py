@@ -50,6 +50,7 @@ class AuditDetail(StrEnum):
     FILE = "file"  # the name of an imported file
     CERTIFICATE = "certificate"  # the public id of a certificate
     HOLDER = "holder"  # the user id of whom a certificate was issued to
+    FIELD = "field"  # what a coordinator changed in a seminar (bot.domain.seminars.SeminarField)
 
 
 @dataclass(frozen=True, slots=True)

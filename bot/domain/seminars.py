@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.domain.localtime import AmbiguousLocalTime, ClockChange, LocalTimeError, to_moment
@@ -12,10 +13,25 @@ from bot.domain.localtime import AmbiguousLocalTime, ClockChange, LocalTimeError
 MAX_DURATION_MINUTES = 12 * 60
 #: An academic hour, the unit of the continuing-education record.
 ACADEMIC_HOUR_MINUTES = 45
+#: The academic hours a coordinator may credit for one seminar.
+MAX_ACADEMIC_HOURS = 24
 MAX_CAPACITY = 10_000
 #: How far ahead a seminar may be scheduled.
 MAX_DAYS_AHEAD = 366
 DURATION_CHOICES = (60, 90, 120)
+#: Coordinators keep seeing a seminar in /seminars this long after it ended, to mark
+#: attendance.
+LISTED_AFTER_END_DAYS = 7
+
+
+class SeminarField(StrEnum):
+    """What a coordinator may change in a seminar announced; the value is the name of the
+    wizard's field (and the record's) it changes."""
+
+    STARTS_AT = "starts_at"
+    PLACE = "place"
+    CAPACITY = "capacity"
+    DESCRIPTION = "description"
 
 
 class SeminarInputError(StrEnum):
@@ -28,6 +44,11 @@ class SeminarInputError(StrEnum):
     AMBIGUOUS_START = "ambiguous_start"
     BAD_DURATION = "bad_duration"
     BAD_CAPACITY = "bad_capacity"
+    BAD_HOURS = "bad_hours"
+    #: A place that looks like a link (a scheme, or www.) but is not an http(s) one.
+    BAD_LINK = "bad_link"
+    #: Fewer seats than people registered already (an edit of the seats).
+    BELOW_REGISTERED = "below_registered"
 
 
 class SeminarInputInvalid(ValueError):
@@ -116,3 +137,41 @@ def parse_capacity(text: str) -> int:
     if not cleaned.isdigit() or not 0 < int(cleaned) <= MAX_CAPACITY:
         raise SeminarInputInvalid(SeminarInputError.BAD_CAPACITY)
     return int(cleaned)
+
+
+def parse_academic_hours(text: str) -> int:
+    """Academic hours typed by a coordinator: a whole number 1..MAX_ACADEMIC_HOURS.
+    Raises SeminarInputInvalid(BAD_HOURS)."""
+    cleaned = text.strip()
+    if not cleaned.isdigit() or not 0 < int(cleaned) <= MAX_ACADEMIC_HOURS:
+        raise SeminarInputInvalid(SeminarInputError.BAD_HOURS)
+    return int(cleaned)
+
+
+_LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.)", re.IGNORECASE)
+
+
+def parse_place(text: str) -> str:
+    """The place of a seminar, folded to one line: an address as typed, or a link to the
+    online room. What looks like a link (starts with a scheme:// or www.) must be one
+    http(s) link with a host and no spaces: "https://example.org/room", "www.example.org"
+    (taken as https). Raises SeminarInputInvalid(BAD_LINK); the length is the caller's
+    limit (bot.domain.limits.SEMINAR_PLACE)."""
+    place = " ".join(text.split())
+    if not _LINKISH.match(place):
+        return place
+    link = place if "://" in place else f"https://{place}"
+    try:
+        parts = urlsplit(link)
+        host = parts.hostname or ""
+    except ValueError:  # "http://[broken"
+        raise SeminarInputInvalid(SeminarInputError.BAD_LINK) from None
+    if (
+        " " in link
+        or parts.scheme.lower() not in ("http", "https")
+        or "." not in host
+        or host.startswith(".")
+        or host.endswith(".")
+    ):
+        raise SeminarInputInvalid(SeminarInputError.BAD_LINK)
+    return link

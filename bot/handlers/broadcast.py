@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ContentType
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.domain.albums import AlbumProblem, album_problem
 from bot.domain.roles import Actor
 from bot.domain.segments import SILENCE_CHOICES, Dimension
-from bot.handlers.broadcast_draft import BroadcastDraft
+from bot.handlers.broadcast_draft import BroadcastDraft, SegmentForm
 from bot.handlers.broadcast_keyboards import (
     cancel_keyboard,
     choices_keyboard,
@@ -49,6 +50,9 @@ from bot.texts.broadcasts import (
     progress_text,
     summary_text,
 )
+
+#: A form whose segment the screens of choices narrow.
+Form = TypeVar("Form", bound=SegmentForm)
 
 #: Albums refused in one draft whose late items are still ignored.
 REFUSED_REMEMBERED = 10
@@ -222,11 +226,11 @@ async def narrow_segment(
     does not exist) is refused. The screen is redrawn in the tapped message."""
     draft = await BroadcastDraft.load(state)
     territories = await registry.territories()
-    narrowed = _narrowed(draft, callback_data, territories)
-    if narrowed is None:
+    tapped = narrowed(draft, callback_data, territories)
+    if tapped is None:
         await callback.answer(_("Unknown choice."), show_alert=True)
         return
-    draft, choice = narrowed
+    draft, choice = tapped
     await draft.save(state)
     target = reply_target(callback)
     if isinstance(target, Message):
@@ -235,13 +239,14 @@ async def narrow_segment(
             await target.edit_reply_markup(reply_markup=markup)
 
 
-def _narrowed(
-    draft: BroadcastDraft,
+def narrowed(
+    draft: Form,
     data: SegmentOpenCb | SegmentToggleCb | SilenceCb,
     territories: list[Territory],
-) -> tuple[BroadcastDraft, SegmentChoice] | None:
-    """The draft after the tap `data`, and the screen to show; None for a value the
-    segment cannot take."""
+) -> tuple[Form, SegmentChoice] | None:
+    """The form (a broadcast's draft, a seminar's) after the tap `data` on the screens of
+    choices, and the screen to show; None for a value the segment cannot take (forged,
+    or a territory that does not exist)."""
     if isinstance(data, SegmentOpenCb):
         return draft.model_copy(update={"choices_page": data.page}), data.choice
     if isinstance(data, SilenceCb):

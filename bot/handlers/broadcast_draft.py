@@ -24,25 +24,31 @@ StoredSegment = Annotated[
 ]
 
 
-class BroadcastDraft(StoredForm):
+class SegmentForm(StoredForm):
+    """A wizard's form that narrows a segment on the /broadcast screens of choices
+    (`bot.handlers.broadcast_keyboards`): the segment so far, and the screen of choices
+    shown (`choices_page`), so that a tap redraws the same screen."""
+
+    segment: StoredSegment = Segment()
+    choices_page: int = 0
+
+
+class BroadcastDraft(SegmentForm):
     """What the wizard has gathered so far; kept in the FSM data between steps.
 
     An album's items arrive as separate messages sharing `album_group`; `album` holds their
     ids in order (the first is `source_message_id`) and `album_kinds` what each carries.
     `refused_groups`: albums refused in this draft, whose late items are ignored.
-    `choices_page`: the screen of choices shown, so that a tap redraws the same screen.
     `seminar_title`: the title of the seminar the segment narrows to, for its summary.
     """
 
     source_chat_id: int | None = None
     source_message_id: int | None = None
-    segment: StoredSegment = Segment()
     album: list[int] = Field(default_factory=list)
     album_kinds: list[str] = Field(default_factory=list)
     album_group: str | None = None
     summary_message_id: int | None = None
     refused_groups: list[str] = Field(default_factory=list)
-    choices_page: int = 0
     seminar_title: str | None = None
 
     def source(self) -> tuple[int, int]:

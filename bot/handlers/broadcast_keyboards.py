@@ -4,6 +4,8 @@ Button texts are translated when the keyboard is built, in the caller's language
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -11,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.messages import list_page
 from bot.domain.segments import SILENCE_CHOICES, Dimension
-from bot.handlers.broadcast_draft import BroadcastDraft
+from bot.handlers.broadcast_draft import SegmentForm
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStep,
@@ -28,8 +30,8 @@ from bot.texts.broadcasts import segment_choices, silence_choice
 CHECKED = "✅ "
 
 
-def summary_keyboard() -> InlineKeyboardMarkup:
-    """Under the draft's summary: the screens that narrow the segment, preview, cancel."""
+def screen_buttons(choices: Iterable[SegmentChoice] = SegmentChoice) -> list[Button]:
+    """A button for each screen of `choices` that narrows a segment (all by default)."""
     screens = {
         SegmentChoice.TERRITORY: _("🗺 Territory"),
         SegmentChoice.LEVEL: _("🏛 Level"),
@@ -38,9 +40,14 @@ def summary_keyboard() -> InlineKeyboardMarkup:
         SegmentChoice.SILENCE: _("⏰ Not reporting"),
         SegmentChoice.TRAINING: _("🎓 Training"),
     }
+    return [(screens[choice], SegmentOpenCb(choice=choice)) for choice in choices]
+
+
+def summary_keyboard() -> InlineKeyboardMarkup:
+    """Under the draft's summary: the screens that narrow the segment, preview, cancel."""
     return keyboard(
         [
-            *((text, SegmentOpenCb(choice=choice)) for choice, text in screens.items()),
+            *screen_buttons(),
             (_("👁 Preview"), BroadcastCb(step=BroadcastStep.PREVIEW)),
             _cancel(),
         ],
@@ -57,9 +64,9 @@ def _cancel() -> Button:
 
 
 def choices_keyboard(
-    choice: SegmentChoice, draft: BroadcastDraft, territories: list[Territory], i18n: I18n
+    choice: SegmentChoice, draft: SegmentForm, territories: list[Territory], i18n: I18n
 ) -> InlineKeyboardMarkup:
-    """The values of one screen to switch on or off, those of the draft's segment checked;
+    """The values of one screen to switch on or off, those of the form's segment checked;
     territories come a screen (the draft's `choices_page`) at a time with arrows between
     the screens. Labels in the current language."""
     builder = InlineKeyboardBuilder()
@@ -81,7 +88,7 @@ def choices_keyboard(
 def _dimension_choices(
     builder: InlineKeyboardBuilder,
     dimension: Dimension,
-    draft: BroadcastDraft,
+    draft: SegmentForm,
     territories: list[Territory],
     i18n: I18n,
 ) -> None:

@@ -10,6 +10,7 @@ from bot.domain.catalog import Level, Theme
 from bot.domain.exports import ExportFormat, ExportKind, ExportPeriod
 from bot.domain.links import Platform
 from bot.domain.segments import Dimension, SeminarGroup
+from bot.domain.seminars import SeminarField
 from bot.domain.training import TrainingPeriod
 
 
@@ -223,6 +224,7 @@ class SeminarStep(StrEnum):
     SKIP_DESCRIPTION = "d"
     NO_LIMIT = "c"
     ANNOUNCE = "ok"
+    AUDIENCE_DONE = "au"  # the audience is chosen: on to the preview
 
 
 class SeminarWizardCb(CallbackData, prefix="sw"):
@@ -235,14 +237,21 @@ class SeminarDurationCb(CallbackData, prefix="sd"):
     minutes: int
 
 
-class SeminarAudienceCb(CallbackData, prefix="sa"):
-    """The seminar's audience: one territory's administrators, or (None) the region's."""
-
-    territory_id: int | None = None
+class SeminarHoursCb(CallbackData, prefix="sh"):
+    hours: int  # the default the wizard offers for the duration
 
 
-class SeminarAudiencePageCb(CallbackData, prefix="sp"):
-    page: int
+class SeminarEditCb(CallbackData, prefix="se"):
+    """A coordinator changes `field` of the seminar: the question for its new value."""
+
+    field: SeminarField
+    seminar_id: int
+
+
+class SeminarCancelCb(CallbackData, prefix="sec"):
+    """A coordinator confirms the cancellation of the seminar."""
+
+    seminar_id: int
 
 
 # The /broadcast wizard and its progress message: one type per button, so that a forged

@@ -23,6 +23,7 @@ from bot.texts.attendance import window_refusal
 from bot.texts.certificates import name_refusal, not_attended
 from bot.texts.export import too_large
 from bot.texts.registry_import import file_refusal
+from bot.texts.seminar_changes import change_refusal
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def explain(error: errors.DomainError) -> str:
             return name_refusal(problem)
         case errors.FeedbackRefused():
             return _("Only those who came to a seminar rate it, once it has ended, from 1 to 5.")
+        case errors.SeminarChangeRefused():
+            return change_refusal(error)
         case errors.ExportTooLarge():
             return too_large(error)
         case errors.ImportFileRefused(problem=problem, detail=detail):

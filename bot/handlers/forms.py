@@ -41,11 +41,16 @@ class StoredForm(BaseModel):
         return form
 
     def as_record(
-        self, record: type[Record], optional: frozenset[str] = frozenset()
+        self,
+        record: type[Record],
+        optional: frozenset[str] = frozenset(),
+        exclude: frozenset[str] = frozenset(),
     ) -> Record | None:
-        """`record` built from every field of the form, or None while a field not named in
-        `optional` is still unanswered (None)."""
-        fields = self.model_dump()
+        """`record` built from every field of the form but those in `exclude` (as the
+        form holds them, not serialised), or None while a field not named in `optional`
+        is still unanswered (None)."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        fields = {name: value for name, value in fields.items() if name not in exclude}
         if any(value is None for name, value in fields.items() if name not in optional):
             return None
         return record(**fields)

@@ -14,7 +14,7 @@ from bot.domain.catalog import Level, PageStatus, Theme
 from bot.domain.links import Platform
 from bot.domain.messages import ListPage, list_page
 from bot.domain.roles import Actor
-from bot.domain.seminars import DURATION_CHOICES
+from bot.domain.seminars import DURATION_CHOICES, SeminarField
 from bot.handlers.callbacks import (
     CancelCb,
     ChartCb,
@@ -36,10 +36,11 @@ from bot.handlers.callbacks import (
     RegisterCb,
     ReportConfirmCb,
     SeminarAction,
-    SeminarAudienceCb,
-    SeminarAudiencePageCb,
+    SeminarCancelCb,
     SeminarCb,
     SeminarDurationCb,
+    SeminarEditCb,
+    SeminarHoursCb,
     SeminarStep,
     SeminarWizardCb,
     Subscription,
@@ -52,6 +53,7 @@ from bot.services.charts import PERIODS
 from bot.services.seminars import SeminarView
 from bot.storage.records import Page, Territory, User
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
+from bot.texts.seminar_changes import field_names
 
 TERRITORIES_PER_PAGE = 10
 #: Pages offered a screen at a time by /report.
@@ -309,17 +311,62 @@ def report_now(page: Page) -> InlineKeyboardMarkup:
 
 def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
     """Under a seminar's card: register (or join the waiting list of a full one), or
-    cancel the registration (or leave the line)."""
+    cancel the registration (or leave the line), not for a cancelled seminar; the
+    calendar file, the certificate for someone who attended, and for a coordinator who
+    oversees the seminar (`view.manages`) its management: change, cancel, check-in code,
+    attendance list, feedback. A cancelled seminar keeps only the
+    calendar file (which cancels the entry) and the certificate."""
     seminar_id = view.seminar.id
-    leave = SeminarCb(action=SeminarAction.LEAVE, seminar_id=seminar_id)
-    if view.mine:
-        return keyboard([(_("✖️ Cancel my registration"), leave)])
-    if view.waiting is not None:
-        return keyboard([(_("✖️ Leave the waiting list"), leave)])
-    join = SeminarCb(action=SeminarAction.JOIN, seminar_id=seminar_id)
-    if view.full:
-        return keyboard([(_("⏳ Join the waiting list"), join)])
-    return keyboard([(_("✅ I will attend"), join)])
+    live = view.seminar.cancelled_at is None
+
+    def button(text: str, action: SeminarAction) -> Button:
+        return text, SeminarCb(action=action, seminar_id=seminar_id)
+
+    buttons: list[Button] = []
+    if live and view.mine:
+        buttons.append(button(_("✖️ Cancel my registration"), SeminarAction.LEAVE))
+    elif live and view.waiting is not None:
+        buttons.append(button(_("✖️ Leave the waiting list"), SeminarAction.LEAVE))
+    elif live and view.full:
+        buttons.append(button(_("⏳ Join the waiting list"), SeminarAction.JOIN))
+    elif live:
+        buttons.append(button(_("✅ I will attend"), SeminarAction.JOIN))
+    buttons.append(button(_("📅 Add to calendar"), SeminarAction.CALENDAR))
+    if view.attended:
+        buttons.append(button(_("🎓 Certificate"), SeminarAction.CERTIFICATE))
+    if view.manages and live:
+        buttons += [
+            button(_("✏️ Change"), SeminarAction.EDIT),
+            button(_("❌ Cancel the seminar"), SeminarAction.CANCEL),
+            button(_("🔑 Check-in code"), SeminarAction.CHECKIN),
+            button(_("📋 Attendance"), SeminarAction.ATTENDANCE),
+            button(_("⭐ Feedback"), SeminarAction.FEEDBACK),
+        ]
+    return keyboard(buttons, 1, 2)
+
+
+def seminar_edit(seminar_id: int) -> InlineKeyboardMarkup:
+    """Under a coordinator's "what to change": a button per field, then Cancel (leave)."""
+    return keyboard(
+        [
+            *(
+                (field_names(field)[0], SeminarEditCb(field=field, seminar_id=seminar_id))
+                for field in SeminarField
+            ),
+            cancel_button(),
+        ],
+        2,
+        2,
+        1,
+    )
+
+
+def seminar_cancel_confirm(seminar_id: int) -> InlineKeyboardMarkup:
+    """Under the question whether to cancel a seminar: yes, or leave it as it is."""
+    return keyboard(
+        [(_("Yes, cancel the seminar"), SeminarCancelCb(seminar_id=seminar_id)), cancel_button()],
+        1,
+    )
 
 
 def seminar_step(*choices: Button) -> InlineKeyboardMarkup:
@@ -351,9 +398,8 @@ def seminar_durations() -> InlineKeyboardMarkup:
     )
 
 
-def seminar_audience(items: list[Territory], locale: str, page: int) -> InlineKeyboardMarkup:
-    """The whole region, or one territory in pages of ten."""
-    shown = list_page([t.name(locale) for t in items], page, per_page=TERRITORIES_PER_PAGE)
-    region = (_("🌐 The whole region"), SeminarAudienceCb())
-    choices = [(t.name(locale), SeminarAudienceCb(territory_id=t.id)) for t in items]
-    return paged([region], choices, shown, lambda number: SeminarAudiencePageCb(page=number), 1, 2)
+def seminar_hours(default: int) -> InlineKeyboardMarkup:
+    """Under the academic hours' question: the default for the duration."""
+    return seminar_step(
+        (_("✅ {hours} (default)").format(hours=default), SeminarHoursCb(hours=default))
+    )

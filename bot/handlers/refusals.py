@@ -30,10 +30,11 @@ from bot.handlers.callbacks import (
     SegmentOpenCb,
     SegmentToggleCb,
     SeminarAction,
-    SeminarAudienceCb,
-    SeminarAudiencePageCb,
+    SeminarCancelCb,
     SeminarCb,
     SeminarDurationCb,
+    SeminarEditCb,
+    SeminarHoursCb,
     SeminarWizardCb,
     SilenceCb,
     TrainingCb,
@@ -45,6 +46,7 @@ from bot.handlers.states import (
     Importing,
     MarkingAttendance,
     Moderation,
+    SeminarEdit,
     SeminarNew,
 )
 from bot.services.errors import NotAllowed
@@ -59,6 +61,16 @@ COORDINATOR_COMMANDS = (
     "training",
 )
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
+#: The buttons of a seminar's card only coordinators who oversee it are shown.
+COORDINATOR_ACTIONS = frozenset(
+    {
+        SeminarAction.EDIT,
+        SeminarAction.CANCEL,
+        SeminarAction.CHECKIN,
+        SeminarAction.ATTENDANCE,
+        SeminarAction.FEEDBACK,
+    }
+)
 
 
 async def refuse(_event: TelegramObject) -> None:
@@ -69,12 +81,14 @@ def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(refuse, Command(*COORDINATOR_COMMANDS, *SUPERADMIN_COMMANDS))
     router.message.register(
-        refuse, StateFilter(Moderation, Broadcasting, SeminarNew, Importing, MarkingAttendance)
+        refuse,
+        StateFilter(
+            Moderation, Broadcasting, SeminarNew, SeminarEdit, Importing, MarkingAttendance
+        ),
     )
     router.callback_query.register(
         refuse, MenuCb.filter(F.item.in_({MenuItem.PENDING, MenuItem.TRAINING}))
     )
-    router.callback_query.register(refuse, SeminarCb.filter(F.action == SeminarAction.FEEDBACK))
     router.callback_query.register(
         refuse,
         ListCb.filter(
@@ -101,8 +115,9 @@ def build_router() -> Router:
         ExportCb,
         SeminarWizardCb,
         SeminarDurationCb,
-        SeminarAudienceCb,
-        SeminarAudiencePageCb,
+        SeminarHoursCb,
+        SeminarEditCb,
+        SeminarCancelCb,
         ImportCb,
         AttendanceCb,
         AttendancePageCb,
@@ -113,6 +128,5 @@ def build_router() -> Router:
         UntrainedCb,
     ):
         router.callback_query.register(refuse, data.filter())
-    coordinators_only = {SeminarAction.CHECKIN, SeminarAction.ATTENDANCE}
-    router.callback_query.register(refuse, SeminarCb.filter(F.action.in_(coordinators_only)))
+    router.callback_query.register(refuse, SeminarCb.filter(F.action.in_(COORDINATOR_ACTIONS)))
     return router

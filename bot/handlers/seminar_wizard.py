@@ -1,5 +1,6 @@
-"""/seminar_new, a coordinator's wizard: title → description → start → duration → place
-→ seats → audience → preview with the number invited → announce.
+"""/seminar_new, a coordinator's wizard: title → description → start → duration →
+academic hours → place → seats → audience (a segment narrowed on /broadcast's screens of
+choices) → preview with the number invited → announce.
 
 The steps are one table, `STEPS`: what each asks, how its answer is read (typed, or
 tapped on one of its buttons) and which field of the draft it fills; each answer moves
@@ -11,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -26,29 +27,39 @@ from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE,
 from bot.domain.roles import Actor
 from bot.domain.seminars import (
     SeminarInputInvalid,
+    default_academic_hours,
+    parse_academic_hours,
     parse_capacity,
     parse_duration,
+    parse_place,
     parse_start,
 )
 from bot.handlers import keyboards
+from bot.handlers.broadcast import narrowed
+from bot.handlers.broadcast_draft import SegmentForm
+from bot.handlers.broadcast_keyboards import choices_keyboard, screen_buttons
 from bot.handlers.callbacks import (
-    SeminarAudienceCb,
-    SeminarAudiencePageCb,
+    BroadcastCb,
+    BroadcastStep,
+    SegmentChoice,
+    SegmentOpenCb,
+    SegmentToggleCb,
     SeminarDurationCb,
+    SeminarHoursCb,
     SeminarStep,
     SeminarWizardCb,
 )
 from bot.handlers.common import reply_target
-from bot.handlers.forms import StoredForm
 from bot.handlers.states import SeminarNew
 from bot.services.clock import Clock
 from bot.services.registry import RegistryService
 from bot.services.seminars import SeminarDraft, SeminarService
+from bot.texts.broadcasts import describe
 from bot.texts.formats import moment, number
 from bot.texts.seminars import input_error_text, seminar_card
 
 
-class Draft(StoredForm):
+class Draft(SegmentForm):
     """What the wizard has gathered so far; kept in the FSM data between steps."""
 
     key: ClassVar[str | None] = "seminar"
@@ -57,13 +68,15 @@ class Draft(StoredForm):
     description: str = ""
     starts_at: int | None = None
     duration_minutes: int | None = None
+    academic_hours: int | None = None
     place: str | None = None
     capacity: int | None = None
-    territory_id: int | None = None
 
     def complete(self) -> SeminarDraft | None:
         """The seminar to announce, or None while a required step is unanswered."""
-        return self.as_record(SeminarDraft, optional=frozenset({"capacity", "territory_id"}))
+        return self.as_record(
+            SeminarDraft, optional=frozenset({"capacity"}), exclude=frozenset({"choices_page"})
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,24 +103,36 @@ class Refused(Exception):
 #: How a step reads a typed answer into its field's value; raises Refused.
 Reader = Callable[[str, Wizard], object]
 #: The buttons that answer a step without typing.
-Tap = SeminarWizardCb | SeminarDurationCb | SeminarAudienceCb
+Tap = SeminarWizardCb | SeminarDurationCb | SeminarHoursCb | BroadcastCb
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One question of the wizard: the state that waits for its answer, the draft's field
-    the answer fills, the question, the buttons under it and under a refused answer (None:
-    the territories to choose the audience from), and how a typed answer is read (None:
-    only a button answers it)."""
+    the answer fills, the question, the buttons under it and under a refused answer (made
+    from the draft so far; None: the screens that narrow the audience), and how a typed
+    answer is read (None: only a button answers it)."""
 
     state: State
     field: str
     question: Callable[[Settings], str]
-    keyboard: Callable[[], InlineKeyboardMarkup] | None
+    keyboard: Callable[[Draft], InlineKeyboardMarkup] | None
     read: Reader | None
 
 
-def _text(limit: TextLimit, refusal: Callable[[], str], *, one_line: bool = True) -> Reader:
+def fixed(make: Callable[[], InlineKeyboardMarkup]) -> Callable[[Draft], InlineKeyboardMarkup]:
+    """A step's buttons that do not depend on the draft."""
+    return lambda _draft: make()
+
+
+def _default_hours(draft: Draft) -> InlineKeyboardMarkup:
+    """Under the academic hours' question: the default for the duration chosen."""
+    return keyboards.seminar_hours(default_academic_hours(draft.duration_minutes or 1))
+
+
+def _text(
+    limit: TextLimit, refusal: Callable[[], str], *, one_line: bool = True
+) -> Callable[[str, Wizard], str]:
     """A text within `limit`, folded to one line or (`one_line` False) only trimmed;
     `refusal()` says why not, its `{limit}` filled."""
 
@@ -120,10 +145,13 @@ def _text(limit: TextLimit, refusal: Callable[[], str], *, one_line: bool = True
     return read
 
 
-def _parsed(parse: Callable[[str], int]) -> Callable[[str, Wizard], int]:
-    """A number read by the domain's `parse`; its refusal told in the current language."""
+Parsed = TypeVar("Parsed")
 
-    def read(text: str, wizard: Wizard) -> int:
+
+def _parsed(parse: Callable[[str], Parsed]) -> Callable[[str, Wizard], Parsed]:
+    """A value read by the domain's `parse`; its refusal told in the current language."""
+
+    def read(text: str, wizard: Wizard) -> Parsed:
         try:
             return parse(text)
         except SeminarInputInvalid as exc:
@@ -139,12 +167,22 @@ def _start(text: str, wizard: Wizard) -> int:
     return _parsed(lambda typed: int(parse_start(typed, now, tz).timestamp()))(text, wizard)
 
 
+_place_length = _text(
+    SEMINAR_PLACE, lambda: _("The place must be 1 to {limit} characters long. Send it again.")
+)
+
+
+def _place(text: str, wizard: Wizard) -> str:
+    """An address, or a link to the online room that must be a right one."""
+    return _place_length(_parsed(parse_place)(text, wizard), wizard)
+
+
 STEPS = (
     Step(
         SeminarNew.title,
         "title",
-        lambda _settings: _("A new seminar. Step 1 of 7.\n\nSend its title."),
-        keyboards.cancel,
+        lambda _settings: _("A new seminar. Step 1 of 8.\n\nSend its title."),
+        fixed(keyboards.cancel),
         _text(
             SEMINAR_TITLE,
             lambda: _("The title must be 1 to {limit} characters long. Send it again."),
@@ -153,8 +191,8 @@ STEPS = (
     Step(
         SeminarNew.description,
         "description",
-        lambda _settings: _("Step 2 of 7. Describe the seminar in a few lines: what and for whom."),
-        keyboards.seminar_skip,
+        lambda _settings: _("Step 2 of 8. Describe the seminar in a few lines: what and for whom."),
+        fixed(keyboards.seminar_skip),
         _text(
             SEMINAR_DESCRIPTION,
             lambda: _(
@@ -167,41 +205,49 @@ STEPS = (
         SeminarNew.start,
         "starts_at",
         lambda settings: _(
-            "Step 3 of 7. When does it start? Send the date and time in regional time "
+            "Step 3 of 8. When does it start? Send the date and time in regional time "
             "({zone}), for example 25.12.2026 10:00."
         ).format(zone=settings.timezone),
-        keyboards.cancel,
+        fixed(keyboards.cancel),
         _start,
     ),
     Step(
         SeminarNew.duration,
         "duration_minutes",
-        lambda _settings: _("Step 4 of 7. How long is it? Tap or send the minutes."),
-        keyboards.seminar_durations,
+        lambda _settings: _("Step 4 of 8. How long is it? Tap or send the minutes."),
+        fixed(keyboards.seminar_durations),
         _parsed(parse_duration),
+    ),
+    Step(
+        SeminarNew.hours,
+        "academic_hours",
+        lambda _settings: _(
+            "Step 5 of 8. How many academic hours (45 minutes each) does it count for in "
+            "the continuing-education record? Tap the default or send a number from 1 to 24."
+        ),
+        _default_hours,
+        _parsed(parse_academic_hours),
     ),
     Step(
         SeminarNew.place,
         "place",
-        lambda _settings: _("Step 5 of 7. Where? Send the link to the online room or the address."),
-        keyboards.cancel,
-        _text(
-            SEMINAR_PLACE,
-            lambda: _("The place must be 1 to {limit} characters long. Send it again."),
-        ),
+        lambda _settings: _("Step 6 of 8. Where? Send the link to the online room or the address."),
+        fixed(keyboards.cancel),
+        _place,
     ),
     Step(
         SeminarNew.capacity,
         "capacity",
-        lambda _settings: _("Step 6 of 7. How many seats? Send a number, or tap «No limit»."),
-        keyboards.seminar_no_limit,
+        lambda _settings: _("Step 7 of 8. How many seats? Send a number, or tap «No limit»."),
+        fixed(keyboards.seminar_no_limit),
         _parsed(parse_capacity),
     ),
     Step(
         SeminarNew.audience,
-        "territory_id",
+        "segment",
         lambda _settings: _(
-            "Step 7 of 7. Whom to invite: administrators of the whole region or of one territory?"
+            "Step 8 of 8. Whom to invite? Narrow the audience by territory, level, theme or "
+            "platform with the buttons (nothing chosen: everyone), then tap «Done»."
         ),
         None,
         None,
@@ -212,45 +258,80 @@ STEP_AT = {step.state.state: step for step in STEPS}
 
 
 async def _tapped(data: Tap, wizard: Wizard) -> object:
-    """The answer a button gives: the minutes of a duration (checked as if typed), the
-    audience (a territory that exists, or None for the whole region), or nothing (no
+    """The answer a button gives: the minutes of a duration or the academic hours (checked
+    as if typed), the audience chosen on the screens of choices, or nothing (no
     description, no limit of seats)."""
+    if isinstance(data, SeminarWizardCb) and data.step is SeminarStep.AUDIENCE_DONE:
+        return (await Draft.load(wizard.state)).segment
     if isinstance(data, SeminarDurationCb):
         return _parsed(parse_duration)(str(data.minutes), wizard)
-    if isinstance(data, SeminarAudienceCb):
-        if data.territory_id is None:
-            return None
-        territory = await wizard.registry.territory(data.territory_id)
-        if territory is None:
-            raise Refused(_("Unknown territory. Choose one of the buttons."))
-        return territory.id
-    return "" if data.step is SeminarStep.SKIP_DESCRIPTION else None
+    if isinstance(data, SeminarHoursCb):
+        return _parsed(parse_academic_hours)(str(data.hours), wizard)
+    return (
+        ""
+        if isinstance(data, SeminarWizardCb) and data.step is SeminarStep.SKIP_DESCRIPTION
+        else None
+    )
 
 
 async def buttons(step: Step, wizard: Wizard) -> InlineKeyboardMarkup:
-    """The buttons under `step`'s question: its own, or the first screen of territories."""
+    """The buttons under `step`'s question: its own, or the screens that narrow the
+    audience."""
     if step.keyboard is not None:
-        return step.keyboard()
+        return step.keyboard(await Draft.load(wizard.state))
+    return audience_keyboard(wizard.actor)
+
+
+def audience_keyboard(actor: Actor) -> InlineKeyboardMarkup:
+    """The screens that narrow a seminar's audience (no territory for a coordinator of
+    one: theirs is invited), Done, Cancel."""
+    choices = [SegmentChoice.LEVEL, SegmentChoice.THEME, SegmentChoice.PLATFORM]
+    if actor.scope is None:
+        choices.insert(0, SegmentChoice.TERRITORY)
+    done = (_("✅ Done"), SeminarWizardCb(step=SeminarStep.AUDIENCE_DONE))
+    return keyboards.keyboard([*screen_buttons(choices), done, keyboards.cancel_button()], 2, 2, 1)
+
+
+async def audience(draft: Draft, wizard: Wizard) -> tuple[str, int]:
+    """Who the draft invites as its author may invite (plain text, in the current
+    language), and how many administrators that is."""
+    segment = draft.segment.within(wizard.actor.scope)
+    count = await wizard.seminars.audience_count(wizard.actor, draft.segment)
     territories = await wizard.registry.territories()
-    return keyboards.seminar_audience(territories, wizard.i18n.current_locale, 0)
+    i18n = wizard.i18n
+    return describe(segment, territories, i18n.current_locale, i18n), count
+
+
+async def question(step: Step, wizard: Wizard) -> str:
+    """`step`'s question; the audience's with who is invited so far."""
+    text = step.question(wizard.settings)
+    if step.state != SeminarNew.audience:
+        return text
+    invited, count = await audience(await Draft.load(wizard.state), wizard)
+    return (
+        text
+        + "\n\n"
+        + ngettext(
+            "Invited now: {audience}, {count} person.",
+            "Invited now: {audience}, {count} people.",
+            count,
+        ).format(audience=escape(invited), count=number(count, wizard.i18n.current_locale))
+    )
 
 
 async def ask(target: Message | InaccessibleMessage, step: Step, wizard: Wizard) -> None:
     """Put `step`'s question, and wait for its answer."""
     await wizard.state.set_state(step.state)
-    await target.answer(step.question(wizard.settings), reply_markup=await buttons(step, wizard))
+    await target.answer(await question(step, wizard), reply_markup=await buttons(step, wizard))
 
 
 async def advance(
     target: Message | InaccessibleMessage, step: Step, value: object, wizard: Wizard
 ) -> None:
-    """Record the answer to `step` and ask the next question; after the last one, or for
-    a scoped coordinator (who invites their territory) after the seats, the preview."""
+    """Record the answer to `step` and ask the next question; after the last one, the
+    preview."""
     draft = await Draft.update(wizard.state, **{step.field: value})
     later = STEPS[STEPS.index(step) + 1 :]
-    if later and later[0].state == SeminarNew.audience and wizard.actor.scope is not None:
-        draft = await Draft.update(wizard.state, territory_id=wizard.actor.scope)
-        later = ()
     if later:
         await ask(target, later[0], wizard)
     else:
@@ -276,9 +357,17 @@ async def take_answer(
     callback_data: Tap | None = None,
 ) -> None:
     """The answer to the step the wizard is at: typed, or tapped on one of its buttons. A
-    refused one is told why (a typed one under the step's buttons again)."""
+    refused one is told why (a typed one under the step's buttons again). "Done" on a
+    screen of the audience's choices is no answer yet: the audience's question comes
+    back, with who is invited now, in the tapped message."""
     step = STEP_AT[await state.get_state() or ""]
     wizard = Wizard(state, actor, settings, clock, seminars, registry, i18n)
+    if isinstance(callback_data, BroadcastCb):
+        target = reply_target(event)
+        if isinstance(target, Message):
+            markup = audience_keyboard(actor)
+            await target.edit_text(await question(step, wizard), reply_markup=markup)
+        return
     try:
         if isinstance(event, Message):
             value = step.read(event.text or "", wizard) if step.read else None
@@ -293,18 +382,29 @@ async def take_answer(
     await advance(reply_target(event), step, value, wizard)
 
 
-async def turn_audience_page(
+async def narrow_audience(
     callback: CallbackQuery,
-    callback_data: SeminarAudiencePageCb,
+    callback_data: SegmentOpenCb | SegmentToggleCb,
+    state: FSMContext,
     registry: RegistryService,
     i18n: I18n,
 ) -> None:
-    markup = keyboards.seminar_audience(
-        await registry.territories(), i18n.current_locale, callback_data.page
-    )
+    """A tap on the screens that narrow the audience, as /broadcast's (open a screen,
+    switch a value); a value the segment cannot take, or the days of silence (not a
+    seminar's), is refused. The screen is redrawn in the tapped message."""
+    draft = await Draft.load(state)
+    territories = await registry.territories()
+    tapped = narrowed(draft, callback_data, territories)
+    if tapped is None or tapped[1].dimension is None:
+        await callback.answer(_("Unknown choice."), show_alert=True)
+        return
+    draft, choice = tapped
+    await draft.save(state)
     target = reply_target(callback)
-    if isinstance(target, Message) and target.reply_markup != markup:
-        await target.edit_reply_markup(reply_markup=markup)
+    if isinstance(target, Message):
+        markup = choices_keyboard(choice, draft, territories, i18n)
+        if target.reply_markup != markup:
+            await target.edit_reply_markup(reply_markup=markup)
 
 
 async def ask_confirmation(
@@ -318,21 +418,17 @@ async def ask_confirmation(
         await target.answer(_("The wizard lost its data. Start again with /seminar_new."))
         return
     locale, i18n = wizard.i18n.current_locale, wizard.i18n
-    preview, count = await wizard.seminars.preview(wizard.actor, complete)
-    if complete.territory_id is None:
-        audience = _("the whole region")
-    else:
-        territory = await wizard.registry.territory(complete.territory_id)
-        audience = territory.name(locale) if territory is not None else "?"
+    preview, _count = await wizard.seminars.preview(wizard.actor, complete)
+    invited, count = await audience(draft, wizard)
     await wizard.state.set_state(SeminarNew.confirm)
     await target.answer(
         seminar_card(preview, wizard.settings.tz, locale, i18n)
         + "\n\n"
         + ngettext(
-            "Invited: administrators of {audience}, {count} person. Announce it?",
-            "Invited: administrators of {audience}, {count} people. Announce it?",
+            "Invited: {audience}, {count} person. Announce it?",
+            "Invited: {audience}, {count} people. Announce it?",
             count,
-        ).format(audience=escape(audience), count=number(count, locale)),
+        ).format(audience=escape(invited), count=number(count, locale)),
         reply_markup=keyboards.seminar_announce(),
     )
 
@@ -373,13 +469,17 @@ def build_router() -> Router:
     for state, button in (
         (SeminarNew.description, SeminarWizardCb.filter(F.step == SeminarStep.SKIP_DESCRIPTION)),
         (SeminarNew.duration, SeminarDurationCb.filter()),
+        (SeminarNew.hours, SeminarHoursCb.filter()),
         (SeminarNew.capacity, SeminarWizardCb.filter(F.step == SeminarStep.NO_LIMIT)),
-        (SeminarNew.audience, SeminarAudienceCb.filter()),
     ):
         router.callback_query.register(take_answer, state, button)
-    router.callback_query.register(
-        turn_audience_page, SeminarNew.audience, SeminarAudiencePageCb.filter()
-    )
+    for data in (SegmentOpenCb, SegmentToggleCb):
+        router.callback_query.register(narrow_audience, SeminarNew.audience, data.filter())
+    for done in (
+        BroadcastCb.filter(F.step == BroadcastStep.BACK),
+        SeminarWizardCb.filter(F.step == SeminarStep.AUDIENCE_DONE),
+    ):
+        router.callback_query.register(take_answer, SeminarNew.audience, done)
     router.callback_query.register(
         announce, SeminarNew.confirm, SeminarWizardCb.filter(F.step == SeminarStep.ANNOUNCE)
     )

@@ -18,8 +18,10 @@ from bot.handlers.callbacks import (
     SeminarCb,
 )
 from bot.handlers.common import cards_screen, reply_target, send_cards
+from bot.services.clock import Clock
 from bot.services.seminars import SeminarService
 from bot.texts.formats import number
+from bot.texts.seminar_changes import seminar_phase
 from bot.texts.seminars import announcement_header, seminar_card
 from bot.texts.waitlist import joined, left
 
@@ -38,11 +40,13 @@ async def list_seminars(
     actor: Actor,
     seminars: SeminarService,
     settings: Settings,
+    clock: Clock,
     i18n: I18n,
     callback_data: ListCb | None = None,
 ) -> None:
     """/seminars and the arrows under its cards: the upcoming seminars' cards, soonest
-    first, a screen at a time; the first screen starts with their count."""
+    first, a screen at a time; the first screen starts with their count. Coordinators'
+    list starts with the seminars under way or ended lately, marked so."""
     target, screen = await cards_screen(event, callback_data)
     locale = i18n.current_locale
     views = await seminars.upcoming(actor)
@@ -58,8 +62,20 @@ async def list_seminars(
         await target.answer(
             _("Upcoming seminars: {count}").format(count=number(len(views), locale))
         )
+    now = clock.now()
     cards = [
-        (seminar_card(view, settings.tz, locale, i18n), keyboards.seminar_actions(view))
+        (
+            "\n".join(
+                filter(
+                    None,
+                    (
+                        seminar_phase(view.seminar, now),
+                        seminar_card(view, settings.tz, locale, i18n),
+                    ),
+                )
+            ),
+            keyboards.seminar_actions(view),
+        )
         for view in views
     ]
     await send_cards(target, cards, screen, ListKind.SEMINARS, seminars_shown)

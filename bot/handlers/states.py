@@ -34,6 +34,7 @@ class SeminarNew(StatesGroup):
     description = State()
     start = State()
     duration = State()
+    hours = State()
     place = State()
     capacity = State()
     audience = State()
@@ -42,6 +43,10 @@ class SeminarNew(StatesGroup):
 
 class Feedback(StatesGroup):
     comment = State()
+
+
+class SeminarEdit(StatesGroup):
+    value = State()  # the new value of the field chosen
 
 
 class Importing(StatesGroup):

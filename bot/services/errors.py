@@ -7,6 +7,7 @@ from typing import ClassVar
 from bot.domain.certificates import NameProblem
 from bot.domain.limits import TextLimit
 from bot.domain.registry_import import FileProblem
+from bot.domain.seminars import SeminarInputError
 
 
 class DomainError(Exception):
@@ -182,6 +183,16 @@ class CertificateNameRefused(DomainError):
     def __init__(self, problem: NameProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
+
+
+class SeminarChangeRefused(DomainError):
+    """A seminar's new value refused (`reason`); for BELOW_REGISTERED, `registered` is how
+    many are registered already (the fewest seats it may have)."""
+
+    def __init__(self, reason: SeminarInputError, registered: int = 0) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.registered = registered
 
 
 class ImportFileRefused(DomainError):

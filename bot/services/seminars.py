@@ -16,7 +16,7 @@ seminar.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
@@ -24,13 +24,20 @@ from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, oversees_audience
 from bot.domain.segments import Segment
-from bot.domain.seminars import MAX_DAYS_AHEAD, default_academic_hours
+from bot.domain.seminars import (
+    LISTED_AFTER_END_DAYS,
+    MAX_ACADEMIC_HOURS,
+    MAX_DAYS_AHEAD,
+    MAX_DURATION_MINUTES,
+    SeminarInputError,
+)
 from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
     NotAllowed,
     SeminarCancelled,
+    SeminarChangeRefused,
     SeminarNotFound,
     SeminarStarted,
     require_text,
@@ -50,18 +57,23 @@ class SeminarDraft:
     duration_minutes: int
     place: str
     capacity: int | None
-    territory_id: int | None  # the audience: one territory's administrators, or all
+    academic_hours: int
+    #: Who is invited, as chosen: a scoped coordinator's is kept within their territory.
+    segment: Segment
 
 
 @dataclass(frozen=True, slots=True)
 class SeminarView:
-    """A seminar as one user sees it: how many registered, whether they did, and their
-    place in the waiting list (1: first in line; None: not waiting)."""
+    """A seminar as one user sees it: how many registered, whether they did, their place
+    in the waiting list (1: first in line; None: not waiting), whether they manage it (a
+    coordinator who oversees it) and whether they attended."""
 
     seminar: Seminar
     registered: int
     mine: bool
     waiting: int | None = None
+    manages: bool = False
+    attended: bool = False
 
     @property
     def seats_left(self) -> int | None:
@@ -84,6 +96,17 @@ def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     return oversees_audience(actor, seminar.segment)
 
 
+async def audited_territory(repos: Repositories, actor: Actor, seminar: Seminar) -> int | None:
+    """The territory a seminar's audit entries belong to: the coordinator's scope, else
+    the one territory invited (if it exists), else None (the whole region)."""
+    if actor.scope is not None:
+        return actor.scope
+    if len(seminar.segment.territories) != 1:
+        return None
+    [territory_id] = seminar.segment.territories
+    return territory_id if await repos.territories.get(territory_id) is not None else None
+
+
 class SeminarService:
     def __init__(
         self,
@@ -104,9 +127,7 @@ class SeminarService:
     @staticmethod
     def _seminar(actor: Actor, draft: SeminarDraft, *, now: int) -> Seminar:
         """The seminar the draft describes, as `actor` would create it now (id 0: not
-        stored); its audience is the draft's territory within the actor's scope."""
-        territory_id = draft.territory_id
-        chosen = Segment(territories=frozenset({territory_id}) if territory_id else frozenset())
+        stored); its audience is the draft's segment within the actor's scope."""
         return Seminar(
             id=0,
             title=draft.title,
@@ -115,10 +136,10 @@ class SeminarService:
             duration_minutes=draft.duration_minutes,
             place=draft.place,
             capacity=draft.capacity,
-            segment=chosen.within(actor.scope),
+            segment=draft.segment.with_silence(None).within(actor.scope),
             created_by=actor.user_id,
             created_at=now,
-            academic_hours=default_academic_hours(draft.duration_minutes),
+            academic_hours=draft.academic_hours,
         )
 
     async def preview(self, actor: Actor, draft: SeminarDraft) -> tuple[SeminarView, int]:
@@ -132,12 +153,26 @@ class SeminarService:
             count = await repos.audience.count(seminar.segment, now=now)
         return SeminarView(seminar, registered=0, mine=False), count
 
+    async def audience_count(self, actor: Actor, segment: Segment) -> int:
+        """How many administrators a seminar for `segment` would invite, as the actor may
+        invite them (within their territory; the days of silence are not a seminar's).
+        Raises NotAllowed for anyone but a coordinator."""
+        if not actor.is_coordinator:
+            raise NotAllowed
+        now = self._clock.now()
+        async with self._db.read() as repos:
+            return await repos.audience.count(
+                segment.with_silence(None).within(actor.scope), now=now
+            )
+
     async def create(self, actor: Actor, draft: SeminarDraft) -> tuple[Seminar, int]:
         """Store the seminar, queue its announcement to every administrator of its
         segment and audit it, in one transaction; returns the seminar and how many were
         invited. Raises NotAllowed, TextRefused, SeminarStarted (`starts_at` not ahead)."""
         if not actor.is_coordinator:
             raise NotAllowed
+        if not 0 < draft.academic_hours <= MAX_ACADEMIC_HOURS:
+            raise SeminarChangeRefused(SeminarInputError.BAD_HOURS)
         require_text(SEMINAR_TITLE, draft.title)
         require_text(SEMINAR_DESCRIPTION, draft.description)
         require_text(SEMINAR_PLACE, draft.place)
@@ -151,7 +186,7 @@ class SeminarService:
             view = SeminarView(seminar, registered=0, mine=False)
             audience = await repos.audience.recipients(seminar.segment, now=now)
             sent = await _queue(repos, self._announce, audience, view, Priority.BROADCAST, now)
-            territory = await self._audited_territory(repos, actor, draft)
+            territory = await audited_territory(repos, actor, seminar)
             subject = Subject(SubjectKind.SEMINAR, seminar_id, territory)
             invited = {AuditDetail.RECIPIENTS: sent}
             await record(
@@ -161,35 +196,40 @@ class SeminarService:
             self._wake()
         return seminar, sent
 
-    @staticmethod
-    async def _audited_territory(
-        repos: Repositories, actor: Actor, draft: SeminarDraft
-    ) -> int | None:
-        """The territory a seminar's audit entry belongs to: the coordinator's scope, else
-        the one territory invited (if it exists), else None (the whole region)."""
-        if actor.scope is not None:
-            return actor.scope
-        if draft.territory_id is None or await repos.territories.get(draft.territory_id) is None:
-            return None
-        return draft.territory_id
-
     async def upcoming(self, actor: Actor) -> list[SeminarView]:
         """Seminars not started yet that the actor may see, soonest first: all of them, as
-        none may be scheduled more than MAX_DAYS_AHEAD ahead (bot.domain.seminars)."""
+        none may be scheduled more than MAX_DAYS_AHEAD ahead (bot.domain.seminars);
+        cancelled ones too (their card says so). A coordinator also gets, first, those
+        they oversee that are under way or ended less than LISTED_AFTER_END_DAYS ago, so
+        that attendance can be marked."""
         now = self._clock.now()
+        since = now
+        if actor.is_coordinator:
+            since = now - LISTED_AFTER_END_DAYS * DAY - MAX_DURATION_MINUTES * 60
         async with self._db.read() as repos:
-            seminars = await repos.seminars.starting_between(now, now + MAX_DAYS_AHEAD * DAY)
+            seminars = await repos.seminars.starting_between(since, now + MAX_DAYS_AHEAD * DAY)
             ids = [seminar.id for seminar in seminars]
             counts = await repos.seminars.registered_counts(ids)
             mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}
             waiting = await repos.waitlist.positions(ids, actor.user_id)
+            attended = await repos.seminar_changes.attended(ids, actor.user_id)
             views = []
             for seminar in seminars:
+                if seminar.starts_at <= now and not (
+                    coordinator_sees(actor, seminar)
+                    and seminar.ends_at > now - LISTED_AFTER_END_DAYS * DAY
+                ):
+                    continue
                 known = seminar.id in mine or seminar.id in waiting
                 if known or await self._invited(repos, actor, seminar, now):
                     views.append(
                         SeminarView(
-                            seminar, counts[seminar.id], seminar.id in mine, waiting.get(seminar.id)
+                            seminar,
+                            counts[seminar.id],
+                            seminar.id in mine,
+                            waiting.get(seminar.id),
+                            manages=coordinator_sees(actor, seminar),
+                            attended=seminar.id in attended,
                         )
                     )
         return views
@@ -217,11 +257,11 @@ class SeminarService:
             registered = view.registered + len(promoted)
             if seminar.capacity is None or registered < seminar.capacity:
                 await repos.seminars.register(seminar_id, actor.user_id, now=now)
-                view = SeminarView(seminar, registered + 1, mine=True)
+                view = replace(view, registered=registered + 1, mine=True)
             else:
                 await repos.waitlist.join(seminar_id, actor.user_id, now=now)
                 line = await repos.waitlist.positions([seminar_id], actor.user_id)
-                view = SeminarView(seminar, registered, mine=False, waiting=line[seminar_id])
+                view = replace(view, registered=registered, waiting=line[seminar_id])
         if promoted:
             self._wake()
         return view
@@ -249,7 +289,7 @@ class SeminarService:
                 await repos.waitlist.leave(seminar_id, actor.user_id)
         if promoted:
             self._wake()
-        return view, SeminarView(view.seminar, registered, mine=False)
+        return view, replace(view, registered=registered, mine=False, waiting=None)
 
     async def _fill_seats(self, repos: Repositories, seminar: Seminar, *, now: int) -> list[int]:
         """Give the seminar's free seats (every waiting person's, when it has no limit) to
@@ -275,7 +315,15 @@ class SeminarService:
         if not known and not await self._invited(repos, actor, seminar, self._clock.now()):
             raise SeminarNotFound
         counts = await repos.seminars.registered_counts([seminar_id])
-        return SeminarView(seminar, counts[seminar_id], mine, waiting)
+        attended = await repos.seminar_changes.attended([seminar_id], actor.user_id)
+        return SeminarView(
+            seminar,
+            counts[seminar_id],
+            mine,
+            waiting,
+            manages=coordinator_sees(actor, seminar),
+            attended=seminar_id in attended,
+        )
 
     @staticmethod
     async def _invited(repos: Repositories, actor: Actor, seminar: Seminar, now: int) -> bool:

@@ -28,6 +28,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.reports import ReportRepository
+from bot.storage.seminar_changes import SeminarChangeRepository
 from bot.storage.seminar_reminders import SeminarReminderRepository
 from bot.storage.seminars import SeminarRepository
 from bot.storage.snapshots import SnapshotRepository
@@ -60,6 +61,7 @@ class Repositories:
         self.digests = DigestRepository(conn)
         self.seminars = SeminarRepository(conn)
         self.waitlist = WaitlistRepository(conn)
+        self.seminar_changes = SeminarChangeRepository(conn)
         self.audit = AuditRepository(conn)
         self.claims = ClaimRepository(conn)
         self.orphans = OrphanRepository(conn)

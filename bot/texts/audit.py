@@ -12,11 +12,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.audit import AuditAction, AuditDetail, SubjectKind
 from bot.domain.messages import MESSAGE_LIMIT, ListPage, list_page
+from bot.domain.seminars import SeminarField
 from bot.i18n import speaking
 from bot.services.audit import ENTRIES_PER_PAGE, AuditPage
 from bot.storage.audit import AuditEntry
 from bot.storage.records import Territory, User
 from bot.texts.formats import moment, number, territory_name
+from bot.texts.seminar_changes import field_label
 
 #: Room kept for the header; the rest of a message is shared equally by its entries, so
 #: a page of ENTRIES_PER_PAGE entries always fits one message.
@@ -125,6 +127,8 @@ def _detail(key: str, value: object, locale: str, page: AuditPage) -> str:
         return _("File: {name}").format(name=shown)
     if key == AuditDetail.CERTIFICATE:
         return _("Certificate: {id}").format(id=shown)
+    if key == AuditDetail.FIELD and str(value) in set(SeminarField):
+        return _("Changed: {field}").format(field=field_label(SeminarField(str(value))))
     return f"{escape(_clip(key, _NAME_LENGTH))}: {shown}"
 
 

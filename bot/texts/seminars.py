@@ -35,6 +35,11 @@ def seminar_card(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> st
             )
         )
         lines.append(_("📍 {place}").format(place=escape(seminar.place)))
+        lines.append(
+            ngettext(
+                "🎓 {hours} academic hour", "🎓 {hours} academic hours", seminar.academic_hours
+            ).format(hours=seminar.academic_hours)
+        )
         if seminar.capacity is None:
             lines.append(_("👥 Registered: {count}").format(count=number(view.registered, locale)))
         else:
@@ -44,7 +49,9 @@ def seminar_card(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> st
                     capacity=number(seminar.capacity, locale),
                 )
             )
-        if view.mine:
+        if seminar.cancelled_at is not None:
+            lines.append(_("❌ <b>Cancelled</b>"))
+        elif view.mine:
             lines.append(_("✅ You are registered."))
         elif view.waiting is not None:
             lines.append(waiting_line(view.waiting))
@@ -128,6 +135,16 @@ def input_error_text(error: SeminarInputInvalid, zone: str) -> str:
         ),
         SeminarInputError.BAD_CAPACITY: _(
             "Send the number of seats (1 to 10000), or tap «No limit»."
+        ),
+        SeminarInputError.BAD_HOURS: _(
+            "Send the academic hours as a whole number from 1 to 24, or tap the default."
+        ),
+        SeminarInputError.BAD_LINK: _(
+            "This link does not look right. Send a link such as https://example.org/room, "
+            "or an address."
+        ),
+        SeminarInputError.BELOW_REGISTERED: _(
+            "More people are registered already than this number of seats."
         ),
     }
     return texts[error.reason]

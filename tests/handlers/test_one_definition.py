@@ -12,6 +12,7 @@ from bot.domain.limits import PAGE_TITLE, REJECT_REASON, SEMINAR_PLACE, SEMINAR_
 from bot.domain.links import Platform
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor, Role
+from bot.domain.segments import Segment
 from bot.services.errors import NotRegistered, TextRefused
 from bot.services.registry import PageDraft
 from bot.services.seminars import SeminarDraft
@@ -97,7 +98,8 @@ async def test_services_refuse_texts_beyond_their_limits(bot: BotHarness) -> Non
         duration_minutes=60,
         place="Пенза",
         capacity=None,
-        territory_id=None,
+        academic_hours=1,
+        segment=Segment(),
     )
     with pytest.raises(TextRefused):
         await services["seminars"].create(SUPER, seminar)

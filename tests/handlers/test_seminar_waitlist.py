@@ -34,6 +34,7 @@ from tests.users import SUPER
 
 SOON = START + 10 * DAY
 JOIN, WAIT, LEAVE = "✅ I will attend", "⏳ Join the waiting list", "✖️ Cancel my registration"
+CALENDAR = "📅 Add to calendar"
 
 
 class Refused(Exception):
@@ -262,7 +263,7 @@ async def test_the_line_moves_up_and_the_first_in_line_is_told(
     card = card_of(fake, second, cards[second.id])
     assert "⏳ Вы — номер 2 в листе ожидания: перед вами 1 человек." in (card.text or "")
     assert "Записались: 1 из 1" in (card.text or "")
-    assert card.button_texts() == ["✖️ Выйти из листа ожидания"]
+    assert card.button_texts() == ["✖️ Выйти из листа ожидания", "📅 В календарь"]
 
     [refreshed] = (await bot.send(first, "/seminars"))[1:]
     assert "⏳ You are first on the waiting list" in (refreshed.text or "")
@@ -274,7 +275,7 @@ async def test_the_line_moves_up_and_the_first_in_line_is_told(
     assert (told.text or "").startswith("🎉 A seat is yours: someone cannot come")
     assert "SMM <b>" in (told.text or "")  # escaped on the way, shown as typed
     assert "You are registered." in (told.text or "")
-    assert told.button_texts() == [LEAVE]
+    assert told.button_texts() == [LEAVE, CALENDAR]
     for user in (second, third):  # moved up, not told
         assert len(fake.messages(user.id)) == before[user.id]
     [card] = (await bot.send(second, "/seminars"))[1:]
@@ -291,7 +292,7 @@ async def test_the_line_moves_up_and_the_first_in_line_is_told(
     )
     card = card_of(fake, seated, cards[seated.id])
     assert "Registered: 1 of 1" in (card.text or "")
-    assert card.button_texts() == [WAIT]  # full now: the line is open to join
+    assert card.button_texts() == [WAIT, CALENDAR]  # full now: the line is open to join
 
     # A forged button for a seminar that does not exist: refused on the server.
     forged = SeminarCb(action=SeminarAction.LEAVE, seminar_id=999).pack()

@@ -13,7 +13,8 @@ from bot.handlers.callbacks import SeminarAction, SeminarCb
 from bot.services.digests import DigestService
 from tests.builders import KUZNETSK, seed_admins, seed_admins_of_both
 from tests.clock import FakeClock
-from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.flows import announcements, create_seminar, territory_name
 from tests.harness import BotHarness
 from tests.users import SUPER
 
@@ -24,40 +25,6 @@ MSK = ZoneInfo("Europe/Moscow")
 
 
 # --------------------------------------------------------------------------- the bot
-
-
-async def create_seminar(
-    bot: BotHarness,
-    author: FakeUser,
-    *,
-    audience: str | None = "🌐 Вся область",
-    title: str = "SMM <basics>",
-    start: str = "01.10.2026 10:00",
-    capacity: str = "2",
-) -> list[SentMessage]:
-    """Walk the wizard as a Russian-speaking coordinator, choosing `audience` (None: no
-    audience step, as for a coordinator of one territory); returns the last answers."""
-    await bot.send(author, "/seminar_new")
-    await bot.send(author, title)
-    await bot.send(author, "Как вести госпаблик & не выгореть")
-    await bot.send(author, start)
-    await bot.click(author, "90 мин")
-    await bot.send(author, "https://example.org/room?a=1&b=2")
-    preview = await bot.send(author, capacity)
-    if audience is not None:
-        preview = await bot.click(author, audience)
-    return preview
-
-
-async def territory_name(bot: BotHarness, territory_id: int, locale: str = "ru") -> str:
-    async with bot.db.read() as repos:
-        territory = await repos.territories.get(territory_id)
-    assert territory is not None
-    return territory.name(locale)
-
-
-def announcements(fake: FakeBotAPI, user: FakeUser) -> list[SentMessage]:
-    return [m for m in fake.messages(user.id) if (m.text or "").startswith("📣")]
 
 
 async def test_a_coordinator_announces_a_seminar_to_a_territory(
@@ -80,7 +47,7 @@ async def test_a_coordinator_announces_a_seminar_to_a_territory(
     for admin in kuznetsk:
         [announcement] = announcements(fake, admin)
         assert "New seminar" in (announcement.text or "")
-        assert announcement.button_texts() == ["✅ I will attend"]
+        assert announcement.button_texts() == ["✅ I will attend", "📅 Add to calendar"]
     for admin in penza:
         assert announcements(fake, admin) == []
 
@@ -100,7 +67,7 @@ async def test_registration_respects_seats_and_can_be_cancelled(
         edited = fake.messages(admin.id)[-1]
         assert (edited.text or "").startswith("📣 New seminar")  # still an announcement
         assert "You are registered." in (edited.text or "")
-        assert edited.button_texts() == ["✖️ Cancel my registration"]
+        assert edited.button_texts() == ["✖️ Cancel my registration", "📅 Add to calendar"]
 
     # A second tap on the old button (a slow network, a double tap) changes nothing.
     card = fake.messages(second.id)[-1]
@@ -196,11 +163,12 @@ async def test_the_wizard_refuses_a_start_the_clocks_skip_or_repeat(
             "переводятся назад с 03:00 на 02:00. Отправьте время до 02:00 или начиная с 03:00."
         )
         [next_step] = await bot.send(SUPER, "28.03.2027 03:30")
-        assert (next_step.text or "").startswith("Шаг 4 из 7")
+        assert (next_step.text or "").startswith("Шаг 4 из 8")
         await bot.click(SUPER, "90 мин")
+        await bot.click(SUPER, "✅ 2 (по умолчанию)")
         await bot.send(SUPER, "https://example.org/room")
         await bot.send(SUPER, "2")
-        [preview] = await bot.click(SUPER, "🌐 Вся область")
+        [preview] = await bot.click(SUPER, "✅ Готово")
         assert "28 марта 2027, 03:30, 90 мин" in (preview.text or "")
         await bot.click(SUPER, "📣 Объявить")
         async with bot.db.read() as repos:
@@ -219,7 +187,7 @@ async def test_a_scoped_coordinator_invites_their_territory_only(
     await bot.send(coordinator, "/start")
     await bot.send(SUPER, "/grant @anna Пенза")
 
-    [preview] = await create_seminar(bot, coordinator, audience=None)  # no audience step
+    [preview] = await create_seminar(bot, coordinator)  # no territory to choose
     assert "человек: 2" in (preview.text or "")
     await bot.click(coordinator, "📣 Объявить")
     await bot.drain()

@@ -132,7 +132,8 @@ async def test_a_seminar_whose_announcement_fails_leaves_neither_seminar_nor_ent
     db: Database, clock: FakeClock
 ) -> None:
     await admin_page(db, KUZNETSK)
-    draft = SeminarDraft("SMM", "", clock.now() + 86_400, 60, "online", None, KUZNETSK)
+    audience = Segment(territories=frozenset({KUZNETSK}))
+    draft = SeminarDraft("SMM", "", clock.now() + 86_400, 60, "online", None, 1, audience)
 
     def announce(_user: User, view: SeminarView) -> tuple[str, dict[str, object]]:
         return view.seminar.title, {}

@@ -215,3 +215,15 @@ def test_a_page_of_the_longest_entries_is_one_valid_message(locale: str) -> None
 def test_an_empty_log_says_so() -> None:
     listing = audit_list(shown([]), [PENZA], TZ, "en", i18n())
     assert listing.text == "Nothing is recorded in the audit log yet."
+
+
+def test_a_seminar_change_names_what_changed_in_the_readers_language() -> None:
+    changed = entry(
+        AuditAction.SEMINAR_CHANGED,
+        details={AuditDetail.FIELD: "capacity", AuditDetail.RECIPIENTS: 3},
+    )
+    forged = entry(AuditAction.SEMINAR_CHANGED, details={AuditDetail.FIELD: "<title>"})
+    view = shown([changed, forged])
+    assert render(changed, view, "ru").split("\n")[2] == "Изменено: число мест"
+    assert render(changed, view, "en").split("\n")[2] == "Changed: seats"
+    assert render(forged, view, "en").split("\n")[2] == "field: &lt;title&gt;"  # as recorded

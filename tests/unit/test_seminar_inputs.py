@@ -1,4 +1,5 @@
-"""What a coordinator types into the seminar wizard: start (regional time), duration, capacity."""
+"""What a coordinator types into the seminar wizard: start (regional time), duration,
+academic hours, place or link, capacity."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from bot.domain.seminars import (
     SeminarInputError,
     SeminarInputInvalid,
     default_academic_hours,
+    parse_academic_hours,
     parse_capacity,
     parse_duration,
+    parse_place,
     parse_start,
 )
 from tests.checks import cases, raised
@@ -178,3 +181,42 @@ def test_academic_hours_default_from_the_duration(minutes: int, hours: int) -> N
 
 def test_twelve_hours_is_the_longest_seminar() -> None:
     assert parse_duration("12 h") == 720
+
+
+@pytest.mark.parametrize(("text", "hours"), [("1", 1), (" 3 ", 3), ("24", 24)])
+def test_academic_hours_are_a_whole_number_up_to_24(text: str, hours: int) -> None:
+    assert parse_academic_hours(text) == hours
+
+
+@pytest.mark.parametrize("text", ["0", "25", "1.5", "-2", "два", ""])
+def test_other_academic_hours_are_refused(text: str) -> None:
+    refusal = raised(SeminarInputInvalid, parse_academic_hours, text)
+    assert refusal.reason is SeminarInputError.BAD_HOURS
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("https://example.org/room?a=1&b=2", "https://example.org/room?a=1&b=2"),
+        ("  ул. Ленина,\n 1 ", "ул. Ленина, 1"),  # an address, folded to one line
+        ("www.zoom.us/j/123", "https://www.zoom.us/j/123"),
+        ("HTTP://Example.org", "HTTP://Example.org"),
+    ],
+)
+def test_a_place_is_an_address_or_a_link(text: str, place: str) -> None:
+    assert parse_place(text) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://",
+        "https://exa mple.org",
+        "ftp://files.example.org",
+        "https://localhost",
+        "http://[x",
+        "www.",
+    ],
+)
+def test_a_broken_link_is_refused(text: str) -> None:
+    assert raised(SeminarInputInvalid, parse_place, text).reason is SeminarInputError.BAD_LINK

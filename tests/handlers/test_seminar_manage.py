@@ -1,0 +1,311 @@
+"""A seminar managed after its announcement, through the bot: the wizard's academic hours
+and segment audience, changes and cancellation told to everyone registered or waiting,
+the coordinators' list of seminars lately held, and the refusals of forged buttons."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.domain.audit import AuditAction, AuditDetail
+from bot.domain.catalog import Level
+from bot.domain.localtime import DAY
+from bot.domain.segments import Dimension, Segment
+from bot.domain.seminars import SeminarField
+from bot.handlers.callbacks import (
+    SegmentChoice,
+    SegmentOpenCb,
+    SegmentToggleCb,
+    SeminarAction,
+    SeminarCancelCb,
+    SeminarCb,
+    SeminarEditCb,
+    SeminarStep,
+    SeminarWizardCb,
+)
+from bot.storage.seminars import Seminar
+from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, seed_admins_of_both
+from tests.clock import START, FakeClock
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+from tests.flows import announced_seminar, announcements, territory_name
+from tests.harness import BotHarness
+from tests.users import SUPER
+
+HOUR = 3600
+
+
+async def stored(bot: BotHarness, seminar_id: int = 1) -> Seminar:
+    async with bot.db.read() as repos:
+        seminar = await repos.seminars.get(seminar_id)
+    assert seminar is not None
+    return seminar
+
+
+async def add_seminar(
+    bot: BotHarness, *, starts_at: int, title: str = "Seminar", territory: int | None = None
+) -> int:
+    """A seminar stored as the wizard would store it, for `territory` (None: everyone)."""
+    segment = Segment(territories=frozenset({territory}) if territory else frozenset())
+    async with bot.db.write() as repos:
+        return await repos.seminars.create(
+            Seminar(0, title, "", starts_at, 90, "online", 10, segment, SUPER.id, START)
+        )
+
+
+async def alert(
+    bot: BotHarness, fake: FakeBotAPI, user: FakeUser, message: SentMessage, data: str
+) -> str:
+    """The alert a tap with (possibly forged) `data` on `message` is answered with."""
+    answer = fake.answer_for(await bot.press(user, message, data))
+    assert answer is not None
+    return answer.text or ""
+
+
+def table(bot: BotHarness, sql: str, *rows: tuple[object, ...]) -> None:
+    """Rows another part of the bot writes (waiting lists, attendance), written directly."""
+    with sqlite3.connect(bot.db.path) as conn:
+        conn.executemany(sql, rows)
+
+
+async def test_the_wizard_takes_academic_hours_and_a_segment_audience(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    [municipal] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    [regional] = await seed_admins(bot, 1, PENZA, 2000)
+    async with bot.db.write() as repos:
+        await add_page(
+            repos, "vk.com/regional", created_by=regional.id, territory_id=PENZA, level="regional"
+        )
+    await bot.send(SUPER, "/start")
+    await bot.send(SUPER, "/seminar_new")
+    await bot.send(SUPER, "Title")
+    await bot.click(SUPER, "Пропустить")
+    await bot.send(SUPER, "01.10.2026 10:00")
+    [hours] = await bot.click(SUPER, "90 мин")
+    assert hours.button_texts() == ["✅ 2 (по умолчанию)", "Отмена"]  # 90 minutes: 2 hours
+    [refused] = await bot.send(SUPER, "25")
+    assert "от 1 до 24" in (refused.text or "")
+    assert refused.button_texts() == ["✅ 2 (по умолчанию)", "Отмена"]
+    await bot.send(SUPER, "3")
+    [bad_link] = await bot.send(SUPER, "https://exa mple.org/room")
+    assert "не похожа на правильную" in (bad_link.text or "")
+    await bot.send(SUPER, "www.example.org/room")
+    [audience] = await bot.send(SUPER, "5")
+    assert "все администраторы, человек: 2" in (audience.text or "")
+
+    # The days of silence are a broadcast's, not a seminar's: a forged screen is refused.
+    forged = SegmentOpenCb(choice=SegmentChoice.SILENCE).pack()
+    assert await alert(bot, fake, SUPER, audience, forged) == "Неизвестный вариант."
+    await bot.click(SUPER, "🏛 Уровень")
+    [screen] = [m for m in fake.messages(SUPER.id) if m.message_id == audience.message_id]
+    assert "Региональный" in screen.button_texts()
+    await bot.click(SUPER, "Региональный")
+    toggled = SegmentToggleCb(dimension=Dimension.LEVEL, value="ministerial").pack()
+    assert await alert(bot, fake, SUPER, screen, toggled) == "Неизвестный вариант."
+    await bot.click(SUPER, "⬅️ Готово")
+    assert "уровень: Региональный, человек: 1" in (screen.text or "")
+    [preview] = await bot.click(SUPER, "✅ Готово")
+    text = preview.text or ""
+    assert "🎓 3 академических часа" in text
+    assert "https://www.example.org/room" in text
+    assert "Приглашены: уровень: Региональный, человек: 1" in text
+    await bot.click(SUPER, "📣 Объявить")
+    seminar = await stored(bot)
+    assert (seminar.academic_hours, seminar.segment) == (
+        3,
+        Segment(levels=frozenset({Level.REGIONAL})),
+    )
+    await bot.drain()
+    assert len(announcements(fake, regional)) == 1
+    assert announcements(fake, municipal) == []
+
+
+async def test_a_change_is_checked_saved_and_told_to_everyone_concerned(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    first, second, waiting = await seed_admins(bot, 3, KUZNETSK, 1000)
+    await announced_seminar(bot, first, second)
+    table(
+        bot,
+        "INSERT INTO seminar_waitlist (seminar_id, user_id, joined_at) VALUES (?, ?, ?)",
+        (1, waiting.id, START),
+    )
+
+    [_header, card] = await bot.send(SUPER, "/seminars")
+    assert card.button_texts() == [
+        "⏳ Встать в лист ожидания",  # the seats are taken
+        "📅 В календарь",
+        "✏️ Изменить",
+        "❌ Отменить семинар",
+        "🔑 Код отметки",
+        "📋 Посещаемость",
+        "⭐ Отзывы",
+    ]
+    await bot.click(SUPER, "✏️ Изменить", card)
+    [question] = await bot.click(SUPER, "🗓 Время")
+    assert "Сейчас: 1 октября 2026, 10:00" in (question.text or "")
+    [impossible] = await bot.send(SUPER, "31.02.2027 10:00")
+    assert "Не понял дату" in (impossible.text or "")
+    [past] = await bot.send(SUPER, "01.09.2026 10:00")
+    assert "уже прошло" in (past.text or "")
+    [saved, changed] = await bot.send(SUPER, "02.10.2026 12:30")
+    assert "сообщим 3 людям" in (saved.text or "")
+    assert "2 октября 2026, 12:30" in (changed.text or "")
+    assert "✏️ Изменить" in changed.button_texts()
+
+    await bot.click(SUPER, "✏️ Изменить", changed)
+    [seats] = await bot.click(SUPER, "👥 Места")
+    assert "записались 2 человека" in (seats.text or "")
+    [below] = await bot.send(SUPER, "1")
+    assert "Уже записались 2 человека: мест нужно не меньше 2" in (below.text or "")
+    await bot.send(SUPER, "4")
+
+    await bot.click(SUPER, "✏️ Изменить", changed)
+    await bot.click(SUPER, "📍 Место или ссылка")
+    [bad_link] = await bot.send(SUPER, "https://")
+    assert "не похожа на правильную" in (bad_link.text or "")
+    await bot.send(SUPER, "Пенза, ул. <Московская>, 1")
+
+    await bot.click(SUPER, "✏️ Изменить", changed)
+    [description] = await bot.click(SUPER, "📝 Описание")
+    no_limit = SeminarWizardCb(step=SeminarStep.NO_LIMIT).pack()  # the seats' button
+    assert await alert(bot, fake, SUPER, description, no_limit) == "Неизвестный вариант."
+    await bot.click(SUPER, "Убрать описание", description)
+
+    seminar = await stored(bot)
+    assert (seminar.capacity, seminar.place, seminar.description, seminar.revision) == (
+        4,
+        "Пенза, ул. <Московская>, 1",
+        "",
+        4,
+    )
+    await bot.drain()
+    for person in (first, second, waiting):
+        notices = [m.text or "" for m in fake.messages(person.id) if (m.text or "").startswith("✏️")]
+        assert notices == [
+            "✏️ The seminar «SMM <basics>» on 1 October 2026, 10:00 has changed.\n"
+            "🗓 New time: 2 October 2026, 12:30 (was 1 October 2026, 10:00)",
+            "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n👥 Seats now: 4",
+            "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n"
+            "📍 New place: Пенза, ул. <Московская>, 1",
+            "✏️ The seminar «SMM <basics>» on 2 October 2026, 12:30 has changed.\n"
+            "📝 The description was removed.",
+        ]
+    async with bot.db.read() as repos:
+        entries = await repos.audit.latest(limit=10)
+    assert [(e.action, e.details) for e in entries[:4]] == [
+        (AuditAction.SEMINAR_CHANGED, {AuditDetail.FIELD: field, AuditDetail.RECIPIENTS: 3})
+        for field in ("description", "place", "capacity", "starts_at")
+    ]
+
+
+async def test_a_cancellation_is_confirmed_told_and_stays_listed(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    [registered] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    await announced_seminar(bot, registered)
+
+    [_header, card] = await bot.send(SUPER, "/seminars")
+    [confirm] = await bot.click(SUPER, "❌ Отменить семинар", card)
+    assert "Сообщим 1 человеку" in (confirm.text or "")
+    assert (await stored(bot)).cancelled_at is None  # nothing happens before the answer
+    [done] = await bot.click(SUPER, "Да, отменить семинар", confirm)
+    assert "Семинар отменён; сообщим 1 человеку" in (done.text or "")
+    seminar = await stored(bot)
+    assert (seminar.cancelled_at, seminar.revision) == (START, 1)
+    again = SeminarCancelCb(seminar_id=1).pack()
+    assert await alert(bot, fake, SUPER, confirm, again) == "Этот семинар отменён."
+    edit = SeminarCb(action=SeminarAction.EDIT, seminar_id=1).pack()
+    assert await alert(bot, fake, SUPER, card, edit) == "Этот семинар отменён."
+
+    await bot.drain()
+    assert fake.last_message(registered.id).text == (
+        "❌ The seminar «SMM <basics>» on 1 October 2026, 10:00 is cancelled. Sorry!"
+    )
+    [_header, card] = await bot.send(SUPER, "/seminars")
+    assert "❌ Отменён" in (card.text or "")
+    assert card.button_texts() == ["📅 В календарь"]
+    async with bot.db.read() as repos:
+        [entry, *_] = await repos.audit.latest(limit=1)
+    assert (entry.action, entry.details) == (
+        AuditAction.SEMINAR_CANCELLED,
+        {AuditDetail.RECIPIENTS: 1},
+    )
+
+
+async def test_management_is_refused_outside_ones_reach_and_to_forged_buttons(
+    bot: BotHarness, fake: FakeBotAPI, clock: FakeClock
+) -> None:
+    [inside], [outside] = await seed_admins_of_both(bot, kuznetsk=1, penza=1)
+    anna = fake.add_user(FakeUser(id=450, first_name="Анна", username="anna"))
+    await bot.send(anna, "/start")
+    await bot.send(SUPER, "/start")
+    await bot.send(SUPER, f"/grant @anna {await territory_name(bot, PENZA)}")
+    kuznetsk = await add_seminar(bot, starts_at=START + 10 * DAY, territory=KUZNETSK)
+    penza = await add_seminar(bot, starts_at=START + 10 * DAY, territory=PENZA)
+
+    [_header, own] = await bot.send(anna, "/seminars")  # only her territory's
+    assert "✏️ Изменить" in own.button_texts()
+    for data in (
+        SeminarCb(action=SeminarAction.EDIT, seminar_id=kuznetsk),
+        SeminarCb(action=SeminarAction.CANCEL, seminar_id=kuznetsk),
+        SeminarEditCb(field=SeminarField.CAPACITY, seminar_id=kuznetsk),
+        SeminarCancelCb(seminar_id=kuznetsk),
+        SeminarCancelCb(seminar_id=999),
+    ):
+        assert "Такого семинара для вас нет" in await alert(bot, fake, anna, own, data.pack())
+    assert (await stored(bot, kuznetsk)).cancelled_at is None
+
+    # Administrators see no management buttons, and forged ones meet their role.
+    [_header, card] = await bot.send(inside, "/seminars")
+    assert card.button_texts() == ["✅ I will attend", "📅 Add to calendar"]
+    for data in (
+        SeminarCb(action=SeminarAction.EDIT, seminar_id=kuznetsk),
+        SeminarCb(action=SeminarAction.CANCEL, seminar_id=kuznetsk),
+        SeminarEditCb(field=SeminarField.PLACE, seminar_id=kuznetsk),
+        SeminarCancelCb(seminar_id=kuznetsk),
+    ):
+        assert "role does not allow" in await alert(bot, fake, inside, card, data.pack())
+    [_header, theirs] = await bot.send(outside, "/seminars")
+    assert "role does not allow" in await alert(
+        bot, fake, outside, theirs, SeminarCancelCb(seminar_id=penza).pack()
+    )
+    # A field the bot does not know fails to unpack: no handler takes it.
+    assert "Такого семинара" not in await alert(bot, fake, anna, own, f"se:title:{penza}")
+
+    # Once it started, it is no longer changed.
+    clock.advance(10 * DAY)
+    edit = SeminarCb(action=SeminarAction.EDIT, seminar_id=penza).pack()
+    assert "уже начался" in await alert(bot, fake, anna, own, edit)
+
+
+async def test_coordinators_keep_seeing_seminars_under_way_and_lately_ended(
+    bot: BotHarness,
+) -> None:
+    [admin] = await seed_admins(bot, 1, KUZNETSK, 1000)
+    await bot.send(SUPER, "/start")
+    await add_seminar(bot, starts_at=START - 8 * DAY, title="Long ago")
+    ended = await add_seminar(bot, starts_at=START - 6 * DAY, title="Last week")
+    under_way = await add_seminar(bot, starts_at=START - HOUR, title="Now")
+    await add_seminar(bot, starts_at=START + DAY, title="Tomorrow")
+    table(
+        bot,
+        "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
+        " VALUES (?, ?, 'code', ?)",
+        (under_way, SUPER.id, START),
+        (ended, admin.id, START),
+    )
+
+    [_header, *cards] = await bot.send(SUPER, "/seminars")
+    assert [(card.text or "").split("\n")[:2] for card in cards] == [
+        ["🏁 Завершён: можно отметить посещаемость", "🎓 Last week"],
+        ["⏳ Идёт сейчас", "🎓 Now"],
+        ["🎓 Tomorrow", "🗓 22 сентября 2026, 17:13, 90 мин"],
+    ]
+    assert "🎓 Сертификат" in cards[1].button_texts()  # attended
+    assert "🎓 Сертификат" not in cards[0].button_texts()
+    assert "📋 Посещаемость" in cards[0].button_texts()
+    [_header, card] = await bot.send(admin, "/seminars")  # administrators: upcoming only
+    assert "Tomorrow" in (card.text or "")
+    # A coordinator who registers keeps the management buttons on the card.
+    await bot.click(SUPER, "✅ Я приду", cards[2])
+    assert cards[2].button_texts()[:3] == ["✖️ Отменить запись", "📅 В календарь", "✏️ Изменить"]
