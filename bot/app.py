@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -16,7 +16,10 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
+from bot.domain.crosscheck import CrossCheck
+from bot.domain.links import Platform
 from bot.domain.milestones import Ladders
+from bot.domain.observations import Collector
 from bot.handlers import get_routers, keyboards
 from bot.handlers.broadcast_keyboards import stop_keyboard
 from bot.handlers.menu import set_default_commands, set_user_commands
@@ -34,6 +37,7 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.charts import ChartService
 from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
+from bot.services.collect import CollectService
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.export_runs import ExportRuns
@@ -41,7 +45,7 @@ from bot.services.exports import ExportService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
-from bot.services.registry import RegistryService
+from bot.services.registry import RegistryService, Resolver
 from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -57,6 +61,7 @@ from bot.texts.charts import DigestCharts
 from bot.texts.claims import claim_notice, hand_over_notice
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
+from bot.texts.observations import discrepancy_notice
 from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminars import seminar_announcement
@@ -78,6 +83,7 @@ class Services:
     exports: ExportService
     audit: AuditService
     imports: RegistryImportService
+    collect: CollectService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -93,6 +99,34 @@ def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
     )
 
 
+def build_collectors(settings: Settings, bot: Bot) -> dict[Platform, Collector]:  # noqa: ARG001 - the merged collectors read both
+    """The platforms' collectors whose credentials are set in `settings` (Telegram's
+    through `bot`). The collectors themselves are `bot.services.collectors`, whose own
+    `build_collectors(settings, bot)` replaces this one when it is merged; until then no
+    platform has one, and every run reports all four platforms as skipped."""
+    return {}
+
+
+def resolvers_of(collectors: Mapping[Platform, Collector]) -> dict[Platform, Resolver]:
+    """The link step's resolvers: the `resolve(url)` of the collectors that have one
+    (VK's names the community behind a screen name)."""
+    found: dict[Platform, Resolver] = {}
+    for platform, collector in collectors.items():
+        resolve = getattr(collector, "resolve", None)
+        if resolve is not None:
+            found[platform] = resolve
+    return found
+
+
+def build_cross_check(settings: Settings) -> CrossCheck:
+    """DISCREPANCY_THRESHOLD and JUMP_THRESHOLD (percent in settings) in the region's day."""
+    return CrossCheck(
+        discrepancy=settings.discrepancy_threshold / 100,
+        jump=settings.jump_threshold / 100,
+        tz=settings.tz,
+    )
+
+
 def build_services(
     settings: Settings,
     db: Database,
@@ -100,8 +134,11 @@ def build_services(
     delivery: DeliveryWorker,
     i18n: I18n,
     milestones: MilestoneService | None = None,
+    collectors: Mapping[Platform, Collector] | None = None,
 ) -> Services:
     charts = ChartService(db, clock, settings)
+    collectors = collectors or {}
+    check = build_cross_check(settings)
     return Services(
         users=UserService(db, clock, settings.superadmin_ids),
         registry=RegistryService(
@@ -112,9 +149,10 @@ def build_services(
             claim_notice=claim_notice(i18n),
             wake=delivery.wake,
             milestones=milestones,
+            resolvers=resolvers_of(collectors),
         ),
         claims=ClaimService(db, clock, notice=claim_notice(i18n), wake=delivery.wake),
-        reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake),
+        reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake, check=check),
         totals=TotalsService(
             db, clock, ladder=Ladders.from_settings(settings).region, tz=settings.tz
         ),
@@ -137,6 +175,15 @@ def build_services(
         exports=ExportService(db, clock),
         audit=AuditService(db),
         imports=build_imports(settings, db, clock, i18n, delivery.wake),
+        collect=CollectService(
+            db,
+            clock,
+            collectors,
+            cron=settings.collect_cron,
+            check=check,
+            notice=discrepancy_notice(i18n),
+            wake=delivery.wake,
+        ),
     )
 
 
@@ -298,6 +345,7 @@ def build_dispatcher(
         delivery,
         i18n,
         build_milestones(settings, i18n),
+        build_collectors(settings, bot),
     )
     progress = ProgressReporter(
         bot,
@@ -307,6 +355,7 @@ def build_dispatcher(
         interval=settings.broadcast_progress_seconds,
     )
     jobs = build_jobs(settings, db, i18n, clock, delivery)
+    jobs.collect = services.collect
     jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)
     isolation = TrackingEventIsolation()
     dispatcher = Dispatcher(

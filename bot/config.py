@@ -107,6 +107,14 @@ class Settings(BaseSettings):
     backup_cron: str = "30 3 * * *"
     backup_dir: Path = Path("backups")
     backup_keep: int = Field(default=7, gt=0)
+    # The nightly collection of subscriber counts from the platforms (cron in TIMEZONE;
+    # /collect runs it at once), before the report reminders so that collected pages get
+    # none.
+    collect_cron: str = "0 4 * * *"
+    # Percent: a report further than this from the same day's observation is flagged.
+    discrepancy_threshold: float = Field(default=5.0, gt=0)
+    # Percent: an observed count that grew more than this in a day is flagged (bought?).
+    jump_threshold: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("bot_token")
@@ -129,7 +137,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("snapshot_cron", "reminder_cron", "digest_cron", "backup_cron")
+    @field_validator("snapshot_cron", "reminder_cron", "digest_cron", "backup_cron", "collect_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.domain.localtime import cron_fired
 from bot.services.backups import BackupService
 from bot.services.clock import Clock, SystemClock
+from bot.services.collect import CollectService
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService
 from bot.storage.database import Database
@@ -63,6 +64,8 @@ class Jobs:
     clock: Clock = field(default_factory=SystemClock)
     # The nightly backup; None where no backups are wanted (tests of other jobs).
     backups: BackupService | None = None
+    # The nightly collection of counts from the platforms; None where not wanted.
+    collect: CollectService | None = None
 
     async def run_guarded(self, name: str, job: Callable[[], Awaitable[object]]) -> None:
         if not await self.lease.hold():
@@ -85,14 +88,19 @@ class Jobs:
         if self.backups is not None:
             await self.run_guarded("backup", self.backups.run_due)
 
+    async def collect_counts(self) -> None:
+        if self.collect is not None:
+            await self.run_guarded("collect", self.collect.run_due)
+
     async def renew_lease(self) -> None:
         await self.lease.hold()
 
     async def catch_up(self, now: dt.datetime | None = None) -> None:
         """Everything due while the bot was down: missed snapshot days, reminders, and
-        a weekly job (the digest) whose run this week fell while the bot was down, and
-        the backup if BACKUP_CRON had a run since the newest one. A restart before this
-        week's run does not send the digest early."""
+        a weekly job (the digest) whose run this week fell while the bot was down, the
+        backup if BACKUP_CRON had a run since the newest one, and the collection if
+        COLLECT_CRON had a run since the newest one started (or a crash left one half
+        done). A restart before this week's run does not send the digest early."""
         await self.take_snapshots()
         await self.send_reminders()
         moment = now or dt.datetime.fromtimestamp(self.clock.now(), self.tz)
@@ -100,6 +108,7 @@ class Jobs:
             if ran_this_week(cron, moment):
                 await self.run_guarded(name, job)
         await self.take_backup()
+        await self.collect_counts()
 
 
 def ran_this_week(cron: str, now: dt.datetime) -> bool:
@@ -128,6 +137,8 @@ def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -
     ]
     if jobs.backups is not None:
         crons.append(("backup", settings.backup_cron, jobs.take_backup))
+    if jobs.collect is not None:
+        crons.append(("collect", settings.collect_cron, jobs.collect_counts))
     for job_id, cron, method in crons:
         scheduler.add_job(
             method, CronTrigger.from_crontab(cron, timezone=tz), id=job_id, replace_existing=True

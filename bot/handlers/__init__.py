@@ -11,6 +11,7 @@ from bot.handlers import (
     broadcast,
     broadcast_progress,
     charts,
+    collect,
     common,
     digest,
     errors,
@@ -59,6 +60,7 @@ def get_routers() -> list[Router]:
             seminar_wizard.build_router(),
             export.build_router(),
             audit.build_router(),
+            collect.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

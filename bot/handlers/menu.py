@@ -33,6 +33,7 @@ ALL_COMMANDS = (
     "seminar_new",
     "export",
     "audit",
+    "collect",
     "grant",
     "revoke",
     "import",
@@ -62,6 +63,9 @@ def commands_for(role: Role) -> list[BotCommand]:
         commands.append(BotCommand(command="seminar_new", description=_("Announce a seminar")))
         commands.append(BotCommand(command="export", description=_("Export to XLSX or CSV")))
         commands.append(BotCommand(command="audit", description=_("Who did what: the audit log")))
+        commands.append(
+            BotCommand(command="collect", description=_("Collect counts from the platforms"))
+        )
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))

@@ -34,7 +34,15 @@ from bot.handlers.callbacks import (
 from bot.handlers.states import Broadcasting, Importing, Moderation, SeminarNew
 from bot.services.errors import NotAllowed
 
-COORDINATOR_COMMANDS = ("pending", "broadcast", "broadcasts", "seminar_new", "audit", "export")
+COORDINATOR_COMMANDS = (
+    "pending",
+    "broadcast",
+    "broadcasts",
+    "seminar_new",
+    "audit",
+    "export",
+    "collect",
+)
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 
 

@@ -20,6 +20,7 @@ from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
+from bot.storage.observations import ObservationRepository
 from bot.storage.orphans import OrphanRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
@@ -58,3 +59,4 @@ class Repositories:
         self.orphans = OrphanRepository(conn)
         self.exports = ExportRepository(conn)
         self.imports = ImportRepository(conn)
+        self.observations = ObservationRepository(conn)

@@ -44,6 +44,8 @@ def help_text(actor: Actor) -> str:
             + "\n"
             + _("/audit: the log of privileged actions: who did what and when")
             + "\n"
+            + _("/collect: collect subscriber counts from the platforms now (nightly anyway)")
+            + "\n"
             + _("Claims of pages nobody administers wait in /pending too.")
         )
     if actor.is_superadmin:

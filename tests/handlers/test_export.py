@@ -52,6 +52,8 @@ ANNA = FakeUser(id=450, first_name="Анна", username="anna", language_code="r
 
 ZARYA = "Дом культуры «Заря»; Пенза"  # a semicolon and quotes: CSV has to quote it
 FORMULA = '=HYPERLINK("https://example.com"; "click")'
+#: The page id's column in a pages export (after the registry's seven and four more).
+PAGE_ID = 11
 
 
 async def seed(bot: BotHarness) -> dict[str, int]:
@@ -188,14 +190,17 @@ async def test_pages_as_xlsx_open_in_openpyxl_with_typed_cells(bot: BotHarness) 
     assert sheet.column_dimensions["A"].width == 40
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0][:7]) == REGISTRY_COLUMNS
-    assert rows[0][7:] == ["platform", "status", "last_report", "administrators_count", "page_id"]
-    by_id = {row[-1]: row for row in rows[1:]}
+    assert rows[0][7:] == [
+        "platform", "status", "last_report", "administrators_count", "page_id",
+        "reported_figure", "observed_figure", "observed_at",
+    ]  # fmt: skip
+    by_id = {row[PAGE_ID]: row for row in rows[1:]}
     assert set(by_id) == {ids["zarya"], ids["school"], ids["pending"]}  # not the rejected one
     zarya = by_id[ids["zarya"]]
     assert zarya == [
         "https://vk.com/zarya", ZARYA, "город Пенза", "Муниципальный", "Культура",
         "@ivan, @petr", 15_400, "ВКонтакте", "одобрена", local(bot, START - DAY), 2,
-        ids["zarya"],
+        ids["zarya"], 15_400, None, None,
     ]  # fmt: skip
     assert type(zarya[6]) is int
     assert isinstance(zarya[9], dt.datetime)
@@ -224,7 +229,7 @@ async def test_pages_as_csv_have_a_bom_semicolons_and_cyrillic_intact(bot: BotHa
     data = contents(document)
     assert data.startswith(codecs.BOM_UTF8 + b"link;title;territory;level;theme;admin;figure;")
     rows = csv_rows(data)
-    by_id = {row[-1]: row for row in rows[1:]}
+    by_id = {row[PAGE_ID]: row for row in rows[1:]}
     zarya = by_id[str(ids["zarya"])]
     assert zarya[:7] == [
         "https://vk.com/zarya", ZARYA, "город Пенза", "Муниципальный", "Культура",

@@ -1,0 +1,3 @@
+-- Reserved: this number belongs to another change of the same release. Once that
+-- change's own migration 0017 is merged, this file is deleted (two files with one
+-- number stop the bot at start).
