@@ -42,6 +42,13 @@ async def add_user(repos: Repositories, user: FakeUser, *, now: int = START) -> 
     )
 
 
+async def make_coordinator(bot: BotHarness, user: FakeUser, territory_id: int | None) -> None:
+    """The user, stored, made a coordinator of `territory_id` (None: the whole region)."""
+    async with bot.db.write() as repos:
+        await add_user(repos, user)
+        await repos.users.set_coordinator(user.id, is_coordinator=True, territory_id=territory_id)
+
+
 async def add_page(
     repos: Repositories,
     link_key: str,

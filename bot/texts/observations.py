@@ -36,7 +36,7 @@ def discrepancy_line(observed: int, locale: str) -> str:
     """What the platform shows, under a report that differs from it (HTML). Call within
     the reader's language."""
     return _(
-        "⚠️ The platform shows {observed} subscribers today. Please check the figure: "
+        "⚠️ The platform's own figure today: {observed}. Please check yours: "
         "coordinators see the difference."
     ).format(observed=number(observed, locale))
 
@@ -48,7 +48,7 @@ def discrepancy_notice(i18n: I18n) -> DiscrepancyNotice:
     def render(user: User, page: Page, reported: int, observed: int) -> str:
         locale = locale_of(user, i18n)
         with speaking(i18n, locale):
-            head = _("You reported {reported} subscribers of <b>{title}</b> today.").format(
+            head = _("Your figure for <b>{title}</b> today: {reported}.").format(
                 reported=number(reported, locale), title=escape(page.title)
             )
             return f"{head}\n{discrepancy_line(observed, locale)}"

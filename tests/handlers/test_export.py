@@ -32,7 +32,15 @@ from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
-from tests.builders import KUZNETSK, PENZA, add_page, add_user, open_database, seed_admins
+from tests.builders import (
+    KUZNETSK,
+    PENZA,
+    add_page,
+    add_user,
+    make_coordinator,
+    open_database,
+    seed_admins,
+)
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import translator
@@ -80,12 +88,6 @@ async def seed(bot: BotHarness) -> dict[str, int]:
             status=PageStatus.REJECTED, reason="no",
         )  # fmt: skip
     return {"zarya": zarya, "school": school, "pending": pending}
-
-
-async def make_coordinator(bot: BotHarness, user: FakeUser, territory_id: int | None) -> None:
-    async with bot.db.write() as repos:
-        await add_user(repos, user)
-        await repos.users.set_coordinator(user.id, is_coordinator=True, territory_id=territory_id)
 
 
 def runs(bot: BotHarness) -> ExportRuns:
