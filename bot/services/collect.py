@@ -35,7 +35,7 @@ from bot.services.clock import Clock
 from bot.services.delivery import Priority, enqueue_text
 from bot.services.errors import CollectBusy, NotAllowed
 from bot.storage.database import Database
-from bot.storage.observations import COLLECTED, CollectRun, FlaggedPage
+from bot.storage.observations import COLLECTED, CollectRun, Flag, FlaggedPage
 from bot.storage.records import Page, User
 from bot.storage.repositories import Repositories
 
@@ -294,12 +294,7 @@ class CollectService:
                     outcomes[result.reason.value] += 1
                     continue
                 await repos.observations.observe(
-                    page.id,
-                    result.figure,
-                    source=platform.value,
-                    platform_id=result.platform_id,
-                    run_id=run.id,
-                    now=now,
+                    result, source=platform.value, run_id=run.id, now=now
                 )
                 outcomes[COLLECTED] += 1
                 queued += await self._cross_check(repos, page, result.figure, now)
@@ -318,7 +313,7 @@ class CollectService:
         if self.check.jump_from(page.observed_figure, page.observed_at, figure, now):
             assert page.observed_figure is not None
             await repos.observations.flag(
-                page.id, FlagKind.JUMP, reported=page.observed_figure, observed=figure, now=now
+                Flag(page.id, FlagKind.JUMP, page.observed_figure, figure, now)
             )
         if page.reported_figure is None or page.last_report_at is None:
             return 0
@@ -330,7 +325,7 @@ class CollectService:
         ):
             return 0
         await repos.observations.flag(
-            page.id, FlagKind.DISCREPANCY, reported=page.reported_figure, observed=figure, now=now
+            Flag(page.id, FlagKind.DISCREPANCY, page.reported_figure, figure, now)
         )
         return await notify_discrepancy(repos, self.notice, page, page.reported_figure, figure, now)
 

@@ -13,6 +13,7 @@ from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
+from bot.storage.observations import Flag
 from bot.storage.records import Page, Report
 from bot.storage.repositories import Repositories
 
@@ -129,7 +130,7 @@ class ReportService:
             reported=figure, reported_at=now, observed=observed, observed_at=page.observed_at
         ):
             await repos.observations.flag(
-                page.id, FlagKind.DISCREPANCY, reported=figure, observed=observed, now=now
+                Flag(page.id, FlagKind.DISCREPANCY, figure, observed, now)
             )
             return observed
         await repos.observations.clear_flag(page.id, FlagKind.DISCREPANCY, now=now)

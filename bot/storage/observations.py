@@ -12,8 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.domain.crosscheck import FlagKind
-from bot.domain.observations import Target
-from bot.storage.base import Repository, columns, from_row, in_list, list_param, no_limit
+from bot.domain.observations import Count, Target
+from bot.storage.base import (
+    Repository,
+    columns,
+    from_row,
+    in_list,
+    insert_sql,
+    list_param,
+    no_limit,
+    row_of,
+)
 from bot.storage.pages import PAGE_COLUMNS, page_record
 from bot.storage.records import Page
 
@@ -188,23 +197,16 @@ class ObservationRepository(Repository):
 
     # -- storing what was read ------------------------------------------------------------
 
-    async def observe(
-        self,
-        page_id: int,
-        figure: int,
-        *,
-        source: str,
-        platform_id: str | None,
-        run_id: int | None,
-        now: int,
-    ) -> None:
-        """Store an observation and make it the page's latest: its current figure too,
-        unless a report is more recent (the triggers carry the change into the totals).
-        A `platform_id` the platform gave is kept; None keeps the one known."""
+    async def observe(self, count: Count, *, source: str, run_id: int | None, now: int) -> None:
+        """Store an observation (`source`: the platform whose API gave it) and make it
+        the page's latest: its current figure too, unless a report is more recent (the
+        triggers carry the change into the totals). The platform id it carries is kept;
+        None keeps the one known."""
+        values = {"page_id": count.page_id, "figure": count.figure, "now": now}
         await self._run(
             "INSERT INTO observations (page_id, figure, observed_at, source, run_id)"
             " VALUES (:page_id, :figure, :now, :source, :run_id)",
-            {"page_id": page_id, "figure": figure, "now": now, "source": source, "run_id": run_id},
+            {**values, "source": source, "run_id": run_id},
         )
         await self._run(
             "UPDATE pages SET observed_figure = :figure, observed_at = :now,"
@@ -212,8 +214,8 @@ class ObservationRepository(Repository):
             " platform_id = coalesce(:platform_id, platform_id),"
             " current_figure = CASE WHEN last_report_at IS NULL OR last_report_at <= :now"
             "   THEN :figure ELSE current_figure END,"
-            " changed_at = :now WHERE id = :id",
-            {"id": page_id, "figure": figure, "now": now, "platform_id": platform_id},
+            " changed_at = :now WHERE id = :page_id",
+            {**values, "platform_id": count.platform_id},
         )
 
     async def mark_uncollectable(self, page_id: int, *, reason: str, detail: str) -> None:
@@ -244,23 +246,15 @@ class ObservationRepository(Repository):
 
     # -- the cross-check ------------------------------------------------------------------
 
-    async def flag(
-        self, page_id: int, kind: FlagKind, *, reported: int, observed: int, now: int
-    ) -> None:
-        """Open (or refresh) the page's flag of this kind."""
+    async def flag(self, flag: Flag) -> None:
+        """Open the page's flag of this kind, or refresh the open one."""
+        values = row_of(flag, kind=lambda kind: kind.value)
         await self._run(
-            "INSERT INTO page_flags (page_id, kind, reported, observed, flagged_at)"
-            " VALUES (:page_id, :kind, :reported, :observed, :now)"
-            " ON CONFLICT (page_id, kind) WHERE cleared_at IS NULL DO UPDATE"
+            insert_sql("page_flags", list(values))
+            + " ON CONFLICT (page_id, kind) WHERE cleared_at IS NULL DO UPDATE"
             " SET reported = excluded.reported, observed = excluded.observed,"
             " flagged_at = excluded.flagged_at",
-            {
-                "page_id": page_id,
-                "kind": kind.value,
-                "reported": reported,
-                "observed": observed,
-                "now": now,
-            },
+            values,
         )
 
     async def clear_flag(self, page_id: int, kind: FlagKind, *, now: int) -> None:

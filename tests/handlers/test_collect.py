@@ -39,7 +39,7 @@ async def bot(
 ) -> AsyncIterator[BotHarness]:
     """The bot with `platform` as its VK collector; user 100 is the superadmin."""
 
-    def build_collectors(settings: Settings, bot: object) -> dict[str, Collector]:
+    def build_collectors(_settings: Settings, _bot: object) -> dict[str, Collector]:
         return {platform.platform: platform}
 
     monkeypatch.setattr("bot.app.build_collectors", build_collectors)
@@ -86,7 +86,7 @@ async def test_a_scoped_coordinator_collects_their_territory_with_progress_and_s
 
     pending = (await bot.send(ANNA, "/pending"))[-1].text or ""
     assert "Не удалось собрать с площадок" in pending
-    assert "Gone (#%d): Не собрано: удалено или заблокировано (gone away)" % ids["gone"] in pending
+    assert f"Gone (#{ids['gone']}): Не собрано: удалено или заблокировано (gone away)" in pending
     assert "Kuz" not in pending
 
     # Not for page administrators, whatever they type.

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.crosscheck import CrossCheck, FlagKind
 from bot.domain.links import Platform
-from bot.domain.observations import Collector, Uncollectable
+from bot.domain.observations import Collector, Count, Uncollectable
 from bot.domain.roles import Actor, Role
 from bot.services.collect import STALE_SECONDS, CollectService
 from bot.services.errors import CollectBusy, NotAllowed, SameCommunity
@@ -121,7 +121,7 @@ async def test_a_run_stopped_by_a_crash_resumes_with_the_first_page_not_stored(
 async def test_the_current_figure_is_the_most_recent_of_report_and_observation(
     db: Database, clock: FakeClock
 ) -> None:
-    [first, second] = await seed(db, 2)
+    [first, _] = await seed(db, 2)
     reports = ReportService(db, clock, check=CHECK)
     await collecting(db, clock, FakeCollector(figures=figures(1, 2))).collect(REGION)
     assert (await page(db, first)).current_figure == 110
@@ -216,10 +216,11 @@ async def test_a_report_far_from_the_days_observation_is_flagged_and_cleared_by_
 async def test_a_collection_after_a_far_report_tells_the_administrators(
     db: Database, clock: FakeClock
 ) -> None:
-    [first] = await seed(db, 1)  # reported 100 at START
+    await seed(db, 1)  # reported 100 at START
     told: list[tuple[int, int, int]] = []
 
-    def notice(user: User, page: Page, reported: int, observed: int) -> str:
+    def notice(user: User, about: Page, reported: int, observed: int) -> str:
+        assert about.url == "https://vk.com/p1"
         told.append((user.id, reported, observed))
         return f"{reported} vs {observed}"
 
@@ -295,7 +296,7 @@ async def test_the_link_step_refuses_a_community_registered_under_another_link(
     [first] = await seed(db, 1)
     async with db.write() as repos:
         await repos.observations.observe(
-            first, 100, source="vk", platform_id="123", run_id=None, now=clock.now()
+            Count(first, 100, "123"), source="vk", run_id=None, now=clock.now()
         )
     resolver = FakeCollector(ids={"https://vk.com/zarya": "123"})
     registry = RegistryService(
@@ -331,7 +332,8 @@ async def test_the_nightly_run_is_due_once_per_cron_run_and_resumes_a_crashed_on
         await collecting(db, clock, crashing, holder="crashed").run_due()
     clock.advance(STALE_SECONDS)
     resumed = await service.run_due()
-    assert resumed is not None and resumed.resumed
+    assert resumed is not None
+    assert resumed.resumed
     assert collector.asked[-2:] == [ids[:2], ids[2:]]
 
 
