@@ -124,6 +124,7 @@ async def add_imported_page(
                 "level": "municipal",
                 "theme": "culture",
                 "current_figure": figure,
+                "reported_figure": figure,
                 "last_report_at": now if figure is not None else None,
                 "decided_by": importer,
                 "decided_at": now,
