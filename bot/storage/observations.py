@@ -296,6 +296,17 @@ class ObservationRepository(Repository):
             )
         )
 
+    async def flagged_by_territory(self, *, since: int, until: int) -> dict[int, int]:
+        """territory → approved pages with a flag opened in [since, until), still open."""
+        rows = await self._all(
+            "SELECT p.territory_id, count(DISTINCT f.page_id) FROM page_flags f"
+            " JOIN pages p ON p.id = f.page_id WHERE f.cleared_at IS NULL"
+            " AND f.flagged_at >= :since AND f.flagged_at < :until AND p.status = 'approved'"
+            " GROUP BY p.territory_id",
+            {"since": since, "until": until},
+        )
+        return {int(territory): int(count) for territory, count in rows}
+
     # -- verified figures and duplicates ----------------------------------------------------
 
     async def verified(self, *, since: int) -> dict[int, int]:

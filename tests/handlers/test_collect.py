@@ -129,6 +129,9 @@ async def test_a_report_far_from_the_platform_is_told_and_listed_for_coordinator
     assert f"Zarya (#{ids['zarya']}): в отчёте 1\xa0200, на площадке 1\xa0010" in pending
     assert f"Kuz (#{ids['kuz']}): в отчёте 1\xa0000, на площадке 3\xa0000" in pending
     assert "Цифры на проверку: 2 (см. /pending)" in await bot.reply_text(SUPER, "/total")
+    bot.clock.advance(7 * 24 * 3600)  # the digest covers the week that has ended
+    digest = [m.text or "" for m in await bot.send(SUPER, "/digest")]
+    assert any("Цифры на проверку за неделю: 2 (см. /pending)" in text for text in digest)
     told = [m.text or "" for m in bot.fake.messages(ADMIN.id)]
     assert any("Ваша цифра по странице Kuz сегодня: 1\xa0000." in text for text in told)
 
