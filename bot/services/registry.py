@@ -46,6 +46,19 @@ RESOLVE_SECONDS = 5.0
 # when the platform does not know it.
 Resolver = Callable[[str], Awaitable[str | None]]
 
+
+async def refuse_same_community(
+    repos: Repositories, platform: Platform, platform_id: str | None
+) -> None:
+    """Raises SameCommunity when a page (not rejected) of the community with this id on
+    the platform is registered; nothing for an unknown id (None)."""
+    if platform_id is None:
+        return
+    same = await repos.observations.same_community(platform.value, platform_id)
+    if same is not None:
+        raise SameCommunity(same.title)
+
+
 # Renders the notice a page's administrator gets about a decision, in their language.
 Notice = Callable[[User, Page], str]
 # Renders what the giver of a page reads when the recipient took it over: (giver, page,
@@ -132,38 +145,42 @@ class RegistryService:
         link = parse_link(text)
         async with self._db.read() as repos:
             existing = await repos.pages.by_link_key(link.key)
-        if existing is not None:
-            raise DuplicateLink(existing.title)
-        platform_id = await self._resolve(link)
-        if platform_id is not None and link.platform is not None:
+            if existing is not None:
+                raise DuplicateLink(existing.title)
+        if link.platform is not None:
+            platform_id = await self._resolve(link.platform, link.url)
             async with self._db.read() as repos:
-                same = await repos.observations.same_community(link.platform.value, platform_id)
-            if same is not None:
-                raise SameCommunity(same.title)
+                await refuse_same_community(repos, link.platform, platform_id)
         return link
 
-    async def _resolve(self, link: PageLink) -> str | None:
+    async def _resolve(self, platform: Platform, url: str) -> str | None:
         """The community's id on its platform, when a resolver can tell it in time;
-        None otherwise (the collection learns it later and flags a duplicate then)."""
-        resolve = self._resolvers.get(link.platform) if link.platform is not None else None
-        if resolve is None or link.platform is None:
+        None otherwise (the collection learns it later, and /pending lists duplicates)."""
+        resolve = self._resolvers.get(platform)
+        if resolve is None:
             return None
         try:
-            return await asyncio.wait_for(resolve(link.url), RESOLVE_SECONDS)
+            return await asyncio.wait_for(resolve(url), RESOLVE_SECONDS)
         except Exception:
-            log.warning("Could not resolve a %s link", link.platform.value, exc_info=True)
+            # A platform's trouble (or slowness) never blocks a registration.
+            log.warning("Could not resolve a %s link", platform.value, exc_info=True)
             return None
 
     async def register(self, actor: Actor, draft: PageDraft) -> Page:
-        """Store a pending page. Raises TextRefused (title), PageNotFound (no such
-        territory), DuplicateLink (the link is registered, under any of its forms)."""
+        """Store a pending page, with its community's id on the platform when a resolver
+        gives it. Raises TextRefused (title), PageNotFound (no such territory),
+        DuplicateLink (the link is registered, under any of its forms) or SameCommunity
+        (the platform names a registered community: registered while this one's wizard
+        ran)."""
         require_text(PAGE_TITLE, draft.title)
         if await self.territory(draft.territory_id) is None:
             raise PageNotFound
+        platform_id = await self._resolve(draft.platform, draft.url)
         async with self._db.write() as repos:
             existing = await repos.pages.by_link_key(draft.link_key)
             if existing is not None:
                 raise DuplicateLink(existing.title)
+            await refuse_same_community(repos, draft.platform, platform_id)
             page_id = await repos.pages.create(
                 link_key=draft.link_key,
                 url=draft.url,
@@ -175,6 +192,8 @@ class RegistryService:
                 created_by=actor.user_id,
                 now=self._clock.now(),
             )
+            if platform_id is not None:
+                await repos.observations.learn_id(page_id, platform_id)
             page = await repos.pages.get(page_id)
         assert page is not None
         return page

@@ -218,6 +218,13 @@ class ObservationRepository(Repository):
             {**values, "platform_id": count.platform_id},
         )
 
+    async def learn_id(self, page_id: int, platform_id: str) -> None:
+        """The community's id on its platform, as a resolver named it."""
+        await self._run(
+            "UPDATE pages SET platform_id = :platform_id WHERE id = :id",
+            {"id": page_id, "platform_id": platform_id},
+        )
+
     async def mark_uncollectable(self, page_id: int, *, reason: str, detail: str) -> None:
         """Why the platform gave no figure for the page (an Uncollectable value)."""
         await self._run(

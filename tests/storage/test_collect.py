@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 
+from bot.domain.catalog import Level, Theme
 from bot.domain.crosscheck import CrossCheck, FlagKind
 from bot.domain.links import Platform
 from bot.domain.observations import Collector, Count, Uncollectable
 from bot.domain.roles import Actor, Role
 from bot.services.collect import STALE_SECONDS, CollectService
 from bot.services.errors import CollectBusy, NotAllowed, SameCommunity
+from bot.services.registry import PageDraft, RegistryService, Resolver
 from bot.services.reports import ReportService
 from bot.storage.database import Database
 from bot.storage.observations import FlaggedPage
@@ -288,29 +290,52 @@ async def test_one_community_under_two_links_is_listed_once_its_id_is_learnt(
     assert scoped.duplicates == []
 
 
+def resolving(db: Database, clock: FakeClock, resolve: Resolver) -> RegistryService:
+    """The registry with `resolve` naming VK communities' ids."""
+    return RegistryService(
+        db,
+        clock,
+        invite_ttl_days=7,
+        hand_over_notice=lambda *_: "",
+        claim_notice=lambda *_: "",
+        resolvers={Platform.VK: resolve},
+    )
+
+
 async def test_the_link_step_refuses_a_community_registered_under_another_link(
     db: Database, clock: FakeClock
 ) -> None:
-    from bot.services.registry import RegistryService
-
     [first] = await seed(db, 1)
     async with db.write() as repos:
         await repos.observations.observe(
             Count(first, 100, "123"), source="vk", run_id=None, now=clock.now()
         )
     resolver = FakeCollector(ids={"https://vk.com/zarya": "123"})
-    registry = RegistryService(
-        db,
-        clock,
-        invite_ttl_days=7,
-        hand_over_notice=lambda *_: "",
-        claim_notice=lambda *_: "",
-        resolvers={Platform.VK: resolver.resolve},
-    )
+    registry = resolving(db, clock, resolver.resolve)
     with pytest.raises(SameCommunity) as refused:
         await registry.check_link("vk.com/zarya")
     assert refused.value.existing_title == "vk.com/p1"
     assert (await registry.check_link("vk.com/club777")).key == "vk.com/club777"
+
+    # The id a resolver gives is kept with the registration, so a second registration
+    # of the community is refused even while the first one waits for approval.
+    resolver.ids["https://vk.com/club777"] = "777"
+    resolver.ids["https://vk.com/other_name"] = "777"
+    draft = PageDraft(
+        "https://vk.com/club777", "vk.com/club777", Platform.VK, "Новая", PENZA,
+        Level.MUNICIPAL, Theme.CULTURE,
+    )  # fmt: skip
+    registered = await registry.register(Actor(ADMIN.id, Role.USER), draft)
+    assert registered.platform_id == "777"
+    with pytest.raises(SameCommunity):
+        await registry.check_link("vk.com/other_name")
+
+    # A resolver that fails or hangs leaves the link step to the link alone.
+    async def broken(url: str) -> str | None:
+        raise TimeoutError(url)
+
+    registry = resolving(db, clock, broken)
+    assert (await registry.check_link("vk.com/other_name")).key == "vk.com/other_name"
 
 
 async def test_the_nightly_run_is_due_once_per_cron_run_and_resumes_a_crashed_one(
