@@ -117,6 +117,9 @@ class CollectService:
     wake: Callable[[], None] = lambda: None
     holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     stale_seconds: int = STALE_SECONDS
+    # A run going on in this process (the nightly job, or a coordinator's /collect): the
+    # open run's row names this holder too, so the row alone cannot tell.
+    _running: bool = field(default=False, init=False, repr=False)
 
     @property
     def skipped(self) -> list[Platform]:
@@ -174,6 +177,17 @@ class CollectService:
             return None
 
     async def _run(
+        self, territory_id: int | None, started_by: int | None, progress: Progress | None
+    ) -> CollectSummary:
+        if self._running:
+            raise CollectBusy
+        self._running = True
+        try:
+            return await self._collect(territory_id, started_by, progress)
+        finally:
+            self._running = False
+
+    async def _collect(
         self, territory_id: int | None, started_by: int | None, progress: Progress | None
     ) -> CollectSummary:
         run, resumed = await self._hold(territory_id, started_by)

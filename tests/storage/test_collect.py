@@ -3,14 +3,16 @@ time, observations beside reports, the cross-check's flags and one community's p
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.crosscheck import CrossCheck, FlagKind
 from bot.domain.links import Platform
-from bot.domain.observations import Collector, Count, Uncollectable
+from bot.domain.observations import Collector, Count, Failure, Target, Uncollectable
 from bot.domain.roles import Actor, Role
 from bot.services.collect import STALE_SECONDS, CollectService
 from bot.services.errors import CollectBusy, NotAllowed, SameCommunity
@@ -118,6 +120,32 @@ async def test_a_run_stopped_by_a_crash_resumes_with_the_first_page_not_stored(
     third = FakeCollector(figures=figures(1, 2, 3, 4, 5))
     assert not (await collecting(db, clock, third).collect(REGION)).resumed
     assert third.asked == [ids[:2], ids[2:4], ids[4:]]
+
+
+async def test_a_second_run_in_the_same_process_is_refused_while_one_goes_on(
+    db: Database, clock: FakeClock
+) -> None:
+    ids = await seed(db, 2)
+    collector = FakeCollector(figures=figures(1, 2))
+    service = collecting(db, clock, collector)
+    first_batch = asyncio.Event()
+    go_on = asyncio.Event()
+    read = collector.collect
+
+    async def slow(targets: Sequence[Target]) -> list[Count | Failure]:
+        first_batch.set()
+        await go_on.wait()
+        return await read(targets)
+
+    collector.collect = slow  # type: ignore[method-assign]
+    running = asyncio.create_task(service.collect(REGION))
+    await first_batch.wait()
+    assert await service.run_due() is None  # the nightly job meets the coordinator's run
+    with pytest.raises(CollectBusy):
+        await service.collect(REGION)
+    go_on.set()
+    assert (await running).collected == 2
+    assert collector.asked == [ids]
 
 
 async def test_the_current_figure_is_the_most_recent_of_report_and_observation(
