@@ -242,15 +242,6 @@ class ObservationRepository(Repository):
         )
         return [page_record(row) for row in rows]
 
-    async def history(self, page_id: int, *, limit: int) -> list[tuple[int, int, str]]:
-        """A page's observations, newest first: (figure, observed_at, source)."""
-        rows = await self._all(
-            "SELECT figure, observed_at, source FROM observations WHERE page_id = :page_id"
-            " ORDER BY observed_at DESC, id DESC LIMIT :limit",
-            {"page_id": page_id, "limit": limit},
-        )
-        return [(int(figure), int(at), str(source)) for figure, at, source in rows]
-
     # -- the cross-check ------------------------------------------------------------------
 
     async def flag(self, flag: Flag) -> None:
