@@ -53,6 +53,7 @@ class Page:
     # The latest report's figure; the current one is the most recent of it and the
     # latest observation (bot.storage.observations).
     reported_figure: int | None = None
+    # The latest observation: the figure and when it was read (Unix seconds).
     observed_figure: int | None = None
     observed_at: int | None = None
     # Why the last collection read no figure (a bot.domain.observations.Uncollectable
