@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -17,7 +17,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import LOCALES_DIR, Settings
 from bot.domain.attendance import CheckinRules
+from bot.domain.crosscheck import CrossCheck
+from bot.domain.links import Platform
 from bot.domain.milestones import Ladders
+from bot.domain.observations import Collector
 from bot.handlers import get_routers, keyboards
 from bot.handlers.broadcast_keyboards import stop_keyboard
 from bot.handlers.menu import set_default_commands, set_user_commands
@@ -38,6 +41,8 @@ from bot.services.certificates import CertificateService
 from bot.services.charts import ChartService
 from bot.services.claims import ClaimService
 from bot.services.clock import Clock, SystemClock
+from bot.services.collect import CollectService
+from bot.services.collectors import build_collectors
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestService
 from bot.services.export_runs import ExportRuns
@@ -46,7 +51,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.flood import RateBudget
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
-from bot.services.registry import RegistryService
+from bot.services.registry import RegistryService, Resolver
 from bot.services.registry_import import RegistryImportService
 from bot.services.reminders import ReminderService
 from bot.services.reports import ReportService
@@ -65,6 +70,7 @@ from bot.texts.charts import DigestCharts
 from bot.texts.claims import claim_notice, hand_over_notice
 from bot.texts.digests import digest_renderer
 from bot.texts.milestones import milestone_text
+from bot.texts.observations import discrepancy_notice
 from bot.texts.registry_import import vocabulary_names
 from bot.texts.reminders import reminder_text
 from bot.texts.seminar_changes import change_renderer
@@ -94,6 +100,7 @@ class Services:
     attendance: AttendanceService
     certificates: CertificateService
     training: TrainingService
+    collect: CollectService
 
     def by_name(self) -> dict[str, Any]:
         """Every service under its field's name, the name handlers receive it by."""
@@ -109,6 +116,33 @@ def build_milestones(settings: Settings, i18n: I18n) -> MilestoneService:
     )
 
 
+def platform_collectors(settings: Settings, bot: Bot) -> dict[Platform, Collector]:
+    """The platforms' collectors whose credentials are set in `settings` (Telegram's
+    through `bot`), by platform; `bot.services.collectors.build_collectors` logs the
+    platforms it leaves out."""
+    return {collector.platform: collector for collector in build_collectors(settings, bot)}
+
+
+def resolvers_of(collectors: Mapping[Platform, Collector]) -> dict[Platform, Resolver]:
+    """The link step's resolvers: the `resolve(url)` of the collectors that have one
+    (VK's names the community behind a screen name)."""
+    found: dict[Platform, Resolver] = {}
+    for platform, collector in collectors.items():
+        resolve = getattr(collector, "resolve", None)
+        if resolve is not None:
+            found[platform] = resolve
+    return found
+
+
+def build_cross_check(settings: Settings) -> CrossCheck:
+    """DISCREPANCY_THRESHOLD and JUMP_THRESHOLD (percent in settings) in the region's day."""
+    return CrossCheck(
+        discrepancy=settings.discrepancy_threshold / 100,
+        jump=settings.jump_threshold / 100,
+        tz=settings.tz,
+    )
+
+
 def build_services(
     settings: Settings,
     db: Database,
@@ -116,8 +150,11 @@ def build_services(
     delivery: DeliveryWorker,
     i18n: I18n,
     milestones: MilestoneService | None = None,
+    collectors: Mapping[Platform, Collector] | None = None,
 ) -> Services:
     charts = ChartService(db, clock, settings)
+    collectors = collectors or {}
+    check = build_cross_check(settings)
     return Services(
         users=UserService(db, clock, settings.superadmin_ids),
         registry=RegistryService(
@@ -128,9 +165,10 @@ def build_services(
             claim_notice=claim_notice(i18n),
             wake=delivery.wake,
             milestones=milestones,
+            resolvers=resolvers_of(collectors),
         ),
         claims=ClaimService(db, clock, notice=claim_notice(i18n), wake=delivery.wake),
-        reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake),
+        reports=ReportService(db, clock, milestones=milestones, wake=delivery.wake, check=check),
         totals=TotalsService(
             db, clock, ladder=Ladders.from_settings(settings).region, tz=settings.tz
         ),
@@ -170,6 +208,15 @@ def build_services(
         ),
         certificates=CertificateService(db, clock),
         training=TrainingService(db, clock, settings.tz),
+        collect=CollectService(
+            db,
+            clock,
+            collectors,
+            cron=settings.collect_cron,
+            check=check,
+            notice=discrepancy_notice(i18n),
+            wake=delivery.wake,
+        ),
     )
 
 
@@ -340,6 +387,7 @@ def build_dispatcher(
         delivery,
         i18n,
         build_milestones(settings, i18n),
+        platform_collectors(settings, bot),
     )
     progress = ProgressReporter(
         bot,
@@ -349,6 +397,7 @@ def build_dispatcher(
         interval=settings.broadcast_progress_seconds,
     )
     jobs = build_jobs(settings, db, i18n, clock, delivery)
+    jobs.collect = services.collect
     jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)
     jobs.every_minute["seminar-feedback"] = services.feedback.ask_due
     isolation = TrackingEventIsolation()

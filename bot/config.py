@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     # Seminar reminders go this many minutes before the start (comma-separated, e.g.
     # "1440,60": 24 hours and 1 hour) to everyone registered by then.
     seminar_reminder_leads: Annotated[tuple[int, ...], NoDecode] = (60, 1_440)
+    # The nightly collection of subscriber counts from the platforms (cron in TIMEZONE;
+    # /collect runs it at once), before the report reminders so that collected pages get
+    # none.
+    collect_cron: str = "0 4 * * *"
+    # Percent: a report further than this from the same day's observation is flagged.
+    discrepancy_threshold: float = Field(default=5.0, gt=0)
+    # Percent: an observed count that grew more than this in a day is flagged (bought?).
+    jump_threshold: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
     # Collectors of subscriber counts: each platform's API base, credentials and pace
     # (requests a second). A platform whose credentials are not set is skipped.
@@ -164,7 +172,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("snapshot_cron", "reminder_cron", "digest_cron", "backup_cron")
+    @field_validator("snapshot_cron", "reminder_cron", "digest_cron", "backup_cron", "collect_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         try:

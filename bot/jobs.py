@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.domain.localtime import cron_fired
 from bot.services.backups import BackupService
 from bot.services.clock import Clock, SystemClock
+from bot.services.collect import CollectService
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService
 from bot.storage.database import Database
@@ -68,6 +69,8 @@ class Jobs:
     # The minute tick's work (seminar reminders, feedback questions): name → coroutine
     # function, each run under the lease every TICK_SECONDS and at start-up.
     every_minute: dict[str, Callable[[], Awaitable[object]]] = field(default_factory=dict)
+    # The nightly collection of counts from the platforms; None where not wanted.
+    collect: CollectService | None = None
 
     async def run_guarded(
         self, name: str, job: Callable[[], Awaitable[object]], *, quiet: bool = False
@@ -109,15 +112,20 @@ class Jobs:
         for name, job in self.every_minute.items():
             await self.run_guarded(name, job, quiet=True)
 
+    async def collect_counts(self) -> None:
+        if self.collect is not None:
+            await self.run_guarded("collect", self.collect.run_due)
+
     async def renew_lease(self) -> None:
         await self.lease.hold()
 
     async def catch_up(self, now: dt.datetime | None = None) -> None:
         """Everything due while the bot was down: missed snapshot days, reminders (also the
-        seminars' ones, unless the seminar has begun) and feedback questions, and
-        a weekly job (the digest) whose run this week fell while the bot was down, and
-        the backup if BACKUP_CRON had a run since the newest one. A restart before this
-        week's run does not send the digest early."""
+        seminars' ones, unless the seminar has begun) and feedback questions, a weekly job
+        (the digest) whose run this week fell while the bot was down, the backup if
+        BACKUP_CRON had a run since the newest one, and the collection if COLLECT_CRON had
+        a run since the newest one started (or a crash left one half done). A restart
+        before this week's run does not send the digest early."""
         await self.take_snapshots()
         await self.send_reminders()
         await self.tick()
@@ -126,6 +134,7 @@ class Jobs:
             if ran_this_week(cron, moment):
                 await self.run_guarded(name, job)
         await self.take_backup()
+        await self.collect_counts()
 
 
 def ran_this_week(cron: str, now: dt.datetime) -> bool:
@@ -154,6 +163,8 @@ def schedule_jobs(scheduler: AsyncIOScheduler, settings: Settings, jobs: Jobs) -
     ]
     if jobs.backups is not None:
         crons.append(("backup", settings.backup_cron, jobs.take_backup))
+    if jobs.collect is not None:
+        crons.append(("collect", settings.collect_cron, jobs.collect_counts))
     for job_id, cron, method in crons:
         scheduler.add_job(
             method, CronTrigger.from_crontab(cron, timezone=tz), id=job_id, replace_existing=True

@@ -47,6 +47,13 @@ async def add_user(repos: Repositories, user: FakeUser, *, now: int = START) -> 
     )
 
 
+async def make_coordinator(bot: BotHarness, user: FakeUser, territory_id: int | None) -> None:
+    """The user, stored, made a coordinator of `territory_id` (None: the whole region)."""
+    async with bot.db.write() as repos:
+        await add_user(repos, user)
+        await repos.users.set_coordinator(user.id, is_coordinator=True, territory_id=territory_id)
+
+
 async def add_page(
     repos: Repositories,
     link_key: str,
@@ -122,6 +129,7 @@ async def add_imported_page(
                 "level": "municipal",
                 "theme": "culture",
                 "current_figure": figure,
+                "reported_figure": figure,
                 "last_report_at": now if figure is not None else None,
                 "decided_by": importer,
                 "decided_at": now,

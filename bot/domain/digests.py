@@ -158,6 +158,8 @@ class Overview:
     silent_groups: list[SilentGroup]
     # Pages orphaned now that became orphaned this week (bot.domain.claims).
     orphaned: int = 0
+    # Pages the cross-check flagged this week and still flagged (bot.domain.crosscheck).
+    flagged: int = 0
     # Users who first came this week, by source (a campaign label; None: directly), most
     # numerous first. For the whole region, whatever the coordinator's scope.
     newcomers: list[tuple[str | None, int]] = field(default_factory=list)
@@ -182,6 +184,8 @@ class WeekFigures:
     newcomers: Sequence[tuple[str | None, int]]
     # territory → pages orphaned now that became orphaned in [since, until)
     orphaned: Mapping[int, int] = field(default_factory=dict)
+    # territory → pages with a cross-check flag opened in [since, until) and not cleared
+    flagged: Mapping[int, int] = field(default_factory=dict)
 
 
 def page_figures(
@@ -300,6 +304,7 @@ def overview(week: WeekFigures, scope: int | None, *, region_ladder: Ladder) -> 
         silent=sum(group.count for group in groups),
         silent_groups=groups,
         orphaned=sum(count for territory, count in week.orphaned.items() if inside(territory)),
+        flagged=sum(count for territory, count in week.flagged.items() if inside(territory)),
         newcomers=list(week.newcomers),
     )
 

@@ -104,6 +104,11 @@ _PAGES = (
     Column("last_report", 18),
     Column("administrators_count", 12),
     Column("page_id", 10),
+    # Both figures behind `figure` (the most recent of them): the latest report, and the
+    # latest count read from the platform with its time.
+    Column("reported_figure", 12),
+    Column("observed_figure", 12),
+    Column("observed_at", 18),
 )
 _REPORTS = (
     Column("reported_at", 18),

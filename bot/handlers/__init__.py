@@ -15,6 +15,7 @@ from bot.handlers import (
     certificates,
     charts,
     checkin,
+    collect,
     common,
     digest,
     errors,
@@ -78,6 +79,7 @@ def get_routers() -> list[Router]:
             attendance.build_router(),
             certificates.build_coordinator_router(),
             training.build_router(),
+            collect.build_router(),
         ),
         _for_role(Role.SUPERADMIN, roles.build_router(), registry_import.build_router()),
         refusals.build_router(),  # what the two above turned away

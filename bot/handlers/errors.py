@@ -123,6 +123,8 @@ def explain(error: errors.DomainError) -> str:
             return _("This import is no longer waiting: send the file again with /import.")
         case errors.NothingToImport():
             return _("No row of this file can be imported any more. Check it again with /import.")
+        case errors.CollectBusy():
+            return _("Subscriber counts are being collected already: try again when that run ends.")
         case errors.TextRefused(limit=limit):
             return _("This text must be 1 to {limit} characters long.").format(
                 limit=limit.max_length

@@ -35,6 +35,7 @@ ALL_COMMANDS = (
     "export",
     "audit",
     "training",
+    "collect",
     "grant",
     "revoke",
     "import",
@@ -66,6 +67,9 @@ def commands_for(role: Role) -> list[BotCommand]:
         commands.append(BotCommand(command="export", description=_("Export to XLSX or CSV")))
         commands.append(BotCommand(command="audit", description=_("Who did what: the audit log")))
         commands.append(BotCommand(command="training", description=_("Training figures")))
+        commands.append(
+            BotCommand(command="collect", description=_("Collect counts from the platforms"))
+        )
     if role >= Role.SUPERADMIN:
         commands.append(BotCommand(command="grant", description=_("Make a coordinator")))
         commands.append(BotCommand(command="revoke", description=_("Revoke a coordinator")))

@@ -36,12 +36,14 @@ from bot.handlers.common import (
 from bot.handlers.forms import StoredForm, fits, typed_line
 from bot.handlers.states import Moderation
 from bot.services.claims import ClaimService, ClaimView, is_closed
+from bot.services.collect import CollectService
 from bot.services.registry import RegistryService
 from bot.storage.orphans import Orphan
 from bot.storage.records import Page, Territory
 from bot.texts.claims import claim_card, claim_closed, orphan_line
 from bot.texts.formats import person
 from bot.texts.moderation import decision_notice
+from bot.texts.observations import review_text
 from bot.texts.pages import pending_card
 
 
@@ -140,13 +142,15 @@ async def pending(
     actor: Actor,
     registry: RegistryService,
     claims: ClaimService,
+    collect: CollectService,
     settings: Settings,
     i18n: I18n,
     callback_data: MenuCb | ListCb | None = None,
 ) -> None:
     """/pending, its menu button and the arrows under its lists. The command and the
     button: how many pages wait for approval, the first screen of their cards, the claims
-    waiting for a decision, then the orphaned pages. An arrow (`callback_data.kind`):
+    waiting for a decision, then the orphaned pages, then the pages whose figures need a
+    look (`bot.services.collect.Review`). An arrow (`callback_data.kind`):
     another screen of the pending pages' or the claims' cards, or another page of the
     orphaned pages (edited in place)."""
     if isinstance(event, CallbackQuery) and isinstance(callback_data, ListCb):
@@ -170,7 +174,8 @@ async def pending(
     target = reply_target(event)
     queue = await registry.moderation_queue(actor)
     waiting = await claims.pending(actor)
-    if not queue.pending and not queue.orphaned and not waiting:
+    review = await collect.review(actor)
+    if not queue.pending and not queue.orphaned and not waiting and review.empty:
         await target.answer(_("Nothing waits for approval."))
         return
     if queue.pending:
@@ -184,6 +189,8 @@ async def pending(
     if queue.orphaned:
         text, markup = orphaned_page(queue.orphaned, 0, settings, i18n.current_locale)
         await target.answer(text, reply_markup=markup)
+    if not review.empty:
+        await target.answer(review_text(review, i18n.current_locale))
 
 
 async def approve_page(

@@ -59,6 +59,7 @@ COORDINATOR_COMMANDS = (
     "audit",
     "export",
     "training",
+    "collect",
 )
 SUPERADMIN_COMMANDS = ("grant", "revoke", "import")
 #: The buttons of a seminar's card only coordinators who oversee it are shown.

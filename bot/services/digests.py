@@ -303,6 +303,9 @@ class DigestService:
             ),
             newcomers=await repos.digests.newcomers(since=week.since, until=week.until),
             orphaned=await repos.orphans.became(since=week.since, until=week.until),
+            flagged=await repos.observations.flagged_by_territory(
+                since=week.since, until=week.until
+            ),
         )
 
     async def _read_chunk(

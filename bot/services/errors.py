@@ -61,6 +61,15 @@ class DuplicateLink(DomainError):
         self.existing_title = existing_title
 
 
+class CollectBusy(DomainError):
+    """A collection run is going on already (in this process or another)."""
+
+
+class SameCommunity(DuplicateLink):
+    """The link names a community registered already under another link (the platform
+    gave both the same id: vk.com/club1 and vk.com/name)."""
+
+
 class AlreadyDecided(FinalRefusal):
     """The page was approved or rejected by someone else in the meantime."""
 

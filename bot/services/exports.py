@@ -283,7 +283,8 @@ def _details(request: ExportRequest, files: ExportFiles) -> dict[str, object]:
 
 def page_cells(page: PageRow, admins: list[Administrator], names: ExportNames) -> list[Cell]:
     """A page's row: the registry's columns, then platform, status, last report (local
-    time), how many administrators, id. `admins` in the order they joined."""
+    time), how many administrators, id, the latest reported and observed figures and
+    when the latter was read (local time). `admins` in the order they joined."""
     return [
         page.url,
         page.title,
@@ -297,6 +298,9 @@ def page_cells(page: PageRow, admins: list[Administrator], names: ExportNames) -
         names.local(page.last_report_at),
         len(admins),
         page.id,
+        page.reported_figure,
+        page.observed_figure,
+        names.local(page.observed_at),
     ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
@@ -26,6 +28,7 @@ from bot.services.errors import (
     InviteUsed,
     NotAllowed,
     PageNotFound,
+    SameCommunity,
     require_text,
 )
 from bot.services.milestones import MilestoneService
@@ -33,6 +36,28 @@ from bot.storage.database import Database
 from bot.storage.orphans import Orphan
 from bot.storage.records import Invite, Page, Report, Territory, User
 from bot.storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+#: How long the link step waits for a platform to resolve a link (seconds).
+RESOLVE_SECONDS = 5.0
+
+# The community's id on its platform from a link (VK: utils.resolveScreenName), None
+# when the platform does not know it.
+Resolver = Callable[[str], Awaitable[str | None]]
+
+
+async def refuse_same_community(
+    repos: Repositories, platform: Platform, platform_id: str | None
+) -> None:
+    """Raises SameCommunity when a page (not rejected) of the community with this id on
+    the platform is registered; nothing for an unknown id (None)."""
+    if platform_id is None:
+        return
+    same = await repos.observations.same_community(platform.value, platform_id)
+    if same is not None:
+        raise SameCommunity(same.title)
+
 
 # Renders the notice a page's administrator gets about a decision, in their language.
 Notice = Callable[[User, Page], str]
@@ -87,8 +112,11 @@ class RegistryService:
         claim_notice: ClaimNotice,
         wake: Callable[[], None] = lambda: None,
         milestones: MilestoneService | None = None,
+        resolvers: Mapping[Platform, Resolver] | None = None,
     ) -> None:
         self._db = db
+        # The platforms' own ids of communities, for one community under two links.
+        self._resolvers = dict(resolvers or {})
         self._clock = clock
         self._hand_over_notice = hand_over_notice
         # Tells a claimant their claim closed: the page got an administrator by invite.
@@ -111,24 +139,48 @@ class RegistryService:
         return next((t for t in await self.territories() if t.id == territory_id), None)
 
     async def check_link(self, text: str) -> PageLink:
-        """Parse a link and refuse one that is already registered."""
+        """Parse a link and refuse one that is already registered: DuplicateLink for
+        the same link in any of its forms, SameCommunity for another link the platform
+        resolves to a registered community's id (vk.com/club1 and vk.com/name)."""
         link = parse_link(text)
         async with self._db.read() as repos:
             existing = await repos.pages.by_link_key(link.key)
-        if existing is not None:
-            raise DuplicateLink(existing.title)
+            if existing is not None:
+                raise DuplicateLink(existing.title)
+        if link.platform is not None:
+            platform_id = await self._resolve(link.platform, link.url)
+            async with self._db.read() as repos:
+                await refuse_same_community(repos, link.platform, platform_id)
         return link
 
+    async def _resolve(self, platform: Platform, url: str) -> str | None:
+        """The community's id on its platform, when a resolver can tell it in time;
+        None otherwise (the collection learns it later, and /pending lists duplicates)."""
+        resolve = self._resolvers.get(platform)
+        if resolve is None:
+            return None
+        try:
+            return await asyncio.wait_for(resolve(url), RESOLVE_SECONDS)
+        except Exception:
+            # A platform's trouble (or slowness) never blocks a registration.
+            log.warning("Could not resolve a %s link", platform.value, exc_info=True)
+            return None
+
     async def register(self, actor: Actor, draft: PageDraft) -> Page:
-        """Store a pending page. Raises TextRefused (title), PageNotFound (no such
-        territory), DuplicateLink (the link is registered, under any of its forms)."""
+        """Store a pending page, with its community's id on the platform when a resolver
+        gives it. Raises TextRefused (title), PageNotFound (no such territory),
+        DuplicateLink (the link is registered, under any of its forms) or SameCommunity
+        (the platform names a registered community: registered while this one's wizard
+        ran)."""
         require_text(PAGE_TITLE, draft.title)
         if await self.territory(draft.territory_id) is None:
             raise PageNotFound
+        platform_id = await self._resolve(draft.platform, draft.url)
         async with self._db.write() as repos:
             existing = await repos.pages.by_link_key(draft.link_key)
             if existing is not None:
                 raise DuplicateLink(existing.title)
+            await refuse_same_community(repos, draft.platform, platform_id)
             page_id = await repos.pages.create(
                 link_key=draft.link_key,
                 url=draft.url,
@@ -140,6 +192,8 @@ class RegistryService:
                 created_by=actor.user_id,
                 now=self._clock.now(),
             )
+            if platform_id is not None:
+                await repos.observations.learn_id(page_id, platform_id)
             page = await repos.pages.get(page_id)
         assert page is not None
         return page

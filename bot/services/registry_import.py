@@ -322,6 +322,7 @@ class RegistryImportService:
                 "level": row.level.value,
                 "theme": row.theme.value,
                 "current_figure": row.figure,
+                "reported_figure": row.figure,
                 "last_report_at": now if row.figure is not None else None,
                 "decided_by": actor.user_id,
                 "decided_at": now,

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.catalog import PageStatus
+from bot.domain.crosscheck import CrossCheck, FlagKind
 from bot.domain.figures import needs_confirmation
 from bot.domain.roles import Actor, can_report
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, PageNotApproved, PageNotFound
 from bot.services.milestones import MilestoneService
 from bot.storage.database import Database
+from bot.storage.observations import Flag
 from bot.storage.records import Page, Report
 from bot.storage.repositories import Repositories
 
@@ -31,6 +33,9 @@ class ReportOutcome:
     figure: int
     # True when this Telegram update had been stored already: nothing was added.
     duplicate: bool
+    # What the platform showed the same day, when the report differs from it beyond
+    # DISCREPANCY_THRESHOLD (the page is flagged for coordinators); None otherwise.
+    observed: int | None = None
 
 
 class ReportService:
@@ -41,8 +46,11 @@ class ReportService:
         *,
         milestones: MilestoneService | None = None,
         wake: Callable[[], None] = lambda: None,
+        check: CrossCheck | None = None,
     ) -> None:
         self._db = db
+        # Reports are checked against the same day's observation (bot.domain.crosscheck).
+        self._check = check or CrossCheck()
         self._clock = clock
         # Milestone alerts are queued with the report; `wake` sends them after the commit.
         self._milestones = milestones
@@ -105,9 +113,28 @@ class ReportService:
                 queued += await milestones.totals_changed(
                     repos, page.territory_id, before, after, now=now
                 )
+            observed = await self._cross_check(repos, page, figure, now)
         if queued:
             self._wake()
-        return ReportOutcome(page, page.current_figure, figure, duplicate=False)
+        return ReportOutcome(page, page.current_figure, figure, duplicate=False, observed=observed)
+
+    async def _cross_check(
+        self, repos: Repositories, page: Page, figure: int, now: int
+    ) -> int | None:
+        """Flag a report far from the same day's observation (returns the observed
+        figure), or clear the page's flag when a report of that day agrees."""
+        if page.observed_figure is None or page.observed_at is None:
+            return None
+        observed = page.observed_figure
+        if self._check.discrepant(
+            reported=figure, reported_at=now, observed=observed, observed_at=page.observed_at
+        ):
+            await repos.observations.flag(
+                Flag(page.id, FlagKind.DISCREPANCY, figure, observed, now)
+            )
+            return observed
+        await repos.observations.clear_flag(page.id, FlagKind.DISCREPANCY, now=now)
+        return None
 
     async def reported_in(
         self, actor: Actor, *, chat_id: int, message_id: int

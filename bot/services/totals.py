@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.domain.crosscheck import VERIFIED_WINDOW
 from bot.domain.digests import FORECAST_DAYS
 from bot.domain.localtime import DAY
 from bot.domain.milestones import Forecast, Ladder, forecast
@@ -37,6 +38,12 @@ class RegionTotals:
     orphaned: int | None = None
     # For coordinators: the unclaimed pages (imported, never administered) within reach.
     unclaimed: int | None = None
+    # Subscriptions backed by an observation of the last VERIFIED_WINDOW: the region's,
+    # and per territory (its id as text, as in `by_territory`).
+    verified: int = 0
+    verified_by_territory: dict[str, int] = field(default_factory=dict)
+    # For coordinators: pages within reach the cross-check flagged in that window.
+    flagged: int | None = None
 
 
 class TotalsService:
@@ -55,7 +62,8 @@ class TotalsService:
 
     async def region(self, actor: Actor) -> RegionTotals:
         """The totals for anyone registered: a page administrator or a coordinator (who
-        also reads how many pages within their reach are orphaned, and unclaimed)."""
+        also reads how many pages within their reach are orphaned, unclaimed, and
+        flagged by the cross-check), with the share verified on the platforms."""
         now = self._clock.now()
         async with self._db.read() as repos:
             await ensure_registered(repos, actor)
@@ -63,10 +71,14 @@ class TotalsService:
             changes = await repos.totals.changes(
                 week_since=now - 7 * DAY, month_since=now - FORECAST_DAYS * DAY
             )
-            orphaned = unclaimed = None
+            verified = await repos.observations.verified(since=now - VERIFIED_WINDOW)
+            orphaned = unclaimed = flagged = None
             if actor.is_coordinator:
                 orphaned = await repos.orphans.count(territory_id=actor.scope)
                 unclaimed = await repos.orphans.unclaimed(territory_id=actor.scope)
+                flagged = await repos.observations.count_flagged(
+                    territory_id=actor.scope, since=now - VERIFIED_WINDOW
+                )
         shares: dict[str, list[Breakdown]] = {dimension: [] for dimension in Dimension}
         for row in rows:
             shares[row.dimension].append(row)
@@ -101,4 +113,7 @@ class TotalsService:
             ),
             orphaned=orphaned,
             unclaimed=unclaimed,
+            verified=sum(verified.values()),
+            verified_by_territory={str(key): value for key, value in verified.items()},
+            flagged=flagged,
         )

@@ -26,6 +26,9 @@ class PageRow(NamedTuple):
     platform: str
     status: str
     last_report_at: int | None
+    reported_figure: int | None
+    observed_figure: int | None
+    observed_at: int | None
 
 
 class ReportRow(NamedTuple):
@@ -94,8 +97,8 @@ class ExportRepository(Repository):
         """Pages that are not rejected (pending and approved), by id, `size` at a time."""
         async for batch in self._batches(
             "SELECT p.id, p.url, p.title, p.territory_id, p.level, p.theme, p.current_figure,"
-            " p.platform, p.status, p.last_report_at"
-            f" FROM pages p WHERE {_PAGE_FILTER} ORDER BY p.id",
+            " p.platform, p.status, p.last_report_at, p.reported_figure, p.observed_figure,"
+            f" p.observed_at FROM pages p WHERE {_PAGE_FILTER} ORDER BY p.id",
             {"territory_id": territory_id},
             size=size,
         ):

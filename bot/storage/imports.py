@@ -26,6 +26,7 @@ PAGE_COLUMNS = (
     "level",
     "theme",
     "current_figure",
+    "reported_figure",
     "last_report_at",
     "decided_by",
     "decided_at",

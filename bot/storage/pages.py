@@ -175,7 +175,8 @@ class PageRepository(Repository):
     async def set_current_figure(self, page_id: int, figure: int, *, now: int) -> None:
         """The page's figure now (the triggers carry it into the totals)."""
         await self._run(
-            "UPDATE pages SET current_figure = :figure, last_report_at = :now,"
+            "UPDATE pages SET current_figure = :figure, reported_figure = :figure,"
+            " last_report_at = :now,"
             " changed_at = :now WHERE id = :id",
             {"figure": figure, "now": now, "id": page_id},
         )

@@ -50,6 +50,18 @@ class Page:
     created_at: int
     current_figure: int | None
     last_report_at: int | None
+    # The latest report's figure; the current one is the most recent of it and the
+    # latest observation (bot.storage.observations).
+    reported_figure: int | None = None
+    # The latest observation: the figure and when it was read (Unix seconds).
+    observed_figure: int | None = None
+    observed_at: int | None = None
+    # Why the last collection read no figure (a bot.domain.observations.Uncollectable
+    # value) and the platform's words; None when it did or never tried.
+    collect_status: str | None = None
+    collect_detail: str | None = None
+    # The community's own id on the platform, once learnt (migration 0014).
+    platform_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ _PAGE_WIDTH = len(PAGE_COLUMNS.split(","))
 
 class ReminderRepository(Repository):
     async def due(self, *, since: int) -> list[tuple[Page, list[User]]]:
-        """Pages silent (see `bot.storage.silence`) since before `since` and not reminded
-        since then, with their reachable administrators who want reminders."""
+        """Pages silent (see `bot.storage.silence`) since before `since`, not collected
+        from their platform since then (bot.storage.observations) and not reminded since
+        then, with their reachable administrators who want reminders."""
         rows = await self._all(
             f"SELECT {PAGE_COLUMNS}, {qualified('u', USER_COLUMNS)}"
             " FROM pages p"
@@ -23,6 +24,8 @@ class ReminderRepository(Repository):
             " JOIN users u ON u.id = a.user_id"
             " LEFT JOIN report_reminders rr ON rr.page_id = p.id"
             f" WHERE {is_silent('p', 'since')}"
+            # Collected from its platform since: nobody needs to type its figure.
+            " AND (p.observed_at IS NULL OR p.observed_at < :since)"
             " AND (rr.last_sent_at IS NULL OR rr.last_sent_at < :since)"
             " AND u.reachable = 1 AND u.wants_reminders = 1"
             " ORDER BY p.id, u.id",

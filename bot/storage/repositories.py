@@ -23,6 +23,7 @@ from bot.storage.imports import ImportRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.lease import LeaseRepository
 from bot.storage.milestones import MilestoneRepository
+from bot.storage.observations import ObservationRepository
 from bot.storage.orphans import OrphanRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.pages import PageRepository
@@ -72,3 +73,4 @@ class Repositories:
         self.seminar_reminders = SeminarReminderRepository(conn)
         self.feedback = FeedbackRepository(conn)
         self.training = TrainingRepository(conn)
+        self.observations = ObservationRepository(conn)

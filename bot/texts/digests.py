@@ -179,6 +179,13 @@ def _overview(out: _Lines, overview: Overview, region_name: str) -> None:
             count=out.num(overview.orphaned)
         )
     )
+    if overview.flagged:
+        out.add(
+            # TRANSLATORS: reports far from the platform's figure, or sudden jumps.
+            _("Figures flagged this week: {count} (see /pending)").format(
+                count=out.num(overview.flagged)
+            )
+        )
 
     _newcomers(out, overview)
 

@@ -7,7 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from bot.storage.records import Territory, User
 
@@ -15,6 +15,12 @@ from bot.storage.records import Territory, User
 def number(value: int, locale: str) -> str:
     """`value` with the locale's grouping: "987 000" in Russian, "987,000" in English."""
     return format_decimal(value, locale=locale)
+
+
+def share(part: int, whole: int, locale: str) -> str:
+    """`part` of `whole` as a whole percentage: "42 %" in Russian, "42%" in English;
+    "0 %" of nothing."""
+    return format_percent(part / whole if whole else 0, locale=locale)
 
 
 def signed(value: int, locale: str) -> str:

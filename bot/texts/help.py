@@ -46,6 +46,7 @@ def help_text(actor: Actor) -> str:
             + _("/audit: the log of privileged actions: who did what and when")
             + "\n"
             + _("/training: seminars held, people trained and pages with a trained administrator")
+            + _("/collect: collect subscriber counts from the platforms now (nightly anyway)")
             + "\n"
             + _("Claims of pages nobody administers wait in /pending too.")
         )

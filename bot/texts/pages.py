@@ -12,13 +12,15 @@ from bot.i18n import speaking
 from bot.storage.records import Page, Territory
 from bot.texts.formats import date, number, territory_name
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, STATUS_LABELS, THEME_LABELS, label
+from bot.texts.observations import observed_lines
 
 
 def page_card(
     page: Page, territories: list[Territory], tz: ZoneInfo, locale: str, i18n: I18n
 ) -> str:
     """A page as four HTML lines in `locale`: title (escaped) and id, platform and
-    territory, figure and last report (a date in `tz`), status."""
+    territory, figure and last report (a date in `tz`), status; then the figure
+    verified on the platform, if any (`bot.texts.observations.observed_lines`)."""
     with speaking(i18n, locale):
         figure = (
             number(page.current_figure, locale)
@@ -39,7 +41,7 @@ def page_card(
             figure=figure,
             last=last,
             status=label(STATUS_LABELS, page.status),
-        )
+        ) + "".join(f"\n{line}" for line in observed_lines(page, tz, locale))
 
 
 def pending_details(page: Page, locale: str, i18n: I18n) -> str:

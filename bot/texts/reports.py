@@ -12,6 +12,7 @@ from bot.domain.figures import MAX_FIGURE, FigureError, FigureErrorReason
 from bot.i18n import speaking
 from bot.services.reports import ReportOutcome
 from bot.texts.formats import number, signed
+from bot.texts.observations import discrepancy_line
 
 
 def figure_error_text(error: FigureError, locale: str, i18n: I18n) -> str:
@@ -49,8 +50,17 @@ def figure_error_text(error: FigureError, locale: str, i18n: I18n) -> str:
 
 
 def outcome_text(outcome: ReportOutcome, locale: str, i18n: I18n) -> str:
-    """The answer to a stored report in `locale` (HTML): the figure, and the change since
-    the previous report unless there was none or this one repeats it."""
+    """The answer to a stored report in `locale` (HTML): the figure, the change since
+    the previous report unless there was none or this one repeats it, and what the
+    platform showed the same day when the report differs from it."""
+    text = _stored_text(outcome, locale, i18n)
+    if outcome.observed is None:
+        return text
+    with speaking(i18n, locale):
+        return f"{text}\n\n{discrepancy_line(outcome.observed, locale)}"
+
+
+def _stored_text(outcome: ReportOutcome, locale: str, i18n: I18n) -> str:
     with speaking(i18n, locale):
         title = escape(outcome.page.title)
         figure = number(outcome.figure, locale)

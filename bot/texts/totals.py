@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 
 from aiogram.utils.i18n import I18n, ngettext
@@ -12,7 +12,7 @@ from bot.domain.messages import MESSAGE_LIMIT
 from bot.i18n import speaking
 from bot.services.totals import RegionTotals
 from bot.storage.records import Breakdown, Territory
-from bot.texts.formats import number, signed, territory_name
+from bot.texts.formats import number, share, signed, territory_name
 from bot.texts.labels import LEVEL_LABELS, PLATFORM_LABELS, THEME_LABELS, label
 from bot.texts.milestones import forecast_text
 
@@ -21,18 +21,31 @@ TOP_ENTRIES = 10
 
 
 def _breakdown(
-    heading: str, shares: list[Breakdown], name: Callable[[str], str], locale: str, top: int
+    heading: str,
+    shares: list[Breakdown],
+    name: Callable[[str], str],
+    locale: str,
+    top: int,
+    verified: Mapping[str, int] | None = None,
 ) -> str:
+    """A breakdown's lines; with `verified` (subscribers verified per key), each entry
+    says its verified share."""
     lines = [f"<b>{heading}</b>"]
-    for share in shares[:top]:
-        lines.append(
+    for item in shares[:top]:
+        values = {
+            "name": escape(name(item.key)),
+            "subscribers": number(item.subscribers, locale),
+            "pages": number(item.pages, locale),
+        }
+        if verified is None:
             # TRANSLATORS: one line of a breakdown; "p." abbreviates "pages".
-            _("{name}: {subscribers} ({pages} p.)").format(
-                name=escape(name(share.key)),
-                subscribers=number(share.subscribers, locale),
-                pages=number(share.pages, locale),
+            line = _("{name}: {subscribers} ({pages} p.)").format(**values)
+        else:
+            # TRANSLATORS: a breakdown's line with the share verified on the platforms.
+            line = _("{name}: {subscribers} ({pages} p., {share} verified)").format(
+                share=share(verified.get(item.key, 0), item.subscribers, locale), **values
             )
-        )
+        lines.append(line)
     rest = shares[top:]
     if rest:
         lines.append(
@@ -72,6 +85,10 @@ def _head(totals: RegionTotals, region_name: str, locale: str, i18n: I18n) -> li
         _("📊 <b>{region}</b>").format(region=escape(region_name)),
         _("Subscriptions to official pages: <b>{total}</b>").format(
             total=number(totals.subscribers, locale)
+        ),
+        _("Verified on the platforms in the last 7 days: {share} ({verified})").format(
+            share=share(totals.verified, totals.subscribers, locale),
+            verified=number(totals.verified, locale),
         ),
         _("Approved pages: {pages}").format(pages=number(totals.pages, locale)),
         # The region's orphaned pages; a scoped coordinator's come with their territory.
@@ -127,6 +144,15 @@ def _orphaned(totals: RegionTotals, locale: str) -> list[str]:
             count=number(totals.orphaned, locale)
         ),
         _("Not claimed yet: {count}").format(count=number(totals.unclaimed, locale)),
+        *(
+            [
+                _("Figures to check: {count} (see /pending)").format(
+                    count=number(totals.flagged, locale)
+                )
+            ]
+            if totals.flagged
+            else []
+        ),
     ]
 
 
@@ -139,7 +165,14 @@ def _breakdowns(
         return territory_name(territories, int(key), locale)
 
     return [
-        _breakdown(_("By territory"), totals.by_territory, territory, locale, top),
+        _breakdown(
+            _("By territory"),
+            totals.by_territory,
+            territory,
+            locale,
+            top,
+            totals.verified_by_territory,
+        ),
         _breakdown(_("By level"), totals.by_level, lambda k: label(LEVEL_LABELS, k), locale, top),
         _breakdown(_("By theme"), totals.by_theme, lambda k: label(THEME_LABELS, k), locale, top),
         _breakdown(

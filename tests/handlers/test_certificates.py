@@ -9,11 +9,11 @@ import sqlite3
 from contextlib import closing
 
 from bot.handlers.callbacks import CertificateRevokeCb, SeminarAction, SeminarCb
-from tests.builders import KUZNETSK, PENZA, add_user
+from tests.builders import KUZNETSK, PENZA, add_user, make_coordinator
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
 from tests.flows import alert, translator
-from tests.handlers.test_export import add_seminar, contents, documents, make_coordinator
+from tests.handlers.test_export import add_seminar, contents, documents
 from tests.harness import BotHarness
 from tests.pdfs import font_names, pdf_text
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER

@@ -32,7 +32,15 @@ from bot.storage.audit import AuditEntry
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
 from bot.storage.seminars import Seminar
-from tests.builders import KUZNETSK, PENZA, add_page, add_user, open_database, seed_admins
+from tests.builders import (
+    KUZNETSK,
+    PENZA,
+    add_page,
+    add_user,
+    make_coordinator,
+    open_database,
+    seed_admins,
+)
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import translator
@@ -52,6 +60,8 @@ ANNA = FakeUser(id=450, first_name="Анна", username="anna", language_code="r
 
 ZARYA = "Дом культуры «Заря»; Пенза"  # a semicolon and quotes: CSV has to quote it
 FORMULA = '=HYPERLINK("https://example.com"; "click")'
+#: The page id's column in a pages export (after the registry's seven and four more).
+PAGE_ID = 11
 
 
 async def seed(bot: BotHarness) -> dict[str, int]:
@@ -78,12 +88,6 @@ async def seed(bot: BotHarness) -> dict[str, int]:
             status=PageStatus.REJECTED, reason="no",
         )  # fmt: skip
     return {"zarya": zarya, "school": school, "pending": pending}
-
-
-async def make_coordinator(bot: BotHarness, user: FakeUser, territory_id: int | None) -> None:
-    async with bot.db.write() as repos:
-        await add_user(repos, user)
-        await repos.users.set_coordinator(user.id, is_coordinator=True, territory_id=territory_id)
 
 
 def runs(bot: BotHarness) -> ExportRuns:
@@ -188,14 +192,17 @@ async def test_pages_as_xlsx_open_in_openpyxl_with_typed_cells(bot: BotHarness) 
     assert sheet.column_dimensions["A"].width == 40
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert tuple(rows[0][:7]) == REGISTRY_COLUMNS
-    assert rows[0][7:] == ["platform", "status", "last_report", "administrators_count", "page_id"]
-    by_id = {row[-1]: row for row in rows[1:]}
+    assert rows[0][7:] == [
+        "platform", "status", "last_report", "administrators_count", "page_id",
+        "reported_figure", "observed_figure", "observed_at",
+    ]  # fmt: skip
+    by_id = {row[PAGE_ID]: row for row in rows[1:]}
     assert set(by_id) == {ids["zarya"], ids["school"], ids["pending"]}  # not the rejected one
     zarya = by_id[ids["zarya"]]
     assert zarya == [
         "https://vk.com/zarya", ZARYA, "город Пенза", "Муниципальный", "Культура",
         "@ivan, @petr", 15_400, "ВКонтакте", "одобрена", local(bot, START - DAY), 2,
-        ids["zarya"],
+        ids["zarya"], 15_400, None, None,
     ]  # fmt: skip
     assert type(zarya[6]) is int
     assert isinstance(zarya[9], dt.datetime)
@@ -224,7 +231,7 @@ async def test_pages_as_csv_have_a_bom_semicolons_and_cyrillic_intact(bot: BotHa
     data = contents(document)
     assert data.startswith(codecs.BOM_UTF8 + b"link;title;territory;level;theme;admin;figure;")
     rows = csv_rows(data)
-    by_id = {row[-1]: row for row in rows[1:]}
+    by_id = {row[PAGE_ID]: row for row in rows[1:]}
     zarya = by_id[str(ids["zarya"])]
     assert zarya[:7] == [
         "https://vk.com/zarya", ZARYA, "город Пенза", "Муниципальный", "Культура",

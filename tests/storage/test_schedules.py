@@ -7,10 +7,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.app import build_application
 from bot.config import LOCALES_DIR, load_settings
+from bot.domain.crosscheck import CrossCheck
 from bot.domain.localtime import DAY
+from bot.domain.observations import Count
 from bot.handlers.keyboards import report_now
 from bot.jobs import (
     LEASE_SECONDS,
@@ -20,6 +23,7 @@ from bot.jobs import (
     schedule_jobs,
 )
 from bot.services.backups import BackupService
+from bot.services.collect import CollectService
 from bot.services.reminders import ReminderService
 from bot.services.snapshots import SnapshotService, day_bounds
 from bot.storage.database import Database
@@ -27,6 +31,7 @@ from bot.storage.outbox import OutboxStatus
 from bot.texts.reminders import reminder_text
 from tests.builders import add_page
 from tests.clock import FakeClock
+from tests.fakes.collector import FakeCollector
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -254,3 +259,41 @@ def test_the_application_schedules_the_nightly_backup(tmp_path: Path) -> None:
     backup = next(job for job in scheduler.get_jobs() if job.id == "backup")
     night = backup.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 28, 12, tzinfo=MOSCOW))
     assert night == dt.datetime(2026, 11, 29, 3, 30, tzinfo=MOSCOW)
+
+
+async def test_collected_pages_get_no_report_reminders(db: Database, clock: FakeClock) -> None:
+    reminders = make_reminders(db, clock)
+    page = await approved_page(db, clock)
+    clock.advance(8 * DAY)
+    async with db.write() as repos:
+        await repos.observations.observe(Count(page, 10), source="vk", run_id=None, now=clock.now())
+    assert await reminders.run_due() == 0  # read from the platform today
+    clock.advance(8 * DAY)
+    assert await reminders.run_due() == 1  # not read for a week: silent again
+
+
+async def test_the_collection_runs_at_collect_cron_and_catches_up_at_start(
+    db: Database, clock: FakeClock
+) -> None:
+    page = await approved_page(db, clock, key="vk.com/p1")
+    collector = FakeCollector(figures={"https://vk.com/p1": 5})
+    jobs = nightly_jobs(db, clock, "one")
+    jobs.collect = CollectService(
+        db, clock, {collector.platform: collector}, cron="0 4 * * *", check=CrossCheck(tz=MOSCOW)
+    )
+    clock.current = moscow(2026, 9, 21, 17, 0)
+    await jobs.catch_up()  # never collected: at once
+    await jobs.catch_up()
+    assert collector.asked == [[page]]
+    clock.current = moscow(2026, 9, 22, 3, 59)
+    await jobs.collect_counts()
+    assert len(collector.asked) == 1
+    clock.current = moscow(2026, 9, 22, 4, 0)
+    await jobs.collect_counts()
+    assert len(collector.asked) == 2
+    settings = load_settings(_env_file=None, collect_cron="0 4 * * *", timezone="Europe/Moscow")
+    scheduler = build_scheduler(settings)
+    schedule_jobs(scheduler, settings, jobs)
+    assert str(scheduler.get_job("collect").trigger) == str(
+        CronTrigger.from_crontab("0 4 * * *", timezone=MOSCOW)
+    )

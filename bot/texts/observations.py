@@ -1,0 +1,193 @@
+"""What users read about figures observed on the platforms: the verified line of a page,
+a discrepancy, the collection's progress and summary, and the coordinators' lists of
+flagged, uncollectable and duplicate pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from babel.support import LazyProxy
+
+from bot.domain.crosscheck import FlagKind
+from bot.domain.messages import list_page
+from bot.domain.observations import Uncollectable
+from bot.i18n import locale_of, speaking
+from bot.services.collect import CollectProgress, CollectSummary, DiscrepancyNotice, Review
+from bot.storage.observations import FlaggedPage
+from bot.storage.records import Page, User
+from bot.texts.formats import date, number
+from bot.texts.labels import PLATFORM_LABELS, label
+
+REASON_LABELS: dict[str, LazyProxy] = {
+    Uncollectable.GONE: __("deleted or blocked"),
+    Uncollectable.PRIVATE: __("private"),
+    Uncollectable.UNKNOWN: __("not found on the platform"),
+    Uncollectable.NOT_A_COMMUNITY: __("not a community"),
+    Uncollectable.NO_ACCESS: __("the bot has no access"),
+}
+
+
+def discrepancy_line(observed: int, locale: str) -> str:
+    """What the platform shows, under a report that differs from it (HTML). Call within
+    the reader's language."""
+    return _(
+        "⚠️ The platform's own figure today: {observed}. Please check yours: "
+        "coordinators see the difference."
+    ).format(observed=number(observed, locale))
+
+
+def discrepancy_notice(i18n: I18n) -> DiscrepancyNotice:
+    """The renderer `CollectService` calls for each administrator of a page whose report
+    of the day differs from the figure collected: in the administrator's language."""
+
+    def render(user: User, page: Page, reported: int, observed: int) -> str:
+        locale = locale_of(user, i18n)
+        with speaking(i18n, locale):
+            head = _("Your figure for <b>{title}</b> today: {reported}.").format(
+                reported=number(reported, locale), title=escape(page.title)
+            )
+            return f"{head}\n{discrepancy_line(observed, locale)}"
+
+    return render
+
+
+def observed_lines(page: Page, tz: ZoneInfo, locale: str) -> list[str]:
+    """A page card's lines about the platform's figure: the verified figure and its
+    day, the last reported figure when the current one is the platform's, or why the
+    page could not be collected (HTML; the platform's words escaped). Call within the
+    reader's language."""
+    lines = []
+    if page.observed_figure is not None and page.observed_at is not None:
+        lines.append(
+            _("✅ Verified on the platform: {figure} ({day})").format(
+                figure=number(page.observed_figure, locale), day=date(page.observed_at, tz, locale)
+            )
+        )
+        if page.reported_figure is not None and page.reported_figure != page.current_figure:
+            lines.append(
+                _("Last reported: {figure}").format(figure=number(page.reported_figure, locale))
+            )
+    if page.collect_status is not None:
+        lines.append(uncollectable_line(page))
+    return lines
+
+
+def uncollectable_line(page: Page) -> str:
+    """Why the platform gave no figure for the page, with its own words (HTML)."""
+    reason = label(REASON_LABELS, page.collect_status or "")
+    if page.collect_detail:
+        return _("Not collected: {reason} ({detail})").format(
+            reason=reason, detail=escape(page.collect_detail)
+        )
+    return _("Not collected: {reason}").format(reason=reason)
+
+
+def progress_text(progress: CollectProgress, locale: str, i18n: I18n) -> str:
+    """The /collect progress message."""
+    with speaking(i18n, locale):
+        return _("Collecting subscriber counts: {done} of {total} pages…").format(
+            done=number(progress.done, locale), total=number(progress.total, locale)
+        )
+
+
+def summary_text(summary: CollectSummary, locale: str, i18n: I18n) -> str:
+    """The final summary of a run: collected, failed by reason, platforms skipped (no
+    credentials) and unavailable."""
+    with speaking(i18n, locale):
+        lines = [
+            _("<b>Subscriber counts collected</b>"),
+            ngettext(
+                "Collected: {count} page", "Collected: {count} pages", summary.collected
+            ).format(count=number(summary.collected, locale)),
+        ]
+        if summary.resumed:
+            lines.append(_("(a run interrupted earlier was finished)"))
+        for reason, count in summary.failed.items():
+            lines.append(
+                _("Not collected, {reason}: {count}").format(
+                    reason=label(REASON_LABELS, reason), count=number(count, locale)
+                )
+            )
+        if summary.skipped:
+            lines.append(
+                _("Skipped (no credentials): {platforms}").format(
+                    platforms=_platforms(summary.skipped)
+                )
+            )
+        if summary.unavailable:
+            lines.append(
+                _("Could not be asked now: {platforms}").format(
+                    platforms=_platforms(summary.unavailable)
+                )
+            )
+        return "\n".join(lines)
+
+
+def _platforms(platforms: Sequence[str]) -> str:
+    return ", ".join(str(label(PLATFORM_LABELS, platform)) for platform in platforms)
+
+
+def flagged_line(item: FlaggedPage, locale: str) -> str:
+    """A flagged page in /pending's list (HTML; the title escaped). Call within the
+    reader's language."""
+    texts: dict[FlagKind, Callable[[], str]] = {
+        FlagKind.DISCREPANCY: lambda: _(
+            "{title} (#{id}): reported {reported}, the platform shows {observed}"
+        ),
+        FlagKind.JUMP: lambda: _(
+            "{title} (#{id}): grew from {reported} to {observed} in a day, "
+            "subscribers may have been bought"
+        ),
+    }
+    return texts[item.flag.kind]().format(
+        title=escape(item.page.title),
+        id=item.page.id,
+        reported=number(item.flag.reported, locale),
+        observed=number(item.flag.observed, locale),
+    )
+
+
+def review_text(review: Review, locale: str) -> str:
+    """/pending's message of pages whose figures need a look: flagged, uncollectable,
+    duplicates (HTML; escaped), cut to one message. Call within the reader's language."""
+    lines = [
+        *flagged_section(review.flagged, locale),
+        *uncollectable_section(review.uncollectable),
+        *duplicates_section(review.duplicates),
+    ]
+    return list_page(lines, 0).text
+
+
+def flagged_section(flagged: list[FlaggedPage], locale: str) -> list[str]:
+    """/pending's section of flagged pages; none when there are none. Call within the
+    reader's language."""
+    if not flagged:
+        return []
+    return [_("<b>Figures to check</b>"), *(flagged_line(item, locale) for item in flagged)]
+
+
+def uncollectable_section(pages: list[Page]) -> list[str]:
+    """/pending's section of pages the platforms could not read. Call within the
+    reader's language."""
+    if not pages:
+        return []
+    return [
+        _("<b>Not collected from the platforms</b>"),
+        *(f"{escape(page.title)} (#{page.id}): {uncollectable_line(page)}" for page in pages),
+    ]
+
+
+def duplicates_section(groups: list[list[Page]]) -> list[str]:
+    """/pending's section of communities registered more than once. Call within the
+    reader's language."""
+    if not groups:
+        return []
+    return [
+        _("<b>One community, several pages</b>"),
+        *("; ".join(f"{escape(page.title)} (#{page.id})" for page in group) for group in groups),
+    ]
