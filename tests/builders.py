@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
+from bot.storage.attendance import AttendanceSource
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage
 from bot.storage.records import User
@@ -23,6 +24,9 @@ from tests.harness import BotHarness
 
 # Territory ids follow the order of the territories file: 2 is Penza, 4 is Kuznetsk.
 PENZA, KUZNETSK = 2, 4
+#: How long a test's own connection waits for the bot's writer (SQLite's busy timeout):
+#: the bot holds the lock for milliseconds, a loaded machine can stretch that to seconds.
+LOCK_WAIT_SECONDS = 60
 
 
 @contextlib.asynccontextmanager
@@ -268,17 +272,16 @@ async def store_seminar(
 
 async def execute(db: Database, sql: str, params: Mapping[str, Any]) -> None:
     """One write committed from a second connection, for a table whose repository belongs
-    to another feature (attendance marked, a seminar cancelled)."""
-    async with aiosqlite.connect(db.path) as conn:
+    to another feature (a seminar cancelled). It waits for the bot's writer as long as
+    SQLite's busy timeout allows (LOCK_WAIT_SECONDS), never failing on a busy database."""
+    async with aiosqlite.connect(db.path, timeout=LOCK_WAIT_SECONDS) as conn:
         await conn.execute(sql, params)
         await conn.commit()
 
 
 async def mark_attended(db: Database, seminar_id: int, user_id: int, *, now: int) -> None:
-    """The person came to the seminar, as its coordinator marks it."""
-    await execute(
-        db,
-        "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
-        " VALUES (:seminar_id, :user_id, 'coordinator', :now)",
-        {"seminar_id": seminar_id, "user_id": user_id, "now": now},
-    )
+    """The person came to the seminar, as they mark it with its code."""
+    async with db.write() as repos:
+        await repos.attendance.mark(
+            seminar_id, user_id, AttendanceSource.CODE, marked_by=None, now=now
+        )

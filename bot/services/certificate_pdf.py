@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import matplotlib
 import segno
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -32,6 +31,8 @@ MIN_SIZE = 10
 def font_files() -> tuple[Path, Path]:
     """DejaVu Sans and DejaVu Sans Bold as matplotlib ships them (its mpl-data folder:
     `matplotlib.get_data_path()`). FileNotFoundError if an install lacks them."""
+    import matplotlib  # here, as for charts: start-up does not pay for matplotlib
+
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
     for path in (regular, bold):

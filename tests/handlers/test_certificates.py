@@ -9,7 +9,7 @@ import sqlite3
 from contextlib import closing
 
 from bot.handlers.callbacks import CertificateRevokeCb, SeminarAction, SeminarCb
-from tests.builders import KUZNETSK, PENZA, add_user, make_coordinator
+from tests.builders import KUZNETSK, LOCK_WAIT_SECONDS, PENZA, add_user, make_coordinator
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
 from tests.flows import alert, translator
@@ -26,7 +26,7 @@ LINK = re.compile(r"https://t\.me/gospublic_test_bot\?start=cert_([2-9A-Z]{10})"
 
 def run_sql(bot: BotHarness, sql: str, params: dict[str, object]) -> None:
     """Write what another part of the bot owns (attendance, cancellation) directly."""
-    with closing(sqlite3.connect(bot.db.path)) as conn, conn:
+    with closing(sqlite3.connect(bot.db.path, timeout=LOCK_WAIT_SECONDS)) as conn, conn:
         conn.execute(sql, params)
 
 

@@ -4,8 +4,6 @@ the coordinators' list of seminars lately held, and the refusals of forged butto
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.domain.audit import AuditAction, AuditDetail
 from bot.domain.catalog import Level
 from bot.domain.localtime import DAY
@@ -22,6 +20,7 @@ from bot.handlers.callbacks import (
     SeminarStep,
     SeminarWizardCb,
 )
+from bot.storage.attendance import AttendanceSource
 from bot.storage.seminars import Seminar
 from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, seed_admins_of_both
 from tests.clock import START, FakeClock
@@ -58,12 +57,6 @@ async def alert(
     answer = fake.answer_for(await bot.press(user, message, data))
     assert answer is not None
     return answer.text or ""
-
-
-def table(bot: BotHarness, sql: str, *rows: tuple[object, ...]) -> None:
-    """Rows another part of the bot writes (waiting lists, attendance), written directly."""
-    with sqlite3.connect(bot.db.path) as conn:
-        conn.executemany(sql, rows)
 
 
 async def test_the_wizard_takes_academic_hours_and_a_segment_audience(
@@ -124,11 +117,8 @@ async def test_a_change_is_checked_saved_and_told_to_everyone_concerned(
 ) -> None:
     first, second, waiting = await seed_admins(bot, 3, KUZNETSK, 1000)
     await announced_seminar(bot, first, second)
-    table(
-        bot,
-        "INSERT INTO seminar_waitlist (seminar_id, user_id, joined_at) VALUES (?, ?, ?)",
-        (1, waiting.id, START),
-    )
+    async with bot.db.write() as repos:
+        await repos.waitlist.join(1, waiting.id, now=START)
 
     [_header, card] = await bot.send(SUPER, "/seminars")
     assert card.button_texts() == [
@@ -287,13 +277,11 @@ async def test_coordinators_keep_seeing_seminars_under_way_and_lately_ended(
     ended = await add_seminar(bot, starts_at=START - 6 * DAY, title="Last week")
     under_way = await add_seminar(bot, starts_at=START - HOUR, title="Now")
     await add_seminar(bot, starts_at=START + DAY, title="Tomorrow")
-    table(
-        bot,
-        "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
-        " VALUES (?, ?, 'code', ?)",
-        (under_way, SUPER.id, START),
-        (ended, admin.id, START),
-    )
+    async with bot.db.write() as repos:
+        for seminar_id, user_id in ((under_way, SUPER.id), (ended, admin.id)):
+            await repos.attendance.mark(
+                seminar_id, user_id, AttendanceSource.CODE, marked_by=None, now=START
+            )
 
     [_header, *cards] = await bot.send(SUPER, "/seminars")
     assert [(card.text or "").split("\n")[:2] for card in cards] == [

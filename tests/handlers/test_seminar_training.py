@@ -16,7 +16,7 @@ from bot.domain.segments import Segment, SeminarGroup
 from bot.services.broadcasts import BroadcastService
 from bot.services.errors import SeminarNotFound
 from bot.storage.seminars import Seminar
-from tests.builders import KUZNETSK, PENZA, add_page, add_user
+from tests.builders import KUZNETSK, LOCK_WAIT_SECONDS, PENZA, add_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import alert, compose, send_draft
@@ -94,7 +94,7 @@ async def seed(bot: BotHarness, db_path: Path) -> dict[str, int]:
     came = {"s1": (1, 3, 6), "s2": (5,), "s3": (4,), "s5": (2,)}
     ends = {"s1": START - 10 * DAY, "s2": START - 5 * DAY, "s3": START - 3 * DAY}
     ends["s5"] = LAST_YEAR_END
-    with sqlite3.connect(db_path) as conn:
+    with sqlite3.connect(db_path, timeout=LOCK_WAIT_SECONDS) as conn:
         conn.executemany(
             "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
             " VALUES (?, ?, 'code', ?)",
