@@ -25,14 +25,12 @@ from bot.services.errors import (
     CheckinClosed,
     CheckinCodeUnknown,
     CheckinNotOpen,
-    NotAllowed,
     NotInAudience,
     NotOnRoster,
     SeminarCancelled,
-    SeminarNotFound,
     UserNotFound,
 )
-from bot.services.seminars import coordinator_sees
+from bot.services.seminars import overseen_seminar
 from bot.storage.attendance import AttendanceSource, RosterEntry
 from bot.storage.database import Database
 from bot.storage.records import User
@@ -88,7 +86,7 @@ class AttendanceService:
         unique, then never changed). Raises NotAllowed (not a coordinator),
         SeminarNotFound (not one they oversee), SeminarCancelled."""
         async with self._db.write() as repos:
-            seminar = await self._overseen(repos, actor, seminar_id)
+            seminar = await overseen_seminar(repos, actor, seminar_id)
             if seminar.checkin_code is not None:
                 return seminar, seminar.checkin_code
             for _ in range(_CODE_TRIES):
@@ -175,23 +173,10 @@ class AttendanceService:
             )
         return CheckIn(seminar, already=False)
 
-    @staticmethod
-    async def _overseen(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
-        """The seminar, if the actor is a coordinator who oversees it and it was not
-        cancelled; NotAllowed, SeminarNotFound, SeminarCancelled otherwise."""
-        if not actor.is_coordinator:
-            raise NotAllowed
-        seminar = await repos.seminars.get(seminar_id)
-        if seminar is None or not coordinator_sees(actor, seminar):
-            raise SeminarNotFound
-        if seminar.cancelled_at is not None:
-            raise SeminarCancelled
-        return seminar
-
     async def _markable(self, repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
-        """`_overseen`, and the check-in window has opened: nobody is marked as having
+        """`overseen_seminar`, and the check-in window has opened: nobody is marked as having
         come to a seminar still ahead (CheckinNotOpen, marking=True)."""
-        seminar = await self._overseen(repos, actor, seminar_id)
+        seminar = await overseen_seminar(repos, actor, seminar_id)
         if self._clock.now() < self.window(seminar).opens_at:
             raise CheckinNotOpen(self._rules.opens_minutes, marking=True)
         return seminar

@@ -27,15 +27,12 @@ from bot.services.audit import record
 from bot.services.clock import Clock
 from bot.services.delivery import Priority
 from bot.services.errors import (
-    NotAllowed,
-    SeminarCancelled,
     SeminarChangeRefused,
-    SeminarNotFound,
     SeminarStarted,
     TextRefused,
     require_text,
 )
-from bot.services.seminars import audited_territory, coordinator_sees
+from bot.services.seminars import audited_territory, overseen_seminar
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, text_payload
 from bot.storage.records import User
@@ -119,13 +116,8 @@ class SeminarChanges:
             return await self._tell(repos, actor, before, None, now=now)
 
     async def _changeable(self, repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
-        if not actor.is_coordinator:
-            raise NotAllowed
-        seminar = await repos.seminars.get(seminar_id)
-        if seminar is None or not coordinator_sees(actor, seminar):
-            raise SeminarNotFound
-        if seminar.cancelled_at is not None:
-            raise SeminarCancelled
+        """`overseen_seminar` not started yet; SeminarStarted once it has."""
+        seminar = await overseen_seminar(repos, actor, seminar_id)
         if seminar.starts_at <= self._clock.now():
             raise SeminarStarted
         return seminar

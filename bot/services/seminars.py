@@ -96,6 +96,21 @@ def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     return oversees_audience(actor, seminar.segment)
 
 
+async def overseen_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
+    """The seminar a coordinator manages (marks attendance, changes, cancels), if the actor
+    is a coordinator who oversees it and it was not cancelled. Raises NotAllowed (not a
+    coordinator), SeminarNotFound (no such seminar, or outside their territory: forged
+    buttons meet this), SeminarCancelled."""
+    if not actor.is_coordinator:
+        raise NotAllowed
+    seminar = await repos.seminars.get(seminar_id)
+    if seminar is None or not coordinator_sees(actor, seminar):
+        raise SeminarNotFound
+    if seminar.cancelled_at is not None:
+        raise SeminarCancelled
+    return seminar
+
+
 async def audited_territory(repos: Repositories, actor: Actor, seminar: Seminar) -> int | None:
     """The territory a seminar's audit entries belong to: the coordinator's scope, else
     the one territory invited (if it exists), else None (the whole region)."""
