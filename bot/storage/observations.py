@@ -152,9 +152,9 @@ class ObservationRepository(Repository):
     async def add_outcomes(self, run_id: int, outcomes: Mapping[str, int]) -> None:
         """Add pages to the run's count of each outcome (COLLECTED or a reason)."""
         await self._run_many(
-            "INSERT INTO collect_run_outcomes (run_id, outcome, pages)"
+            "INSERT INTO collect_run_outcomes AS o (run_id, outcome, pages)"
             " VALUES (:run_id, :outcome, :pages)"
-            " ON CONFLICT (run_id, outcome) DO UPDATE SET pages = pages + excluded.pages",
+            " ON CONFLICT (run_id, outcome) DO UPDATE SET pages = o.pages + excluded.pages",
             [
                 {"run_id": run_id, "outcome": outcome, "pages": pages}
                 for outcome, pages in outcomes.items()

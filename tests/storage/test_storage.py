@@ -428,6 +428,10 @@ SQLITE_ONLY = {
     ),
     "a positional ? placeholder (use :name)": re.compile(r"""[\s(,=<>"']\?\d*(?=[\s),;"']|$)"""),
     "COLLATE NOCASE (use lower(...))": re.compile(r"\bCOLLATE\s+NOCASE\b", re.I),
+    # PostgreSQL: "column reference is ambiguous" (the table's row or the excluded one).
+    "an upsert reading an unqualified column (alias the table)": re.compile(
+        r"\bDO\s+UPDATE\s+SET\s+(?:[^\"]*?,\s*)?(\w+)\s*=\s*\1\b", re.I
+    ),
 }
 
 
@@ -446,6 +450,14 @@ def _storage_sources() -> dict[str, str]:
         ("a positional ? placeholder (use :name)", '" VALUES (?, ?, ?)"'),
         ("a positional ? placeholder (use :name)", '" AND (?1 IS NULL OR x = ?1)"'),
         ("COLLATE NOCASE (use lower(...))", '" ORDER BY p.title COLLATE NOCASE, p.id"'),
+        (
+            "an upsert reading an unqualified column (alias the table)",
+            '" ON CONFLICT (a) DO UPDATE SET n = n + excluded.n"',
+        ),
+        (
+            "an upsert reading an unqualified column (alias the table)",
+            '" DO UPDATE SET b = excluded.b, n = n + 1"',
+        ),
     ],
 )
 def test_the_sqlite_only_patterns_catch_what_they_name(name: str, sample: str) -> None:
@@ -458,6 +470,8 @@ def test_the_sqlite_only_patterns_spare_portable_sql() -> None:
         '  # payload {"text", "reply_markup"?}'
         '" INSERT INTO m (a) VALUES (:a) ON CONFLICT (a) DO NOTHING RETURNING id"'
         '" ORDER BY lower(p.title), p.id"'
+        '" INSERT INTO m AS o (a, n) VALUES (:a, :n)"'
+        '" ON CONFLICT (a) DO UPDATE SET n = o.n + excluded.n, b = excluded.b"'
         '"""Insert or refresh territories."""'
     )
     assert not [name for name, pattern in SQLITE_ONLY.items() if pattern.search(portable)]
