@@ -308,9 +308,15 @@ class ObservationRepository(Repository):
     # -- verified figures and duplicates ----------------------------------------------------
 
     async def verified(self, *, since: int) -> dict[int, int]:
-        """Per territory: the subscribers of approved pages observed since `since`."""
+        """Per territory: the verified part of the approved pages' subscribers. A page
+        observed since `since` (Unix seconds; /total passes VERIFIED_WINDOW ago) adds
+        what its platform backs of its current figure: the latest observed figure, but
+        no more than the current one. A newer report above the platform's figure adds
+        only the platform's; one below it adds itself. Pages not observed since add
+        nothing, so the part never exceeds the territory's total."""
         rows = await self._all(
-            "SELECT territory_id, sum(coalesce(current_figure, 0)) FROM pages"
+            "SELECT territory_id, sum(CASE WHEN observed_figure < coalesce(current_figure, 0)"
+            "   THEN observed_figure ELSE coalesce(current_figure, 0) END) FROM pages"
             " WHERE status = 'approved' AND observed_at >= :since GROUP BY territory_id",
             {"since": since},
         )

@@ -397,3 +397,20 @@ async def test_without_collectors_nothing_runs(db: Database, clock: FakeClock) -
     summary = await service.collect(REGION)
     assert summary.collected == 0
     assert summary.skipped == [Platform.VK, Platform.OK, Platform.TELEGRAM, Platform.MAX]
+
+
+async def test_the_verified_part_is_the_platforms_figure_even_under_a_newer_report(
+    db: Database, clock: FakeClock
+) -> None:
+    [first, second] = await seed(db, 2)
+    await collecting(db, clock, FakeCollector(figures=figures(1, 2))).collect(REGION)
+    clock.advance(HOUR)
+    reports = ReportService(db, clock, check=CHECK)
+    admin = Actor(ADMIN.id, Role.USER)
+    assert (await reports.submit(admin, first, 5000, update_id=1)).observed == 110  # flagged
+    assert (await reports.submit(admin, second, 200, update_id=2)).observed == 220  # below
+    assert await region_total(db) == 5000 + 200
+    async with db.read() as repos:
+        verified = await repos.observations.verified(since=clock.now() - DAY)
+    # The platform backs 110 of the first page's 5000, and all of the second's 200.
+    assert verified == {PENZA: 110 + 200}
