@@ -66,9 +66,20 @@ class CrossCheck:
     ) -> bool:
         """Whether a report and an observation of the same day differ beyond the
         threshold; figures of different days are never compared."""
-        if day_start(reported_at, self.tz) != day_start(observed_at, self.tz):
+        if not self.same_day(reported_at, observed_at):
             return False
         return differs(reported, observed, self.discrepancy)
+
+    def agrees(self, *, reported: int, reported_at: int, observed: int, observed_at: int) -> bool:
+        """Whether a report and an observation of the same day are within the threshold:
+        what clears a discrepancy. Figures of different days never agree (nor differ)."""
+        if not self.same_day(reported_at, observed_at):
+            return False
+        return not differs(reported, observed, self.discrepancy)
+
+    def same_day(self, first: int, second: int) -> bool:
+        """Whether two moments (Unix seconds) fall on one calendar day of the region."""
+        return day_start(first, self.tz) == day_start(second, self.tz)
 
     def jump_from(
         self, previous: int | None, previous_at: int | None, figure: int, now: int

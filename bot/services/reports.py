@@ -122,18 +122,23 @@ class ReportService:
         self, repos: Repositories, page: Page, figure: int, now: int
     ) -> int | None:
         """Flag a report far from the same day's observation (returns the observed
-        figure), or clear the page's flag when a report of that day agrees."""
+        figure), or clear the page's flag when it agrees with an observation of that
+        day; a report with no observation of its day leaves the flag as it is."""
         if page.observed_figure is None or page.observed_at is None:
             return None
-        observed = page.observed_figure
-        if self._check.discrepant(
-            reported=figure, reported_at=now, observed=observed, observed_at=page.observed_at
-        ):
+        figures = {
+            "reported": figure,
+            "reported_at": now,
+            "observed": page.observed_figure,
+            "observed_at": page.observed_at,
+        }
+        if self._check.discrepant(**figures):
             await repos.observations.flag(
-                Flag(page.id, FlagKind.DISCREPANCY, figure, observed, now)
+                Flag(page.id, FlagKind.DISCREPANCY, figure, page.observed_figure, now)
             )
-            return observed
-        await repos.observations.clear_flag(page.id, FlagKind.DISCREPANCY, now=now)
+            return page.observed_figure
+        if self._check.agrees(**figures):
+            await repos.observations.clear_flag(page.id, FlagKind.DISCREPANCY, now=now)
         return None
 
     async def reported_in(

@@ -414,3 +414,18 @@ async def test_the_verified_part_is_the_platforms_figure_even_under_a_newer_repo
         verified = await repos.observations.verified(since=clock.now() - DAY)
     # The platform backs 110 of the first page's 5000, and all of the second's 200.
     assert verified == {PENZA: 110 + 200}
+
+
+async def test_a_report_of_another_day_leaves_the_discrepancy_flag_open(
+    db: Database, clock: FakeClock
+) -> None:
+    [first] = await seed(db, 1)
+    await collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 1000})).collect(REGION)
+    reports = ReportService(db, clock, check=CHECK)
+    admin = Actor(ADMIN.id, Role.USER)
+    clock.advance(HOUR)
+    assert (await reports.submit(admin, first, 1500, update_id=1)).observed == 1000
+    clock.advance(DAY)  # nothing observed today: nothing agrees with the flagged report
+    assert (await reports.submit(admin, first, 1010, update_id=2)).observed is None
+    review = await collecting(db, clock, FakeCollector()).review(REGION)
+    assert [(item.flag.reported, item.flag.observed) for item in review.flagged] == [(1500, 1000)]
