@@ -103,7 +103,7 @@ class CollectService:
     """Runs collections over `collectors` (one per platform; the rest are skipped).
 
     `cron` (crontab syntax in `check.tz`) is COLLECT_CRON: the nightly run is due when it
-    fired since the newest run started. `notice` renders what a page's administrators
+    fired since the newest region-wide run started. `notice` renders what a page's administrators
     read when their report of the day differs from the observation; `wake` sends queued
     notices after the commit.
     """
@@ -156,14 +156,15 @@ class CollectService:
 
     async def run_due(self) -> CollectSummary | None:
         """The nightly job and its catch-up: a region-wide run when COLLECT_CRON fired
-        since the newest run started (or none ever ran), or the resumption of a run a
+        since the newest region-wide run started (or none ever ran; a coordinator's
+        run over one territory does not stand for it), or the resumption of a run a
         crash left open. None when nothing is due or another process holds the run."""
         if not self.collectors:
             return None
         now = self.clock.now()
         async with self.db.read() as repos:
             open_run = await repos.observations.open_run()
-            last = await repos.observations.last_started()
+            last = await repos.observations.last_region_started()
         if open_run is None:
             moment = dt.datetime.fromtimestamp(now, self.check.tz)
             if last is not None and not cron_fired(

@@ -123,9 +123,12 @@ class ObservationRepository(Repository):
             "UPDATE collect_runs SET finished_at = :now WHERE id = :id", {"id": run_id, "now": now}
         )
 
-    async def last_started(self) -> int | None:
-        """When the newest run started (Unix seconds); None before the first run."""
-        found = await self._scalar("SELECT max(started_at) FROM collect_runs")
+    async def last_region_started(self) -> int | None:
+        """When the newest region-wide run started (Unix seconds; a run scoped to a
+        territory does not count); None before the first."""
+        found = await self._scalar(
+            "SELECT max(started_at) FROM collect_runs WHERE territory_id IS NULL"
+        )
         return int(found) if found is not None else None
 
     async def progress(self, run_id: int) -> dict[str, PlatformProgress]:

@@ -429,3 +429,20 @@ async def test_a_report_of_another_day_leaves_the_discrepancy_flag_open(
     assert (await reports.submit(admin, first, 1010, update_id=2)).observed is None
     review = await collecting(db, clock, FakeCollector()).review(REGION)
     assert [(item.flag.reported, item.flag.observed) for item in review.flagged] == [(1500, 1000)]
+
+
+async def test_a_scoped_run_does_not_stand_for_the_nightly_region_wide_one(
+    db: Database, clock: FakeClock
+) -> None:
+    penza = await seed(db, 1, territory_id=PENZA)
+    kuznetsk = await seed(db, 1, territory_id=KUZNETSK, first=2)
+    collector = FakeCollector(figures=figures(1, 2))
+    service = collecting(db, clock, collector)
+    assert await service.run_due() is not None
+    clock.advance(DAY - HOUR)  # 04:00 has come round; a coordinator collects first
+    await service.collect(Actor(SUPER.id, Role.COORDINATOR, PENZA))
+    clock.advance(HOUR)
+    nightly = await service.run_due()
+    assert nightly is not None
+    assert nightly.territory_id is None
+    assert collector.asked[-1] == penza + kuznetsk
