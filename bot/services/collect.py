@@ -129,8 +129,10 @@ class CollectService:
     async def collect(self, actor: Actor, progress: Progress | None = None) -> CollectSummary:
         """/collect: a coordinator's run over their territory (all of it when not
         scoped). Raises NotAllowed for anyone else and CollectBusy while another
-        process holds the open run; an open run left by a crash is resumed instead,
-        whatever its scope."""
+        process holds the open run. An open run left by a crash is resumed first: when
+        it covers the asked territory (the same one, or the whole region: the summary's
+        `territory_id` says which) its summary is the answer; when it covers another
+        territory, a run over the asked one follows and gives the summary."""
         if not actor.is_coordinator:
             raise NotAllowed
         return await self._run(actor.scope, actor.user_id, progress)
@@ -158,33 +160,48 @@ class CollectService:
         """The nightly job and its catch-up: a region-wide run when COLLECT_CRON fired
         since the newest region-wide run started (or none ever ran; a coordinator's
         run over one territory does not stand for it), or the resumption of a run a
-        crash left open. None when nothing is due or another process holds the run."""
+        crash left open (one over a territory is followed by the region-wide run when
+        that is due).
+        None when nothing is due or another process holds the run."""
         if not self.collectors:
             return None
         now = self.clock.now()
         async with self.db.read() as repos:
             open_run = await repos.observations.open_run()
             last = await repos.observations.last_region_started()
-        if open_run is None:
-            moment = dt.datetime.fromtimestamp(now, self.check.tz)
-            if last is not None and not cron_fired(
-                self.cron, dt.datetime.fromtimestamp(last + 1, self.check.tz), moment
-            ):
-                return None
+        moment = dt.datetime.fromtimestamp(now, self.check.tz)
+        due = last is None or cron_fired(
+            self.cron, dt.datetime.fromtimestamp(last + 1, self.check.tz), moment
+        )
+        if open_run is None and not due:
+            return None
         try:
-            return await self._run(None, None, None)
+            return await self._run(None, None, None, then_asked=due)
         except CollectBusy:
             log.info("Collection skipped: another process is running it")
             return None
 
     async def _run(
-        self, territory_id: int | None, started_by: int | None, progress: Progress | None
+        self,
+        territory_id: int | None,
+        started_by: int | None,
+        progress: Progress | None,
+        *,
+        then_asked: bool = True,
     ) -> CollectSummary:
+        """A run over `territory_id` (None: the region), or the resumption of a crashed
+        one, followed by the asked run (when `then_asked`) if that one covered another
+        territory."""
         if self._running:
             raise CollectBusy
         self._running = True
         try:
-            return await self._collect(territory_id, started_by, progress)
+            summary = await self._collect(territory_id, started_by, progress)
+            covered = summary.territory_id in (None, territory_id)
+            if summary.resumed and then_asked and not covered:
+                # The crashed run covered another territory: finished, now the one asked.
+                summary = await self._collect(territory_id, started_by, progress)
+            return summary
         finally:
             self._running = False
 

@@ -105,7 +105,10 @@ def summary_text(summary: CollectSummary, locale: str, i18n: I18n) -> str:
                 "Collected: {count} page", "Collected: {count} pages", summary.collected
             ).format(count=number(summary.collected, locale)),
         ]
-        if summary.resumed:
+        if summary.resumed and summary.territory_id is None:
+            # A scoped coordinator may have finished it: the figures are the region's.
+            lines.append(_("(a run over the whole region interrupted earlier was finished)"))
+        elif summary.resumed:
             lines.append(_("(a run interrupted earlier was finished)"))
         for reason, count in summary.failed.items():
             lines.append(

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.observations import Collector, Uncollectable
-from bot.services.collect import CollectService
+from bot.services.collect import STALE_SECONDS, CollectService
 from tests.builders import KUZNETSK, PENZA, add_page, add_user, make_coordinator
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
@@ -166,3 +166,19 @@ async def test_a_second_run_while_one_is_going_is_refused(
     text = await bot.reply_text(SUPER, "/collect")
     assert text == "Сбор числа подписчиков уже идёт: попробуйте снова, когда он закончится."
     assert platform.asked == []
+
+
+async def test_a_scoped_coordinator_finishing_a_crashed_region_wide_run_is_told_so(
+    bot: BotHarness, platform: FakeCollector
+) -> None:
+    ids = await seed(bot, platform)
+    await make_coordinator(bot, ANNA, PENZA)
+    async with bot.db.write() as repos:
+        await repos.observations.start_run(
+            holder="a crashed process", territory_id=None, started_by=None, now=bot.clock.now()
+        )
+    bot.clock.advance(STALE_SECONDS)
+    summary = (await bot.send(ANNA, "/collect"))[-1].text or ""
+    assert platform.asked == [list(ids.values())]  # Kuznetsk's page too: the region's run
+    assert "доделан прерванный ранее сбор по всему региону" in summary
+    assert "Собрано: 2 страницы" in summary

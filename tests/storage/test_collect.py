@@ -446,3 +446,34 @@ async def test_a_scoped_run_does_not_stand_for_the_nightly_region_wide_one(
     assert nightly is not None
     assert nightly.territory_id is None
     assert collector.asked[-1] == penza + kuznetsk
+
+
+async def test_a_crashed_run_of_another_territory_is_finished_then_the_asked_one_runs(
+    db: Database, clock: FakeClock
+) -> None:
+    penza = await seed(db, 1, territory_id=PENZA)
+    kuznetsk = await seed(db, 3, territory_id=KUZNETSK, first=2)
+    with pytest.raises(Crash):
+        await collecting(db, clock, FakeCollector(crash_on=2, figures=figures(2, 3, 4))).collect(
+            Actor(SUPER.id, Role.COORDINATOR, KUZNETSK)
+        )
+    clock.advance(STALE_SECONDS)
+    collector = FakeCollector(figures=figures(1, 2, 3, 4))
+    summary = await collecting(db, clock, collector).collect(
+        Actor(SUPER.id, Role.COORDINATOR, PENZA)
+    )
+    assert collector.asked == [kuznetsk[2:], penza]
+    assert (summary.territory_id, summary.collected, summary.resumed) == (PENZA, 1, False)
+    assert (await page(db, penza[0])).observed_figure == 110
+
+    # The nightly job finds a territory's run crashed: it finishes it, then the region.
+    with pytest.raises(Crash):
+        await collecting(db, clock, FakeCollector(crash_on=1)).collect(
+            Actor(SUPER.id, Role.COORDINATOR, PENZA)
+        )
+    clock.advance(STALE_SECONDS)
+    collector.asked.clear()
+    nightly = await collecting(db, clock, collector).run_due()
+    assert nightly is not None
+    assert (nightly.territory_id, nightly.collected) == (None, 4)
+    assert collector.asked == [penza, penza + kuznetsk[:1], kuznetsk[1:]]
