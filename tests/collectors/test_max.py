@@ -61,9 +61,14 @@ async def test_channels_the_bot_cannot_read_fail_with_the_reason(max_api: FakeMa
         Uncollectable.UNKNOWN,
         Uncollectable.PRIVATE,
     ]
-    assert results[0] == Failure(
-        1, Uncollectable.NO_ACCESS, "MAX 403: Bot is not a member of the chat"
-    )
+    # Only MAX's own words are kept: the reason says the rest, in the reader's language.
+    assert results[0] == Failure(1, Uncollectable.NO_ACCESS, "Bot is not a member of the chat")
+    assert [getattr(result, "detail", None) for result in results[1:]] == [
+        "",
+        "",
+        "Chat not found",
+        "",
+    ]
     assert len(max_api.calls()) == 4
 
 

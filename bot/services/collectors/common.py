@@ -125,7 +125,10 @@ async def read_json(response: aiohttp.ClientResponse) -> Any:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a platform said about one community: its member count, or why none, and
-    the community's own id when the answer gave it."""
+    the community's own id when the answer gave it. `detail` holds only the platform's
+    own words (its error message, a status it names), never the bot's: coordinators
+    read the reason in their language (bot.texts.observations.REASON_LABELS) and the
+    detail as the platform gave it."""
 
     figure: int | None = None
     platform_id: str | None = None
@@ -138,7 +141,8 @@ class Outcome:
         return Failure(page_id, self.reason, self.detail)
 
 
-def failed(reason: Uncollectable, detail: str) -> Outcome:
+def failed(reason: Uncollectable, detail: str = "") -> Outcome:
+    """No count, for `reason`; `detail`: the platform's own words, if it gave any."""
     return Outcome(reason=reason, detail=detail)
 
 

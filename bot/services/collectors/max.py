@@ -41,15 +41,13 @@ def max_chat(url: str) -> str | common.Outcome:
     common.Outcome of a link that cannot be asked (an invite max.ru/join/…, not a chat)."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
     if not segments:
-        return common.failed(Uncollectable.NOT_A_COMMUNITY, "not a MAX channel")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY)
     first = segments[0]
     if first.lower() == "join":
-        return common.failed(
-            Uncollectable.PRIVATE, "an invite link: the channel has no public link"
-        )
+        return common.failed(Uncollectable.PRIVATE)  # an invite link: no public name
     if _CHAT_ID.fullmatch(first) or _CHAT_LINK.fullmatch(first):
         return first.lstrip("@")
-    return common.failed(Uncollectable.NOT_A_COMMUNITY, "not a MAX channel")
+    return common.failed(Uncollectable.NOT_A_COMMUNITY)
 
 
 class MaxCollector:
@@ -90,15 +88,16 @@ class MaxCollector:
             body = await common.read_json(response)
         if status == 200 and isinstance(body, dict):
             return _outcome(body)
-        message = f"MAX {status}: {body.get('message', '') if isinstance(body, dict) else ''}"
+        said = str(body.get("message", "")) if isinstance(body, dict) else ""
+        message = f"MAX {status}: {said}"
         if status == 429:
             raise common.TryAgain(message, TOO_MANY_WAIT)
         if status == 401:
             raise CollectorUnavailable(f"MAX refused the bot's token ({message})")
         if status == 403:
-            return common.failed(Uncollectable.NO_ACCESS, message)
+            return common.failed(Uncollectable.NO_ACCESS, said)
         if status in (400, 404):
-            return common.failed(Uncollectable.UNKNOWN, message)
+            return common.failed(Uncollectable.UNKNOWN, said)
         raise common.TryAgain(message)
 
 
@@ -106,18 +105,12 @@ def _outcome(chat: dict[str, Any]) -> common.Outcome:
     platform_id = str(chat["chat_id"]) if "chat_id" in chat else None
     status = chat.get("status")
     if chat.get("type") == "dialog":
-        return common.failed(Uncollectable.NOT_A_COMMUNITY, "MAX: a dialog, not a channel")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY)  # a dialog, not a channel
     if status in _GONE_STATUSES:
-        return common.Outcome(
-            platform_id=platform_id, reason=Uncollectable.GONE, detail="MAX: closed"
-        )
+        return common.Outcome(platform_id=platform_id, reason=Uncollectable.GONE)
     if status in _NO_ACCESS_STATUSES:
-        return common.Outcome(
-            platform_id=platform_id,
-            reason=Uncollectable.NO_ACCESS,
-            detail=f"MAX: the bot's status in the channel is {status!r}",
-        )
+        return common.Outcome(platform_id=platform_id, reason=Uncollectable.NO_ACCESS)
     count = chat.get("participants_count")
     if not isinstance(count, int):
-        return common.failed(Uncollectable.UNKNOWN, "MAX gave no participant count")
+        return common.failed(Uncollectable.UNKNOWN)
     return common.Outcome(figure=count, platform_id=platform_id)

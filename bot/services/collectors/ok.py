@@ -64,14 +64,14 @@ def ok_reference(url: str) -> tuple[str, str] | common.Outcome:
     for ok.ru/penzagov; the common.Outcome of a link that names no group (a profile)."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
     if not segments:
-        return common.failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY)
     first = segments[0].lower()
     if first == "group" and len(segments) > 1 and segments[1].isdigit():
         return ("id", segments[1])
     if numbered := _GROUP_ID.fullmatch(first):
         return ("id", numbered[1])
     if first in _NOT_GROUPS or not _SHORT_NAME.fullmatch(first):
-        return common.failed(Uncollectable.NOT_A_COMMUNITY, "not an OK group")
+        return common.failed(Uncollectable.NOT_A_COMMUNITY)
     return ("name", first)
 
 
@@ -128,8 +128,7 @@ class OkCollector:
         except common.ItemError as error:
             return error.outcome
         if not isinstance(answer, dict) or answer.get("type") != "GROUP":
-            kind = answer.get("type") if isinstance(answer, dict) else None
-            return common.failed(Uncollectable.NOT_A_COMMUNITY, f"OK: the link is a {kind}")
+            return common.failed(Uncollectable.NOT_A_COMMUNITY)
         return str(answer["objectId"])
 
     async def _groups(
@@ -173,18 +172,14 @@ def _raise_error(error: dict[str, Any]) -> None:
     if code in RETRY:
         raise common.TryAgain(message)
     if isinstance(code, int) and code in ITEM_ERRORS:
-        raise common.ItemError(common.failed(ITEM_ERRORS[code], message))
+        raise common.ItemError(common.failed(ITEM_ERRORS[code], str(error.get("error_msg", ""))))
     raise CollectorUnavailable(message)
 
 
 def _outcome(uid: str, group: dict[str, Any] | None) -> common.Outcome:
     if group is None:
-        return common.Outcome(
-            platform_id=uid, reason=Uncollectable.GONE, detail="OK: no such group (deleted?)"
-        )
+        return common.Outcome(platform_id=uid, reason=Uncollectable.GONE)
     members = group.get("members_count")
     if not isinstance(members, int):
-        return common.Outcome(
-            platform_id=uid, reason=Uncollectable.PRIVATE, detail="OK gave no member count"
-        )
+        return common.Outcome(platform_id=uid, reason=Uncollectable.PRIVATE)
     return common.Outcome(figure=members, platform_id=uid)

@@ -43,12 +43,12 @@ def telegram_chat(url: str) -> str | Outcome:
     for a post), or the Outcome of a link that cannot be asked (private, not a chat)."""
     segments = [segment for segment in urlsplit(url).path.split("/") if segment]
     if not segments:
-        return failed(Uncollectable.NOT_A_COMMUNITY, "not a Telegram chat")
+        return failed(Uncollectable.NOT_A_COMMUNITY)
     first = segments[0]
     if first.startswith("+") or first.lower() in _PRIVATE_PREFIXES:
-        return failed(Uncollectable.PRIVATE, "a private chat: no public username")
+        return failed(Uncollectable.PRIVATE)
     if not _USERNAME.fullmatch(first):
-        return failed(Uncollectable.NOT_A_COMMUNITY, "not a Telegram username")
+        return failed(Uncollectable.NOT_A_COMMUNITY)
     return "@" + first
 
 
@@ -81,9 +81,9 @@ class TelegramCollector:
             )
         except (TelegramBadRequest, TelegramNotFound) as exc:
             reason = Uncollectable.UNKNOWN if "not found" in exc.message else Uncollectable.PRIVATE
-            return failed(reason, f"Telegram: {exc.message}")
+            return failed(reason, exc.message)
         except TelegramForbiddenError as exc:
-            return failed(Uncollectable.PRIVATE, f"Telegram: {exc.message}")
+            return failed(Uncollectable.PRIVATE, exc.message)
         return Outcome(figure=figure)
 
     async def _ask(self, chat: str) -> int:

@@ -100,9 +100,7 @@ class VkCollector:
         for target in targets:
             key = target.platform_id or vk_reference(target.url)
             if key is None:
-                results.append(
-                    Failure(target.page_id, Uncollectable.NOT_A_COMMUNITY, "not a VK community")
-                )
+                results.append(Failure(target.page_id, Uncollectable.NOT_A_COMMUNITY, ""))
             else:
                 wanted.setdefault(key, []).append(target.page_id)
         async with common.http_session() as session:
@@ -160,7 +158,7 @@ def _raise_error(error: dict[str, Any]) -> None:
     if code in REFUSED_TOKEN:
         raise CollectorUnavailable(f"VK refused the service token ({message})")
     if isinstance(code, int) and code in ITEM_ERRORS:
-        raise common.ItemError(common.failed(ITEM_ERRORS[code], message))
+        raise common.ItemError(common.failed(ITEM_ERRORS[code], str(error.get("error_msg", ""))))
     raise CollectorUnavailable(message)
 
 
@@ -178,13 +176,13 @@ def _outcomes(keys: list[str], answer: Any) -> dict[str, common.Outcome]:
 
 def _outcome(group: dict[str, Any] | None) -> common.Outcome:
     if group is None:
-        return common.failed(Uncollectable.UNKNOWN, "VK knows no community by this link")
+        return common.failed(Uncollectable.UNKNOWN)
     platform_id = str(group["id"])
     if group.get("deactivated"):
         return common.Outcome(
             platform_id=platform_id,
             reason=Uncollectable.GONE,
-            detail=f"VK: the community is {group['deactivated']}",
+            detail=str(group["deactivated"]),  # VK's word: "deleted" or "banned"
         )
     members = group.get("members_count")
     if isinstance(members, int):
@@ -193,5 +191,4 @@ def _outcome(group: dict[str, Any] | None) -> common.Outcome:
     return common.Outcome(
         platform_id=platform_id,
         reason=Uncollectable.PRIVATE if closed else Uncollectable.UNKNOWN,
-        detail="VK gives no member count for this community",
     )
