@@ -19,7 +19,8 @@ from bot.texts.observations import progress_text, summary_text
 
 class CollectStatus:
     """The progress message of one run: sent at the start, then edited at most every
-    `interval` seconds (the request middleware paces edits on top)."""
+    `interval` seconds (the request middleware paces edits on top); `finish` shows the
+    last progress the interval held back, so the message ends where the run did."""
 
     def __init__(self, message: Message, interval: float, locale: str, i18n: I18n) -> None:
         self._message = message
@@ -28,17 +29,26 @@ class CollectStatus:
         self._i18n = i18n
         self._status: Message | None = None
         self._shown_at = 0.0
+        self._shown = ""
+        self._latest = ""
 
     async def __call__(self, progress: CollectProgress) -> None:
-        text = progress_text(progress, self._locale, self._i18n)
+        self._latest = progress_text(progress, self._locale, self._i18n)
         now = time.monotonic()
         if self._status is None:
-            self._status = await self._message.answer(text)
+            self._status = await self._message.answer(self._latest)
         elif now - self._shown_at >= self._interval:
-            await edit_status(self._status, text)
+            await edit_status(self._status, self._latest)
         else:
             return
         self._shown_at = now
+        self._shown = self._latest
+
+    async def finish(self) -> None:
+        """Show the run's last progress if the interval held it back (one edit)."""
+        if self._status is not None and self._latest != self._shown:
+            await edit_status(self._status, self._latest)
+            self._shown = self._latest
 
 
 async def collect_now(
@@ -49,6 +59,7 @@ async def collect_now(
     locale = i18n.current_locale
     status = CollectStatus(message, settings.broadcast_progress_seconds, locale, i18n)
     summary = await collect.collect(actor, status)
+    await status.finish()
     await message.answer(summary_text(summary, locale, i18n))
 
 

@@ -78,7 +78,11 @@ async def test_a_scoped_coordinator_collects_their_territory_with_progress_and_s
     await make_coordinator(bot, ANNA, PENZA)
     replies = await bot.send(ANNA, "/collect")
     assert platform.asked == [[ids["zarya"], ids["gone"]]]
-    assert replies[0].text == "Собираю число подписчиков: 0 из 2 страниц…"
+    assert [version.text for version in replies[0].history] == [
+        "Собираю число подписчиков: 0 из 2 страниц…"
+    ]
+    # The last batch came within the edit interval: the message still ends at the end.
+    assert replies[0].text == "Собираю число подписчиков: 2 из 2 страниц…"
     summary = replies[-1].text or ""
     assert "Собрано: 1 страница" in summary
     assert "Не собрано, удалено или заблокировано: 1" in summary
