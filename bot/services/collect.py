@@ -85,13 +85,16 @@ REVIEW_LIMIT = 10
 @dataclass(frozen=True, slots=True)
 class Review:
     """What coordinators should look at within their reach: pages flagged by the
-    cross-check in the last VERIFIED_WINDOW (at most REVIEW_LIMIT; `flagged_count` all
-    of them), pages the platforms could not read, and communities registered twice."""
+    cross-check in the last VERIFIED_WINDOW, pages the platforms could not read, and
+    communities registered twice; each list holds at most REVIEW_LIMIT entries, and its
+    `_count` how many there are in all."""
 
     flagged: list[FlaggedPage]
     flagged_count: int
     uncollectable: list[Page]
+    uncollectable_count: int
     duplicates: list[list[Page]]
+    duplicates_count: int
 
     @property
     def empty(self) -> bool:
@@ -145,6 +148,7 @@ class CollectService:
         since = self.clock.now() - VERIFIED_WINDOW
         async with self.db.read() as repos:
             found = repos.observations
+            duplicates = await found.duplicates(territory_id=actor.scope)
             return Review(
                 flagged=await found.flagged(
                     territory_id=actor.scope, since=since, limit=REVIEW_LIMIT
@@ -153,7 +157,9 @@ class CollectService:
                 uncollectable=await found.uncollectable(
                     territory_id=actor.scope, limit=REVIEW_LIMIT
                 ),
-                duplicates=(await found.duplicates(territory_id=actor.scope))[:REVIEW_LIMIT],
+                uncollectable_count=await found.count_uncollectable(territory_id=actor.scope),
+                duplicates=duplicates[:REVIEW_LIMIT],
+                duplicates_count=len(duplicates),
             )
 
     async def run_due(self) -> CollectSummary | None:

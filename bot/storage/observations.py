@@ -245,6 +245,16 @@ class ObservationRepository(Repository):
         )
         return [page_record(row) for row in rows]
 
+    async def count_uncollectable(self, *, territory_id: int | None) -> int:
+        """How many approved pages the last collection could not read (in one territory)."""
+        return int(
+            await self._scalar(
+                "SELECT count(*) FROM pages p WHERE p.collect_status IS NOT NULL"
+                f" AND p.status = 'approved' AND {_IN_SCOPE}",
+                {"territory_id": territory_id},
+            )
+        )
+
     # -- the cross-check ------------------------------------------------------------------
 
     async def flag(self, flag: Flag) -> None:

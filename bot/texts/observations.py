@@ -159,38 +159,51 @@ def review_text(review: Review, locale: str) -> str:
     """/pending's message of pages whose figures need a look: flagged, uncollectable,
     duplicates (HTML; escaped), cut to one message. Call within the reader's language."""
     lines = [
-        *flagged_section(review.flagged, locale),
-        *uncollectable_section(review.uncollectable),
-        *duplicates_section(review.duplicates),
+        *flagged_section(review.flagged, review.flagged_count, locale),
+        *uncollectable_section(review.uncollectable, review.uncollectable_count, locale),
+        *duplicates_section(review.duplicates, review.duplicates_count, locale),
     ]
     return list_page(lines, 0).text
 
 
-def flagged_section(flagged: list[FlaggedPage], locale: str) -> list[str]:
-    """/pending's section of flagged pages; none when there are none. Call within the
-    reader's language."""
+def section_head(title: str, shown: int, count: int, locale: str) -> str:
+    """A /pending section's bold title (HTML), saying how many of `count` entries it
+    shows when it cannot show them all. Call within the reader's language."""
+    if shown >= count:
+        return f"<b>{title}</b>"
+    return _("<b>{title}</b> ({shown} of {count} shown)").format(
+        title=title, shown=number(shown, locale), count=number(count, locale)
+    )
+
+
+def flagged_section(flagged: list[FlaggedPage], count: int, locale: str) -> list[str]:
+    """/pending's section of flagged pages (`count` of them in all); none when there
+    are none. Call within the reader's language."""
     if not flagged:
         return []
-    return [_("<b>Figures to check</b>"), *(flagged_line(item, locale) for item in flagged)]
+    return [
+        section_head(_("Figures to check"), len(flagged), count, locale),
+        *(flagged_line(item, locale) for item in flagged),
+    ]
 
 
-def uncollectable_section(pages: list[Page]) -> list[str]:
-    """/pending's section of pages the platforms could not read. Call within the
-    reader's language."""
+def uncollectable_section(pages: list[Page], count: int, locale: str) -> list[str]:
+    """/pending's section of pages the platforms could not read (`count` in all). Call
+    within the reader's language."""
     if not pages:
         return []
     return [
-        _("<b>Not collected from the platforms</b>"),
+        section_head(_("Not collected from the platforms"), len(pages), count, locale),
         *(f"{escape(page.title)} (#{page.id}): {uncollectable_line(page)}" for page in pages),
     ]
 
 
-def duplicates_section(groups: list[list[Page]]) -> list[str]:
-    """/pending's section of communities registered more than once. Call within the
-    reader's language."""
+def duplicates_section(groups: list[list[Page]], count: int, locale: str) -> list[str]:
+    """/pending's section of communities registered more than once (`count` in all).
+    Call within the reader's language."""
     if not groups:
         return []
     return [
-        _("<b>One community, several pages</b>"),
+        section_head(_("One community, several pages"), len(groups), count, locale),
         *("; ".join(f"{escape(page.title)} (#{page.id})" for page in group) for group in groups),
     ]

@@ -186,3 +186,18 @@ async def test_a_scoped_coordinator_finishing_a_crashed_region_wide_run_is_told_
     assert platform.asked == [list(ids.values())]  # Kuznetsk's page too: the region's run
     assert "доделан прерванный ранее сбор по всему региону" in summary
     assert "Собрано: 2 страницы" in summary
+
+
+async def test_pending_says_how_many_pages_its_lists_leave_out(
+    bot: BotHarness, platform: FakeCollector
+) -> None:
+    async with bot.db.write() as repos:
+        await add_user(repos, ADMIN)
+        for n in range(12):
+            await add_page(repos, f"vk.com/gone{n}", created_by=ADMIN.id, title=f"Gone {n:02}")
+            platform.failures[f"https://vk.com/gone{n}"] = Uncollectable.GONE
+    await bot.send(SUPER, "/collect")
+    pending = (await bot.send(SUPER, "/pending"))[-1].text or ""
+    assert "Не удалось собрать с площадок (показаны 10 из 12)" in pending
+    assert "Gone 09" in pending
+    assert "Gone 10" not in pending
