@@ -347,7 +347,9 @@ class CollectService:
 
     async def _cross_check(self, repos: Repositories, page: Page, figure: int, now: int) -> int:
         """Flag a jump from the previous observation and a discrepancy with the day's
-        report; tell the administrators of the latter. Returns the notices queued."""
+        report, telling the administrators of the latter; clear the page's discrepancy
+        flag when the day's report agrees with this observation. Returns the notices
+        queued."""
         if self.check.jump_from(page.observed_figure, page.observed_at, figure, now):
             assert page.observed_figure is not None
             await repos.observations.flag(
@@ -355,12 +357,16 @@ class CollectService:
             )
         if page.reported_figure is None or page.last_report_at is None:
             return 0
-        if not self.check.discrepant(
-            reported=page.reported_figure,
-            reported_at=page.last_report_at,
-            observed=figure,
-            observed_at=now,
-        ):
+        figures = {
+            "reported": page.reported_figure,
+            "reported_at": page.last_report_at,
+            "observed": figure,
+            "observed_at": now,
+        }
+        if self.check.agrees(**figures):
+            await repos.observations.clear_flag(page.id, FlagKind.DISCREPANCY, now=now)
+            return 0
+        if not self.check.discrepant(**figures):
             return 0
         await repos.observations.flag(
             Flag(page.id, FlagKind.DISCREPANCY, page.reported_figure, figure, now)

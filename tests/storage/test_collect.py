@@ -477,3 +477,17 @@ async def test_a_crashed_run_of_another_territory_is_finished_then_the_asked_one
     assert nightly is not None
     assert (nightly.territory_id, nightly.collected) == (None, 4)
     assert collector.asked == [penza, penza + kuznetsk[:1], kuznetsk[1:]]
+
+
+async def test_a_collection_that_agrees_with_the_days_report_clears_its_flag(
+    db: Database, clock: FakeClock
+) -> None:
+    await seed(db, 1)  # reported 100 at START
+    await collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 1000})).collect(REGION)
+    service = collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 102}))
+    assert [item.flag.kind for item in (await service.review(REGION)).flagged] == [
+        FlagKind.DISCREPANCY
+    ]
+    clock.advance(HOUR)  # the platform's figure was wrong that time: it agrees now
+    await service.collect(REGION)
+    assert (await service.review(REGION)).flagged == []
