@@ -56,22 +56,27 @@ def discrepancy_notice(i18n: I18n) -> DiscrepancyNotice:
     return render
 
 
+def figure_is_observed(page: Page) -> bool:
+    """Whether the page's current figure is its latest observation: one taken no earlier
+    than the latest report (the rule `ObservationRepository.observe` applies)."""
+    return page.observed_at is not None and (
+        page.last_report_at is None or page.last_report_at <= page.observed_at
+    )
+
+
 def observed_lines(page: Page, tz: ZoneInfo, locale: str) -> list[str]:
     """A page card's lines about the platform's figure: the verified figure and its
-    day, the last reported figure when the current one is the platform's, or why the
-    page could not be collected (HTML; the platform's words escaped). Call within the
-    reader's language."""
+    day when a newer report is the current figure (the card itself names a current
+    figure that is the platform's), and why the page could not be collected (HTML; the
+    platform's words escaped). Call within the reader's language."""
     lines = []
-    if page.observed_figure is not None and page.observed_at is not None:
+    observed, day = page.observed_figure, page.observed_at
+    if observed is not None and day is not None and not figure_is_observed(page):
         lines.append(
             _("✅ Verified on the platform: {figure} ({day})").format(
-                figure=number(page.observed_figure, locale), day=date(page.observed_at, tz, locale)
+                figure=number(observed, locale), day=date(day, tz, locale)
             )
         )
-        if page.reported_figure is not None and page.reported_figure != page.current_figure:
-            lines.append(
-                _("Last reported: {figure}").format(figure=number(page.reported_figure, locale))
-            )
     if page.collect_status is not None:
         lines.append(uncollectable_line(page))
     return lines

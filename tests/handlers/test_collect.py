@@ -124,7 +124,10 @@ async def test_a_report_far_from_the_platform_is_told_and_listed_for_coordinator
     await bot.drain()  # the seeded 1000 of Kuznetsk's page is far from 3000: told
 
     mine = (await bot.send(ADMIN, "/mypages"))[-1].text or ""
-    assert "✅ Подтверждено площадкой: 1\xa0010" in mine
+    # The current figure is the platform's: said so, the report's figure beside it.
+    assert "✅ Подписчиков по данным площадки: 1\xa0010 (" in mine
+    assert "Последний отчёт: 1\xa0000 (" in mine
+    assert "Подписчиков: 1\xa0010, последний отчёт" not in mine
 
     reply = await bot.reply_text(ADMIN, f"/report {ids['zarya']} 1200")
     assert "Площадка сегодня показывает 1\xa0010" in reply
