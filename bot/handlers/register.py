@@ -46,6 +46,8 @@ class Draft(StoredForm):
     url: str | None = None
     link_key: str | None = None
     platform: Platform | None = None
+    # The community's id the link step resolved; None when unknown (optional).
+    platform_id: str | None = None
     title: str | None = None
     territory_id: int | None = None
     level: Level | None = None
@@ -53,7 +55,7 @@ class Draft(StoredForm):
 
     def complete(self) -> PageDraft | None:
         """The page to register, or None while a step is unanswered."""
-        return self.as_record(PageDraft)
+        return self.as_record(PageDraft, optional=frozenset({"platform_id"}))
 
 
 def link_error_text(reason: LinkErrorReason) -> str:
@@ -109,7 +111,13 @@ async def take_link(
     except LinkError as exc:
         await message.answer(link_error_text(exc.reason), reply_markup=keyboards.cancel())
         return
-    draft = await Draft.update(state, url=link.url, link_key=link.key, platform=link.platform)
+    draft = await Draft.update(
+        state,
+        url=link.url,
+        link_key=link.key,
+        platform=link.platform,
+        platform_id=link.platform_id,
+    )
     if link.platform is None:
         await state.set_state(Register.platform)
         await message.answer(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -39,12 +38,18 @@ from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
-#: How long the link step waits for a platform to resolve a link (seconds).
-RESOLVE_SECONDS = 5.0
-
 # The community's id on its platform from a link (VK: utils.resolveScreenName), None
-# when the platform does not know it.
+# when the platform does not know it or does not answer within the resolver's own
+# timeout (VK: collectors.vk.RESOLVE_TIMEOUT): the link step waits no longer.
 Resolver = Callable[[str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedLink(PageLink):
+    """A link the link step accepted, with its community's id on the platform when a
+    resolver named it then (None: unknown; a collection learns it later)."""
+
+    platform_id: str | None = None
 
 
 async def refuse_same_community(
@@ -68,6 +73,9 @@ HandOverNotice = Callable[[User, Page, User], str]
 
 @dataclass(frozen=True, slots=True)
 class PageDraft:
+    """A page to register, as the wizard gathered it; `platform_id` is the community's
+    id the link step resolved (CheckedLink), carried so it is not asked again."""
+
     url: str
     link_key: str
     platform: Platform
@@ -75,6 +83,7 @@ class PageDraft:
     territory_id: int
     level: Level
     theme: Theme
+    platform_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,44 +147,48 @@ class RegistryService:
     async def territory(self, territory_id: int) -> Territory | None:
         return next((t for t in await self.territories() if t.id == territory_id), None)
 
-    async def check_link(self, text: str) -> PageLink:
+    async def check_link(self, text: str) -> CheckedLink:
         """Parse a link and refuse one that is already registered: DuplicateLink for
         the same link in any of its forms, SameCommunity for another link the platform
-        resolves to a registered community's id (vk.com/club1 and vk.com/name)."""
+        resolves to a registered community's id (vk.com/club1 and vk.com/name). The
+        resolved id comes with the link, for the draft to carry to `register`."""
         link = parse_link(text)
         async with self._db.read() as repos:
             existing = await repos.pages.by_link_key(link.key)
             if existing is not None:
                 raise DuplicateLink(existing.title)
+        platform_id = None
         if link.platform is not None:
             platform_id = await self._resolve(link.platform, link.url)
             async with self._db.read() as repos:
                 await refuse_same_community(repos, link.platform, platform_id)
-        return link
+        return CheckedLink(link.url, link.key, link.platform, platform_id)
 
     async def _resolve(self, platform: Platform, url: str) -> str | None:
-        """The community's id on its platform, when a resolver can tell it in time;
-        None otherwise (the collection learns it later, and /pending lists duplicates)."""
+        """The community's id on its platform, when a resolver can tell it in time (its
+        own timeout); None otherwise (the collection learns it later, and /pending lists
+        duplicates)."""
         resolve = self._resolvers.get(platform)
         if resolve is None:
             return None
         try:
-            return await asyncio.wait_for(resolve(url), RESOLVE_SECONDS)
+            return await resolve(url)
         except Exception:
             # A platform's trouble (or slowness) never blocks a registration.
             log.warning("Could not resolve a %s link", platform.value, exc_info=True)
             return None
 
     async def register(self, actor: Actor, draft: PageDraft) -> Page:
-        """Store a pending page, with its community's id on the platform when a resolver
-        gives it. Raises TextRefused (title), PageNotFound (no such territory),
-        DuplicateLink (the link is registered, under any of its forms) or SameCommunity
+        """Store a pending page, with its community's id on the platform when the link
+        step resolved it (`draft.platform_id`; not asked again). Raises TextRefused
+        (title), PageNotFound (no such territory), DuplicateLink (the link is
+        registered, under any of its forms) or SameCommunity
         (the platform names a registered community: registered while this one's wizard
         ran)."""
         require_text(PAGE_TITLE, draft.title)
         if await self.territory(draft.territory_id) is None:
             raise PageNotFound
-        platform_id = await self._resolve(draft.platform, draft.url)
+        platform_id = draft.platform_id
         async with self._db.write() as repos:
             existing = await repos.pages.by_link_key(draft.link_key)
             if existing is not None:

@@ -339,22 +339,33 @@ async def test_the_link_step_refuses_a_community_registered_under_another_link(
             Count(first, 100, "123"), source="vk", run_id=None, now=clock.now()
         )
     resolver = FakeCollector(ids={"https://vk.com/zarya": "123"})
-    registry = resolving(db, clock, resolver.resolve)
+    asked: list[str] = []
+
+    async def resolve(url: str) -> str | None:
+        asked.append(url)
+        return await resolver.resolve(url)
+
+    registry = resolving(db, clock, resolve)
     with pytest.raises(SameCommunity) as refused:
         await registry.check_link("vk.com/zarya")
     assert refused.value.existing_title == "vk.com/p1"
-    assert (await registry.check_link("vk.com/club777")).key == "vk.com/club777"
+    assert (await registry.check_link("vk.com/club555")).key == "vk.com/club555"
 
-    # The id a resolver gives is kept with the registration, so a second registration
-    # of the community is refused even while the first one waits for approval.
+    # The id the link step resolves is carried in the draft and kept with the
+    # registration (the platform is not asked again), so a second registration of the
+    # community is refused even while the first one waits for approval.
     resolver.ids["https://vk.com/club777"] = "777"
     resolver.ids["https://vk.com/other_name"] = "777"
+    checked = await registry.check_link("vk.com/club777")
+    assert checked.platform_id == "777"
+    asked.clear()
     draft = PageDraft(
-        "https://vk.com/club777", "vk.com/club777", Platform.VK, "Новая", PENZA,
-        Level.MUNICIPAL, Theme.CULTURE,
+        checked.url, checked.key, Platform.VK, "Новая", PENZA, Level.MUNICIPAL, Theme.CULTURE,
+        platform_id=checked.platform_id,
     )  # fmt: skip
     registered = await registry.register(Actor(ADMIN.id, Role.USER), draft)
     assert registered.platform_id == "777"
+    assert asked == []
     with pytest.raises(SameCommunity):
         await registry.check_link("vk.com/other_name")
 
