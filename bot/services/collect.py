@@ -317,14 +317,16 @@ class CollectService:
         outcomes: Counter[str] = Counter()
         queued = 0
         asked = {target.page_id for target in targets}
+        unanswered = set(asked)
         async with self.db.write() as repos:
             await self._renew(repos, run)
             for result in results:
-                if result.page_id not in asked:
-                    continue  # not this batch's: a collector's mistake, not stored
+                if result.page_id not in unanswered:
+                    continue  # not this batch's (or answered twice): not stored
                 page = await repos.pages.get(result.page_id)
                 if page is None:
-                    continue
+                    continue  # removed meanwhile: counted with the unanswered
+                unanswered.discard(result.page_id)
                 if isinstance(result, Failure):
                     await repos.observations.mark_uncollectable(
                         page.id, reason=result.reason.value, detail=result.detail
@@ -339,8 +341,12 @@ class CollectService:
             await repos.observations.advance(
                 run.id, platform.value, last_page_id=targets[-1].page_id
             )
-            # A page the collector gave no answer for counts as unknown to the platform.
-            outcomes[Uncollectable.UNKNOWN.value] += len(asked) - sum(outcomes.values())
+            # A page the collector gave no answer for is unknown to the platform.
+            for page_id in sorted(unanswered):
+                await repos.observations.mark_uncollectable(
+                    page_id, reason=Uncollectable.UNKNOWN.value, detail=""
+                )
+            outcomes[Uncollectable.UNKNOWN.value] += len(unanswered)
             await repos.observations.add_outcomes(run.id, outcomes)
         if queued:
             self.wake()

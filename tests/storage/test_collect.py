@@ -184,8 +184,11 @@ async def test_failures_mark_the_page_with_the_reason_and_count_in_the_summary(
     gone = await page(db, ids[1])
     assert (gone.collect_status, gone.collect_detail) == ("gone", "gone away")
     assert gone.current_figure == 200  # the report stays the figure
+    # The page the platform gave no answer for is marked as unknown to it, as counted.
+    unanswered = await page(db, ids[2])
+    assert (unanswered.collect_status, unanswered.collect_detail) == ("unknown", "")
     review = await collecting(db, clock, collector).review(REGION)
-    assert [p.id for p in review.uncollectable] == [ids[1]]
+    assert [p.id for p in review.uncollectable] == [ids[1], ids[2]]
 
 
 async def test_a_platform_that_cannot_be_asked_is_reported_and_the_run_ends(
