@@ -68,6 +68,9 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class FlaggedPage:
+    """A page with one of its open flags, as /pending lists them (`flagged`): a page
+    flagged both ways comes once per flag."""
+
     page: Page
     flag: Flag
 
