@@ -219,14 +219,20 @@ async def test_a_scoped_run_collects_its_territory_only_and_others_may_not_run(
         await service.collect(Actor(ADMIN.id, Role.USER))
 
 
+async def observed_an_hour_ago(db: Database, clock: FakeClock) -> tuple[int, ReportService]:
+    """One page (ADMIN's, reported 100) the platform showed at 1000 an hour ago, and
+    the report service to report it with."""
+    [first] = await seed(db, 1)
+    await collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 1000})).collect(REGION)
+    clock.advance(HOUR)
+    return first, ReportService(db, clock, check=CHECK)
+
+
 async def test_a_report_far_from_the_days_observation_is_flagged_and_cleared_by_a_closer_one(
     db: Database, clock: FakeClock
 ) -> None:
-    [first] = await seed(db, 1)
-    await collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 1000})).collect(REGION)
-    reports = ReportService(db, clock, check=CHECK)
+    first, reports = await observed_an_hour_ago(db, clock)
     admin = Actor(ADMIN.id, Role.USER)
-    clock.advance(HOUR)
     outcome = await reports.submit(admin, first, 1100, update_id=1)
     assert outcome.observed == 1000
     review = await collecting(db, clock, FakeCollector()).review(REGION)
@@ -433,11 +439,8 @@ async def test_the_verified_part_is_the_platforms_figure_even_under_a_newer_repo
 async def test_a_report_of_another_day_leaves_the_discrepancy_flag_open(
     db: Database, clock: FakeClock
 ) -> None:
-    [first] = await seed(db, 1)
-    await collecting(db, clock, FakeCollector(figures={"https://vk.com/p1": 1000})).collect(REGION)
-    reports = ReportService(db, clock, check=CHECK)
+    first, reports = await observed_an_hour_ago(db, clock)
     admin = Actor(ADMIN.id, Role.USER)
-    clock.advance(HOUR)
     assert (await reports.submit(admin, first, 1500, update_id=1)).observed == 1000
     clock.advance(DAY)  # nothing observed today: nothing agrees with the flagged report
     assert (await reports.submit(admin, first, 1010, update_id=2)).observed is None
