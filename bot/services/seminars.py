@@ -268,7 +268,7 @@ class SeminarService:
                 return view
             seminar = view.seminar
             _require_open(seminar, now)
-            promoted = await self._fill_seats(repos, seminar, now=now)
+            promoted = await fill_seats(repos, seminar, self._promoted, now=now)
             registered = view.registered + len(promoted)
             if seminar.capacity is None or registered < seminar.capacity:
                 await repos.seminars.register(seminar_id, actor.user_id, now=now)
@@ -298,26 +298,13 @@ class SeminarService:
             registered = view.registered
             if view.mine:
                 await repos.seminars.unregister(seminar_id, actor.user_id)
-                promoted = await self._fill_seats(repos, view.seminar, now=now)
+                promoted = await fill_seats(repos, view.seminar, self._promoted, now=now)
                 registered += len(promoted) - 1
             else:
                 await repos.waitlist.leave(seminar_id, actor.user_id)
         if promoted:
             self._wake()
         return view, replace(view, registered=registered, mine=False, waiting=None)
-
-    async def _fill_seats(self, repos: Repositories, seminar: Seminar, *, now: int) -> list[int]:
-        """Give the seminar's free seats (every waiting person's, when it has no limit) to
-        the first in line, in order, and queue each of them the notice; returns their
-        user ids. The caller wakes the delivery worker after the commit."""
-        registered = (await repos.seminars.registered_counts([seminar.id]))[seminar.id]
-        free = None if seminar.capacity is None else seminar.capacity - registered
-        promoted = await repos.waitlist.pop(seminar.id, free)
-        for user_id in promoted:
-            await repos.seminars.register(seminar.id, user_id, now=now)
-        view = SeminarView(seminar, registered + len(promoted), mine=True)
-        await _queue(repos, self._promoted, promoted, view, Priority.ALERT, now)
-        return promoted
 
     async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
         """The seminar as the actor sees it; SeminarNotFound if it is not for them."""
@@ -345,6 +332,24 @@ class SeminarService:
         return coordinator_sees(actor, seminar) or await repos.audience.includes(
             seminar.segment, actor.user_id, now=now
         )
+
+
+async def fill_seats(
+    repos: Repositories, seminar: Seminar, notice: AnnouncementRenderer, *, now: int
+) -> list[int]:
+    """Give the seminar's free seats (every waiting person's, when it has no limit) to
+    the first in line, in order, and queue each of them `notice` (the seat is theirs),
+    inside the caller's write transaction; returns their user ids, in the line's order.
+    The caller wakes the delivery worker after the commit. `seminar` must be as stored
+    now (its capacity is the one counted)."""
+    registered = (await repos.seminars.registered_counts([seminar.id]))[seminar.id]
+    free = None if seminar.capacity is None else seminar.capacity - registered
+    promoted = await repos.waitlist.pop(seminar.id, free)
+    for user_id in promoted:
+        await repos.seminars.register(seminar.id, user_id, now=now)
+    view = SeminarView(seminar, registered + len(promoted), mine=True)
+    await _queue(repos, notice, promoted, view, Priority.ALERT, now)
+    return promoted
 
 
 def _require_open(seminar: Seminar, now: int) -> None:
