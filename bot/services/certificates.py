@@ -19,6 +19,7 @@ from bot.services.clock import Clock
 from bot.services.errors import (
     CertificateNameRefused,
     CertificateNotFound,
+    CertificateRevoked,
     NotAllowed,
     NotAttended,
     SeminarCancelled,
@@ -67,8 +68,18 @@ class TrainingRecord:
 
     @property
     def certifiable(self) -> list[Seminar]:
-        """The seminars attended that have ended: each has a certificate to get."""
-        return [seminar for seminar in self.seminars if seminar.ends_at <= self.now]
+        """The seminars attended that have ended and whose certificate was not revoked:
+        each has a certificate to get."""
+        return [
+            seminar
+            for seminar in self.seminars
+            if seminar.ends_at <= self.now and not self.revoked(seminar.id)
+        ]
+
+    def revoked(self, seminar_id: int) -> bool:
+        """Whether the certificate for `seminar_id` (if any) was revoked."""
+        certificate = self.certificates.get(seminar_id)
+        return certificate is not None and certificate.revoked_at is not None
 
     @property
     def hours(self) -> int:
@@ -106,8 +117,9 @@ class CertificateService:
         """The actor's certificate for `seminar_id`: the one issued before, else a new one
         with a fresh id, the name they gave and the seminar's academic hours. None when
         they have not given their name yet (ask it, then call again). Raises
-        SeminarNotFound, SeminarCancelled, SeminarNotEnded (before `Seminar.ends_at`) and
-        NotAttended (no `seminar_attendance` row)."""
+        SeminarNotFound, SeminarCancelled, SeminarNotEnded (before `Seminar.ends_at`),
+        NotAttended (no `seminar_attendance` row) and CertificateRevoked (the one issued
+        was revoked: a revoked certificate is never handed out again as if valid)."""
         now = self._clock.now()
         async with self._db.write() as repos:
             seminar = await repos.seminars.get(seminar_id)
@@ -120,6 +132,8 @@ class CertificateService:
             if seminar.ends_at > now:
                 raise SeminarNotEnded
             found = await repos.certificates.of_attendee(seminar_id, actor.user_id)
+            if found is not None and found.revoked_at is not None:
+                raise CertificateRevoked(found.id, found.revoked_at)
             if found is not None:
                 return Issued(found, seminar)
             name = await repos.certificates.name(actor.user_id)

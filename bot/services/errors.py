@@ -181,6 +181,16 @@ class NotAttended(FinalRefusal):
     """A certificate is for those marked as having come to the seminar."""
 
 
+class CertificateRevoked(FinalRefusal):
+    """The person's certificate for the seminar was revoked: it is not issued again.
+    `revoked_at`: when (Unix seconds); `certificate_id`: its id."""
+
+    def __init__(self, certificate_id: str, revoked_at: int) -> None:
+        super().__init__(f"certificate {certificate_id} revoked at {revoked_at}")
+        self.certificate_id = certificate_id
+        self.revoked_at = revoked_at
+
+
 class CertificateNotFound(FinalRefusal):
     """No certificate has this id (a mistyped, forged or made-up one)."""
 

@@ -146,6 +146,15 @@ def revoked_text(issued: Issued, tz: ZoneInfo, locale: str) -> str:
     )
 
 
+def revoked_refusal(certificate_id: str, revoked_at: int, tz: ZoneInfo, locale: str) -> str:
+    """Why a revoked certificate is not sent again (HTML): its id and the day it was
+    revoked (in `tz`)."""
+    return _(
+        "⛔ Your certificate № <code>{id}</code> was revoked on {date}: it is no longer "
+        "valid and is not sent again. Ask the seminar's coordinator if this is a mistake."
+    ).format(id=certificate_id, date=long_date(revoked_at, tz, locale))
+
+
 def _certificate_line(seminar: Seminar, record: TrainingRecord, tz: ZoneInfo, locale: str) -> str:
     certificate = record.certificates[seminar.id]
     line = _("№ <code>{id}</code>: «{title}», {date}").format(

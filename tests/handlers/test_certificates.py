@@ -250,9 +250,15 @@ async def test_the_link_says_whether_a_certificate_is_genuine_unknown_or_revoked
     revoked = await bot.reply_text(OTHER, f"/start cert_{code}")
     assert revoked.startswith(f"⛔ Сертификат № {code} отозван 22 сентября 2026\u202fг.")
     assert NAME in revoked
-    # Its holder's record says so too.
+    # Its holder's record says so too, with no button to get it again.
     await bot.send(ADMIN, "/mypages")
-    assert "(отозван)" in (bot.with_button(ADMIN, f"📄 {TITLE}").text or "")
+    record = bot.with_button(ADMIN, "✏️ ФИО в сертификатах")
+    assert "(отозван)" in (record.text or "")
+    assert f"📄 {TITLE}" not in record.button_texts()
+    # A revoked certificate is not sent again as if valid (also from the card's button).
+    [refused] = await tap_certificate(bot, ADMIN, seminar)
+    assert refused.method == "sendMessage"
+    assert f"Ваш сертификат № {code} отозван 22 сентября 2026" in (refused.text or "")
 
 
 async def test_a_forged_revocation_of_an_unknown_id_is_refused(bot: BotHarness) -> None:
