@@ -4,7 +4,7 @@ seminar's short code (typed, or read from its QR code).
 
 When: from CHECKIN_OPENS_MINUTES before the start; self check-in ends
 CHECKIN_CLOSES_MINUTES after the end, a coordinator may correct the list later. Who:
-coordinators who oversee the seminar (`bot.services.seminars.coordinator_sees`) mark;
+coordinators who manage the seminar (`bot.services.seminars.coordinator_manages`) mark;
 those in the seminar's audience or registered for it check in. Every rule is checked
 here, whatever the buttons said. A cancelled seminar records no attendance.
 """

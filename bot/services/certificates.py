@@ -26,7 +26,7 @@ from bot.services.errors import (
     SeminarNotEnded,
     SeminarNotFound,
 )
-from bot.services.seminars import coordinator_sees
+from bot.services.seminars import coordinator_manages
 from bot.storage.certificates import Certificate
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
@@ -160,8 +160,8 @@ class CertificateService:
 
     async def verify(self, actor: Actor, certificate_id: str | None) -> Verification:
         """What the bot knows of `certificate_id` (None: not the shape of an id, so
-        unknown); anyone may ask. `can_revoke` for a coordinator who oversees its
-        seminar, while it is not revoked."""
+        unknown); anyone may ask. `can_revoke` for a coordinator who manages its
+        seminar (`coordinator_manages`), while it is not revoked."""
         if certificate_id is None:
             return Verification(None, None)
         async with self._db.read() as repos:
@@ -170,13 +170,13 @@ class CertificateService:
                 return Verification(None, None)
             seminar = await repos.seminars.get(certificate.seminar_id)
         assert seminar is not None, "a certificate's seminar is never deleted"
-        can_revoke = certificate.revoked_at is None and coordinator_sees(actor, seminar)
+        can_revoke = certificate.revoked_at is None and coordinator_manages(actor, seminar)
         return Verification(certificate, seminar, can_revoke)
 
     async def revocable(self, actor: Actor, certificate_id: str) -> Issued:
         """The certificate the actor asks to revoke, and its seminar. Raises
-        CertificateNotFound, NotAllowed (not a coordinator overseeing its seminar:
-        `coordinator_sees`)."""
+        CertificateNotFound, NotAllowed (not a coordinator who manages its seminar:
+        `coordinator_manages`)."""
         async with self._db.read() as repos:
             return await self._revocable(repos, actor, certificate_id)
 
@@ -187,7 +187,7 @@ class CertificateService:
             raise CertificateNotFound
         seminar = await repos.seminars.get(certificate.seminar_id)
         assert seminar is not None, "a certificate's seminar is never deleted"
-        if not coordinator_sees(actor, seminar):
+        if not coordinator_manages(actor, seminar):
             raise NotAllowed
         return Issued(certificate, seminar)
 

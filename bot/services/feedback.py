@@ -16,9 +16,9 @@ from bot.domain.limits import FEEDBACK_COMMENT
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.services.clock import Clock
-from bot.services.errors import FeedbackRefused, NotAllowed, SeminarNotFound, require_text
+from bot.services.errors import FeedbackRefused, SeminarNotFound, require_text
 from bot.services.seminar_reminders import PersonalMessage, queue_to_people
-from bot.services.seminars import coordinator_sees
+from bot.services.seminars import managed_seminar
 from bot.storage.database import Database
 from bot.storage.feedback import FeedbackStats
 from bot.storage.repositories import Repositories
@@ -95,15 +95,10 @@ class FeedbackService:
         return seminar
 
     async def summary(self, actor: Actor, seminar_id: int) -> FeedbackSummary:
-        """The seminar's feedback for a coordinator who oversees it (bot.domain.roles
-        `oversees_audience`). Raises NotAllowed for others than coordinators,
-        SeminarNotFound for a seminar they do not oversee or that does not exist."""
-        if not actor.is_coordinator:
-            raise NotAllowed
+        """The seminar's feedback for a coordinator who manages it (cancelled ones too:
+        `bot.services.seminars.managed_seminar`, whose errors it raises)."""
         async with self.db.read() as repos:
-            seminar = await repos.seminars.get(seminar_id)
-            if seminar is None or not coordinator_sees(actor, seminar):
-                raise SeminarNotFound
+            seminar = await managed_seminar(repos, actor, seminar_id)
             return FeedbackSummary(seminar, await repos.feedback.stats(seminar_id))
 
     @staticmethod

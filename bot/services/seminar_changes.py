@@ -4,7 +4,7 @@ seat is told through the delivery queue, in the same transaction as the change a
 audit entry. Every change bumps the seminar's revision (the calendar entry's SEQUENCE).
 
 Every check is made here, whatever the buttons said: the actor must be a coordinator who
-oversees the seminar (`coordinator_sees`), and it must be neither cancelled nor started.
+manages the seminar (`coordinator_manages`), and it must be neither cancelled nor started.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import Any
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
-from bot.domain.roles import Actor, oversees_audience
+from bot.domain.roles import Actor, manages_audience, oversees_audience
 from bot.domain.segments import Segment
 from bot.domain.seminars import (
     LISTED_AFTER_END_DAYS,
@@ -65,8 +65,8 @@ class SeminarDraft:
 @dataclass(frozen=True, slots=True)
 class SeminarView:
     """A seminar as one user sees it: how many registered, whether they did, their place
-    in the waiting list (1: first in line; None: not waiting), whether they manage it (a
-    coordinator who oversees it) and whether they attended."""
+    in the waiting list (1: first in line; None: not waiting), whether they manage it
+    (`coordinator_manages`) and whether they attended."""
 
     seminar: Seminar
     registered: int
@@ -96,16 +96,32 @@ def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     return oversees_audience(actor, seminar.segment)
 
 
-async def overseen_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
-    """The seminar a coordinator manages (marks attendance, changes, cancels), if the actor
-    is a coordinator who oversees it and it was not cancelled. Raises NotAllowed (not a
-    coordinator), SeminarNotFound (no such seminar, or outside their territory: forged
-    buttons meet this), SeminarCancelled."""
+def coordinator_manages(actor: Actor, seminar: Seminar) -> bool:
+    """A coordinator manages a seminar that is theirs (`bot.domain.roles.manages_audience`:
+    an unscoped coordinator every one, a scoped one those for their territory alone)."""
+    return manages_audience(actor, seminar.segment)
+
+
+async def managed_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
+    """The seminar, if the actor manages it (`coordinator_manages`), cancelled or not.
+    Raises NotAllowed (not a coordinator, or a seminar they see but do not manage, such
+    as a region-wide one for a coordinator scoped to a territory), SeminarNotFound (no
+    such seminar, or outside their territory: forged buttons meet this)."""
     if not actor.is_coordinator:
         raise NotAllowed
     seminar = await repos.seminars.get(seminar_id)
     if seminar is None or not coordinator_sees(actor, seminar):
         raise SeminarNotFound
+    if not coordinator_manages(actor, seminar):
+        raise NotAllowed
+    return seminar
+
+
+async def overseen_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
+    """The seminar a coordinator manages (marks attendance, shows the check-in code,
+    changes, cancels), if it was not cancelled. Raises what `managed_seminar` raises, and
+    SeminarCancelled."""
+    seminar = await managed_seminar(repos, actor, seminar_id)
     if seminar.cancelled_at is not None:
         raise SeminarCancelled
     return seminar
@@ -243,7 +259,7 @@ class SeminarService:
                             counts[seminar.id],
                             seminar.id in mine,
                             waiting.get(seminar.id),
-                            manages=coordinator_sees(actor, seminar),
+                            manages=coordinator_manages(actor, seminar),
                             attended=seminar.id in attended,
                         )
                     )
@@ -323,7 +339,7 @@ class SeminarService:
             counts[seminar_id],
             mine,
             waiting,
-            manages=coordinator_sees(actor, seminar),
+            manages=coordinator_manages(actor, seminar),
             attended=seminar_id in attended,
         )
 

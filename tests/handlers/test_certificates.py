@@ -268,3 +268,16 @@ async def test_a_forged_revocation_of_an_unknown_id_is_refused(bot: BotHarness) 
         forged = CertificateRevokeCb(certificate_id=code).pack()
         assert "нет" in (await alert(bot, SUPER, greeting, forged)).lower()
     assert query(bot, "SELECT count(*) FROM audit_log WHERE action LIKE 'cert%'") == [(0,)]
+
+
+async def test_a_coordinator_of_one_territory_revokes_no_certificate_of_a_region_wide_seminar(
+    bot: BotHarness,
+) -> None:
+    seminar = await held_seminar(bot, ADMIN)  # for the whole region
+    code = await certificate_of(bot, ADMIN, seminar)
+    await make_coordinator(bot, ADMIN_EN, PENZA)
+    [answer] = await bot.send(ADMIN_EN, f"/start cert_{code}")
+    assert answer.buttons == []
+    forged = CertificateRevokeCb(certificate_id=code, confirmed=True).pack()
+    assert "does not allow" in await alert(bot, ADMIN_EN, answer, forged)
+    assert query(bot, "SELECT revoked_at FROM certificates") == [(None,)]

@@ -34,6 +34,7 @@ from tests.builders import (
     PENZA,
     add_page,
     add_user,
+    make_coordinator,
     seed_admins,
     seed_admins_of_both,
 )
@@ -379,3 +380,40 @@ async def test_the_delivery_worker_is_woken_after_the_commit(
     await changes.change(coordinator, seminar, SeminarField.PLACE, "Пенза")
     await changes.cancel(coordinator, seminar)
     assert seen == [1, 2]
+
+
+async def test_a_coordinator_of_one_territory_sees_but_does_not_manage_region_wide_seminars(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    """Region-wide seminars are the region's: a coordinator scoped to a territory finds
+    them in /seminars, without management buttons, and forged ones are refused."""
+    anna = fake.add_user(FakeUser(id=450, first_name="Анна", username="anna"))
+    await make_coordinator(bot, anna, PENZA)
+    await bot.send(SUPER, "/start")
+    region = await add_seminar(bot, starts_at=START + 10 * DAY)
+    async with bot.db.write() as repos:  # an audience naming two territories
+        both = await store_seminar(
+            repos,
+            created_by=SUPER.id,
+            starts_at=START + 11 * DAY,
+            segment=Segment(territories=frozenset({PENZA, KUZNETSK})),
+        )
+
+    [_header, *cards] = await bot.send(anna, "/seminars")
+    assert len(cards) == 2
+    for card in cards:
+        assert "✏️ Изменить" not in card.button_texts()
+    for seminar_id in (region, both):
+        for action in (
+            SeminarAction.EDIT,
+            SeminarAction.CANCEL,
+            SeminarAction.CHECKIN,
+            SeminarAction.ATTENDANCE,
+            SeminarAction.FEEDBACK,
+        ):
+            data = SeminarCb(action=action, seminar_id=seminar_id).pack()
+            assert "не позволяет" in await alert(bot, fake, anna, cards[0], data)
+        assert "не позволяет" in await alert(
+            bot, fake, anna, cards[0], SeminarCancelCb(seminar_id=seminar_id).pack()
+        )
+    assert (await stored(bot, region)).cancelled_at is None
