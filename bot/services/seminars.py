@@ -66,7 +66,9 @@ class SeminarDraft:
 class SeminarView:
     """A seminar as one user sees it: how many registered, whether they did, their place
     in the waiting list (1: first in line; None: not waiting), whether they manage it
-    (`coordinator_manages`) and whether they attended."""
+    (`coordinator_manages`), whether they attended, and whether it had started when
+    the view was made (the service's clock): registrations, the line, changes and
+    cancellation are closed then."""
 
     seminar: Seminar
     registered: int
@@ -74,6 +76,7 @@ class SeminarView:
     waiting: int | None = None
     manages: bool = False
     attended: bool = False
+    started: bool = False
 
     @property
     def seats_left(self) -> int | None:
@@ -261,6 +264,7 @@ class SeminarService:
                             waiting.get(seminar.id),
                             manages=coordinator_manages(actor, seminar),
                             attended=seminar.id in attended,
+                            started=seminar.starts_at <= now,
                         )
                     )
         return views
@@ -324,13 +328,14 @@ class SeminarService:
 
     async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
         """The seminar as the actor sees it; SeminarNotFound if it is not for them."""
+        now = self._clock.now()
         seminar = await repos.seminars.get(seminar_id)
         if seminar is None:
             raise SeminarNotFound
         mine = bool(await repos.seminars.registrations([seminar_id], [actor.user_id]))
         waiting = (await repos.waitlist.positions([seminar_id], actor.user_id)).get(seminar_id)
         known = mine or waiting is not None
-        if not known and not await self._invited(repos, actor, seminar, self._clock.now()):
+        if not known and not await self._invited(repos, actor, seminar, now):
             raise SeminarNotFound
         counts = await repos.seminars.registered_counts([seminar_id])
         attended = await repos.seminar_changes.attended([seminar_id], actor.user_id)
@@ -341,6 +346,7 @@ class SeminarService:
             waiting,
             manages=coordinator_manages(actor, seminar),
             attended=seminar_id in attended,
+            started=seminar.starts_at <= now,
         )
 
     @staticmethod
