@@ -138,6 +138,15 @@ class FeedbackRefused(FinalRefusal):
     1 to 5 (a forged button)."""
 
 
+class FeedbackClosed(FinalRefusal):
+    """Ratings are taken for `days` (bot.services.feedback.FEEDBACK_WINDOW_DAYS, the
+    window the questions are asked in) after a seminar's end, not later."""
+
+    def __init__(self, days: int) -> None:
+        super().__init__(f"ratings closed {days} days after the end")
+        self.days = days
+
+
 class SeminarCancelled(FinalRefusal):
     """The seminar was cancelled: nothing about it changes any more."""
 

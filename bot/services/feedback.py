@@ -16,7 +16,7 @@ from bot.domain.limits import FEEDBACK_COMMENT
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.services.clock import Clock
-from bot.services.errors import FeedbackRefused, SeminarNotFound, require_text
+from bot.services.errors import FeedbackClosed, FeedbackRefused, SeminarNotFound, require_text
 from bot.services.seminar_reminders import PersonalMessage, queue_to_people
 from bot.services.seminars import managed_seminar
 from bot.storage.database import Database
@@ -71,7 +71,8 @@ class FeedbackService:
         """Store the actor's rating of the seminar (a second one replaces the first);
         returns the seminar. Raises FeedbackRefused for a rating outside 1–5 (a forged
         button), a seminar not ended or cancelled, or someone who did not attend;
-        SeminarNotFound if there is no such seminar."""
+        FeedbackClosed more than FEEDBACK_WINDOW_DAYS days after its end (the window the
+        questions are asked in); SeminarNotFound if there is no such seminar."""
         if rating not in RATINGS:
             raise FeedbackRefused
         now = self.clock.now()
@@ -79,6 +80,8 @@ class FeedbackService:
             seminar = await self._attended(repos, actor, seminar_id)
             if seminar.ends_at > now:
                 raise FeedbackRefused
+            if now > seminar.ends_at + FEEDBACK_WINDOW_DAYS * DAY:
+                raise FeedbackClosed(FEEDBACK_WINDOW_DAYS)
             await repos.feedback.rate(seminar_id, actor.user_id, rating, now=now)
         return seminar
 
