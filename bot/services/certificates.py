@@ -26,7 +26,7 @@ from bot.services.errors import (
     SeminarNotEnded,
     SeminarNotFound,
 )
-from bot.services.seminars import coordinator_manages
+from bot.services.seminars import audited_territory, coordinator_manages
 from bot.storage.certificates import Certificate
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
@@ -127,7 +127,7 @@ class CertificateService:
                 raise SeminarNotFound
             if seminar.cancelled_at is not None:
                 raise SeminarCancelled
-            if not await repos.certificates.attended(seminar_id, actor.user_id):
+            if not await repos.attendance.came(seminar_id, actor.user_id):
                 raise NotAttended
             if seminar.ends_at > now:
                 raise SeminarNotEnded
@@ -200,10 +200,7 @@ class CertificateService:
             issued = await self._revocable(repos, actor, certificate_id)
             certificate, seminar = issued.certificate, issued.seminar
             if await repos.certificates.revoke(certificate.id, by=actor.user_id, now=now):
-                territories = seminar.segment.territories
-                territory = actor.scope
-                if territory is None and len(territories) == 1:
-                    [territory] = territories
+                territory = await audited_territory(repos, actor, seminar)
                 details = {
                     AuditDetail.CERTIFICATE: certificate.id,
                     AuditDetail.HOLDER: certificate.user_id,

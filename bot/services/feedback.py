@@ -111,7 +111,7 @@ class FeedbackService:
         seminar = await repos.seminars.get(seminar_id)
         if seminar is None:
             raise SeminarNotFound
-        if seminar.cancelled_at is not None or not await repos.feedback.attended(
+        if seminar.cancelled_at is not None or not await repos.attendance.came(
             seminar_id, actor.user_id
         ):
             raise FeedbackRefused

@@ -246,7 +246,7 @@ class SeminarService:
             counts = await repos.seminars.registered_counts(ids)
             mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}
             waiting = await repos.waitlist.positions(ids, actor.user_id)
-            attended = await repos.seminar_changes.attended(ids, actor.user_id)
+            attended = await repos.attendance.attended(ids, actor.user_id)
             views = []
             for seminar in seminars:
                 if seminar.starts_at <= now and not (
@@ -338,7 +338,7 @@ class SeminarService:
         if not known and not await self._invited(repos, actor, seminar, now):
             raise SeminarNotFound
         counts = await repos.seminars.registered_counts([seminar_id])
-        attended = await repos.seminar_changes.attended([seminar_id], actor.user_id)
+        attended = await repos.attendance.attended([seminar_id], actor.user_id)
         return SeminarView(
             seminar,
             counts[seminar_id],

@@ -46,15 +46,6 @@ class FeedbackRepository(Repository):
             {"seminar_id": seminar_id, "user_id": user_id, "now": now},
         )
 
-    async def attended(self, seminar_id: int, user_id: int) -> bool:
-        """Whether the person is marked as having come to the seminar."""
-        found = await self._scalar(
-            "SELECT 1 FROM seminar_attendance"
-            " WHERE seminar_id = :seminar_id AND user_id = :user_id",
-            {"seminar_id": seminar_id, "user_id": user_id},
-        )
-        return found is not None
-
     async def rate(self, seminar_id: int, user_id: int, rating: int, *, now: int) -> None:
         """Store the person's `rating` (1–5, checked by the table too) at `now`; a second
         rating replaces the first. Asked at `now` if they had not been asked yet."""
