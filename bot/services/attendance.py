@@ -72,6 +72,10 @@ _ECHOED_CODE = 32
 
 
 class AttendanceService:
+    """Attendance at seminars: the coordinator's list and walk-ins, the check-in code and
+    its QR payload, self check-in. Its dependencies: the database, the clock and the
+    check-in window's rules (CHECKIN_OPENS_MINUTES, CHECKIN_CLOSES_MINUTES)."""
+
     def __init__(self, db: Database, clock: Clock, rules: CheckinRules) -> None:
         self._db = db
         self._clock = clock

@@ -83,14 +83,19 @@ class TrainingRecord:
 
     @property
     def hours(self) -> int:
+        """Academic hours (45 minutes each) of the seminars attended, in all."""
         return sum(seminar.academic_hours for seminar in self.seminars)
 
     @property
     def empty(self) -> bool:
+        """Nothing to show: no seminar attended and no certificate (/mypages omits it)."""
         return not self.seminars and not self.certificates
 
 
 class CertificateService:
+    """Certificates: the name printed on them, issuing, verification, revocation and the
+    training record. Its dependencies: the database and the clock (Unix seconds)."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock

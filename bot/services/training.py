@@ -43,6 +43,10 @@ async def training_week(
 
 
 class TrainingService:
+    """/training's figures and the seminars a broadcast may narrow to, within the
+    coordinator's scope. Its dependencies: the database, the clock and the region's time
+    zone (where a period begins)."""
+
     def __init__(self, db: Database, clock: Clock, tz: dt.tzinfo) -> None:
         self._db = db
         self._clock = clock

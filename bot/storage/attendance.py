@@ -29,6 +29,9 @@ class RosterEntry:
 
 
 class AttendanceRepository(Repository):
+    """Who came to which seminar (seminar_attendance: how, when, marked by whom), the
+    coordinator's list and the check-in codes."""
+
     async def mark(
         self,
         seminar_id: int,

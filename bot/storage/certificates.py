@@ -30,6 +30,9 @@ _SEMINAR_COLUMNS = qualified("s", columns(Seminar))
 
 
 class CertificateRepository(Repository):
+    """Certificates issued (id, holder, name and hours as printed, revocation), the name
+    each person gave for them, and the seminars they attended."""
+
     @staticmethod
     def _record(row: Sequence[Any]) -> Certificate:
         return from_row(Certificate, row)

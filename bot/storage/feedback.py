@@ -19,6 +19,9 @@ class FeedbackStats:
 
 
 class FeedbackRepository(Repository):
+    """Feedback on seminars (seminar_feedback): who was asked when, their rating (1–5)
+    and comment, and the figures coordinators read."""
+
     async def due(self, *, now: int, since: int) -> list[tuple[int, int]]:
         """(seminar, person) pairs to ask now: attendees of seminars not cancelled that
         ended in (since, now] (Unix seconds) and were never asked. Ordered by seminar."""

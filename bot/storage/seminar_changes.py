@@ -15,6 +15,9 @@ _COLUMNS = {
 
 
 class SeminarChangeRepository(Repository):
+    """A seminar's changes after its announcement (a field, or its cancellation, each
+    bumping its revision) and who is concerned: those registered or waiting."""
+
     async def change(self, seminar_id: int, field: SeminarField, value: int | str | None) -> bool:
         """Set `field` of a seminar not cancelled and bump its revision (the calendar
         entry's SEQUENCE); False if there is no such seminar, or it is cancelled."""

@@ -84,6 +84,9 @@ _COVERAGE = {scoped: _coverage_sql(scoped) for scoped in (False, True)}
 
 
 class TrainingRepository(Repository):
+    """Training figures: seminars held or started in a span, their aggregates and the
+    coverage of approved pages by trained administrators."""
+
     async def ended_between(self, since: int, until: int) -> list[SeminarRef]:
         """Seminars not cancelled that ended in [since, until), in the order they ended."""
         rows = await self._all(
