@@ -188,7 +188,11 @@ def build_services(
             wake=delivery.wake,
         ),
         seminar_changes=SeminarChanges(
-            db, clock, change_renderer(i18n, settings.tz), delivery.wake
+            db,
+            clock,
+            change_renderer(i18n, settings.tz),
+            delivery.wake,
+            promoted=seat_notice(i18n, settings.tz, keyboards.seminar_actions),
         ),
         digests=DigestService(
             db,

@@ -66,6 +66,23 @@ def oversees_audience(actor: Actor, audience: Segment) -> bool:
     return actor.scope is None or not territories or actor.scope in territories
 
 
+def within_scope(scope: int | None, audience: Segment) -> bool:
+    """Whether what is meant for `audience` (a seminar's) belongs to `scope` (None: the
+    region): to a territory only when the audience names that territory alone; a
+    region-wide audience, or one naming several territories, is the region's."""
+    return scope is None or audience.territories == frozenset({scope})
+
+
+def manages_audience(actor: Actor, audience: Segment) -> bool:
+    """A coordinator manages (changes, cancels, takes attendance of, reads the feedback
+    of, revokes certificates of) a seminar for `audience` when it is theirs: an unscoped
+    coordinator every one, a scoped one those whose audience is their territory alone
+    (`within_scope`, the rule /training counts by). Stricter than `oversees_audience`,
+    which is what they see: region-wide seminars are seen by every coordinator but
+    managed by the region's."""
+    return actor.is_coordinator and within_scope(actor.scope, audience)
+
+
 def can_manage_coordinators(actor: Actor) -> bool:
     return actor.is_superadmin
 

@@ -115,6 +115,7 @@ class TrainingReport:
 
     @property
     def total(self) -> Coverage:
+        """The scope's coverage in all: its territories' pages and covered pages summed."""
         return total_coverage(self.coverage)
 
 

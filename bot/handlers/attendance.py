@@ -130,6 +130,8 @@ async def ask_for_walk_in(
     attendance: AttendanceService,
     state: FSMContext,
 ) -> None:
+    """➕ Add someone who came unregistered: ask for their @username or id, after checking
+    the coordinator may mark this seminar (`AttendanceService.roster` refuses otherwise)."""
     await attendance.roster(actor, callback_data.seminar_id)  # refused here, not at the answer
     await WalkIn(seminar_id=callback_data.seminar_id).save(state)
     await state.set_state(MarkingAttendance.walk_in)
@@ -158,6 +160,8 @@ async def take_walk_in(
 
 
 def build_router() -> Router:
+    """Coordinators': the check-in code and QR, the attendance list and its walk-ins (the
+    service checks they manage the seminar)."""
     router = Router(name=__name__)
     router.callback_query.register(
         show_checkin, SeminarCb.filter(F.action == SeminarAction.CHECKIN)

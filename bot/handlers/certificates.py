@@ -39,12 +39,14 @@ from bot.handlers.keyboards import Button, cancel_button, keyboard
 from bot.handlers.states import CertificateName
 from bot.services.certificate_pdf import certificate_pdf
 from bot.services.certificates import CertificateService, Issued, TrainingRecord
+from bot.services.errors import CertificateRevoked
 from bot.texts.certificates import (
     RECORD_CERTIFICATES,
     certificate_caption,
     certificate_file_name,
     certificate_sheet,
     revoke_question,
+    revoked_refusal,
     revoked_text,
     training_record_text,
     verification_text,
@@ -64,8 +66,8 @@ class NameForm(StoredForm):
 
 def record_keyboard(record: TrainingRecord) -> InlineKeyboardMarkup:
     """Under the training record: a button per seminar attended that has ended (the
-    latest RECORD_CERTIFICATES) to get its certificate (again), and one to change the
-    name printed on new certificates."""
+    latest RECORD_CERTIFICATES) to get its certificate (again), none for a revoked one,
+    and one to change the name printed on new certificates."""
     buttons: list[Button] = []
     for seminar in record.certifiable[:RECORD_CERTIFICATES]:
         title = seminar.title
@@ -142,7 +144,8 @@ async def hand_certificate(
     """🎓 Certificate (a seminar's button), and the full name's answer: the PDF once the
     name to print is known, which is asked the first time. A name that cannot be printed
     is refused and the question stays; a name given from the training record is only
-    kept. Refuses what `CertificateService.issue` refuses."""
+    kept. Refuses what `CertificateService.issue` refuses; a revoked certificate is
+    answered with the day it was revoked, and no PDF."""
     if isinstance(event, Message):
         seminar_id = (await NameForm.load(state)).seminar_id
         name = await certificates.set_name(actor, event.text or "")
@@ -158,7 +161,14 @@ async def hand_certificate(
     if seminar_id is None:
         return
     target = reply_target(event)
-    issued = await certificates.issue(actor, seminar_id)
+    try:
+        issued = await certificates.issue(actor, seminar_id)
+    except CertificateRevoked as revoked:
+        text = revoked_refusal(
+            revoked.certificate_id, revoked.revoked_at, settings.tz, i18n.current_locale
+        )
+        await target.answer(text)
+        return
     if issued is None:
         await ask_name(target, state, seminar_id)
         return

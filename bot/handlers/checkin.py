@@ -50,6 +50,8 @@ async def attend(
 
 
 def build_router() -> Router:
+    """Self check-in for everyone: the QR's link (/start att_<code>), /attend <code>, and
+    the code typed at the step /attend alone asks for."""
     router = Router(name=__name__)
     router.message.register(
         attend, CommandStart(deep_link=True, magic=F.args.startswith(CHECKIN_PAYLOAD_PREFIX))

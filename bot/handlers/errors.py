@@ -17,6 +17,7 @@ from aiogram.exceptions import (
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.services import errors
 from bot.texts.attendance import window_refusal
@@ -109,6 +110,12 @@ def explain(error: errors.DomainError) -> str:
             return _("There is no certificate with this id.")
         case errors.CertificateNameRefused(problem=problem):
             return name_refusal(problem)
+        case errors.FeedbackClosed(days=days):
+            return ngettext(
+                "Ratings of this seminar closed {days} day after its end.",
+                "Ratings of this seminar closed {days} days after its end.",
+                days,
+            ).format(days=days)
         case errors.FeedbackRefused():
             return _("Only those who came to a seminar rate it, once it has ended, from 1 to 5.")
         case errors.SeminarChangeRefused():

@@ -311,33 +311,37 @@ def report_now(page: Page) -> InlineKeyboardMarkup:
 
 def seminar_actions(view: SeminarView) -> InlineKeyboardMarkup:
     """Under a seminar's card: register (or join the waiting list of a full one), or
-    cancel the registration (or leave the line), not for a cancelled seminar; the
-    calendar file, the certificate for someone who attended, and for a coordinator who
-    oversees the seminar (`view.manages`) its management: change, cancel, check-in code,
-    attendance list, feedback. A cancelled seminar keeps only the
-    calendar file (which cancels the entry) and the certificate."""
+    cancel the registration (or leave the line), not for a cancelled or started seminar;
+    the calendar file, the certificate for someone who attended, and for a coordinator
+    who manages the seminar (`view.manages`) its management: change and cancel (until
+    it starts), check-in code, attendance list, feedback. A cancelled seminar keeps only
+    the calendar file (which cancels the entry) and the certificate."""
     seminar_id = view.seminar.id
     live = view.seminar.cancelled_at is None
+    ahead = live and not view.started
 
     def button(text: str, action: SeminarAction) -> Button:
         return text, SeminarCb(action=action, seminar_id=seminar_id)
 
     buttons: list[Button] = []
-    if live and view.mine:
+    if ahead and view.mine:
         buttons.append(button(_("✖️ Cancel my registration"), SeminarAction.LEAVE))
-    elif live and view.waiting is not None:
+    elif ahead and view.waiting is not None:
         buttons.append(button(_("✖️ Leave the waiting list"), SeminarAction.LEAVE))
-    elif live and view.full:
+    elif ahead and view.full:
         buttons.append(button(_("⏳ Join the waiting list"), SeminarAction.JOIN))
-    elif live:
+    elif ahead:
         buttons.append(button(_("✅ I will attend"), SeminarAction.JOIN))
     buttons.append(button(_("📅 Add to calendar"), SeminarAction.CALENDAR))
     if view.attended:
         buttons.append(button(_("🎓 Certificate"), SeminarAction.CERTIFICATE))
-    if view.manages and live:
+    if view.manages and ahead:
         buttons += [
             button(_("✏️ Change"), SeminarAction.EDIT),
             button(_("❌ Cancel the seminar"), SeminarAction.CANCEL),
+        ]
+    if view.manages and live:
+        buttons += [
             button(_("🔑 Check-in code"), SeminarAction.CHECKIN),
             button(_("📋 Attendance"), SeminarAction.ATTENDANCE),
             button(_("⭐ Feedback"), SeminarAction.FEEDBACK),

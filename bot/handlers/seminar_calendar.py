@@ -36,6 +36,7 @@ async def send_calendar(
 
 
 def build_router() -> Router:
+    """Everyone's 📅 Add to calendar (the service checks the seminar is for them)."""
     router = Router(name=__name__)
     router.callback_query.register(
         send_calendar, SeminarCb.filter(F.action == SeminarAction.CALENDAR)

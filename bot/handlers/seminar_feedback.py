@@ -89,6 +89,7 @@ async def add_comment(
 
 
 async def skip_comment(callback: CallbackQuery, state: FSMContext) -> None:
+    """Skip (after a rating): no comment; the step ends and its button goes."""
     await state.clear()
     target = reply_target(callback)
     if isinstance(target, Message):

@@ -65,6 +65,7 @@ async def show_training(
 
 
 def build_router() -> Router:
+    """Coordinators' /training (command, menu item) and its period and page buttons."""
     router = Router(name=__name__)
     on_command(router, show_training, "training", MenuItem.TRAINING)
     router.callback_query.register(show_training, TrainingCb.filter())

@@ -4,7 +4,7 @@ seminar's short code (typed, or read from its QR code).
 
 When: from CHECKIN_OPENS_MINUTES before the start; self check-in ends
 CHECKIN_CLOSES_MINUTES after the end, a coordinator may correct the list later. Who:
-coordinators who oversee the seminar (`bot.services.seminars.coordinator_sees`) mark;
+coordinators who manage the seminar (`bot.services.seminars.coordinator_manages`) mark;
 those in the seminar's audience or registered for it check in. Every rule is checked
 here, whatever the buttons said. A cancelled seminar records no attendance.
 """
@@ -72,6 +72,10 @@ _ECHOED_CODE = 32
 
 
 class AttendanceService:
+    """Attendance at seminars: the coordinator's list and walk-ins, the check-in code and
+    its QR payload, self check-in. Its dependencies: the database, the clock and the
+    check-in window's rules (CHECKIN_OPENS_MINUTES, CHECKIN_CLOSES_MINUTES)."""
+
     def __init__(self, db: Database, clock: Clock, rules: CheckinRules) -> None:
         self._db = db
         self._clock = clock

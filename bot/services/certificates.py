@@ -19,13 +19,14 @@ from bot.services.clock import Clock
 from bot.services.errors import (
     CertificateNameRefused,
     CertificateNotFound,
+    CertificateRevoked,
     NotAllowed,
     NotAttended,
     SeminarCancelled,
     SeminarNotEnded,
     SeminarNotFound,
 )
-from bot.services.seminars import coordinator_sees
+from bot.services.seminars import audited_territory, coordinator_manages
 from bot.storage.certificates import Certificate
 from bot.storage.database import Database
 from bot.storage.repositories import Repositories
@@ -67,19 +68,34 @@ class TrainingRecord:
 
     @property
     def certifiable(self) -> list[Seminar]:
-        """The seminars attended that have ended: each has a certificate to get."""
-        return [seminar for seminar in self.seminars if seminar.ends_at <= self.now]
+        """The seminars attended that have ended and whose certificate was not revoked:
+        each has a certificate to get."""
+        return [
+            seminar
+            for seminar in self.seminars
+            if seminar.ends_at <= self.now and not self.revoked(seminar.id)
+        ]
+
+    def revoked(self, seminar_id: int) -> bool:
+        """Whether the certificate for `seminar_id` (if any) was revoked."""
+        certificate = self.certificates.get(seminar_id)
+        return certificate is not None and certificate.revoked_at is not None
 
     @property
     def hours(self) -> int:
+        """Academic hours (45 minutes each) of the seminars attended, in all."""
         return sum(seminar.academic_hours for seminar in self.seminars)
 
     @property
     def empty(self) -> bool:
+        """Nothing to show: no seminar attended and no certificate (/mypages omits it)."""
         return not self.seminars and not self.certificates
 
 
 class CertificateService:
+    """Certificates: the name printed on them, issuing, verification, revocation and the
+    training record. Its dependencies: the database and the clock (Unix seconds)."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
@@ -106,8 +122,9 @@ class CertificateService:
         """The actor's certificate for `seminar_id`: the one issued before, else a new one
         with a fresh id, the name they gave and the seminar's academic hours. None when
         they have not given their name yet (ask it, then call again). Raises
-        SeminarNotFound, SeminarCancelled, SeminarNotEnded (before `Seminar.ends_at`) and
-        NotAttended (no `seminar_attendance` row)."""
+        SeminarNotFound, SeminarCancelled, SeminarNotEnded (before `Seminar.ends_at`),
+        NotAttended (no `seminar_attendance` row) and CertificateRevoked (the one issued
+        was revoked: a revoked certificate is never handed out again as if valid)."""
         now = self._clock.now()
         async with self._db.write() as repos:
             seminar = await repos.seminars.get(seminar_id)
@@ -115,11 +132,13 @@ class CertificateService:
                 raise SeminarNotFound
             if seminar.cancelled_at is not None:
                 raise SeminarCancelled
-            if not await repos.certificates.attended(seminar_id, actor.user_id):
+            if not await repos.attendance.came(seminar_id, actor.user_id):
                 raise NotAttended
             if seminar.ends_at > now:
                 raise SeminarNotEnded
             found = await repos.certificates.of_attendee(seminar_id, actor.user_id)
+            if found is not None and found.revoked_at is not None:
+                raise CertificateRevoked(found.id, found.revoked_at)
             if found is not None:
                 return Issued(found, seminar)
             name = await repos.certificates.name(actor.user_id)
@@ -146,8 +165,8 @@ class CertificateService:
 
     async def verify(self, actor: Actor, certificate_id: str | None) -> Verification:
         """What the bot knows of `certificate_id` (None: not the shape of an id, so
-        unknown); anyone may ask. `can_revoke` for a coordinator who oversees its
-        seminar, while it is not revoked."""
+        unknown); anyone may ask. `can_revoke` for a coordinator who manages its
+        seminar (`coordinator_manages`), while it is not revoked."""
         if certificate_id is None:
             return Verification(None, None)
         async with self._db.read() as repos:
@@ -156,13 +175,13 @@ class CertificateService:
                 return Verification(None, None)
             seminar = await repos.seminars.get(certificate.seminar_id)
         assert seminar is not None, "a certificate's seminar is never deleted"
-        can_revoke = certificate.revoked_at is None and coordinator_sees(actor, seminar)
+        can_revoke = certificate.revoked_at is None and coordinator_manages(actor, seminar)
         return Verification(certificate, seminar, can_revoke)
 
     async def revocable(self, actor: Actor, certificate_id: str) -> Issued:
         """The certificate the actor asks to revoke, and its seminar. Raises
-        CertificateNotFound, NotAllowed (not a coordinator overseeing its seminar:
-        `coordinator_sees`)."""
+        CertificateNotFound, NotAllowed (not a coordinator who manages its seminar:
+        `coordinator_manages`)."""
         async with self._db.read() as repos:
             return await self._revocable(repos, actor, certificate_id)
 
@@ -173,7 +192,7 @@ class CertificateService:
             raise CertificateNotFound
         seminar = await repos.seminars.get(certificate.seminar_id)
         assert seminar is not None, "a certificate's seminar is never deleted"
-        if not coordinator_sees(actor, seminar):
+        if not coordinator_manages(actor, seminar):
             raise NotAllowed
         return Issued(certificate, seminar)
 
@@ -186,10 +205,7 @@ class CertificateService:
             issued = await self._revocable(repos, actor, certificate_id)
             certificate, seminar = issued.certificate, issued.seminar
             if await repos.certificates.revoke(certificate.id, by=actor.user_id, now=now):
-                territories = seminar.segment.territories
-                territory = actor.scope
-                if territory is None and len(territories) == 1:
-                    [territory] = territories
+                territory = await audited_territory(repos, actor, seminar)
                 details = {
                     AuditDetail.CERTIFICATE: certificate.id,
                     AuditDetail.HOLDER: certificate.user_id,

@@ -138,6 +138,15 @@ class FeedbackRefused(FinalRefusal):
     1 to 5 (a forged button)."""
 
 
+class FeedbackClosed(FinalRefusal):
+    """Ratings are taken for `days` (bot.services.feedback.FEEDBACK_WINDOW_DAYS, the
+    window the questions are asked in) after a seminar's end, not later."""
+
+    def __init__(self, days: int) -> None:
+        super().__init__(f"ratings closed {days} days after the end")
+        self.days = days
+
+
 class SeminarCancelled(FinalRefusal):
     """The seminar was cancelled: nothing about it changes any more."""
 
@@ -179,6 +188,16 @@ class SeminarNotEnded(DomainError):
 
 class NotAttended(FinalRefusal):
     """A certificate is for those marked as having come to the seminar."""
+
+
+class CertificateRevoked(FinalRefusal):
+    """The person's certificate for the seminar was revoked: it is not issued again.
+    `revoked_at`: when (Unix seconds); `certificate_id`: its id."""
+
+    def __init__(self, certificate_id: str, revoked_at: int) -> None:
+        super().__init__(f"certificate {certificate_id} revoked at {revoked_at}")
+        self.certificate_id = certificate_id
+        self.revoked_at = revoked_at
 
 
 class CertificateNotFound(FinalRefusal):

@@ -16,9 +16,9 @@ from bot.domain.limits import FEEDBACK_COMMENT
 from bot.domain.localtime import DAY
 from bot.domain.roles import Actor
 from bot.services.clock import Clock
-from bot.services.errors import FeedbackRefused, NotAllowed, SeminarNotFound, require_text
+from bot.services.errors import FeedbackClosed, FeedbackRefused, SeminarNotFound, require_text
 from bot.services.seminar_reminders import PersonalMessage, queue_to_people
-from bot.services.seminars import coordinator_sees
+from bot.services.seminars import managed_seminar
 from bot.storage.database import Database
 from bot.storage.feedback import FeedbackStats
 from bot.storage.repositories import Repositories
@@ -71,7 +71,8 @@ class FeedbackService:
         """Store the actor's rating of the seminar (a second one replaces the first);
         returns the seminar. Raises FeedbackRefused for a rating outside 1–5 (a forged
         button), a seminar not ended or cancelled, or someone who did not attend;
-        SeminarNotFound if there is no such seminar."""
+        FeedbackClosed more than FEEDBACK_WINDOW_DAYS days after its end (the window the
+        questions are asked in); SeminarNotFound if there is no such seminar."""
         if rating not in RATINGS:
             raise FeedbackRefused
         now = self.clock.now()
@@ -79,6 +80,8 @@ class FeedbackService:
             seminar = await self._attended(repos, actor, seminar_id)
             if seminar.ends_at > now:
                 raise FeedbackRefused
+            if now > seminar.ends_at + FEEDBACK_WINDOW_DAYS * DAY:
+                raise FeedbackClosed(FEEDBACK_WINDOW_DAYS)
             await repos.feedback.rate(seminar_id, actor.user_id, rating, now=now)
         return seminar
 
@@ -95,15 +98,10 @@ class FeedbackService:
         return seminar
 
     async def summary(self, actor: Actor, seminar_id: int) -> FeedbackSummary:
-        """The seminar's feedback for a coordinator who oversees it (bot.domain.roles
-        `oversees_audience`). Raises NotAllowed for others than coordinators,
-        SeminarNotFound for a seminar they do not oversee or that does not exist."""
-        if not actor.is_coordinator:
-            raise NotAllowed
+        """The seminar's feedback for a coordinator who manages it (cancelled ones too:
+        `bot.services.seminars.managed_seminar`, whose errors it raises)."""
         async with self.db.read() as repos:
-            seminar = await repos.seminars.get(seminar_id)
-            if seminar is None or not coordinator_sees(actor, seminar):
-                raise SeminarNotFound
+            seminar = await managed_seminar(repos, actor, seminar_id)
             return FeedbackSummary(seminar, await repos.feedback.stats(seminar_id))
 
     @staticmethod
@@ -113,7 +111,7 @@ class FeedbackService:
         seminar = await repos.seminars.get(seminar_id)
         if seminar is None:
             raise SeminarNotFound
-        if seminar.cancelled_at is not None or not await repos.feedback.attended(
+        if seminar.cancelled_at is not None or not await repos.attendance.came(
             seminar_id, actor.user_id
         ):
             raise FeedbackRefused

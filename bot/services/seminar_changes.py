@@ -4,7 +4,7 @@ seat is told through the delivery queue, in the same transaction as the change a
 audit entry. Every change bumps the seminar's revision (the calendar entry's SEQUENCE).
 
 Every check is made here, whatever the buttons said: the actor must be a coordinator who
-oversees the seminar (`coordinator_sees`), and it must be neither cancelled nor started.
+manages the seminar (`coordinator_manages`), and it must be neither cancelled nor started.
 """
 
 from __future__ import annotations
@@ -32,7 +32,12 @@ from bot.services.errors import (
     TextRefused,
     require_text,
 )
-from bot.services.seminars import audited_territory, overseen_seminar
+from bot.services.seminars import (
+    AnnouncementRenderer,
+    audited_territory,
+    fill_seats,
+    overseen_seminar,
+)
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxKind, text_payload
 from bot.storage.records import User
@@ -64,12 +69,24 @@ class Outcome:
 
 
 class SeminarChanges:
+    """Changes and cancellations of announced seminars. Its dependencies: the database,
+    the clock, `notice` (the change as each person concerned is told), `promoted` (the
+    notice that a seat is now theirs, to those a raised capacity takes off the waiting
+    list) and `wake`, which tells the delivery worker that messages were queued."""
+
     def __init__(
-        self, db: Database, clock: Clock, notice: ChangeRenderer, wake: Callable[[], None]
+        self,
+        db: Database,
+        clock: Clock,
+        notice: ChangeRenderer,
+        wake: Callable[[], None],
+        *,
+        promoted: AnnouncementRenderer,
     ) -> None:
         self._db = db
         self._clock = clock
         self._notice = notice
+        self._promoted = promoted
         # Tells the delivery worker that notices were queued.
         self._wake = wake
 
@@ -89,7 +106,9 @@ class SeminarChanges:
         """Set `field` (a start as Unix seconds, a place, a number of seats or None for no
         limit, a description) of a seminar the actor manages; tell everyone registered or
         waiting, bump the revision and audit it (details: the field, how many told), in
-        one transaction. A value equal to the current one changes nothing and tells no one.
+        one transaction. More seats (or no limit) go at once to the waiting list, first
+        in line first, each promoted person told that the seat is theirs, in the same
+        transaction. A value equal to the current one changes nothing and tells no one.
 
         Raises what `managed` raises, TextRefused (a place or description beyond its
         limit), SeminarChangeRefused: START_IN_PAST (the new start is not ahead),
@@ -102,7 +121,13 @@ class SeminarChanges:
             if getattr(before, field.value) == value:
                 return Outcome(before, 0)
             await repos.seminar_changes.change(seminar_id, field, value)
-            return await self._tell(repos, actor, before, field, now=now)
+            outcome = await self._tell(repos, actor, before, field, now=now)
+            promoted: list[int] = []
+            if field is SeminarField.CAPACITY:
+                promoted = await fill_seats(repos, outcome.seminar, self._promoted, now=now)
+        if outcome.told or promoted:
+            self._wake()
+        return outcome
 
     async def cancel(self, actor: Actor, seminar_id: int) -> Outcome:
         """Cancel a seminar the actor manages: it stays for the record, marked cancelled;
@@ -113,7 +138,10 @@ class SeminarChanges:
         async with self._db.write() as repos:
             before = await self._changeable(repos, actor, seminar_id)
             await repos.seminar_changes.cancel(seminar_id, now=now)
-            return await self._tell(repos, actor, before, None, now=now)
+            outcome = await self._tell(repos, actor, before, None, now=now)
+        if outcome.told:
+            self._wake()
+        return outcome
 
     async def _changeable(self, repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
         """`overseen_seminar` not started yet; SeminarStarted once it has."""
@@ -163,7 +191,9 @@ class SeminarChanges:
         *,
         now: int,
     ) -> Outcome:
-        """Queue the notice of the change to everyone concerned and audit it."""
+        """Queue the notice of the change to everyone concerned and audit it; the caller
+        wakes the delivery worker after the commit (a worker woken inside the open
+        transaction would find nothing yet)."""
         seminar = await repos.seminars.get(before.id)
         assert seminar is not None
         change = SeminarChange(seminar, field, before)
@@ -182,6 +212,4 @@ class SeminarChanges:
             action = AuditAction.SEMINAR_CHANGED
             details[AuditDetail.FIELD] = field.value
         await record(repos, actor, action, subject, now=now, details=details)
-        if messages:
-            self._wake()
         return Outcome(seminar, len(messages))

@@ -65,6 +65,11 @@ async def queue_to_people(
 
 
 class SeminarReminderService:
+    """Reminders before a seminar's start, driven by data and a minute tick. Its
+    dependencies: the database, the clock, `leads` (minutes before the start:
+    SEMINAR_REMINDER_LEADS), `render` (the reminder to one person, in their language) and
+    `wake`, which tells the delivery worker that reminders were queued."""
+
     def __init__(
         self,
         db: Database,

@@ -22,7 +22,7 @@ from typing import Any
 from bot.domain.audit import AuditAction, AuditDetail, Subject, SubjectKind
 from bot.domain.limits import SEMINAR_DESCRIPTION, SEMINAR_PLACE, SEMINAR_TITLE
 from bot.domain.localtime import DAY
-from bot.domain.roles import Actor, oversees_audience
+from bot.domain.roles import Actor, manages_audience, oversees_audience
 from bot.domain.segments import Segment
 from bot.domain.seminars import (
     LISTED_AFTER_END_DAYS,
@@ -65,8 +65,10 @@ class SeminarDraft:
 @dataclass(frozen=True, slots=True)
 class SeminarView:
     """A seminar as one user sees it: how many registered, whether they did, their place
-    in the waiting list (1: first in line; None: not waiting), whether they manage it (a
-    coordinator who oversees it) and whether they attended."""
+    in the waiting list (1: first in line; None: not waiting), whether they manage it
+    (`coordinator_manages`), whether they attended, and whether it had started when
+    the view was made (the service's clock): registrations, the line, changes and
+    cancellation are closed then."""
 
     seminar: Seminar
     registered: int
@@ -74,6 +76,7 @@ class SeminarView:
     waiting: int | None = None
     manages: bool = False
     attended: bool = False
+    started: bool = False
 
     @property
     def seats_left(self) -> int | None:
@@ -96,16 +99,32 @@ def coordinator_sees(actor: Actor, seminar: Seminar) -> bool:
     return oversees_audience(actor, seminar.segment)
 
 
-async def overseen_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
-    """The seminar a coordinator manages (marks attendance, changes, cancels), if the actor
-    is a coordinator who oversees it and it was not cancelled. Raises NotAllowed (not a
-    coordinator), SeminarNotFound (no such seminar, or outside their territory: forged
-    buttons meet this), SeminarCancelled."""
+def coordinator_manages(actor: Actor, seminar: Seminar) -> bool:
+    """A coordinator manages a seminar that is theirs (`bot.domain.roles.manages_audience`:
+    an unscoped coordinator every one, a scoped one those for their territory alone)."""
+    return manages_audience(actor, seminar.segment)
+
+
+async def managed_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
+    """The seminar, if the actor manages it (`coordinator_manages`), cancelled or not.
+    Raises NotAllowed (not a coordinator, or a seminar they see but do not manage, such
+    as a region-wide one for a coordinator scoped to a territory), SeminarNotFound (no
+    such seminar, or outside their territory: forged buttons meet this)."""
     if not actor.is_coordinator:
         raise NotAllowed
     seminar = await repos.seminars.get(seminar_id)
     if seminar is None or not coordinator_sees(actor, seminar):
         raise SeminarNotFound
+    if not coordinator_manages(actor, seminar):
+        raise NotAllowed
+    return seminar
+
+
+async def overseen_seminar(repos: Repositories, actor: Actor, seminar_id: int) -> Seminar:
+    """The seminar a coordinator manages (marks attendance, shows the check-in code,
+    changes, cancels), if it was not cancelled. Raises what `managed_seminar` raises, and
+    SeminarCancelled."""
+    seminar = await managed_seminar(repos, actor, seminar_id)
     if seminar.cancelled_at is not None:
         raise SeminarCancelled
     return seminar
@@ -227,7 +246,7 @@ class SeminarService:
             counts = await repos.seminars.registered_counts(ids)
             mine = {s for s, _ in await repos.seminars.registrations(ids, [actor.user_id])}
             waiting = await repos.waitlist.positions(ids, actor.user_id)
-            attended = await repos.seminar_changes.attended(ids, actor.user_id)
+            attended = await repos.attendance.attended(ids, actor.user_id)
             views = []
             for seminar in seminars:
                 if seminar.starts_at <= now and not (
@@ -243,8 +262,9 @@ class SeminarService:
                             counts[seminar.id],
                             seminar.id in mine,
                             waiting.get(seminar.id),
-                            manages=coordinator_sees(actor, seminar),
+                            manages=coordinator_manages(actor, seminar),
                             attended=seminar.id in attended,
+                            started=seminar.starts_at <= now,
                         )
                     )
         return views
@@ -268,7 +288,7 @@ class SeminarService:
                 return view
             seminar = view.seminar
             _require_open(seminar, now)
-            promoted = await self._fill_seats(repos, seminar, now=now)
+            promoted = await fill_seats(repos, seminar, self._promoted, now=now)
             registered = view.registered + len(promoted)
             if seminar.capacity is None or registered < seminar.capacity:
                 await repos.seminars.register(seminar_id, actor.user_id, now=now)
@@ -298,7 +318,7 @@ class SeminarService:
             registered = view.registered
             if view.mine:
                 await repos.seminars.unregister(seminar_id, actor.user_id)
-                promoted = await self._fill_seats(repos, view.seminar, now=now)
+                promoted = await fill_seats(repos, view.seminar, self._promoted, now=now)
                 registered += len(promoted) - 1
             else:
                 await repos.waitlist.leave(seminar_id, actor.user_id)
@@ -306,38 +326,27 @@ class SeminarService:
             self._wake()
         return view, replace(view, registered=registered, mine=False, waiting=None)
 
-    async def _fill_seats(self, repos: Repositories, seminar: Seminar, *, now: int) -> list[int]:
-        """Give the seminar's free seats (every waiting person's, when it has no limit) to
-        the first in line, in order, and queue each of them the notice; returns their
-        user ids. The caller wakes the delivery worker after the commit."""
-        registered = (await repos.seminars.registered_counts([seminar.id]))[seminar.id]
-        free = None if seminar.capacity is None else seminar.capacity - registered
-        promoted = await repos.waitlist.pop(seminar.id, free)
-        for user_id in promoted:
-            await repos.seminars.register(seminar.id, user_id, now=now)
-        view = SeminarView(seminar, registered + len(promoted), mine=True)
-        await _queue(repos, self._promoted, promoted, view, Priority.ALERT, now)
-        return promoted
-
     async def _view(self, repos: Repositories, actor: Actor, seminar_id: int) -> SeminarView:
         """The seminar as the actor sees it; SeminarNotFound if it is not for them."""
+        now = self._clock.now()
         seminar = await repos.seminars.get(seminar_id)
         if seminar is None:
             raise SeminarNotFound
         mine = bool(await repos.seminars.registrations([seminar_id], [actor.user_id]))
         waiting = (await repos.waitlist.positions([seminar_id], actor.user_id)).get(seminar_id)
         known = mine or waiting is not None
-        if not known and not await self._invited(repos, actor, seminar, self._clock.now()):
+        if not known and not await self._invited(repos, actor, seminar, now):
             raise SeminarNotFound
         counts = await repos.seminars.registered_counts([seminar_id])
-        attended = await repos.seminar_changes.attended([seminar_id], actor.user_id)
+        attended = await repos.attendance.attended([seminar_id], actor.user_id)
         return SeminarView(
             seminar,
             counts[seminar_id],
             mine,
             waiting,
-            manages=coordinator_sees(actor, seminar),
+            manages=coordinator_manages(actor, seminar),
             attended=seminar_id in attended,
+            started=seminar.starts_at <= now,
         )
 
     @staticmethod
@@ -345,6 +354,24 @@ class SeminarService:
         return coordinator_sees(actor, seminar) or await repos.audience.includes(
             seminar.segment, actor.user_id, now=now
         )
+
+
+async def fill_seats(
+    repos: Repositories, seminar: Seminar, notice: AnnouncementRenderer, *, now: int
+) -> list[int]:
+    """Give the seminar's free seats (every waiting person's, when it has no limit) to
+    the first in line, in order, and queue each of them `notice` (the seat is theirs),
+    inside the caller's write transaction; returns their user ids, in the line's order.
+    The caller wakes the delivery worker after the commit. `seminar` must be as stored
+    now (its capacity is the one counted)."""
+    registered = (await repos.seminars.registered_counts([seminar.id]))[seminar.id]
+    free = None if seminar.capacity is None else seminar.capacity - registered
+    promoted = await repos.waitlist.pop(seminar.id, free)
+    for user_id in promoted:
+        await repos.seminars.register(seminar.id, user_id, now=now)
+    view = SeminarView(seminar, registered + len(promoted), mine=True)
+    await _queue(repos, notice, promoted, view, Priority.ALERT, now)
+    return promoted
 
 
 def _require_open(seminar: Seminar, now: int) -> None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.localtime import DAY
-from bot.domain.roles import Actor, oversees_audience
-from bot.domain.segments import Segment
+from bot.domain.roles import Actor, oversees_audience, within_scope
 from bot.domain.training import TrainingPeriod, TrainingReport, TrainingWeek, total_coverage
 from bot.services.clock import Clock
 from bot.services.errors import NotAllowed, SeminarNotFound
@@ -25,12 +24,6 @@ from bot.storage.training import SeminarRef
 #: start within as many, at most RECENT_SEMINARS of them, latest first.
 RECENT_DAYS = 90
 RECENT_SEMINARS = 10
-
-
-def within_scope(scope: int | None, audience: Segment) -> bool:
-    """Whether a seminar for `audience` counts in the figures of `scope` (None: the
-    region): a scoped coordinator's only when the audience names their territory alone."""
-    return scope is None or audience.territories == frozenset({scope})
 
 
 async def training_week(
@@ -50,6 +43,10 @@ async def training_week(
 
 
 class TrainingService:
+    """/training's figures and the seminars a broadcast may narrow to, within the
+    coordinator's scope. Its dependencies: the database, the clock and the region's time
+    zone (where a period begins)."""
+
     def __init__(self, db: Database, clock: Clock, tz: dt.tzinfo) -> None:
         self._db = db
         self._clock = clock

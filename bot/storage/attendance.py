@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.storage.base import Repository
+from bot.storage.base import Repository, in_list, list_param
 
 
 class AttendanceSource(StrEnum):
@@ -28,6 +29,9 @@ class RosterEntry:
 
 
 class AttendanceRepository(Repository):
+    """Who came to which seminar (seminar_attendance: how, when, marked by whom), the
+    coordinator's list and the check-in codes."""
+
     async def mark(
         self,
         seminar_id: int,
@@ -59,14 +63,19 @@ class AttendanceRepository(Repository):
             {"seminar_id": seminar_id, "user_id": user_id},
         )
 
-    async def came(self, seminar_id: int, user_id: int) -> bool:
-        """Whether the user is recorded as having come."""
-        found = await self._scalar(
-            "SELECT EXISTS (SELECT 1 FROM seminar_attendance"
-            " WHERE seminar_id = :seminar_id AND user_id = :user_id)",
-            {"seminar_id": seminar_id, "user_id": user_id},
+    async def attended(self, seminar_ids: Collection[int], user_id: int) -> set[int]:
+        """Those of `seminar_ids` the user is recorded as having come to (a
+        seminar_attendance row, however marked): the one "did they attend" query."""
+        rows = await self._all(
+            "SELECT seminar_id FROM seminar_attendance"
+            f" WHERE user_id = :user_id AND {in_list('seminar_id', 'seminars')}",
+            {"user_id": user_id, "seminars": list_param(seminar_ids)},
         )
-        return bool(found)
+        return {int(seminar_id) for (seminar_id,) in rows}
+
+    async def came(self, seminar_id: int, user_id: int) -> bool:
+        """Whether the user is recorded as having come to `seminar_id` (`attended`)."""
+        return seminar_id in await self.attended([seminar_id], user_id)
 
     async def roster(self, seminar_id: int) -> list[RosterEntry]:
         """Everyone registered for the seminar or recorded as having come, by name (then

@@ -30,6 +30,9 @@ _SEMINAR_COLUMNS = qualified("s", columns(Seminar))
 
 
 class CertificateRepository(Repository):
+    """Certificates issued (id, holder, name and hours as printed, revocation), the name
+    each person gave for them, and the seminars they attended."""
+
     @staticmethod
     def _record(row: Sequence[Any]) -> Certificate:
         return from_row(Certificate, row)
@@ -76,15 +79,6 @@ class CertificateRepository(Repository):
             {"user_id": user_id},
         )
         return [self._record(row) for row in rows]
-
-    async def attended(self, seminar_id: int, user_id: int) -> bool:
-        """Whether `user_id` is marked as having come to `seminar_id`."""
-        found = await self._scalar(
-            "SELECT 1 FROM seminar_attendance WHERE seminar_id = :seminar_id"
-            " AND user_id = :user_id",
-            {"seminar_id": seminar_id, "user_id": user_id},
-        )
-        return found is not None
 
     async def attended_seminars(self, user_id: int) -> list[Seminar]:
         """The seminars `user_id` came to that were not cancelled, the latest first."""

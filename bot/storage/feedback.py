@@ -19,6 +19,9 @@ class FeedbackStats:
 
 
 class FeedbackRepository(Repository):
+    """Feedback on seminars (seminar_feedback): who was asked when, their rating (1–5)
+    and comment, and the figures coordinators read."""
+
     async def due(self, *, now: int, since: int) -> list[tuple[int, int]]:
         """(seminar, person) pairs to ask now: attendees of seminars not cancelled that
         ended in (since, now] (Unix seconds) and were never asked. Ordered by seminar."""
@@ -45,15 +48,6 @@ class FeedbackRepository(Repository):
             " ON CONFLICT (seminar_id, user_id) DO NOTHING",
             {"seminar_id": seminar_id, "user_id": user_id, "now": now},
         )
-
-    async def attended(self, seminar_id: int, user_id: int) -> bool:
-        """Whether the person is marked as having come to the seminar."""
-        found = await self._scalar(
-            "SELECT 1 FROM seminar_attendance"
-            " WHERE seminar_id = :seminar_id AND user_id = :user_id",
-            {"seminar_id": seminar_id, "user_id": user_id},
-        )
-        return found is not None
 
     async def rate(self, seminar_id: int, user_id: int, rating: int, *, now: int) -> None:
         """Store the person's `rating` (1–5, checked by the table too) at `now`; a second

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from bot.domain.seminars import SeminarField
-from bot.storage.base import Repository, in_list, list_param
+from bot.storage.base import Repository
 
 #: The column each field a coordinator may change is stored in.
 _COLUMNS = {
@@ -17,6 +15,9 @@ _COLUMNS = {
 
 
 class SeminarChangeRepository(Repository):
+    """A seminar's changes after its announcement (a field, or its cancellation, each
+    bumping its revision) and who is concerned: those registered or waiting."""
+
     async def change(self, seminar_id: int, field: SeminarField, value: int | str | None) -> bool:
         """Set `field` of a seminar not cancelled and bump its revision (the calendar
         entry's SEQUENCE); False if there is no such seminar, or it is cancelled."""
@@ -44,12 +45,3 @@ class SeminarChangeRepository(Repository):
             {"id": seminar_id},
         )
         return [int(user_id) for (user_id,) in rows]
-
-    async def attended(self, seminar_ids: Collection[int], user_id: int) -> set[int]:
-        """Those of the seminars that the user attended (a seminar_attendance row)."""
-        rows = await self._all(
-            "SELECT seminar_id FROM seminar_attendance"
-            f" WHERE user_id = :user AND {in_list('seminar_id', 'seminars')}",
-            {"user": user_id, "seminars": list_param(seminar_ids)},
-        )
-        return {int(seminar_id) for (seminar_id,) in rows}

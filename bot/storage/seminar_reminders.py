@@ -24,6 +24,10 @@ class DueReminder:
 
 
 class SeminarReminderRepository(Repository):
+    """Reminders due before seminars' starts, and those sent (seminar_reminders), each
+    recorded once per person, seminar, start (a moved seminar is reminded of anew) and
+    lead."""
+
     async def due(self, *, now: int, leads: Collection[int]) -> list[DueReminder]:
         """Reminders due at `now` (Unix seconds) and not queued yet, for the `leads`
         (minutes before the start): seminars not cancelled and not started, people

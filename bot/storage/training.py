@@ -60,22 +60,33 @@ SELECT
     WHERE {in_list("seminar_id", "seminars")})
 """
 
-# Approved (by `at`) pages per territory and how many have a trained administrator by
-# then; worst share first, then the larger territory, then the territories' order.
-_COVERAGE = f"""
+
+def _coverage_sql(scoped: bool) -> str:
+    """Approved (by `at`) pages per territory and how many have a trained administrator
+    by then; worst share first, then the larger territory, then the territories' order.
+    `scoped`: only the territory `:territory`. The condition is left out for the region
+    rather than written as a parameter tested against NULL, which PostgreSQL (asyncpg)
+    cannot type."""
+    territory = " AND p.territory_id = :territory" if scoped else ""
+    return f"""
 SELECT p.territory_id, count(*) AS pages,
        sum(CASE WHEN {has_trained_admin("p", "at")} THEN 1 ELSE 0 END) AS covered
   FROM pages p
   JOIN territories tr ON tr.id = p.territory_id
- WHERE p.status = 'approved' AND p.decided_at <= :at
-   AND (:territory IS NULL OR p.territory_id = :territory)
+ WHERE p.status = 'approved' AND p.decided_at <= :at{territory}
  GROUP BY p.territory_id, tr.sort
  ORDER BY sum(CASE WHEN {has_trained_admin("p", "at")} THEN 1 ELSE 0 END) * 1.0 / count(*),
           count(*) DESC, tr.sort, p.territory_id
 """
 
 
+_COVERAGE = {scoped: _coverage_sql(scoped) for scoped in (False, True)}
+
+
 class TrainingRepository(Repository):
+    """Training figures: seminars held or started in a span, their aggregates and the
+    coverage of approved pages by trained administrators."""
+
     async def ended_between(self, since: int, until: int) -> list[SeminarRef]:
         """Seminars not cancelled that ended in [since, until), in the order they ended."""
         rows = await self._all(
@@ -106,7 +117,10 @@ class TrainingRepository(Repository):
     async def coverage(self, territory_id: int | None, *, at: int) -> list[Coverage]:
         """Per territory (only `territory_id`'s if given): pages approved by `at` and still
         approved, and those with a trained administrator by `at`; worst share first."""
-        rows = await self._all(_COVERAGE, {"territory": territory_id, "at": at})
+        if territory_id is None:
+            rows = await self._all(_COVERAGE[False], {"at": at})
+        else:
+            rows = await self._all(_COVERAGE[True], {"territory": territory_id, "at": at})
         return [Coverage(int(t), int(pages), int(covered)) for t, pages, covered in rows]
 
 

@@ -13,6 +13,8 @@ from bot.storage.base import Repository, in_list, list_param, no_limit
 
 
 class WaitlistRepository(Repository):
+    """A full seminar's waiting list (seminar_waitlist), in the order people joined."""
+
     async def join(self, seminar_id: int, user_id: int, *, now: int) -> bool:
         """Put the user at the end of the seminar's line; False if they were in it already
         (their place is kept)."""

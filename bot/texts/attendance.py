@@ -83,6 +83,7 @@ def toggled(came: bool) -> str:
 
 
 def ask_walk_in() -> str:
+    """The question for someone who came unregistered: their @username or numeric id."""
     return _(
         "Send the @username or the numeric Telegram id of the person who came without "
         "registering. They must have written to the bot at least once."
@@ -97,6 +98,7 @@ def walk_in_marked(user: User, newly: bool) -> str:
 
 
 def ask_code() -> str:
+    """The question /attend alone asks: the check-in code shown at the seminar."""
     return _("Send the check-in code shown at the seminar (6 letters and digits).")
 
 

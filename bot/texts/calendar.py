@@ -77,6 +77,7 @@ def seminar_calendar(seminar: Seminar, tz: ZoneInfo, *, bot_id: int, now: int) -
 
 
 def calendar_file_name(seminar: Seminar) -> str:
+    """The .ics file's name: "seminar-<id>.ics" (the same for every revision)."""
     return f"seminar-{seminar.id}.ics"
 
 

@@ -4,20 +4,18 @@ reader's language (a handler's, or within `bot.i18n.speaking`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_date
 
 from bot.domain.certificates import NameProblem
 from bot.domain.limits import CERTIFICATE_NAME
 from bot.services.certificate_pdf import CertificateSheet
 from bot.services.certificates import Issued, TrainingRecord, Verification
 from bot.storage.seminars import Seminar
-from bot.texts.formats import date, number
+from bot.texts.formats import day, number
 
 #: The training record lists this many certificates (the latest); the rest are counted.
 RECORD_CERTIFICATES = 10
@@ -51,11 +49,6 @@ def academic_hours(hours: int, locale: str) -> str:
     )
 
 
-def long_date(timestamp: int, tz: ZoneInfo, locale: str) -> str:
-    """The day of the Unix `timestamp` in `tz`, in words: "21 сентября 2026 г."."""
-    return format_date(dt.datetime.fromtimestamp(timestamp, tz), format="long", locale=locale)
-
-
 def certificate_sheet(
     issued: Issued, link: str, issuer: str, tz: ZoneInfo, locale: str
 ) -> CertificateSheet:
@@ -69,7 +62,7 @@ def certificate_sheet(
         name=certificate.full_name,
         attended=_("attended the seminar"),
         seminar=seminar.title,
-        when=long_date(seminar.starts_at, tz, locale),
+        when=day(seminar.starts_at, tz, locale),
         hours=_("Length: {hours}").format(hours=academic_hours(certificate.academic_hours, locale)),
         issuer=issuer,
         id_line=_("Certificate № {id}").format(id=certificate.id),
@@ -96,7 +89,7 @@ def _details(issued: Issued, tz: ZoneInfo, locale: str) -> list[str]:
     return [
         _("Issued to: <b>{name}</b>").format(name=escape(certificate.full_name)),
         _("Seminar: «{title}»").format(title=escape(seminar.title)),
-        _("Date: {date}").format(date=long_date(seminar.starts_at, tz, locale)),
+        _("Date: {date}").format(date=day(seminar.starts_at, tz, locale)),
         _("Length: {hours}").format(hours=academic_hours(certificate.academic_hours, locale)),
     ]
 
@@ -118,7 +111,7 @@ def verification_text(
     details = _details(Issued(certificate, seminar), tz, locale)
     if certificate.revoked_at is not None:
         head = _("⛔ Certificate № <code>{id}</code> was revoked on {date}.").format(
-            id=certificate.id, date=long_date(certificate.revoked_at, tz, locale)
+            id=certificate.id, date=day(certificate.revoked_at, tz, locale)
         )
     else:
         head = _("✅ Certificate № <code>{id}</code> is genuine.").format(id=certificate.id)
@@ -142,14 +135,23 @@ def revoked_text(issued: Issued, tz: ZoneInfo, locale: str) -> str:
     revoked_at = issued.certificate.revoked_at
     assert revoked_at is not None
     return _("⛔ Certificate № <code>{id}</code> is revoked (since {date}).").format(
-        id=issued.certificate.id, date=long_date(revoked_at, tz, locale)
+        id=issued.certificate.id, date=day(revoked_at, tz, locale)
     )
+
+
+def revoked_refusal(certificate_id: str, revoked_at: int, tz: ZoneInfo, locale: str) -> str:
+    """Why a revoked certificate is not sent again (HTML): its id and the day it was
+    revoked (in `tz`)."""
+    return _(
+        "⛔ Your certificate № <code>{id}</code> was revoked on {date}: it is no longer "
+        "valid and is not sent again. Ask the seminar's coordinator if this is a mistake."
+    ).format(id=certificate_id, date=day(revoked_at, tz, locale))
 
 
 def _certificate_line(seminar: Seminar, record: TrainingRecord, tz: ZoneInfo, locale: str) -> str:
     certificate = record.certificates[seminar.id]
     line = _("№ <code>{id}</code>: «{title}», {date}").format(
-        id=certificate.id, title=escape(seminar.title), date=date(seminar.starts_at, tz, locale)
+        id=certificate.id, title=escape(seminar.title), date=day(seminar.starts_at, tz, locale)
     )
     if certificate.revoked_at is not None:
         line += " " + _("(revoked)")

@@ -38,10 +38,20 @@ def date(timestamp: int, tz: ZoneInfo, locale: str) -> str:
     return format_date(moment, format="medium", locale=locale)
 
 
+#: A day in words, as seminars, certificates and training figures write it.
+_DAY = "d MMMM y"
+
+
+def day(timestamp: int, tz: ZoneInfo, locale: str) -> str:
+    """The day of the Unix `timestamp` (seconds) in `tz`, in words: "1 октября 2026",
+    "1 October 2026"; the day part of `moment`, for seminars, certificates and /training."""
+    return format_datetime(dt.datetime.fromtimestamp(timestamp, tz), format=_DAY, locale=locale)
+
+
 def moment(timestamp: int, tz: ZoneInfo, locale: str) -> str:
     """A date and time of the Unix `timestamp` (seconds) in `tz`: "25 декабря 2026, 10:00"."""
     return format_datetime(
-        dt.datetime.fromtimestamp(timestamp, tz), format="d MMMM y, HH:mm", locale=locale
+        dt.datetime.fromtimestamp(timestamp, tz), format=f"{_DAY}, HH:mm", locale=locale
     )
 
 

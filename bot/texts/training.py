@@ -23,7 +23,7 @@ from bot.domain.training import (
 from bot.i18n import speaking
 from bot.storage.records import Territory
 from bot.storage.training import SeminarRef
-from bot.texts.formats import date, moment, number, territory_name
+from bot.texts.formats import day, moment, number, territory_name
 
 
 def percent(share: float, locale: str) -> str:
@@ -123,8 +123,8 @@ def training_report(
             _("🎓 <b>Training: {where}</b>").format(where=escape(where)),
             _("{period}: {start} – {end}").format(
                 period=period_label(report.period),
-                start=date(report.since, tz, locale),
-                end=date(last_day, tz, locale),
+                start=day(report.since, tz, locale),
+                end=day(last_day, tz, locale),
             ),
             "",
             *_figure_lines(report.figures, locale),

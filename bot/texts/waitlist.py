@@ -35,11 +35,11 @@ def left(was: SeminarView) -> str:
 
 def seat_header(locale: str, i18n: I18n) -> str:
     """The line above a seminar's card that tells the first in line a seat is theirs
-    (HTML)."""
+    (HTML): one given up, or one added by a change of the seats."""
     with speaking(i18n, locale):
         return _(
-            "🎉 <b>A seat is yours</b>: someone cannot come, and you were first on the "
-            "waiting list. You are registered; if you cannot come either, tap the button."
+            "🎉 <b>A seat is yours</b>: a seat became free or was added, and you were first "
+            "on the waiting list. You are registered; if you cannot come, tap the button."
         )
 
 

@@ -89,6 +89,12 @@ async def test_attendees_rate_once_and_coordinators_read_the_average(
     await tick(bot)
     assert [questions(fake, user) for user in (later, too_late)] == [1, 0]
 
+    # Ratings close with the questions' window: a week after the end, not later.
+    late_question = fake.last_message(later.id)
+    clock.current = start + 90 * 60 + 7 * DAY + 1
+    assert await alert(bot, later, late_question, not_there) == (
+        "Ratings of this seminar closed 7 days after its end."
+    )
     async with bot.db.read() as repos:
         stats = await repos.feedback.stats(seminar)
     assert (stats.asked, stats.rated, stats.average) == (3, 2, 4.5)

@@ -4,9 +4,12 @@ the coordinators' list of seminars lately held, and the refusals of forged butto
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.domain.audit import AuditAction, AuditDetail
 from bot.domain.catalog import Level
 from bot.domain.localtime import DAY
+from bot.domain.roles import Actor, Role
 from bot.domain.segments import Dimension, Segment
 from bot.domain.seminars import SeminarField
 from bot.handlers.callbacks import (
@@ -20,9 +23,22 @@ from bot.handlers.callbacks import (
     SeminarStep,
     SeminarWizardCb,
 )
+from bot.services.seminar_changes import SeminarChange, SeminarChanges
+from bot.services.seminars import SeminarView
 from bot.storage.attendance import AttendanceSource
+from bot.storage.database import Database
+from bot.storage.records import User
 from bot.storage.seminars import Seminar
-from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, seed_admins_of_both
+from tests.builders import (
+    KUZNETSK,
+    PENZA,
+    add_page,
+    add_user,
+    make_coordinator,
+    seed_admins,
+    seed_admins_of_both,
+)
+from tests.builders import add_seminar as store_seminar
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import announced_seminar, announcements, territory_name
@@ -289,11 +305,116 @@ async def test_coordinators_keep_seeing_seminars_under_way_and_lately_ended(
         ["⏳ Идёт сейчас", "🎓 Now"],
         ["🎓 Tomorrow", "🗓 22 сентября 2026, 17:13, 90 мин"],
     ]
-    assert "🎓 Сертификат" in cards[1].button_texts()  # attended
-    assert "🎓 Сертификат" not in cards[0].button_texts()
-    assert "📋 Посещаемость" in cards[0].button_texts()
+    # Begun or ended: no more joining, changing or cancelling; the rest stays.
+    held = ["🔑 Код отметки", "📋 Посещаемость", "⭐ Отзывы"]
+    assert cards[0].button_texts() == ["📅 В календарь", *held]
+    assert cards[1].button_texts() == ["📅 В календарь", "🎓 Сертификат", *held]  # attended
     [_header, card] = await bot.send(admin, "/seminars")  # administrators: upcoming only
     assert "Tomorrow" in (card.text or "")
     # A coordinator who registers keeps the management buttons on the card.
     await bot.click(SUPER, "✅ Я приду", cards[2])
     assert cards[2].button_texts()[:3] == ["✖️ Отменить запись", "📅 В календарь", "✏️ Изменить"]
+
+
+async def test_more_seats_go_to_the_waiting_list_in_order_and_each_is_told(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    first, second, third, fourth = await seed_admins(bot, 4, KUZNETSK, 1000)
+    await announced_seminar(bot, first, capacity="1")
+    for person in (second, third, fourth):  # the line: second, third, fourth
+        await bot.click(person, "✅ I will attend", announcements(fake, person)[0])
+
+    [_header, card] = await bot.send(SUPER, "/seminars")
+    await bot.click(SUPER, "✏️ Изменить", card)
+    await bot.click(SUPER, "👥 Места")
+    await bot.send(SUPER, "2")
+    async with bot.db.read() as repos:
+        assert sorted(
+            u
+            for _s, u in await repos.seminars.registrations(
+                [1], [p.id for p in (first, second, third, fourth)]
+            )
+        ) == [first.id, second.id]
+        assert (await repos.waitlist.positions([1], fourth.id)) == {1: 2}
+
+    await bot.click(SUPER, "✏️ Изменить", card)
+    await bot.click(SUPER, "👥 Места")
+    await bot.click(SUPER, "Без ограничений")
+    async with bot.db.read() as repos:
+        assert (await repos.seminars.registered_counts([1]))[1] == 4
+        assert (await repos.waitlist.positions([1], fourth.id)) == {}
+    await bot.drain()
+    for person in (second, third, fourth):
+        seat = [m for m in fake.messages(person.id) if "A seat is yours" in (m.text or "")]
+        assert len(seat) == 1
+        assert "✖️ Cancel my registration" in seat[0].button_texts()
+    assert not any("A seat is yours" in (m.text or "") for m in fake.messages(first.id))
+
+
+async def test_the_delivery_worker_is_woken_after_the_commit(
+    db: Database, clock: FakeClock
+) -> None:
+    """A worker woken inside the open transaction would find nothing to send: when it is
+    woken, the notices are already visible to another connection."""
+    async with db.write() as repos:
+        await add_user(repos, SUPER)
+        await add_user(repos, FakeUser(id=1000, first_name="Registered"))
+        seminar = await store_seminar(
+            repos, created_by=SUPER.id, starts_at=START + DAY, registered=[1000]
+        )
+
+    def pending() -> int:
+        with sqlite3.connect(db.path) as conn:
+            [(count,)] = conn.execute("SELECT count(*) FROM outbox").fetchall()
+        return int(count)
+
+    seen: list[int] = []
+
+    def notice(_user: User, _change: SeminarChange) -> tuple[str, None]:
+        return "changed", None
+
+    def promoted(_user: User, _view: SeminarView) -> tuple[str, dict[str, object]]:
+        return "a seat", {}
+
+    changes = SeminarChanges(db, clock, notice, lambda: seen.append(pending()), promoted=promoted)
+    coordinator = Actor(SUPER.id, Role.SUPERADMIN)
+    await changes.change(coordinator, seminar, SeminarField.PLACE, "Пенза")
+    await changes.cancel(coordinator, seminar)
+    assert seen == [1, 2]
+
+
+async def test_a_coordinator_of_one_territory_sees_but_does_not_manage_region_wide_seminars(
+    bot: BotHarness, fake: FakeBotAPI
+) -> None:
+    """Region-wide seminars are the region's: a coordinator scoped to a territory finds
+    them in /seminars, without management buttons, and forged ones are refused."""
+    anna = fake.add_user(FakeUser(id=450, first_name="Анна", username="anna"))
+    await make_coordinator(bot, anna, PENZA)
+    await bot.send(SUPER, "/start")
+    region = await add_seminar(bot, starts_at=START + 10 * DAY)
+    async with bot.db.write() as repos:  # an audience naming two territories
+        both = await store_seminar(
+            repos,
+            created_by=SUPER.id,
+            starts_at=START + 11 * DAY,
+            segment=Segment(territories=frozenset({PENZA, KUZNETSK})),
+        )
+
+    [_header, *cards] = await bot.send(anna, "/seminars")
+    assert len(cards) == 2
+    for card in cards:
+        assert "✏️ Изменить" not in card.button_texts()
+    for seminar_id in (region, both):
+        for action in (
+            SeminarAction.EDIT,
+            SeminarAction.CANCEL,
+            SeminarAction.CHECKIN,
+            SeminarAction.ATTENDANCE,
+            SeminarAction.FEEDBACK,
+        ):
+            data = SeminarCb(action=action, seminar_id=seminar_id).pack()
+            assert "не позволяет" in await alert(bot, fake, anna, cards[0], data)
+        assert "не позволяет" in await alert(
+            bot, fake, anna, cards[0], SeminarCancelCb(seminar_id=seminar_id).pack()
+        )
+    assert (await stored(bot, region)).cancelled_at is None

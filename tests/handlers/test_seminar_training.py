@@ -148,6 +148,7 @@ async def test_training_figures_match_the_hand_computed_example(bot: BotHarness)
     kuznetsk = text.index("Kuznetsk (city): 2 of 4 (50%)")
     assert kuznetsk < text.index("Penza (city): 2 of 3 (67%)")  # worst first
     assert "✅ This year" in screen.button_texts()
+    assert "This year: 1 January 2026 – 21 September 2026" in text  # as a card writes a day
 
     await bot.click(COORD, "Last year", screen)
     text = current(bot, screen)

@@ -272,7 +272,7 @@ async def test_the_line_moves_up_and_the_first_in_line_is_told(
     await bot.drain()
 
     [told] = fake.messages(first.id)[before[first.id] :]
-    assert (told.text or "").startswith("🎉 A seat is yours: someone cannot come")
+    assert (told.text or "").startswith("🎉 A seat is yours: a seat became free or was added")
     assert "SMM <b>" in (told.text or "")  # escaped on the way, shown as typed
     assert "You are registered." in (told.text or "")
     assert told.button_texts() == [LEAVE, CALENDAR]

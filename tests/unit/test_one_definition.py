@@ -18,6 +18,11 @@ from bot.config import PACKAGE_DIR
         (r"(?<!def )administers_any\(", "bot/services/access.py"),  # who is registered
         (r"\.last_report_at, \{?\w+\}?\.decided_at", "bot/storage/silence.py"),  # silent page
         (r"TextLimit\(\d", "bot/domain/limits.py"),  # how long typed texts may be
+        # Did they attend: one query, AttendanceRepository.attended.
+        (
+            r'SELECT (1|seminar_id|EXISTS \(SELECT 1) FROM seminar_attendance"',
+            "bot/storage/attendance.py",
+        ),
     ],
 )
 def test_a_rule_is_written_in_one_place(pattern: str, home: str) -> None:
