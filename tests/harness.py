@@ -15,7 +15,7 @@ from bot.config import load_settings
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from tests.clock import FakeClock
-from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
+from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, close_session
 
 
 class BotHarness:
@@ -56,7 +56,7 @@ class BotHarness:
     async def stop(self) -> None:
         dispatcher = self.app.dispatcher
         await dispatcher.emit_shutdown(bot=self.app.bot, **dispatcher.workflow_data)
-        await self.app.bot.session.close()
+        await close_session(self.app.bot.session)
 
     @property
     def db(self) -> Database:

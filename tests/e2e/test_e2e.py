@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from bot.config import Settings
 from tests.builders import open_database
 from tests.e2e.process import (
@@ -23,9 +21,6 @@ from tests.e2e.process import (
     bot_env,
 )
 from tests.fakes.bot_api import FakeBotAPI
-
-# Measures time or rate: runs alone (see the Makefile).
-pytestmark = pytest.mark.serial
 
 
 async def test_the_bot_answers_saves_a_report_and_stops_cleanly_on_sigterm(

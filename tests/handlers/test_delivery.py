@@ -28,8 +28,7 @@ from tests.builders import outbox_row
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser, UploadedFile
 
-# Measures time or rate: runs alone (see the Makefile).
-pytestmark = pytest.mark.serial
+# The tests that measure time or rate are marked serial: they run alone (see the Makefile).
 
 FIRST_USER = 5_000
 FINAL = {OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.BLOCKED, OutboxStatus.CANCELLED}
@@ -193,6 +192,7 @@ async def test_text_with_keyboard_and_copy_are_delivered(
     assert (await settled(db, 2))[OutboxStatus.SENT] == 2
 
 
+@pytest.mark.serial
 async def test_429_pauses_the_whole_bot_and_the_row_is_delivered_after(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -308,6 +308,7 @@ async def test_transient_errors_give_up_after_max_attempts(
     assert len(sends(fake)) == 3
 
 
+@pytest.mark.serial
 async def test_alerts_go_before_broadcasts(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -332,6 +333,7 @@ async def test_alerts_go_before_broadcasts(
     assert len(after_alert) >= 40, f"the alert waited behind {100 - len(after_alert)} rows"
 
 
+@pytest.mark.serial
 async def test_a_burst_to_one_chat_does_not_delay_other_chats(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -380,6 +382,7 @@ async def test_rows_left_sending_by_a_crash_are_sent_after_start(
     await assert_each_sent_once(db, fake, chats)
 
 
+@pytest.mark.serial
 async def test_stop_puts_unsent_rows_back_and_a_new_worker_finishes_them(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -401,6 +404,7 @@ async def test_stop_puts_unsent_rows_back_and_a_new_worker_finishes_them(
     await assert_each_sent_once(db, fake, chats)
 
 
+@pytest.mark.serial
 async def test_achieved_rate_is_close_to_the_limit(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -415,6 +419,7 @@ async def test_achieved_rate_is_close_to_the_limit(
     assert rate <= 110, f"{rate:.1f} messages a second: the limit is 100"
 
 
+@pytest.mark.serial
 async def test_wake_is_not_needed_rows_are_found_by_polling(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -518,6 +523,7 @@ async def test_a_failed_upload_is_retried_and_a_missing_file_fails(
     assert fake.messages(chats[2]) == []
 
 
+@pytest.mark.serial
 async def test_a_429_on_an_upload_holds_back_the_sends_waiting_for_it(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:
@@ -538,6 +544,7 @@ async def test_a_429_on_an_upload_holds_back_the_sends_waiting_for_it(
 # --------------------------------------------------------------------------- albums
 
 
+@pytest.mark.serial
 async def test_an_album_is_one_copy_messages_and_takes_a_slot_per_item(
     fake: FakeBotAPI, db: Database, clock: FakeClock, make_worker: MakeWorker
 ) -> None:

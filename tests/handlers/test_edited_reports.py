@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
-from tests.flows import approved_page, translator
+from tests.flows import stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN
 
@@ -56,7 +56,7 @@ async def test_an_edited_figure_is_answered_with_how_to_correct_it(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
 
     await bot.send(ADMIN, "/report")
     figure = await say(bot, fake, ADMIN, "540")
@@ -78,7 +78,7 @@ async def test_an_edited_figure_is_answered_with_how_to_correct_it(
 async def test_an_edited_short_report_is_answered_in_the_users_language(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
 
     command = await say(bot, fake, ADMIN_EN, f"/report {page} 540")
     [answer] = await edit(bot, fake, ADMIN_EN, command, f"/report {page} 5,400")
@@ -97,7 +97,7 @@ async def test_a_confirmed_big_change_is_recognised_when_edited(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    page = await approved_page(bot, ADMIN, figure=100)
+    page = await stored_page(bot, ADMIN, figure=100)
     big = await say(bot, fake, ADMIN, f"/report {page} 54000")
     await bot.click(ADMIN, t("Yes, the figure is right"))
     [answer] = await edit(bot, fake, ADMIN, big, f"/report {page} 5400")
@@ -106,7 +106,7 @@ async def test_a_confirmed_big_change_is_recognised_when_edited(
 
 
 async def test_edits_of_other_messages_are_ignored(bot: BotHarness, fake: FakeBotAPI) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
 
     chatter = await say(bot, fake, ADMIN, "привет")
     assert await edit(bot, fake, ADMIN, chatter, "5400") == []

@@ -30,8 +30,7 @@ from aiohttp import ClientSession
 
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
-# Measures time or rate: runs alone (see the Makefile).
-pytestmark = pytest.mark.serial
+# The tests that measure time or rate are marked serial: they run alone (see the Makefile).
 
 ANNA = FakeUser(id=1001, first_name="Анна", username="anna")
 
@@ -347,6 +346,7 @@ async def test_copy_messages_validates_ids_and_skips_missing_messages(
     assert [m.media_kind for m in fake.messages(boris.id)] == ["photo", "photo"]
 
 
+@pytest.mark.serial
 async def test_copy_messages_counts_each_item_against_the_global_rate(
     fake: FakeBotAPI, bot: Bot
 ) -> None:
@@ -363,6 +363,7 @@ async def test_copy_messages_counts_each_item_against_the_global_rate(
     assert fake.flood_refusals == [boris.id]
 
 
+@pytest.mark.serial
 async def test_an_album_is_one_post_for_its_chats_limit(fake: FakeBotAPI, bot: Bot) -> None:
     boris = fake.add_user(FakeUser(id=1002, first_name="Борис"))
     kinds = ("document",) * 10
@@ -392,6 +393,7 @@ async def test_injected_429_raises_retry_after(fake: FakeBotAPI, bot: Bot) -> No
     assert [(c.ok, c.error_code) for c in fake.calls("sendMessage")] == [(False, 429), (True, None)]
 
 
+@pytest.mark.serial
 async def test_per_chat_rate_limit(fake: FakeBotAPI, bot: Bot) -> None:
     fake.per_chat_rate_limit = 1
     await bot.send_message(ANNA.id, "first")
@@ -436,6 +438,7 @@ async def test_drop_next_closes_the_connection(
     await bot.send_message(ANNA.id, "next")
 
 
+@pytest.mark.serial
 async def test_latency_does_not_serialise_requests(fake: FakeBotAPI, bot: Bot) -> None:
     fake.latency = 0.3
     started = time.monotonic()
@@ -450,6 +453,7 @@ async def test_latency_does_not_serialise_requests(fake: FakeBotAPI, bot: Bot) -
 # --------------------------------------------------------------------------- updates
 
 
+@pytest.mark.serial
 async def test_get_updates_long_polls_and_offset_confirms(fake: FakeBotAPI, bot: Bot) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=10))
@@ -469,6 +473,7 @@ async def test_get_updates_long_polls_and_offset_confirms(fake: FakeBotAPI, bot:
     assert fake.pending_updates == []
 
 
+@pytest.mark.serial
 async def test_get_updates_times_out_empty(bot: Bot) -> None:
     started = time.monotonic()
 
@@ -527,6 +532,7 @@ async def test_dispatcher_handles_a_built_update(fake: FakeBotAPI, bot: Bot) -> 
 # --------------------------------------------------------------------------- waiting
 
 
+@pytest.mark.serial
 async def test_wait_for_wakes_on_the_request(fake: FakeBotAPI, bot: Bot) -> None:
     started = time.monotonic()
     task = asyncio.create_task(bot.send_message(ANNA.id, "hello"))

@@ -14,7 +14,7 @@ from bot.handlers.callbacks import (
 )
 from tests.builders import user_row
 from tests.fakes.bot_api import FakeBotAPI
-from tests.flows import approve_all, approved_page, page_id, register_page, translator
+from tests.flows import approve_all, page_id, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -99,7 +99,7 @@ async def test_garbage_callback_data_is_answered_not_crashed(
 async def test_someone_elses_page_cannot_be_reported_or_inspected(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
     [answer] = await bot.send(OTHER, f"/report {page} 100")
     assert answer.text == translator(bot, "ru")("There is no such page among yours. See /mypages.")
     [start] = await bot.send(OTHER, "/start")
@@ -131,7 +131,7 @@ async def test_someone_elses_page_cannot_be_reported_or_inspected(
 async def test_bad_figures_are_refused_with_the_reason(
     bot: BotHarness, typed: str, reason: str
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
     [answer] = await bot.send(ADMIN_EN, f"/report {page} {typed}")
     assert (answer.text or "").startswith(reason)
     await bot.send(ADMIN_EN, "/report")
@@ -158,13 +158,13 @@ async def test_bad_figures_are_refused_with_the_reason(
 async def test_figures_typed_the_usual_ways_are_accepted(
     bot: BotHarness, typed: str, stored: int
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
     await bot.send(ADMIN_EN, f"/report {page} {typed}")
     assert await history(bot, page) == [stored]
 
 
 async def test_a_big_change_asks_for_confirmation(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN_EN, figure=1000)
+    page = await stored_page(bot, ADMIN_EN, figure=1000)
     [question] = await bot.send(ADMIN_EN, f"/report {page} 400")
     assert "big change" in (question.text or "")
     assert await history(bot, page) == [1000]
@@ -179,7 +179,7 @@ async def test_a_big_change_asks_for_confirmation(bot: BotHarness) -> None:
 async def test_an_update_delivered_twice_stores_one_report(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
     update = fake.message_update(ADMIN_EN, f"/report {page} 777")
     await bot.feed(update)
     await bot.feed(update)
