@@ -113,7 +113,10 @@ async def test_each_reminder_is_queued_once_by_two_processes_and_after_a_restart
     async with bot.db.read() as repos:
         assert await repos.seminar_reminders.due(now=clock.now(), leads=(1_440, 60)) == []
 
-    # A restart: the new process catches up at start and finds everything queued.
+    # A restart: the new process catches up at start and finds everything queued. The
+    # first one has sent what it found first: a process starting puts back what another
+    # left sending, which is a crash's in-flight bound, not a restart's.
+    await bot.drain()
     clock.advance(30)
     again = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
     try:
@@ -121,7 +124,6 @@ async def test_each_reminder_is_queued_once_by_two_processes_and_after_a_restart
         await again.drain()
     finally:
         await again.stop()
-    await bot.drain()
     for user in people:
         assert len(reminders(fake, user)) == 1
 
