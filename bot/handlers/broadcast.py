@@ -38,7 +38,7 @@ from bot.handlers.callbacks import (
     SegmentToggleCb,
     SilenceCb,
 )
-from bot.handlers.common import leave_wizard, reply_target
+from bot.handlers.common import edit_markup, leave_wizard, reply_target
 from bot.handlers.states import Broadcasting
 from bot.services.broadcasts import BroadcastService
 from bot.services.registry import RegistryService
@@ -224,19 +224,33 @@ async def narrow_segment(
     screen `page` at a time), switch one value on or off, or keep only pages that have not
     reported for some days. A value the segment cannot take (forged, or a territory that
     does not exist) is refused. The screen is redrawn in the tapped message."""
-    draft = await BroadcastDraft.load(state)
+    await redraw_narrowed(callback, callback_data, state, BroadcastDraft, registry, i18n)
+
+
+async def redraw_narrowed(
+    callback: CallbackQuery,
+    data: SegmentOpenCb | SegmentToggleCb | SilenceCb,
+    state: FSMContext,
+    form: type[SegmentForm],
+    registry: RegistryService,
+    i18n: I18n,
+    *,
+    pages_only: bool = False,
+) -> None:
+    """Apply the tap `data` to the wizard's stored `form` (a broadcast's draft, a
+    seminar's) and redraw the screen of choices in the tapped message. A value the
+    segment cannot take (`narrowed` returns None) is refused with an alert, and so, with
+    `pages_only`, is any screen that narrows by something else than a page's properties
+    (the days of silence)."""
+    draft = await form.load(state)
     territories = await registry.territories()
-    tapped = narrowed(draft, callback_data, territories)
-    if tapped is None:
+    tapped = narrowed(draft, data, territories)
+    if tapped is None or (pages_only and tapped[1].dimension is None):
         await callback.answer(_("Unknown choice."), show_alert=True)
         return
     draft, choice = tapped
     await draft.save(state)
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        markup = choices_keyboard(choice, draft, territories, i18n)
-        if target.reply_markup != markup:
-            await target.edit_reply_markup(reply_markup=markup)
+    await edit_markup(callback, choices_keyboard(choice, draft, territories, i18n))
 
 
 def narrowed(

@@ -23,7 +23,7 @@ from bot.handlers.callbacks import (
     PageCb,
     ReportConfirmCb,
 )
-from bot.handlers.common import reply_target
+from bot.handlers.common import edit_markup, reply_target
 from bot.handlers.forms import StoredForm
 from bot.handlers.states import Reporting
 from bot.services.reports import ReportService
@@ -71,10 +71,8 @@ async def turn_offered_pages(
 ) -> None:
     """Another screen of the pages offered by /report."""
     pages = await reports.reportable(actor)
-    target = reply_target(callback)
-    markup = keyboards.pick_page(pages, callback_data.page)
-    if isinstance(target, Message) and pages and target.reply_markup != markup:
-        await target.edit_reply_markup(reply_markup=markup)
+    if pages:
+        await edit_markup(callback, keyboards.pick_page(pages, callback_data.page))
 
 
 async def ask_page(

@@ -35,9 +35,9 @@ from bot.domain.seminars import (
     parse_start,
 )
 from bot.handlers import keyboards
-from bot.handlers.broadcast import narrowed
+from bot.handlers.broadcast import redraw_narrowed
 from bot.handlers.broadcast_draft import SegmentForm
-from bot.handlers.broadcast_keyboards import choices_keyboard, screen_buttons
+from bot.handlers.broadcast_keyboards import screen_buttons
 from bot.handlers.callbacks import (
     BroadcastCb,
     BroadcastStep,
@@ -392,19 +392,7 @@ async def narrow_audience(
     """A tap on the screens that narrow the audience, as /broadcast's (open a screen,
     switch a value); a value the segment cannot take, or the days of silence (not a
     seminar's), is refused. The screen is redrawn in the tapped message."""
-    draft = await Draft.load(state)
-    territories = await registry.territories()
-    tapped = narrowed(draft, callback_data, territories)
-    if tapped is None or tapped[1].dimension is None:
-        await callback.answer(_("Unknown choice."), show_alert=True)
-        return
-    draft, choice = tapped
-    await draft.save(state)
-    target = reply_target(callback)
-    if isinstance(target, Message):
-        markup = choices_keyboard(choice, draft, territories, i18n)
-        if target.reply_markup != markup:
-            await target.edit_reply_markup(reply_markup=markup)
+    await redraw_narrowed(callback, callback_data, state, Draft, registry, i18n, pages_only=True)
 
 
 async def ask_confirmation(
