@@ -71,9 +71,9 @@ async def stored_page(
     user: FakeUser,
     figure: int | None = None,
     *,
+    territory_id: int = KUZNETSK,
     link: str = "https://vk.com/club123",
     title: str = "Дом культуры",
-    territory_id: int = KUZNETSK,
 ) -> int:
     """What `approved_page` leaves, written to the database instead of walked through
     /register and /pending: `user` and the superadmin have started the bot and are known
