@@ -66,29 +66,42 @@ async def approved_page(
     return page
 
 
-async def stored_page(bot: BotHarness, user: FakeUser, figure: int | None = None) -> int:
-    """What `approved_page` leaves with its defaults, written to the database instead of
-    walked through /register and /pending: `user`, known in their language, administers
-    the approved page "Дом культуры" (vk.com/club123) in Kuznetsk; then `user` reports its
-    first `figure`, if given, with /report. Returns its id.
+async def stored_page(
+    bot: BotHarness,
+    user: FakeUser,
+    figure: int | None = None,
+    *,
+    territory_id: int = KUZNETSK,
+    link: str = "https://vk.com/club123",
+    title: str = "Дом культуры",
+) -> int:
+    """What `approved_page` leaves, written to the database instead of walked through
+    /register and /pending: `user` and the superadmin have started the bot and are known
+    in their languages; `user` administers the page `title` at `link` in `territory_id`
+    (Kuznetsk unless told), registered and approved by the superadmin now on the bot's
+    clock; then `user` reports its first `figure`, if given, with /report. Returns its id.
 
     For tests of what comes after a page is approved: the wizard and the approval have
     tests of their own, and walking them costs each test some nine seconds of Telegram's
     per-chat pacing."""
-    parsed = parse_link("https://vk.com/club123")
+    parsed = parse_link(link)
     assert parsed.platform is not None
+    now = bot.clock.now()
+    for person in (SUPER, user):  # both have written to the bot on the wizard's path
+        bot.fake.add_user(person)
     async with bot.db.write() as repos:
-        await add_user(repos, SUPER)
-        await add_user(repos, user)
+        await add_user(repos, SUPER, now=now)
+        await add_user(repos, user, now=now)
         page = await add_page(
             repos,
             parsed.key,
             url=parsed.url,
             platform=parsed.platform.value,
-            title="Дом культуры",
-            territory_id=KUZNETSK,
+            title=title,
+            territory_id=territory_id,
             created_by=user.id,
             decided_by=SUPER.id,
+            now=now,
         )
     if figure is not None:
         await bot.send(user, f"/report {page} {figure}")

@@ -8,7 +8,7 @@ from bot.handlers.callbacks import ChartCb, ChartScope
 from tests.checks import assert_png
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, SentMessage, UploadedFile
-from tests.flows import approved_page, translator
+from tests.flows import stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -28,7 +28,7 @@ def photo_bytes(message: SentMessage) -> bytes:
 
 async def test_the_chart_button_under_total_sends_the_regions_chart(bot: BotHarness) -> None:
     t = translator(bot, "ru")
-    await approved_page(bot, ADMIN, figure=12345)
+    await stored_page(bot, ADMIN, figure=12345)
     await bot.send(ADMIN, "/total")
 
     [chart] = await bot.click(ADMIN, t("📈 Chart"))
@@ -51,7 +51,7 @@ async def test_the_chart_button_under_total_sends_the_regions_chart(bot: BotHarn
 
 
 async def test_a_page_card_has_a_chart_of_its_history(bot: BotHarness, clock: FakeClock) -> None:
-    page = await approved_page(bot, ADMIN_EN, figure=1000)
+    page = await stored_page(bot, ADMIN_EN, figure=1000)
     clock.advance(3 * DAY)
     await bot.send(ADMIN_EN, f"/report {page} 1500")
     await bot.send(ADMIN_EN, "/mypages")
@@ -64,16 +64,17 @@ async def test_a_page_card_has_a_chart_of_its_history(bot: BotHarness, clock: Fa
 
 
 async def test_a_page_without_figures_gets_a_text_instead_of_a_chart(bot: BotHarness) -> None:
-    await approved_page(bot, ADMIN_EN)
+    await stored_page(bot, ADMIN_EN)
     await bot.send(ADMIN_EN, "/mypages")
     [answer] = await bot.click(ADMIN_EN, "📈 Chart")
     assert answer.text == "Дом культуры: no figures reported yet."
 
 
 async def test_someone_elses_page_chart_is_refused(bot: BotHarness, fake: FakeBotAPI) -> None:
-    page = await approved_page(bot, ADMIN_EN, figure=1000)
+    page = await stored_page(bot, ADMIN_EN, figure=1000)
     # OTHER is registered too (a page of their own), but not this page's administrator.
-    await approved_page(bot, OTHER, link="ok.ru/group/777", title="Школа")
+    await stored_page(bot, OTHER, link="ok.ru/group/777", title="Школа")
+    await bot.send(OTHER, "/mypages")
 
     before = len(fake.sent)
     forged = ChartCb(scope=ChartScope.PAGE, subject=page, days=30).pack()
@@ -100,7 +101,7 @@ async def test_the_regions_chart_is_for_registered_users_only(
 
 
 async def test_a_scoped_coordinator_also_gets_their_territorys_chart(bot: BotHarness) -> None:
-    await approved_page(bot, ADMIN, figure=12345)
+    await stored_page(bot, ADMIN, figure=12345)
     await bot.send(OTHER, "/start")
     await bot.send(SUPER, "/grant @petr Кузнецк")
 

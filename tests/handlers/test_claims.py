@@ -14,7 +14,7 @@ from bot.texts.formats import number
 from tests.builders import KUZNETSK, add_imported_page, add_user
 from tests.clock import START
 from tests.fakes.bot_api import SentMessage
-from tests.flows import alert, approved_page, claim, register_page, translator
+from tests.flows import alert, claim, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -221,7 +221,7 @@ async def test_forged_claim_buttons_change_nothing(bot: BotHarness) -> None:
         assert await alert(bot, SUPER, own, forged) == t_ru("There is no such claim. See /pending.")
 
     # Pages with an administrator, waiting for approval, or missing are not claimed.
-    owned = await approved_page(bot, OTHER, link="https://vk.com/club900")
+    owned = await stored_page(bot, OTHER, link="https://vk.com/club900")
     await register_page(bot, OTHER, link="https://vk.com/club901")
     async with bot.db.read() as repos:
         pending = await repos.pages.by_link_key("vk.com/club901")

@@ -16,7 +16,7 @@ from tests.builders import KUZNETSK, PENZA, add_page, add_user, make_coordinator
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.fakes.collector import FakeCollector
-from tests.flows import approved_page, register_page
+from tests.flows import register_page, stored_page
 from tests.harness import BotHarness
 from tests.users import ADMIN, OTHER, SUPER
 
@@ -148,7 +148,7 @@ async def test_a_second_link_of_one_community_is_refused_at_the_link_step(
 ) -> None:
     platform.ids.update({"https://vk.com/club123": "123", "https://vk.com/zarya_penza": "123"})
     platform.figures["https://vk.com/club123"] = 500
-    await approved_page(bot, ADMIN, link="https://vk.com/club123", title="Заря")
+    await stored_page(bot, ADMIN, link="https://vk.com/club123", title="Заря")
     await bot.send(SUPER, "/collect")  # learns the id 123
 
     await bot.send(OTHER, "/register")

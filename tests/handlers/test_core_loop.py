@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.domain.localtime import DAY
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, approved_page, page_id, register_page, translator
+from tests.flows import approve_all, approved_page, page_id, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -73,7 +73,7 @@ async def test_register_approve_report_total_in_english(bot: BotHarness, fake: F
 async def test_changes_over_7_and_30_days_come_from_history(
     bot: BotHarness, clock: FakeClock
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN, figure=1000)
+    page = await stored_page(bot, ADMIN_EN, figure=1000)
     clock.advance(20 * DAY)
     await bot.send(ADMIN_EN, f"/report {page} 1500")
     clock.advance(10 * DAY)
@@ -144,7 +144,7 @@ async def test_invite_makes_a_co_administrator_once(
 async def test_a_page_left_without_administrators_shows_up_for_coordinators(
     bot: BotHarness,
 ) -> None:
-    await approved_page(bot, ADMIN)
+    await stored_page(bot, ADMIN)
     t = translator(bot, "ru")
     await bot.send(ADMIN, "/mypages")
     await bot.click(ADMIN, t("🚪 Leave"))
@@ -202,7 +202,7 @@ async def test_a_broken_or_expired_invite_greets_with_a_note(
     assert "📊 Итог по региону" in answer.button_texts()
     assert await source_of(bot, ADMIN) is None
 
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     async with bot.db.write() as repos:
         await repos.invites.create(
             code="expired-invite01",

@@ -14,7 +14,7 @@ from bot.storage.outbox import OutboxStatus
 from tests.builders import KUZNETSK, seed_admins
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeGroup, FakeUser, SentMessage
-from tests.flows import approve_all, compose, register_page, translator
+from tests.flows import approve_all, compose, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, SUPER
 
@@ -298,15 +298,11 @@ async def test_service_messages_and_channel_posts_get_no_answer(
     assert fake.sent == []
 
 
-@pytest.mark.parametrize(
-    ("user", "territory"), [(ADMIN, "город Кузнецк"), (ADMIN_EN, "Kuznetsk (city)")]
-)
+@pytest.mark.parametrize("user", [ADMIN, ADMIN_EN])
 async def test_personal_commands_in_a_group_get_one_pointer_to_the_private_chat(
-    bot: BotHarness, fake: FakeBotAPI, user: FakeUser, territory: str
+    bot: BotHarness, fake: FakeBotAPI, user: FakeUser
 ) -> None:
-    await register_page(bot, user, territory=territory)
-    await bot.send(SUPER, "/start")
-    await approve_all(bot)
+    await stored_page(bot, user)
     fake.add_group(GROUP)
     await bot.feed(fake.group_message_update(GROUP, user, f"/mypages@{fake.username}"))
     [pointer] = fake.messages(GROUP.id)
@@ -374,9 +370,7 @@ async def test_a_button_on_an_old_message_is_answered_once(
 async def test_a_late_tap_is_still_done_when_its_answer_is_too_old(
     bot: BotHarness, fake: FakeBotAPI, caplog: pytest.LogCaptureFixture, item: str
 ) -> None:
-    await register_page(bot, ADMIN)
-    await bot.send(SUPER, "/start")
-    await approve_all(bot)
+    await stored_page(bot, ADMIN)
     await bot.send(ADMIN, "/start")
     menu = fake.last_message(ADMIN.id)
     button = translator(bot, "ru")(item)

@@ -4,7 +4,7 @@ page and its giver has left it."""
 from __future__ import annotations
 
 from tests.fakes.bot_api import FakeUser
-from tests.flows import approved_page, translator
+from tests.flows import stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -23,7 +23,7 @@ async def admins(bot: BotHarness, page: int) -> list[int]:
 
 
 async def test_a_hand_over_moves_the_page_in_one_step(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     code = await link_code(bot, ADMIN, "🤝 Hand over")
     assert "вы покинете страницу" in bot.last_text(ADMIN)
 
@@ -50,7 +50,7 @@ async def test_a_hand_over_moves_the_page_in_one_step(bot: BotHarness) -> None:
 
 
 async def test_a_co_administrator_takes_a_page_over(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     await bot.send(ADMIN_EN, f"/start {await link_code(bot, ADMIN, '👥 Invite co-admin')}")
     assert await admins(bot, page) == [ADMIN.id, ADMIN_EN.id]
     code = await link_code(bot, ADMIN, "🤝 Hand over")
@@ -63,7 +63,7 @@ async def test_a_co_administrator_takes_a_page_over(bot: BotHarness) -> None:
 async def test_the_recipient_takes_the_page_even_when_the_giver_left_first(
     bot: BotHarness,
 ) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     code = await link_code(bot, ADMIN, "🤝 Hand over")
     t = translator(bot, "ru")
     await bot.click(ADMIN, t("🚪 Leave"))

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from bot.domain.localtime import DAY
 from bot.storage.milestones import MilestoneScope
+from tests.builders import PENZA
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, approved_page, page_id, register_page
+from tests.flows import approve_all, page_id, register_page, stored_page
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -47,7 +48,7 @@ async def report(bot: BotHarness, user: FakeUser, page: int, *figures: int) -> N
 async def test_a_page_crossing_1000_alerts_its_admins_and_coordinators_once(
     bot: BotHarness,
 ) -> None:
-    page = await approved_page(bot, ADMIN, title="Дом <культуры>")
+    page = await stored_page(bot, ADMIN, title="Дом <культуры>")
     await bot.send(OTHER, "/start")
     async with bot.db.write() as repos:  # a co-administrator
         await repos.pages.add_admin(page, OTHER.id, now=bot.clock.now())
@@ -71,7 +72,7 @@ async def test_a_page_crossing_1000_alerts_its_admins_and_coordinators_once(
 
 
 async def test_a_figure_hovering_around_a_threshold_alerts_once(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     await report(bot, ADMIN, page, 900, 1_100, 950, 1_050, 999, 1_000)
     assert len(alerts(bot, ADMIN, "🎉")) == 1
     assert len(alerts(bot, SUPER, "🎉")) == 1
@@ -86,7 +87,7 @@ async def test_a_restart_does_not_alert_again(
 ) -> None:
     first = await BotHarness.start(fake, tmp_path, clock, superadmin_ids="100")
     try:
-        page = await approved_page(first, ADMIN)
+        page = await stored_page(first, ADMIN)
         await report(first, ADMIN, page, 900, 1_200)
     finally:
         await first.stop()
@@ -102,8 +103,8 @@ async def test_a_restart_does_not_alert_again(
 
 
 async def test_a_region_milestone_alerts_every_registered_user(bot: BotHarness) -> None:
-    first = await approved_page(bot, ADMIN)
-    second = await approved_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
+    first = await stored_page(bot, ADMIN)
+    second = await stored_page(bot, ADMIN_EN, link="t.me/penza_news", territory_id=PENZA)
     # Registered too: a page waiting for approval.
     await register_page(bot, OTHER, link="ok.ru/group/1")
     await make_coordinator(bot, COORD_PENZA, "Пенза")
@@ -128,7 +129,7 @@ async def test_a_region_milestone_alerts_every_registered_user(bot: BotHarness) 
 
 
 async def test_a_territory_milestone_alerts_its_coordinators(bot: BotHarness) -> None:
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
     await make_coordinator(bot, COORD, "Кузнецк")
     await make_coordinator(bot, COORD_PENZA, "Пенза")
     await report(bot, ADMIN, page, 45_000, 55_000)
@@ -141,8 +142,8 @@ async def test_a_territory_milestone_alerts_its_coordinators(bot: BotHarness) ->
 
 
 async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness) -> None:
-    first = await approved_page(bot, ADMIN)
-    second = await approved_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
+    first = await stored_page(bot, ADMIN)
+    second = await stored_page(bot, ADMIN_EN, link="t.me/penza_news", territory_id=PENZA)
     await report(bot, ADMIN, first, 985_000)
     await report(bot, ADMIN_EN, second, 10_000)
     assert alerts(bot, ADMIN, "Пензенская область: 1\xa0000\xa0000") == []
@@ -164,7 +165,7 @@ async def test_the_million_is_a_celebration_for_everyone(bot: BotHarness) -> Non
 
 
 async def test_approval_that_brings_the_region_across_a_threshold_alerts(bot: BotHarness) -> None:
-    first = await approved_page(bot, ADMIN)
+    first = await stored_page(bot, ADMIN)
     await report(bot, ADMIN, first, 49_000)
     await register_page(bot, ADMIN_EN, link="t.me/penza_news", territory="Penza (city)")
     second = await page_id(bot, "t.me/penza_news")
@@ -182,7 +183,7 @@ async def test_approval_that_brings_the_region_across_a_threshold_alerts(bot: Bo
 async def test_total_shows_the_forecast_of_the_next_milestone(
     bot: BotHarness, clock: FakeClock
 ) -> None:
-    page = await approved_page(bot, ADMIN_EN)
+    page = await stored_page(bot, ADMIN_EN)
     await report(bot, ADMIN_EN, page, 10_000)
     clock.advance(20 * DAY)  # 2026-10-11
     await report(bot, ADMIN_EN, page, 40_000)

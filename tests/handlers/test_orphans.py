@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from bot.domain.localtime import DAY
 from bot.texts.formats import date
-from tests.builders import KUZNETSK, add_imported_page
+from tests.builders import KUZNETSK, PENZA, add_imported_page
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approve_all, approved_page, claim, page_id, register_page, translator
+from tests.flows import approve_all, claim, page_id, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, ADMIN_EN, OTHER, SUPER
 
@@ -31,8 +31,8 @@ async def texts(bot: BotHarness, user: FakeUser, command: str) -> str:
 async def test_a_page_whose_only_administrator_leaves_is_orphaned(
     bot: BotHarness, clock: FakeClock
 ) -> None:
-    page = await approved_page(bot, ADMIN)
-    await approved_page(bot, OTHER, link="https://vk.com/club555", territory="город Пенза")
+    page = await stored_page(bot, ADMIN)
+    await stored_page(bot, OTHER, link="https://vk.com/club555", territory_id=PENZA)
     await bot.send(ADMIN_EN, "/start")
     await bot.send(SUPER, "/grant @john Пенза")
     clock.advance(DAY)

@@ -15,7 +15,7 @@ from bot.domain.segments import Segment
 from bot.jobs import Jobs
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approved_page, translator
+from tests.flows import stored_page, translator
 from tests.harness import BotHarness
 from tests.users import SUPER
 
@@ -52,7 +52,7 @@ async def harness(fake: FakeBotAPI, tmp_path: Path, clock: FakeClock) -> AsyncIt
 
 async def add_page(bot: BotHarness, admin: FakeUser) -> int:
     link = f"https://vk.com/club{admin.id}"
-    return await approved_page(bot, admin, link=link, title=TITLES[admin.id])
+    return await stored_page(bot, admin, link=link, title=TITLES[admin.id])
 
 
 async def texts(bot: BotHarness, user: FakeUser, command: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.catalog import PageStatus
 from bot.handlers.callbacks import PageAction, PageCb
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
-from tests.flows import approved_page, page_id, register_page, translator
+from tests.flows import page_id, register_page, stored_page, translator
 from tests.harness import BotHarness
 from tests.users import ADMIN, OTHER, SUPER
 
@@ -61,7 +61,7 @@ async def test_a_reason_for_a_page_decided_meanwhile_ends_the_rejection(bot: Bot
 
 async def test_a_figure_for_a_page_left_meanwhile_ends_the_report(bot: BotHarness) -> None:
     t = translator(bot, "ru")
-    page = await approved_page(bot, ADMIN)
+    page = await stored_page(bot, ADMIN)
 
     [question] = await bot.send(ADMIN, "/report")
     assert "Дом культуры" in (question.text or "")
@@ -79,7 +79,7 @@ async def test_confirming_a_figure_for_a_page_left_meanwhile_ends_the_report(
     bot: BotHarness, fake: FakeBotAPI
 ) -> None:
     t = translator(bot, "ru")
-    page = await approved_page(bot, ADMIN, figure=100)
+    page = await stored_page(bot, ADMIN, figure=100)
     [question] = await bot.send(ADMIN, f"/report {page} 100000")
     assert await fsm_state(bot, ADMIN) is not None  # a big change waits for confirmation
     await leave(bot, ADMIN, page)
