@@ -9,6 +9,11 @@ here, and only here, each with its PostgreSQL equivalent named:
 - a list of values passed as one parameter (`in_list`, `list_values`, `list_param`);
 - "no limit" as a LIMIT parameter (`no_limit`).
 
+A filter that applies only when a value was chosen is added to the SQL or left out in
+Python (`given`), never by testing its parameter against NULL in the SQL: PostgreSQL
+(asyncpg) cannot type a parameter that is only compared with NULL and refuses the
+statement.
+
 Repositories never commit: the unit of work in `Database.write()` owns the transaction.
 """
 
@@ -61,6 +66,14 @@ def no_limit(limit: int | None) -> int:
     negative LIMIT and reads `LIMIT NULL` as no limit: there this returns `limit` as is.
     """
     return -1 if limit is None else limit
+
+
+def given(value: object, condition: str) -> str:
+    """SQL: ` AND condition` when `value` is not None, else nothing: a filter left out
+    when nothing was chosen in its dimension (the region rather than one territory, no
+    start date). Append it to a WHERE or ON clause that has a condition already.
+    """
+    return f" AND {condition}" if value is not None else ""
 
 
 def qualified(alias: str, columns: str) -> str:

@@ -89,9 +89,9 @@ class BroadcastRepository(Repository):
     async def recent(self, *, territory_scope: int | None, limit: int | None) -> list[Broadcast]:
         """Broadcasts newest first, those of one territory scope if given; `limit` None:
         all of them."""
+        scoped = " WHERE territory_scope = :scope" if territory_scope is not None else ""
         rows = await self._all(
-            f"SELECT {_COLUMNS} FROM broadcasts"
-            " WHERE :scope IS NULL OR territory_scope = :scope ORDER BY id DESC LIMIT :limit",
+            f"SELECT {_COLUMNS} FROM broadcasts{scoped} ORDER BY id DESC LIMIT :limit",
             {"scope": territory_scope, "limit": no_limit(limit)},
         )
         return [_broadcast(row) for row in rows]

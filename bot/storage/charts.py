@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.base import Repository
+from bot.storage.base import Repository, given
 
 
 class ChartRepository(Repository):
@@ -14,7 +14,7 @@ class ChartRepository(Repository):
         rows = await self._all(
             "SELECT day, sum(subscribers) FROM daily_totals"
             " WHERE day >= :since AND day < :before"
-            " AND (:territory_id IS NULL OR territory_id = :territory_id)"
+            f"{given(territory_id, 'territory_id = :territory_id')}"
             " GROUP BY day ORDER BY day",
             {"since": since_day, "before": before_day, "territory_id": territory_id},
         )
@@ -24,7 +24,7 @@ class ChartRepository(Repository):
         """The counted total now, from the aggregates the triggers maintain."""
         found = await self._scalar(
             "SELECT coalesce(sum(subscribers), 0) FROM segment_totals"
-            " WHERE pages > 0 AND (:territory_id IS NULL OR territory_id = :territory_id)",
+            f" WHERE pages > 0{given(territory_id, 'territory_id = :territory_id')}",
             {"territory_id": territory_id},
         )
         return int(found) if found is not None else 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.claims import ClaimStatus
-from bot.storage.base import Repository, no_limit
+from bot.storage.base import Repository, given, no_limit
 
 _COLUMNS = "c.id, c.page_id, c.user_id, c.status, c.reason, c.created_at"
 
@@ -63,7 +63,7 @@ class ClaimRepository(Repository):
         rows = await self._all(
             f"SELECT {_COLUMNS} FROM page_claims c JOIN pages p ON p.id = c.page_id"
             " WHERE c.status = 'pending'"
-            " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
+            f"{given(territory_id, 'p.territory_id = :territory_id')}"
             " ORDER BY c.created_at, c.id LIMIT :limit",
             {"territory_id": territory_id, "limit": no_limit(limit)},
         )

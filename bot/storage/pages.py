@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.catalog import PageStatus
-from bot.storage.base import Repository, columns, from_row, insert_sql, no_limit, qualified
+from bot.storage.base import Repository, columns, from_row, given, insert_sql, no_limit, qualified
 from bot.storage.records import Page
 
 #: The columns `page_record` reads, of `pages` aliased `p`.
@@ -133,7 +133,7 @@ class PageRepository(Repository):
         `limit` None: all of them."""
         rows = await self._all(
             f"SELECT {PAGE_COLUMNS} FROM pages p WHERE p.status = 'pending'"
-            " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
+            f"{given(territory_id, 'p.territory_id = :territory_id')}"
             " ORDER BY p.created_at, p.id LIMIT :limit OFFSET :offset",
             {"territory_id": territory_id, "limit": no_limit(limit), "offset": offset},
         )
@@ -144,7 +144,7 @@ class PageRepository(Repository):
         return int(
             await self._scalar(
                 "SELECT count(*) FROM pages WHERE status = 'pending'"
-                " AND (:territory_id IS NULL OR territory_id = :territory_id)",
+                f"{given(territory_id, 'territory_id = :territory_id')}",
                 {"territory_id": territory_id},
             )
         )

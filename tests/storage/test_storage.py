@@ -493,13 +493,9 @@ UNTYPED_NULL_TEST = re.compile(r":\w+\s+IS\s+(NOT\s+)?NULL", re.I)
 #: Modules that still carry it, to be rewritten; no other may add one.
 UNTYPED_NULL_LEFT = {
     "audience.py",
-    "broadcasts.py",
-    "charts.py",
-    "claims.py",
     "exports.py",
     "observations.py",
     "orphans.py",
-    "pages.py",
 }
 
 
