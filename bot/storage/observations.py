@@ -17,6 +17,7 @@ from bot.storage.base import (
     Repository,
     columns,
     from_row,
+    given,
     in_list,
     insert_sql,
     list_param,
@@ -77,7 +78,11 @@ class FlaggedPage:
 
 _RUN_COLUMNS = columns(CollectRun)
 _FLAG_COLUMNS = "f.page_id, f.kind, f.reported, f.observed, f.flagged_at"
-_IN_SCOPE = "(:territory_id IS NULL OR p.territory_id = :territory_id)"
+
+
+def _in_scope(territory_id: int | None) -> str:
+    """SQL: ` AND` page `p` is in the territory, or nothing for the region (None)."""
+    return given(territory_id, "p.territory_id = :territory_id")
 
 
 class ObservationRepository(Repository):
@@ -186,7 +191,7 @@ class ObservationRepository(Repository):
         rows = await self._all(
             "SELECT p.id, p.url, p.platform_id FROM pages p"
             " WHERE p.status = 'approved' AND p.platform = :platform AND p.id > :after"
-            f" AND {_IN_SCOPE} ORDER BY p.id LIMIT :limit",
+            f"{_in_scope(territory_id)} ORDER BY p.id LIMIT :limit",
             {"platform": platform, "after": after, "territory_id": territory_id, "limit": limit},
         )
         return [Target(int(page_id), url, platform_id) for page_id, url, platform_id in rows]
@@ -196,7 +201,7 @@ class ObservationRepository(Repository):
         return int(
             await self._scalar(
                 "SELECT count(*) FROM pages p WHERE p.status = 'approved'"
-                f" AND {in_list('p.platform', 'platforms')} AND {_IN_SCOPE}",
+                f" AND {in_list('p.platform', 'platforms')}{_in_scope(territory_id)}",
                 {"platforms": list_param(platforms), "territory_id": territory_id},
             )
         )
@@ -243,7 +248,7 @@ class ObservationRepository(Repository):
         rows = await self._all(
             f"SELECT {PAGE_COLUMNS} FROM pages p"
             " WHERE p.collect_status IS NOT NULL AND p.status = 'approved'"
-            f" AND {_IN_SCOPE} ORDER BY lower(p.title), p.id LIMIT :limit",
+            f"{_in_scope(territory_id)} ORDER BY lower(p.title), p.id LIMIT :limit",
             {"territory_id": territory_id, "limit": no_limit(limit)},
         )
         return [page_record(row) for row in rows]
@@ -253,7 +258,7 @@ class ObservationRepository(Repository):
         return int(
             await self._scalar(
                 "SELECT count(*) FROM pages p WHERE p.collect_status IS NOT NULL"
-                f" AND p.status = 'approved' AND {_IN_SCOPE}",
+                f" AND p.status = 'approved'{_in_scope(territory_id)}",
                 {"territory_id": territory_id},
             )
         )
@@ -286,7 +291,7 @@ class ObservationRepository(Repository):
             f"SELECT {PAGE_COLUMNS}, {_FLAG_COLUMNS} FROM page_flags f"
             " JOIN pages p ON p.id = f.page_id"
             " WHERE f.cleared_at IS NULL AND f.flagged_at >= :since AND p.status = 'approved'"
-            f" AND {_IN_SCOPE} ORDER BY f.flagged_at DESC, f.id DESC LIMIT :limit",
+            f"{_in_scope(territory_id)} ORDER BY f.flagged_at DESC, f.id DESC LIMIT :limit",
             {"territory_id": territory_id, "since": since, "limit": no_limit(limit)},
         )
         width = len(PAGE_COLUMNS.split(","))
@@ -305,7 +310,7 @@ class ObservationRepository(Repository):
                 "SELECT count(DISTINCT f.page_id) FROM page_flags f"
                 " JOIN pages p ON p.id = f.page_id"
                 " WHERE f.cleared_at IS NULL AND f.flagged_at >= :since"
-                f" AND p.status = 'approved' AND {_IN_SCOPE}",
+                f" AND p.status = 'approved'{_in_scope(territory_id)}",
                 {"territory_id": territory_id, "since": since},
             )
         )
@@ -360,7 +365,7 @@ class ObservationRepository(Repository):
             " WHERE p.status <> 'rejected' AND EXISTS (SELECT 1 FROM pages s"
             "   WHERE s.platform = p.platform AND s.platform_id = p.platform_id"
             "     AND s.status <> 'rejected'"
-            "     AND (:territory_id IS NULL OR s.territory_id = :territory_id))"
+            f"{given(territory_id, 's.territory_id = :territory_id')})"
             " ORDER BY p.platform, p.platform_id, p.id",
             {"territory_id": territory_id},
         )

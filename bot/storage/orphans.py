@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.claims import Keepers
-from bot.storage.base import Repository, no_limit, qualified
+from bot.storage.base import Repository, given, no_limit, qualified
 from bot.storage.pages import PAGE_COLUMNS, page_record
 from bot.storage.records import Page, User
 from bot.storage.users import USER_COLUMNS, user_record
@@ -50,13 +50,14 @@ SELECT page_id, user_id, lost_at, departed
  WHERE nth = 1
 """
 
-# Page `p` is approved, in the territory asked for (NULL: any), and nobody reachable
+
+# Page `p` is approved, in the territory asked for (None: any), and nobody reachable
 # administers it. With a loss joined, it is orphaned. The queries below start from the
 # losses, a few rows, and look the pages up: `losses CROSS JOIN pages WHERE ...` (an
 # ordinary join to PostgreSQL) keeps SQLite from scanning every approved page instead.
-_NOBODY_REACHABLE = """
-p.status = 'approved'
-AND (:territory_id IS NULL OR p.territory_id = :territory_id)
+def _nobody_reachable(territory_id: int | None) -> str:
+    return f"""
+p.status = 'approved'{given(territory_id, "p.territory_id = :territory_id")}
 AND NOT EXISTS (SELECT 1 FROM page_admins a JOIN users u ON u.id = a.user_id
                  WHERE a.page_id = p.id AND u.reachable = 1)
 """
@@ -95,7 +96,7 @@ class OrphanRepository(Repository):
             f"SELECT {PAGE_COLUMNS}, {qualified('u', USER_COLUMNS)}, l.lost_at, l.departed"
             f" FROM ({_LATEST_LOSS}) l CROSS JOIN pages p"
             " JOIN users u ON u.id = l.user_id"
-            f" WHERE p.id = l.page_id AND {_NOBODY_REACHABLE}"
+            f" WHERE p.id = l.page_id AND {_nobody_reachable(territory_id)}"
             " ORDER BY l.lost_at DESC, p.id DESC LIMIT :limit",
             {"territory_id": territory_id, "limit": no_limit(limit)},
         )
@@ -108,7 +109,7 @@ class OrphanRepository(Repository):
         return int(
             await self._scalar(
                 f"SELECT count(*) FROM (SELECT DISTINCT page_id FROM ({_LOSSES}) losses) l"
-                f" CROSS JOIN pages p WHERE p.id = l.page_id AND {_NOBODY_REACHABLE}",
+                f" CROSS JOIN pages p WHERE p.id = l.page_id AND {_nobody_reachable(territory_id)}",
                 {"territory_id": territory_id},
             )
         )
@@ -120,7 +121,7 @@ class OrphanRepository(Repository):
         return int(
             await self._scalar(
                 "SELECT count(*) FROM pages p WHERE p.status = 'approved'"
-                " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
+                f"{given(territory_id, 'p.territory_id = :territory_id')}"
                 " AND NOT EXISTS (SELECT 1 FROM page_admins a WHERE a.page_id = p.id)"
                 " AND NOT EXISTS (SELECT 1 FROM page_departures d WHERE d.page_id = p.id)",
                 {"territory_id": territory_id},
@@ -134,8 +135,8 @@ class OrphanRepository(Repository):
             "SELECT p.territory_id, count(*)"
             f" FROM ({_LATEST_LOSS}) l CROSS JOIN pages p"
             " WHERE p.id = l.page_id AND l.lost_at >= :since AND l.lost_at < :until"
-            f" AND {_NOBODY_REACHABLE}"
+            f" AND {_nobody_reachable(None)}"
             " GROUP BY p.territory_id",
-            {"since": since, "until": until, "territory_id": None},
+            {"since": since, "until": until},
         )
         return {int(territory): int(count) for territory, count in rows}

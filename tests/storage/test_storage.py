@@ -494,8 +494,6 @@ UNTYPED_NULL_TEST = re.compile(r":\w+\s+IS\s+(NOT\s+)?NULL", re.I)
 UNTYPED_NULL_LEFT = {
     "audience.py",
     "exports.py",
-    "observations.py",
-    "orphans.py",
 }
 
 
