@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import AsyncGenerator, Collection
 from typing import NamedTuple
 
-from bot.storage.base import Repository, in_list, list_param
+from bot.storage.base import Repository, given, in_list, list_param
 
 
 class PageRow(NamedTuple):
@@ -66,19 +66,26 @@ class Administrator(NamedTuple):
     username: str | None
 
 
-_PAGE_FILTER = (
-    "p.status <> 'rejected' AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
-)
-_REPORT_FILTER = (
-    "(:since IS NULL OR r.reported_at >= :since) AND r.reported_at <= :until"
-    " AND (:territory_id IS NULL OR p.territory_id = :territory_id)"
-)
-# A scoped coordinator sees the registrations of the administrators of their territory.
-_REGISTRATION_SCOPE = (
-    "(:territory_id IS NULL OR r.user_id IN (SELECT a.user_id FROM page_admins a"
-    " JOIN pages p ON p.id = a.page_id"
-    " WHERE p.territory_id = :territory_id AND p.status <> 'rejected'))"
-)
+def _page_filter(territory_id: int | None) -> str:
+    return f"p.status <> 'rejected'{given(territory_id, 'p.territory_id = :territory_id')}"
+
+
+def _report_filter(territory_id: int | None, since: int | None) -> str:
+    return (
+        f"r.reported_at <= :until{given(since, 'r.reported_at >= :since')}"
+        f"{given(territory_id, 'p.territory_id = :territory_id')}"
+    )
+
+
+def _registration_scope(territory_id: int | None) -> str:
+    """A scoped coordinator sees the registrations of the administrators of their
+    territory: ` AND` such a condition on registration `r`, or nothing for the region."""
+    return given(
+        territory_id,
+        "r.user_id IN (SELECT a.user_id FROM page_admins a"
+        " JOIN pages p ON p.id = a.page_id"
+        " WHERE p.territory_id = :territory_id AND p.status <> 'rejected')",
+    )
 
 
 class ExportRepository(Repository):
@@ -86,7 +93,7 @@ class ExportRepository(Repository):
         """How many rows `pages` yields."""
         return int(
             await self._scalar(
-                f"SELECT count(*) FROM pages p WHERE {_PAGE_FILTER}",
+                f"SELECT count(*) FROM pages p WHERE {_page_filter(territory_id)}",
                 {"territory_id": territory_id},
             )
         )
@@ -98,7 +105,7 @@ class ExportRepository(Repository):
         async for batch in self._batches(
             "SELECT p.id, p.url, p.title, p.territory_id, p.level, p.theme, p.current_figure,"
             " p.platform, p.status, p.last_report_at, p.reported_figure, p.observed_figure,"
-            f" p.observed_at FROM pages p WHERE {_PAGE_FILTER} ORDER BY p.id",
+            f" p.observed_at FROM pages p WHERE {_page_filter(territory_id)} ORDER BY p.id",
             {"territory_id": territory_id},
             size=size,
         ):
@@ -124,7 +131,7 @@ class ExportRepository(Repository):
         return int(
             await self._scalar(
                 f"SELECT count(*) FROM reports r JOIN pages p ON p.id = r.page_id"
-                f" WHERE {_REPORT_FILTER}",
+                f" WHERE {_report_filter(territory_id, since)}",
                 {"territory_id": territory_id, "since": since, "until": until},
             )
         )
@@ -139,7 +146,7 @@ class ExportRepository(Repository):
             " r.reported_by, u.username"
             " FROM reports r JOIN pages p ON p.id = r.page_id"
             " LEFT JOIN users u ON u.id = r.reported_by"
-            f" WHERE {_REPORT_FILTER} ORDER BY r.page_id, r.reported_at, r.id",
+            f" WHERE {_report_filter(territory_id, since)} ORDER BY r.page_id, r.reported_at, r.id",
             {"territory_id": territory_id, "since": since, "until": until},
             size=size,
         ):
@@ -160,7 +167,7 @@ class ExportRepository(Repository):
             await self._scalar(
                 "SELECT count(*) FROM seminars s"
                 " LEFT JOIN seminar_registrations r"
-                f" ON r.seminar_id = s.id AND {_REGISTRATION_SCOPE}"
+                f" ON r.seminar_id = s.id{_registration_scope(territory_id)}"
                 f" WHERE {in_list('s.id', 'seminars')}",
                 {"seminars": list_param(seminar_ids), "territory_id": territory_id},
             )
@@ -175,7 +182,8 @@ class ExportRepository(Repository):
             "SELECT s.id, s.title, s.starts_at, s.duration_minutes, s.place, s.capacity,"
             " s.segment, r.user_id, u.username, u.full_name, r.registered_at"
             " FROM seminars s"
-            f" LEFT JOIN seminar_registrations r ON r.seminar_id = s.id AND {_REGISTRATION_SCOPE}"
+            " LEFT JOIN seminar_registrations r"
+            f" ON r.seminar_id = s.id{_registration_scope(territory_id)}"
             " LEFT JOIN users u ON u.id = r.user_id"
             f" WHERE {in_list('s.id', 'seminars')}"
             " ORDER BY s.starts_at, s.id, r.registered_at, r.user_id",

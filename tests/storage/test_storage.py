@@ -493,7 +493,6 @@ UNTYPED_NULL_TEST = re.compile(r":\w+\s+IS\s+(NOT\s+)?NULL", re.I)
 #: Modules that still carry it, to be rewritten; no other may add one.
 UNTYPED_NULL_LEFT = {
     "audience.py",
-    "exports.py",
 }
 
 
