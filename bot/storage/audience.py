@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.domain.segments import Segment
-from bot.storage.base import Repository, in_list, list_param
+from bot.storage.base import Repository, given, in_list, list_param
 from bot.storage.silence import is_silent, silence_cutoff
 from bot.storage.training import has_trained_admin
 
@@ -21,25 +21,32 @@ _ATTENDED = (
     " WHERE t.seminar_id = :seminar AND t.user_id = a.user_id)"
 )
 
-# Each filter is skipped when its parameter is NULL (nothing chosen in that dimension).
-# "Has not reported for N days" is the one rule of bot.storage.silence, "trained" the one
-# of bot.storage.training.
-_MATCHING_ADMINS = f"""
+# Each filter applies only when its parameter was chosen (not None), and is left out of
+# the SQL otherwise. "Has not reported for N days" is the one rule of
+# bot.storage.silence, "trained" the one of bot.storage.training.
+_FILTERS = {
+    "territories": in_list("p.territory_id", "territories"),
+    "levels": in_list("p.level", "levels"),
+    "themes": in_list("p.theme", "themes"),
+    "platforms": in_list("p.platform", "platforms"),
+    "silent_since": is_silent("p", "silent_since"),
+    "seminar": f"""((:seminar_group = 'registered' AND {_REGISTERED})
+        OR (:seminar_group = 'attended' AND {_ATTENDED})
+        OR (:seminar_group = 'absent' AND {_REGISTERED} AND NOT {_ATTENDED}))""",
+}
+
+
+def _matching_admins(params: Mapping[str, Any]) -> str:
+    """SQL: the distinct `user_id` of the administrators the segment whose parameters
+    (`AudienceRepository._params`) are `params` reaches."""
+    chosen = "".join(given(params[name], condition) for name, condition in _FILTERS.items())
+    return f"""
 SELECT DISTINCT a.user_id
   FROM pages p
   JOIN page_admins a ON a.page_id = p.id
   JOIN users u ON u.id = a.user_id
  WHERE p.status = 'approved'
-   AND u.reachable = 1
-   AND (:territories IS NULL OR {in_list("p.territory_id", "territories")})
-   AND (:levels IS NULL OR {in_list("p.level", "levels")})
-   AND (:themes IS NULL OR {in_list("p.theme", "themes")})
-   AND (:platforms IS NULL OR {in_list("p.platform", "platforms")})
-   AND (:silent_since IS NULL OR {is_silent("p", "silent_since")})
-   AND (:seminar IS NULL
-        OR (:seminar_group = 'registered' AND {_REGISTERED})
-        OR (:seminar_group = 'attended' AND {_ATTENDED})
-        OR (:seminar_group = 'absent' AND {_REGISTERED} AND NOT {_ATTENDED}))
+   AND u.reachable = 1{chosen}
    AND (:untrained = 0 OR NOT {has_trained_admin("p")})
 """
 
@@ -69,20 +76,23 @@ class AudienceRepository(Repository):
 
     async def recipients(self, segment: Segment, *, now: int) -> list[int]:
         """The segment's administrators now, by id."""
-        rows = await self._all(_MATCHING_ADMINS + " ORDER BY a.user_id", self._params(segment, now))
+        params = self._params(segment, now)
+        rows = await self._all(_matching_admins(params) + " ORDER BY a.user_id", params)
         return [int(row[0]) for row in rows]
 
     async def count(self, segment: Segment, *, now: int) -> int:
         """How many administrators the segment reaches now."""
+        params = self._params(segment, now)
         found = await self._scalar(
-            f"SELECT count(*) FROM ({_MATCHING_ADMINS}) AS matching", self._params(segment, now)
+            f"SELECT count(*) FROM ({_matching_admins(params)}) AS matching", params
         )
         return int(found) if found is not None else 0
 
     async def includes(self, segment: Segment, user_id: int, *, now: int) -> bool:
         """Whether the user is in the segment now."""
+        params = self._params(segment, now)
         found = await self._scalar(
-            f"SELECT EXISTS ({_MATCHING_ADMINS} AND a.user_id = :user)",
-            {**self._params(segment, now), "user": user_id},
+            f"SELECT EXISTS ({_matching_admins(params)} AND a.user_id = :user)",
+            {**params, "user": user_id},
         )
         return bool(found)

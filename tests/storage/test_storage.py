@@ -490,18 +490,14 @@ def test_storage_sql_is_what_postgresql_accepts_too() -> None:
 #: A parameter compared only with NULL (`:x IS NULL OR ...`): asyncpg cannot infer its
 #: type and refuses the statement; build the SQL with or without the condition instead.
 UNTYPED_NULL_TEST = re.compile(r":\w+\s+IS\s+(NOT\s+)?NULL", re.I)
-#: Modules that still carry it, to be rewritten; no other may add one.
-UNTYPED_NULL_LEFT = {
-    "audience.py",
-}
 
 
-def test_no_new_parameter_is_typed_only_by_a_null_test() -> None:
+def test_no_parameter_is_typed_only_by_a_null_test() -> None:
     assert UNTYPED_NULL_TEST.search('" AND (:territory IS NULL OR p.territory_id = :territory)"')
-    found = {
+    found = [
         file for file, source in _storage_sources().items() if UNTYPED_NULL_TEST.search(source)
-    }
-    assert found <= UNTYPED_NULL_LEFT
+    ]
+    assert found == []
 
 
 def test_lists_of_values_are_passed_in_one_place() -> None:
