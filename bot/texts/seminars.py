@@ -79,11 +79,6 @@ def announcement_header(locale: str, i18n: I18n) -> str:
         return _("📣 <b>New seminar</b>")
 
 
-def announcement(view: SeminarView, tz: ZoneInfo, locale: str, i18n: I18n) -> str:
-    """The announcement of a seminar in `locale`: the header, a blank line, the card."""
-    return announcement_header(locale, i18n) + "\n\n" + seminar_card(view, tz, locale, i18n)
-
-
 def seminar_announcement(
     i18n: I18n, tz: ZoneInfo, keyboard: SeminarKeyboard
 ) -> AnnouncementRenderer:
