@@ -17,6 +17,9 @@ from tests.fakes.bot_api import FakeBotAPI
 if TYPE_CHECKING:
     from tests.harness import BotHarness
 
+# The PostgreSQL server and its fresh databases (postgres_server, postgres_url, ...).
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture
 def clock() -> FakeClock:

@@ -25,7 +25,6 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -101,11 +100,13 @@ class PostgresServer:
         self.run(str(PG_BIN / "pg_ctl"), "stop", "--wait", "-m", "immediate", "-D", str(self.data))
 
     async def _admin(self, sql: str) -> None:
-        conn = await asyncpg.connect(host=str(self.socket_dir), user=_SUPERUSER, database="postgres")
+        # CREATE DATABASE runs outside a transaction.
+        engine = create_async_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
         try:
-            await conn.execute(sql)
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql(sql)
         finally:
-            await conn.close()
+            await engine.dispose()
 
     async def empty_database(self) -> str:
         """A new empty database; returns its URL."""

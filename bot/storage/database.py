@@ -10,35 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.migrate import migration_files as migration_files  # where it was
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-def migration_files() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) of every numbered migration, in order."""
-    folder = resources.files("bot.storage") / "migrations"
-    found: list[tuple[int, str, str]] = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [version for version, _, _ in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {versions}")
-    return found
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:

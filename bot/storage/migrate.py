@@ -115,14 +115,14 @@ def sqlite_statements(script: str) -> list[str]:
     whole). Raises ValueError when the script ends inside a statement."""
     statements: list[str] = []
     pending = ""
-    for piece in script.split(";"):
-        pending += piece
-        if sqlite3.complete_statement(pending + ";"):
-            statements.append(pending.strip() + ";")
+    *pieces, rest = script.split(";")
+    for piece in pieces:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if _COMMENT.sub("", pending).strip(" \n;"):
+                statements.append(pending.strip())
             pending = ""
-        else:
-            pending += ";"
-    rest = pending.removesuffix(";")
+    rest = pending + rest
     if _COMMENT.sub("", rest).strip():
         raise ValueError(f"the script ends inside a statement: {rest.strip()[:60]!r}")
     return statements

@@ -1,4 +1,4 @@
-"""The core loop: territories, users, pages, reports, invites, wizard state, and the aggregates with the triggers that keep them (0001_core.sql)."""
+"""The core loop: territories, users, pages, reports, invites, aggregates (0001_core.sql)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the scheduled jobs need: daily totals, milestones, reminders, digests, subscriptions, the scheduler lease (0003_schedules.sql)."""
+"""What the scheduled jobs need, and subscriptions (0003_schedules.sql)."""
 
 from __future__ import annotations
 
