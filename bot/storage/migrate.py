@@ -1,12 +1,14 @@
 """Schema migrations on SQLite and PostgreSQL, with Alembic.
 
 The revisions live in `bot/storage/alembic/versions/`, numbered "0001", "0002", ... like
-the SQL scripts they run: a revision's upgrade runs the script of the connection's
-dialect, `bot/storage/migrations/NNNN_name.sql` on SQLite (the scripts existing SQLite
-databases were built from, never edited) and `bot/storage/migrations/postgresql/
-NNNN_name.sql` on PostgreSQL; its downgrade runs the SQL the revision gives for the
-dialect. Each revision runs in a transaction of its own, its `alembic_version` row
-updated in the same transaction: a failing revision leaves nothing behind.
+the SQL scripts they run (`steps`): a revision's upgrade runs the script of the
+connection's dialect, `bot/storage/migrations/NNNN_name.sql` on SQLite (the scripts
+existing SQLite databases were built from, never edited) and `bot/storage/migrations/
+postgresql/NNNN_name.sql` on PostgreSQL; its downgrade runs `migrations/downgrade/
+NNNN_name.sql`, or on PostgreSQL `migrations/postgresql/downgrade/NNNN_name.sql` where
+the databases differ. Each revision runs in a transaction of its own, its
+`alembic_version` row updated in the same transaction: a failing revision leaves nothing
+behind.
 
 SQLite databases carry their migration number in `PRAGMA user_version` too: the numbered
 runner that built them before Alembic kept it there, and backups (bot/storage/backup.py)
@@ -148,11 +150,18 @@ def run_script(connection: Connection, script: str) -> None:
     driver.run_async(lambda raw: raw.execute(script))
 
 
-def _script(name: str, dialect: str) -> str:
+def _script(name: str, dialect: str, *, down: bool = False) -> str:
+    """The script `name` of `dialect`: the upgrade, or with `down` the downgrade (on
+    PostgreSQL its own if it has one, else the one both databases share)."""
     folder = resources.files("bot.storage") / "migrations"
-    if dialect != "sqlite":
-        folder = folder / dialect
-    return (folder / name).read_text(encoding="utf-8")
+    candidates = [folder / dialect] if dialect != "sqlite" else []
+    candidates.append(folder)
+    if down:
+        candidates = [candidate / "downgrade" for candidate in candidates]
+    for candidate in candidates:
+        if (candidate / name).is_file():
+            return (candidate / name).read_text(encoding="utf-8")
+    raise FileNotFoundError(f"no {'downgrade' if down else 'upgrade'} script {name} for {dialect}")
 
 
 def _set_version(connection: Connection, number: int) -> None:
@@ -160,21 +169,24 @@ def _set_version(connection: Connection, number: int) -> None:
         connection.exec_driver_sql(f"PRAGMA user_version = {number}")
 
 
-def upgrade_to(name: str) -> None:
-    """A revision's upgrade: run the migration script `name` ("0001_core.sql") of the
-    connection's dialect, and on SQLite set `user_version` to its number. Called inside
-    Alembic's transaction for the revision."""
-    connection = op.get_bind()
-    log.info("Applying migration %s", name)
-    run_script(connection, _script(name, connection.dialect.name))
-    _set_version(connection, int(name[:4]))
+def steps(name: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """A revision's upgrade and downgrade for the migration `name` ("0004_outbox_photos.sql"),
+    run by Alembic inside the revision's transaction. The upgrade runs the script of the
+    connection's dialect; the downgrade the script under downgrade/ that removes what the
+    upgrade added. On SQLite both set `user_version` (to the migration's number, to the
+    one before). Raises FileNotFoundError when a script is missing."""
+    number = int(name[:4])
 
+    def upgrade() -> None:
+        connection = op.get_bind()
+        log.info("Applying migration %s", name)
+        run_script(connection, _script(name, connection.dialect.name))
+        _set_version(connection, number)
 
-def downgrade_from(name: str, scripts: dict[str, str]) -> None:
-    """A revision's downgrade: run `scripts[dialect]`, the SQL that removes what the
-    migration `name` ("0001_core.sql") added, and on SQLite set `user_version` to the
-    number before it. Raises KeyError for a dialect the revision has no SQL for."""
-    connection = op.get_bind()
-    log.info("Reverting migration %s", name)
-    run_script(connection, scripts[connection.dialect.name])
-    _set_version(connection, int(name[:4]) - 1)
+    def downgrade() -> None:
+        connection = op.get_bind()
+        log.info("Reverting migration %s", name)
+        run_script(connection, _script(name, connection.dialect.name, down=True))
+        _set_version(connection, number - 1)
+
+    return upgrade, downgrade

@@ -166,11 +166,15 @@ async def _version(engine: AsyncEngine) -> str | None:
 
 
 def test_a_revision_per_numbered_script_with_a_postgresql_form() -> None:
-    """Revision N runs the script N on SQLite and its namesake under postgresql/."""
+    """Revision N runs the script N on SQLite and its namesake under postgresql/, and
+    undoes it with its namesake under downgrade/ (postgresql/downgrade/ only where the
+    databases differ)."""
     names = [name for _, name, _ in migrate.migration_files()]
     assert [name[:4] for name in names] == REVISIONS
-    folder = Path(migrate.__file__).with_name("migrations") / "postgresql"
-    assert sorted(path.name for path in folder.glob("*.sql")) == names
+    folder = Path(migrate.__file__).with_name("migrations")
+    for scripts in (folder / "postgresql", folder / "downgrade"):
+        assert sorted(path.name for path in scripts.glob("*.sql")) == names
+    assert {path.name for path in (folder / "postgresql" / "downgrade").glob("*")} < set(names)
 
 
 def test_sqlite_scripts_split_into_whole_statements() -> None:
@@ -246,13 +250,9 @@ def _numbered_runner(path: Path, version: int) -> None:
         )
 
 
-async def test_a_database_of_the_numbered_runner_carries_over(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Stamped at its `user_version`, then upgraded with what it holds: only the newer
-    migrations run, their data migrations included, and `user_version` follows."""
-    path = tmp_path / "old.sqlite3"
-    _numbered_runner(path, 10)
+async def _carry_over(path: Path, caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Upgrade the SQLite file `path` to the newest revision; returns the migrations
+    applied (as logged) after checking that Alembic tracks the database at the newest."""
     engine = _sqlite_engine(path)
     try:
         with caplog.at_level(logging.INFO, logger="bot.storage.migrate"):
@@ -260,7 +260,17 @@ async def test_a_database_of_the_numbered_runner_carries_over(
         assert await _version(engine) == HEAD
     finally:
         await engine.dispose()
-    applied = [r.getMessage() for r in caplog.records if r.msg == "Applying migration %s"]
+    return [r.getMessage() for r in caplog.records if r.msg == "Applying migration %s"]
+
+
+async def test_a_database_of_the_numbered_runner_carries_over(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stamped at its `user_version`, then upgraded with what it holds: only the newer
+    migrations run, their data migrations included, and `user_version` follows."""
+    path = tmp_path / "old.sqlite3"
+    _numbered_runner(path, 10)
+    applied = await _carry_over(path, caplog)
     assert applied == [f"Applying migration {n}" for _, n, _ in migrate.migration_files()[10:]]
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (int(HEAD),)
@@ -277,14 +287,7 @@ async def test_a_database_of_the_numbered_runner_at_the_newest_is_only_stamped(
 ) -> None:
     path = tmp_path / "current.sqlite3"
     _numbered_runner(path, len(REVISIONS))
-    engine = _sqlite_engine(path)
-    try:
-        with caplog.at_level(logging.INFO, logger="bot.storage.migrate"):
-            await migrate.upgrade(engine)
-        assert await _version(engine) == HEAD
-    finally:
-        await engine.dispose()
-    assert not [r for r in caplog.records if r.msg == "Applying migration %s"]
+    assert await _carry_over(path, caplog) == []
 
 
 async def test_a_new_sqlite_database_gets_the_newest_user_version(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+-- Nothing to undo on PostgreSQL: its index has been on lower(username) since 0001.
