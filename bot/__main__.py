@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -17,6 +18,7 @@ from bot.i18n import CataloguesNotCompiled
 from bot.services.backups import BackupService
 from bot.services.clock import SystemClock
 from bot.storage.backup import BackupError
+from bot.storage.dialect import sqlite_file
 from bot.storage.lock import DatabaseInUse, shared_use
 
 
@@ -39,16 +41,17 @@ async def _run(settings: Settings) -> None:
 async def _migrate(settings: Settings) -> None:
     from bot.storage.database import Database
 
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     await db.connect()
     await db.close()
-    logging.getLogger("bot").info("Database is up to date: %s", settings.database_path)
+    # The URL's password is never printed.
+    logging.getLogger("bot").info("Database is up to date: %r", db.url)
 
 
 def _backup(settings: Settings, path: str | None) -> int:
-    service = BackupService.from_settings(settings, SystemClock())
     try:
-        with shared_use(settings.database_path, "python -m bot backup"):
+        service = BackupService.from_settings(settings, SystemClock())
+        with shared_use(service.database, "python -m bot backup"):
             copy = asyncio.run(service.take(path))
     except (BackupError, DatabaseInUse) as exc:
         print(f"No backup: {exc}", file=sys.stderr)
@@ -58,8 +61,8 @@ def _backup(settings: Settings, path: str | None) -> int:
 
 
 def _restore(settings: Settings, path: Path) -> int:
-    service = BackupService.from_settings(settings, SystemClock())
     try:
+        service = BackupService.from_settings(settings, SystemClock())
         restored = asyncio.run(service.restore(path))
     except DatabaseInUse as exc:
         print(
@@ -148,9 +151,15 @@ def main(argv: list[str] | None = None) -> int:
         return _backup(settings, args.path)
     if command == "restore":
         return _restore(settings, args.path)
-    # Whatever uses the database holds its lock while it runs: a restore refuses meanwhile.
+    # Whatever uses an SQLite database holds its lock while it runs: a restore refuses
+    # meanwhile. PostgreSQL is restored with its own tools.
     try:
-        with shared_use(settings.database_path, f"python -m bot {command}"):
+        database = sqlite_file(settings.database)
+    except ValueError as exc:
+        print(f"Cannot start: DATABASE_URL: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with shared_use(database, f"python -m bot {command}") if database else nullcontext():
             if command == "import":
                 return _import(settings, args)
             return _run_or_migrate(settings, command)

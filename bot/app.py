@@ -360,7 +360,8 @@ def build_jobs(
             render=reminder_text(i18n, settings.reminder_days, keyboards.report_now),
             wake=delivery.wake,
         ),
-        backups=BackupService.from_settings(settings, clock),
+        # PostgreSQL is backed up with its own tools, not by the bot.
+        backups=BackupService.from_settings(settings, clock) if db.file is not None else None,
         every_minute={
             "seminar-reminders": SeminarReminderService(
                 db,
@@ -464,7 +465,7 @@ class Application:
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
     # One budget for answers and the delivery queue alike.
     budget = build_budget(settings)

@@ -76,7 +76,7 @@ async def run_import(
         return UNUSABLE
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
     locale = settings.default_locale
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     await db.connect()
     try:
         await seed_territories(db, settings.territories_file)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # The database as a SQLAlchemy URL; wins over DATABASE_PATH when set. SQLite
+    # (sqlite+aiosqlite:///data/bot.sqlite3) or PostgreSQL
+    # (postgresql+asyncpg://user:password@host:5432/dbname), which several replicas share.
+    database_url: SecretStr | None = None
     # Comma-separated Telegram user ids, e.g. "111,222"; NoDecode keeps pydantic from
     # expecting JSON here.
     superadmin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -218,15 +222,16 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
-    def backup_folder(self) -> Path:
-        """Where backups go: BACKUP_DIR, read from the database's folder when relative."""
-        return self.database_path.parent / self.backup_dir
-
     def region_name_in(self, locale: str) -> str:
         """The region's name in `locale` ("ru" or "en"): REGION_NAME for Russian,
         REGION_NAME_EN for any other language. Not escaped: HTML callers escape it."""
         return self.region_name if locale == "ru" else self.region_name_en
+
+    @property
+    def database(self) -> str | Path:
+        """What `bot.storage.database.Database` opens: DATABASE_URL when set (it may hold a
+        password: never log it), else the SQLite file DATABASE_PATH."""
+        return self.database_url.get_secret_value() if self.database_url else self.database_path
 
     def require_token(self) -> SecretStr:
         """BOT_TOKEN, for what talks to Telegram. Raises SettingsError (saying where to put

@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
 from bot.storage.attendance import AttendanceSource
@@ -271,12 +269,10 @@ async def store_seminar(
 
 
 async def execute(db: Database, sql: str, params: Mapping[str, Any]) -> None:
-    """One write committed from a second connection, for a table whose repository belongs
-    to another feature (a seminar cancelled). It waits for the bot's writer as long as
-    SQLite's busy timeout allows (LOCK_WAIT_SECONDS), never failing on a busy database."""
-    async with aiosqlite.connect(db.path, timeout=LOCK_WAIT_SECONDS) as conn:
-        await conn.execute(sql, params)
-        await conn.commit()
+    """One write (named parameters) committed in a unit of work of its own, for a table
+    whose repository belongs to another feature (a seminar cancelled)."""
+    async with db.write() as repos:
+        await repos.audit._run(sql, params)
 
 
 async def mark_attended(db: Database, seminar_id: int, user_id: int, *, now: int) -> None:

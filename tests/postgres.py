@@ -29,6 +29,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage import migrate
+from bot.storage.dialect import create_engine, database_url
 
 #: Where the PostgreSQL 15 binaries are; PG_BIN overrides it.
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -118,7 +119,7 @@ class PostgresServer:
         """A new database at the newest revision (a copy of the template); returns its URL."""
         if not self._template_ready:
             await self._admin(f"CREATE DATABASE {_TEMPLATE}")
-            engine = create_async_engine(self.url(_TEMPLATE))
+            engine = create_engine(database_url(self.url(_TEMPLATE)))
             try:
                 await migrate.upgrade(engine)
             finally:
@@ -182,7 +183,7 @@ async def postgres_url(postgres_server: PostgresServer) -> str:
 @pytest.fixture
 async def postgres_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh database at the newest revision, disposed of at the end."""
-    engine = create_async_engine(postgres_url)
+    engine = create_engine(database_url(postgres_url))
     try:
         yield engine
     finally:

@@ -21,6 +21,7 @@ from bot.domain.localtime import cron_fired
 from bot.services.clock import Clock
 from bot.storage.backup import (
     BackupCopy,
+    BackupError,
     Restored,
     backup_name,
     backups_in,
@@ -28,6 +29,7 @@ from bot.storage.backup import (
     restore_database,
     take_backup,
 )
+from bot.storage.dialect import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,18 @@ class BackupService:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock) -> BackupService:
-        """DATABASE_PATH backed up into BACKUP_DIR, BACKUP_KEEP kept, due at BACKUP_CRON."""
+        """The SQLite database (DATABASE_URL or DATABASE_PATH) backed up into BACKUP_DIR
+        (read from the database's folder when relative), BACKUP_KEEP kept, due at
+        BACKUP_CRON. BackupError on PostgreSQL, which is backed up with its own tools
+        (pg_dump), not by the bot."""
+        database = sqlite_file(settings.database)
+        if database is None:
+            raise BackupError(
+                "the database is PostgreSQL: back it up with pg_dump and restore with pg_restore"
+            )
         return cls(
-            settings.database_path,
-            settings.backup_folder,
+            database,
+            database.parent / settings.backup_dir,
             keep=settings.backup_keep,
             cron=settings.backup_cron,
             tz=settings.tz,

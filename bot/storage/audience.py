@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.segments import Segment
 from bot.storage.base import Repository, given, in_list, list_param
+from bot.storage.dialect import ListParam
 from bot.storage.silence import is_silent, silence_cutoff
 from bot.storage.training import has_trained_admin
 
@@ -51,7 +52,7 @@ SELECT DISTINCT a.user_id
 """
 
 
-def _set(values: Iterable[Any]) -> str | None:
+def _set(values: Iterable[Any]) -> ListParam | None:
     """A list parameter of the chosen values; None (the filter is skipped) if none."""
     items = list(values)
     return list_param(items) if items else None

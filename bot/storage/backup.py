@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.audit import AuditAction, SubjectKind
-from bot.storage.database import BUSY_TIMEOUT_MS, Database, migration_files
+from bot.storage.database import Database, migration_files
+from bot.storage.dialect import BUSY_TIMEOUT_MS
 from bot.storage.lock import exclusive_use
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ SQL in the repositories is written so that both engines accept it: named paramet
 standard functions (`lower`, `coalesce`, `CASE`). What has no form both accept lives
 here, and only here, each with its PostgreSQL equivalent named:
 
-- a list of values passed as one parameter (`in_list`, `list_values`, `list_param`);
-- "no limit" as a LIMIT parameter (`no_limit`).
+- a list of values read as a table (`Repository._list_values`; `in_list` is portable,
+  an expanding parameter).
 
 A filter that applies only when a value was chosen is added to the SQL or left out in
 Python (`given`), never by testing its parameter against NULL in the SQL: PostgreSQL
@@ -19,12 +19,15 @@ Repositories never commit: the unit of work in `Database.write()` owns the trans
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import fields
+from functools import lru_cache
 from typing import Any, TypeAlias, TypeVar
 
-import aiosqlite
+from sqlalchemy import CursorResult, TextClause, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.dialect import Dialect, ListParam
 
 #: Named parameters of one statement (`:name` in the SQL).
 Params: TypeAlias = Mapping[str, Any]
@@ -32,40 +35,26 @@ Params: TypeAlias = Mapping[str, Any]
 R = TypeVar("R")
 
 
-def list_param(values: Iterable[Any]) -> str:
-    """The value of a list parameter read by `in_list` or `list_values`.
-
-    SQLite: a JSON array, read by json_each. PostgreSQL: the list itself (an array).
-    """
-    return json.dumps(sorted(values))
-
-
-def list_values(name: str) -> str:
-    """SQL: a subquery whose one column `value` holds the values of the list parameter
-    `name` (see `list_param`).
-
-    SQLite: json_each over the JSON array. PostgreSQL: `(SELECT unnest(:name) AS value)`.
-    """
-    return f"(SELECT value FROM json_each(:{name}))"
+def list_param(values: Iterable[Any]) -> ListParam:
+    """The value of a list parameter, read by `in_list` (expanding: one bound value per
+    item) or by `Repository._list_values` (one array)."""
+    return ListParam(sorted(values))
 
 
 def in_list(column: str, name: str) -> str:
     """SQL condition: `column` is one of the values of the list parameter `name` (see
-    `list_param`); parenthesised, so `NOT` may precede it.
+    `list_param`); parenthesised, so `NOT` may precede it. An empty list matches nothing
+    (SQLAlchemy's expanding parameter renders an empty set)."""
+    return f"({column} IN :{name})"
 
-    SQLite: `column IN (SELECT value FROM json_each(:name))`.
-    PostgreSQL: `(column = ANY(:name))`.
-    """
-    return f"({column} IN {list_values(name)})"
+
+#: A LIMIT both engines read as "every row": SQLite refuses NULL, PostgreSQL a negative.
+_EVERY_ROW = 2**63 - 1
 
 
 def no_limit(limit: int | None) -> int:
-    """A LIMIT parameter: `limit` rows, or every row when None.
-
-    SQLite reads a negative LIMIT as no limit and refuses NULL. PostgreSQL refuses a
-    negative LIMIT and reads `LIMIT NULL` as no limit: there this returns `limit` as is.
-    """
-    return -1 if limit is None else limit
+    """A LIMIT parameter: `limit` rows, or every row when None."""
+    return _EVERY_ROW if limit is None else limit
 
 
 def given(value: object, condition: str) -> str:
@@ -131,32 +120,66 @@ def insert_sql(table: str, columns: Collection[str]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values})"
 
 
+@lru_cache(maxsize=2048)
+def _statement(sql: str, expanding: frozenset[str]) -> TextClause:
+    """`sql` as a text() construct, its list parameters `expanding`: built once per
+    statement, so SQLAlchemy's compiled cache finds it again."""
+    statement = text(sql)
+    if expanding:
+        statement = statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    return statement
+
+
 class Repository:
     """The base of every repository: one connection, never committed here."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
         self._conn = conn
+        self._dialect = dialect
+
+    def _list_values(self, name: str) -> str:
+        """SQL: a subquery whose one column `value` holds the integers of the list
+        parameter `name` (see `bot.storage.dialect.Dialect.list_values`)."""
+        return self._dialect.list_values(name)
+
+    def _bind(self, sql: str, params: Params | None) -> tuple[TextClause, dict[str, Any]]:
+        """The statement and its parameters, list parameters bound as the SQL reads them."""
+        values = dict(params or {})
+        expanding = []
+        for name, value in values.items():
+            if isinstance(value, ListParam):
+                if self._dialect.binds_whole(sql, name):
+                    values[name] = self._dialect.whole_list(value)
+                else:
+                    values[name] = list(value)
+                    expanding.append(name)
+        return _statement(sql, frozenset(expanding)), values
+
+    async def _execute(self, sql: str, params: Params | None) -> CursorResult[Any]:
+        statement, values = self._bind(sql, params)
+        return await self._conn.execute(statement, values)
 
     async def _one(self, sql: str, params: Params | None = None) -> tuple[Any, ...] | None:
         """The first row of a query, or None."""
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+        row = (await self._execute(sql, params)).first()
         return tuple(row) if row is not None else None
 
     async def _all(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """Every row of a query (or of a write with RETURNING)."""
-        async with self._conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
-        return [tuple(row) for row in rows]
+        return [tuple(row) for row in (await self._execute(sql, params)).all()]
 
     async def _batches(
         self, sql: str, params: Params | None = None, *, size: int
     ) -> AsyncGenerator[list[tuple[Any, ...]], None]:
         """The rows of a query, `size` at a time: never all of them in memory at once.
         Close it (`contextlib.aclosing`) when you may stop before the end."""
-        async with self._conn.execute(sql, params) as cursor:
-            while batch := await cursor.fetchmany(size):
+        statement, values = self._bind(sql, params)
+        result = await self._conn.stream(statement, values)
+        try:
+            async for batch in result.partitions(size):
                 yield [tuple(row) for row in batch]
+        finally:
+            await result.close()
 
     async def _scalar(self, sql: str, params: Params | None = None) -> Any:
         """The first column of the first row, or None when there is no row."""
@@ -165,8 +188,7 @@ class Repository:
 
     async def _run(self, sql: str, params: Params | None = None) -> int:
         """Execute a write; returns the number of rows changed."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        return (await self._execute(sql, params)).rowcount
 
     async def _changed(self, sql: str, params: Params | None = None) -> bool:
         """Execute a write; whether it changed any row."""
@@ -174,7 +196,9 @@ class Repository:
 
     async def _run_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Execute one write once per parameter set."""
-        await self._conn.executemany(sql, rows)
+        batch = [dict(row) for row in rows]
+        if batch:
+            await self._conn.execute(_statement(sql, frozenset()), batch)
 
     async def _insert(self, table: str, values: Params) -> int:
         """Insert one row (column → value) and return its new `id`."""

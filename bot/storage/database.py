@@ -1,9 +1,11 @@
-"""The SQLite database: one writer connection, one read-only connection, migrations
-(and, for long reads, a read-only connection of their own: `Database.snapshot()`).
+"""The database: a writer, readers and migrations, on SQLite or PostgreSQL
+(`bot.storage.dialect` says what differs).
 
-Writes go through `Database.write()`, a unit of work that begins with `BEGIN IMMEDIATE`
-(a read that later upgrades to a write can fail with "database is locked" whatever the
-busy timeout) and commits once at the end. Repositories never commit on their own.
+Writes go through `Database.write()`, a unit of work under the single-writer rule (SQLite
+`BEGIN IMMEDIATE`, PostgreSQL an advisory transaction lock) that commits once at the end.
+Reads go through `Database.read()`, a consistent snapshot that never blocks the writer;
+`Database.snapshot()` is the same on a connection of its own, for reads that take long.
+Repositories never commit on their own.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage.dialect import (
+    Dialect,
+    create_engine,
+    database_url,
+    dialect_of,
+    sqlite_path,
+)
 from bot.storage.migrate import migration_files as migration_files  # where it was
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 5_000
-
-
-async def _configure(conn: aiosqlite.Connection) -> None:
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
 
 
 async def apply_migrations(conn: aiosqlite.Connection) -> int:
@@ -53,36 +55,53 @@ async def apply_migrations(conn: aiosqlite.Connection) -> int:
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+    """The bot's database at `target`: a SQLAlchemy URL (`sqlite+aiosqlite:///…`,
+    `postgresql+asyncpg://…`) or the path of an SQLite file."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.url = database_url(target)
+        self.dialect: Dialect = dialect_of(self.url)
+        #: The SQLite file (backups, restore and the file lock work on it); None on
+        #: PostgreSQL.
+        self.file: Path | None = sqlite_path(self.url)
+        self._writer: AsyncEngine | None = None
+        self._readers: AsyncEngine | None = None
+        # One unit of work at a time in this process: the others wait here rather than
+        # each holding a connection while the engine's lock keeps them waiting.
         self._write_lock = asyncio.Lock()
-        self._read_lock = asyncio.Lock()
 
     async def connect(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are begun explicitly, never implicitly.
-        writer = await aiosqlite.connect(self.path, isolation_level=None)
-        await writer.execute("PRAGMA journal_mode = WAL")
-        await _configure(writer)
-        await apply_migrations(writer)
-        self._writer, self._reader = writer, await self._connect_reader()
+        """Open the engines and bring the schema up to date."""
+        if self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        writer = create_engine(self.url, pool_size=1)
+        async with writer.connect() as conn:
+            if self.dialect.is_sqlite:
+                raw = (await conn.get_raw_connection()).driver_connection
+                assert isinstance(raw, aiosqlite.Connection)
+                await raw.execute("PRAGMA journal_mode = WAL")
+                await apply_migrations(raw)
+        self._writer = writer
+        self._readers = (
+            create_engine(self.url, read_only=True, pool_size=2)
+            if self.dialect.is_sqlite
+            else writer
+        )
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._writer = self._reader = None
+        """Close every connection; connect() may be called again."""
+        for engine in {id(e): e for e in (self._readers, self._writer) if e is not None}.values():
+            await engine.dispose()
+        self._writer = self._readers = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Repositories]:
         """A unit of work: everything inside commits together or not at all."""
-        conn = self._require(self._writer)
-        async with self._write_lock:
-            await conn.execute("BEGIN IMMEDIATE")
+        engine = self._require(self._writer)
+        async with self._write_lock, engine.connect() as conn:
+            await self.dialect.begin_write(conn)
             try:
-                yield Repositories(conn)
+                yield Repositories(conn, self.dialect)
             except BaseException:
                 await conn.rollback()
                 raise
@@ -92,38 +111,39 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Repositories]:
         """A consistent snapshot for several reads; the writer is never blocked."""
-        conn = self._require(self._reader)
-        async with self._read_lock:
-            await conn.execute("BEGIN")
-            try:
-                yield Repositories(conn)
-            finally:
-                await conn.rollback()
+        async with self._reading() as conn:
+            yield Repositories(conn, self.dialect)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Repositories]:
-        """A consistent snapshot on a read-only connection of its own, for reads that take
-        long (an export of the whole history): `read()`'s shared connection and lock stay
-        free for everybody else, and the writer is never blocked. The connection is
-        closed at the end. Raises RuntimeError when the database is not connected."""
-        self._require(self._writer)
-        conn = await self._connect_reader()
-        try:
-            # Deferred: the snapshot is taken by the first read and kept until the end.
-            await conn.execute("BEGIN")
-            yield Repositories(conn)
-        finally:
-            await conn.close()
+        """A consistent snapshot for reads that take long (an export of the whole
+        history), on a connection of its own: reads by everybody else and the writer go
+        on meanwhile. Raises RuntimeError when the database is not connected."""
+        async with self._reading() as conn:
+            yield Repositories(conn, self.dialect)
 
-    async def _connect_reader(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(
-            f"file:{self.path.resolve()}?mode=ro", uri=True, isolation_level=None
-        )
-        await _configure(conn)
-        return conn
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        engine = self._require(self._readers)
+        async with engine.connect() as conn:
+            options = self.dialect.read_options()
+            if options:
+                await conn.execution_options(**options)
+            await conn.begin()
+            try:
+                yield conn
+            finally:
+                await conn.rollback()
+
+    @property
+    def path(self) -> Path:
+        """`file` where there must be one: RuntimeError on PostgreSQL."""
+        if self.file is None:
+            raise RuntimeError(f"{self.url.get_backend_name()} keeps no database file")
+        return self.file
 
     @staticmethod
-    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
-        if conn is None:
+    def _require(engine: AsyncEngine | None) -> AsyncEngine:
+        if engine is None:
             raise RuntimeError("the database is not connected")
-        return conn
+        return engine

@@ -12,7 +12,7 @@ from bot.domain.digests import (
     SilentPageRow,
     WeekPageRow,
 )
-from bot.storage.base import Repository, in_list, list_param, list_values, no_limit, qualified
+from bot.storage.base import Repository, in_list, list_param, no_limit, qualified
 from bot.storage.records import User
 from bot.storage.silence import is_silent, silent_since
 from bot.storage.users import USER_COLUMNS, user_record
@@ -173,7 +173,7 @@ class DigestRepository(Repository):
             return set()
         rows = await self._all(
             "INSERT INTO digest_deliveries (user_id, period, queued_at)"
-            f" SELECT listed.value, :period, :now FROM {list_values('users')} AS listed"
+            f" SELECT listed.value, :period, :now FROM {self._list_values('users')} AS listed"
             " WHERE true ON CONFLICT (user_id, period) DO NOTHING RETURNING user_id",
             {"period": period, "now": now, "users": list_param(user_ids)},
         )

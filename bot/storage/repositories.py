@@ -6,7 +6,7 @@ share. Repositories never commit: `Database.write()` owns the transaction.
 
 from __future__ import annotations
 
-import aiosqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.attendance import AttendanceRepository
 from bot.storage.audience import AudienceRepository
@@ -15,6 +15,7 @@ from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.certificates import CertificateRepository
 from bot.storage.charts import ChartRepository
 from bot.storage.claims import ClaimRepository
+from bot.storage.dialect import Dialect
 from bot.storage.digests import DigestRepository
 from bot.storage.exports import ExportRepository
 from bot.storage.feedback import FeedbackRepository
@@ -43,34 +44,34 @@ from bot.storage.waitlist import WaitlistRepository
 class Repositories:
     """Every repository over one connection: what a unit of work hands out."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.territories = TerritoryRepository(conn)
-        self.users = UserRepository(conn)
-        self.pages = PageRepository(conn)
-        self.reports = ReportRepository(conn)
-        self.invites = InviteRepository(conn)
-        self.totals = TotalsRepository(conn)
-        self.fsm = FsmRepository(conn)
-        self.outbox = OutboxRepository(conn)
-        self.broadcasts = BroadcastRepository(conn)
-        self.audience = AudienceRepository(conn)
-        self.milestones = MilestoneRepository(conn)
-        self.charts = ChartRepository(conn)
-        self.snapshots = SnapshotRepository(conn)
-        self.reminders = ReminderRepository(conn)
-        self.lease = LeaseRepository(conn)
-        self.digests = DigestRepository(conn)
-        self.seminars = SeminarRepository(conn)
-        self.waitlist = WaitlistRepository(conn)
-        self.seminar_changes = SeminarChangeRepository(conn)
-        self.audit = AuditRepository(conn)
-        self.claims = ClaimRepository(conn)
-        self.orphans = OrphanRepository(conn)
-        self.exports = ExportRepository(conn)
-        self.imports = ImportRepository(conn)
-        self.attendance = AttendanceRepository(conn)
-        self.certificates = CertificateRepository(conn)
-        self.seminar_reminders = SeminarReminderRepository(conn)
-        self.feedback = FeedbackRepository(conn)
-        self.training = TrainingRepository(conn)
-        self.observations = ObservationRepository(conn)
+    def __init__(self, conn: AsyncConnection, dialect: Dialect) -> None:
+        self.territories = TerritoryRepository(conn, dialect)
+        self.users = UserRepository(conn, dialect)
+        self.pages = PageRepository(conn, dialect)
+        self.reports = ReportRepository(conn, dialect)
+        self.invites = InviteRepository(conn, dialect)
+        self.totals = TotalsRepository(conn, dialect)
+        self.fsm = FsmRepository(conn, dialect)
+        self.outbox = OutboxRepository(conn, dialect)
+        self.broadcasts = BroadcastRepository(conn, dialect)
+        self.audience = AudienceRepository(conn, dialect)
+        self.milestones = MilestoneRepository(conn, dialect)
+        self.charts = ChartRepository(conn, dialect)
+        self.snapshots = SnapshotRepository(conn, dialect)
+        self.reminders = ReminderRepository(conn, dialect)
+        self.lease = LeaseRepository(conn, dialect)
+        self.digests = DigestRepository(conn, dialect)
+        self.seminars = SeminarRepository(conn, dialect)
+        self.waitlist = WaitlistRepository(conn, dialect)
+        self.seminar_changes = SeminarChangeRepository(conn, dialect)
+        self.audit = AuditRepository(conn, dialect)
+        self.claims = ClaimRepository(conn, dialect)
+        self.orphans = OrphanRepository(conn, dialect)
+        self.exports = ExportRepository(conn, dialect)
+        self.imports = ImportRepository(conn, dialect)
+        self.attendance = AttendanceRepository(conn, dialect)
+        self.certificates = CertificateRepository(conn, dialect)
+        self.seminar_reminders = SeminarReminderRepository(conn, dialect)
+        self.feedback = FeedbackRepository(conn, dialect)
+        self.training = TrainingRepository(conn, dialect)
+        self.observations = ObservationRepository(conn, dialect)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot.storage.base import Repository, list_param, list_values
+from bot.storage.base import Repository, list_param
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class SeminarReminderRepository(Repository):
             "SELECT s.id, r.user_id, s.starts_at, lead.value"
             " FROM seminars s"
             " JOIN seminar_registrations r ON r.seminar_id = s.id"
-            f" JOIN {list_values('leads')} lead"
+            f" JOIN {self._list_values('leads')} lead"
             "   ON s.starts_at - lead.value * 60 <= :now"
             "  AND r.registered_at <= s.starts_at - lead.value * 60"
             " WHERE s.cancelled_at IS NULL AND s.starts_at > :now AND s.starts_at <= :horizon"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-import aiosqlite
 import pytest
 
 from bot.config import Settings, load_settings
@@ -16,7 +15,7 @@ from bot.services.charts import ChartService
 from bot.services.errors import NotRegistered
 from bot.services.totals import TotalsService
 from bot.storage.database import Database
-from tests.builders import add_page
+from tests.builders import add_page, execute
 from tests.clock import FakeClock
 
 
@@ -143,13 +142,12 @@ async def approved_page(
 
 async def add_daily(db: Database, day: dt.date, territory_id: int, subscribers: int) -> None:
     """A row as the nightly snapshot job writes it (written directly: its job is not ours)."""
-    async with aiosqlite.connect(db.path) as conn:
-        await conn.execute(
-            "INSERT INTO daily_totals (day, territory_id, level, theme, platform, pages,"
-            " subscribers) VALUES (?, ?, 'municipal', 'culture', 'vk', 1, ?)",
-            (day.isoformat(), territory_id, subscribers),
-        )
-        await conn.commit()
+    await execute(
+        db,
+        "INSERT INTO daily_totals (day, territory_id, level, theme, platform, pages,"
+        " subscribers) VALUES (:day, :territory_id, 'municipal', 'culture', 'vk', 1, :subscribers)",
+        {"day": day.isoformat(), "territory_id": territory_id, "subscribers": subscribers},
+    )
 
 
 def settings() -> Settings:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import migrate
+from bot.storage.dialect import create_engine, database_url
 from tests.postgres import PostgresServer
 
 REVISIONS = migrate.revisions()
@@ -29,22 +28,8 @@ Schema = dict[str, list[tuple[Any, ...]]]
 
 
 def _sqlite_engine(path: Path) -> AsyncEngine:
-    """An engine on the SQLite file `path` that begins its transactions with BEGIN
-    IMMEDIATE and enforces foreign keys, as the bot's does."""
-    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    """The bot's engine on the SQLite file `path` (BEGIN IMMEDIATE, foreign keys on)."""
+    return create_engine(database_url(path))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -54,7 +39,7 @@ async def empty(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         engine = _sqlite_engine(tmp_path / "bot.sqlite3")
     else:
         server: PostgresServer = request.getfixturevalue("postgres_server")
-        engine = create_async_engine(await server.empty_database())
+        engine = create_engine(database_url(await server.empty_database()))
     try:
         yield engine
     finally:

@@ -45,10 +45,10 @@ async def test_transitions_bulk_insert_and_broadcast_counts(db: Database, clock:
     async with db.write() as repos:
         await repos.users.ensure(1, now=now)
         # The broadcast row belongs to the broadcasts feature; a bare insert does here.
-        await repos.outbox._conn.execute(
+        await repos.outbox._run(
             "INSERT INTO broadcasts (id, author_id, source_chat_id, source_message_id, segment,"
-            " status, recipients, created_at) VALUES (7, 1, 1, 1, '{}', 'sending', 4, ?)",
-            (now,),
+            " status, recipients, created_at) VALUES (7, 1, 1, 1, '{}', 'sending', 4, :now)",
+            {"now": now},
         )
         payload = copy_payload(1, 1)
         added = await repos.outbox.add_many(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy.exc import IntegrityError
 
 from bot.config import PACKAGE_DIR
 from bot.domain.catalog import PageStatus
@@ -92,7 +93,7 @@ async def test_reconnecting_applies_nothing_twice(tmp_path: Path) -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         async with db.write() as repos:
             await repos.pages.add_admin(page_id=999, user_id=999, now=START)
 
@@ -276,7 +277,7 @@ async def test_a_rejected_link_can_be_registered_again(db: Database) -> None:
             page, status=PageStatus.REJECTED, reason="x", decided_by=1, now=START
         )
         await _page(repos, "vk.com/a")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         async with db.write() as repos:
             await _page(repos, "vk.com/a")
 
@@ -368,7 +369,7 @@ async def test_a_users_source_is_recorded_once_and_counted_by_week(db: Database)
 async def test_a_source_longer_than_telegram_allows_is_refused(db: Database) -> None:
     async with db.write() as repos:
         await repos.users.ensure(1, now=START)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         async with db.write() as repos:
             await repos.users.set_source(1, "x" * 65)
 
@@ -501,10 +502,9 @@ def test_no_parameter_is_typed_only_by_a_null_test() -> None:
 
 
 def test_lists_of_values_are_passed_in_one_place() -> None:
-    """json_each (PostgreSQL: = ANY(:ids)) is written only in bot.storage.base."""
+    """json_each (PostgreSQL: unnest) is written only in bot.storage.dialect."""
     sources = _storage_sources()
-    assert "json_each" in sources["base.py"]
-    assert [file for file, source in sources.items() if "json_each" in source] == ["base.py"]
+    assert [file for file, source in sources.items() if "json_each" in source] == ["dialect.py"]
 
 
 def test_every_repository_runs_its_sql_through_the_base() -> None:
@@ -521,7 +521,9 @@ def test_every_repository_runs_its_sql_through_the_base() -> None:
         for name in vars(module)
         if name.endswith("Repository") and name != "Repository"
     ]
-    assert {cls.__name__ for cls in classes} == set(re.findall(r"(\w+Repository)\(conn\)", holder))
+    assert {cls.__name__ for cls in classes} == set(
+        re.findall(r"(\w+Repository)\(conn, dialect\)", holder)
+    )
     for cls in classes:
         assert issubclass(cls, Repository), cls
         assert "__init__" not in vars(cls), cls

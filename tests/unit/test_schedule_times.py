@@ -16,6 +16,9 @@ from bot.jobs import (
     ran_this_week,
     schedule_jobs,
 )
+from bot.services.backups import BackupService
+from bot.storage.backup import BackupError
+from tests.clock import FakeClock
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -67,12 +70,22 @@ def test_a_bad_schedule_is_refused_at_start(name: str, cron: str) -> None:
 
 def test_backups_go_beside_the_database_unless_told_otherwise() -> None:
     def folder(**values: object) -> Path:
-        return load_settings(_env_file=None, bot_token="1:x", **values).backup_folder
+        settings = load_settings(_env_file=None, bot_token="1:x", **values)
+        return BackupService.from_settings(settings, FakeClock()).folder
 
     assert folder() == Path("data/backups")
     assert folder(database_path="/data/bot.sqlite3") == Path("/data/backups")
     assert folder(database_path="/data/bot.sqlite3", backup_dir="/mnt/safe") == Path("/mnt/safe")
     assert folder(database_path="/data/bot.sqlite3", backup_dir="old") == Path("/data/old")
+    assert folder(database_url="sqlite+aiosqlite:////srv/bot.db") == Path("/srv/backups")
+
+
+def test_the_bot_does_not_back_postgresql_up() -> None:
+    settings = load_settings(
+        _env_file=None, bot_token="1:x", database_url="postgresql+asyncpg://bot@db/bot"
+    )
+    with pytest.raises(BackupError, match="pg_dump"):
+        BackupService.from_settings(settings, FakeClock())
 
 
 @pytest.mark.parametrize(
