@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import zlib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 _SCRIPTS = Path(__file__).with_name("alembic")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _COMMENT = re.compile(r"--[^\n]*")
+#: PostgreSQL's advisory lock (session level) held while migrating. Any stable number
+#: other than bot.storage.dialect.WRITER_LOCK_KEY.
+MIGRATION_LOCK_KEY = zlib.crc32(b"gospublic-bot: migrations")
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -74,9 +78,11 @@ def revisions() -> list[str]:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database of `engine` (SQLite or PostgreSQL) up to `revision` ("head": the
     newest), a transaction per revision; an SQLite database made by the numbered runner is
-    stamped at its `user_version` first. Logs every applied revision. Raises
-    alembic.util.CommandError for an unknown revision, and the database's error when a
-    script fails (that revision is rolled back, the earlier ones stay)."""
+    stamped at its `user_version` first. Logs every applied revision. On PostgreSQL it
+    holds the advisory lock MIGRATION_LOCK_KEY meanwhile: replicas starting together
+    migrate one after the other. Raises alembic.util.CommandError for an unknown
+    revision, and the database's error when a script fails (that revision is rolled back,
+    the earlier ones stay)."""
     async with engine.connect() as conn:
         await conn.run_sync(_run, command.upgrade, revision)
         await conn.commit()
@@ -95,7 +101,17 @@ def _run(connection: Connection, action: Callable[[Config, str], None], revision
     config = _config(connection)
     if connection.dialect.name == "sqlite":
         _carry_over(connection, config)
-    action(config, revision)
+        action(config, revision)
+        return
+    # Replicas starting together migrate one after the other: the next finds it done.
+    connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+    connection.commit()
+    try:
+        action(config, revision)
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+        connection.commit()
 
 
 def _carry_over(connection: Connection, config: Config) -> None:

@@ -5,6 +5,7 @@ segment_totals and total_changes exact on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -33,13 +34,22 @@ def _sqlite_engine(path: Path) -> AsyncEngine:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def empty(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An engine on an empty database of each kind."""
-    if request.param == "sqlite":
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """Each database the bot runs on."""
+    return str(request.param)
+
+
+async def _engine(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool
+) -> AsyncIterator[AsyncEngine]:
+    if kind == "sqlite":
         engine = _sqlite_engine(tmp_path / "bot.sqlite3")
+        if migrated:
+            await migrate.upgrade(engine)
     else:
         server: PostgresServer = request.getfixturevalue("postgres_server")
-        engine = create_engine(database_url(await server.empty_database()))
+        url = await (server.migrated_database() if migrated else server.empty_database())
+        engine = create_engine(database_url(url))
     try:
         yield engine
     finally:
@@ -47,10 +57,22 @@ async def empty(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 @pytest.fixture
-async def migrated(empty: AsyncEngine) -> AsyncEngine:
-    """An engine on a database of each kind at the newest revision."""
-    await migrate.upgrade(empty)
-    return empty
+async def empty(
+    engine_kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on an empty database of each kind."""
+    async for engine in _engine(engine_kind, request, tmp_path, migrated=False):
+        yield engine
+
+
+@pytest.fixture
+async def migrated(
+    engine_kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database of each kind at the newest revision (on PostgreSQL a copy
+    of the server's migrated template)."""
+    async for engine in _engine(engine_kind, request, tmp_path, migrated=True):
+        yield engine
 
 
 async def _rows(conn: AsyncConnection, sql: str) -> list[tuple[Any, ...]]:
@@ -216,6 +238,22 @@ async def test_a_failing_revision_leaves_nothing_behind(
     tables = {row[0] for row in (await _schema(empty))["tables"]}
     assert "pages" in tables
     assert "outbox" not in tables
+
+
+@pytest.mark.postgres
+async def test_replicas_starting_together_migrate_one_after_the_other(
+    postgres_server: PostgresServer,
+) -> None:
+    """Several processes upgrading one PostgreSQL database at once: each waits for the
+    migration lock, and finds the work done."""
+    url = database_url(await postgres_server.empty_database())
+    engines = [create_engine(url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrate.upgrade(engine) for engine in engines))
+        assert await _version(engines[0]) == HEAD
+    finally:
+        for engine in engines:
+            await engine.dispose()
 
 
 def _numbered_runner(path: Path, version: int) -> None:
