@@ -81,7 +81,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     stamped at its `user_version` first. Logs every applied revision. On PostgreSQL it
     holds the advisory lock MIGRATION_LOCK_KEY meanwhile: replicas starting together
     migrate one after the other. Raises alembic.util.CommandError for an unknown
-    revision, and the database's error when a script fails (that revision is rolled back,
+    revision, RuntimeError for an SQLite database the numbered runner took further than
+    this code knows, and the database's error when a script fails (that revision is rolled back,
     the earlier ones stay)."""
     async with engine.connect() as conn:
         await conn.run_sync(_run, command.upgrade, revision)
@@ -123,6 +124,12 @@ def _carry_over(connection: Connection, config: Config) -> None:
     # Alembic begins its own transactions: none may be open when it starts.
     connection.rollback()
     if version and not tracked:
+        known = revisions()
+        if f"{version:04d}" not in known:
+            raise RuntimeError(
+                f"the database is at migration {version}, which this version of the bot does "
+                f"not know (it knows up to {known[-1]}): update the bot"
+            )
         log.info("Carrying the database over to Alembic at migration %04d", version)
         command.stamp(config, f"{version:04d}")
 

@@ -313,6 +313,26 @@ async def test_a_database_of_the_numbered_runner_at_the_newest_is_only_stamped(
     assert await _carry_over(path, caplog) == []
 
 
+async def test_a_database_of_the_numbered_runner_newer_than_the_code_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "newer.sqlite3"
+    _numbered_runner(path, len(REVISIONS))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {len(REVISIONS) + 1}")
+    engine = _sqlite_engine(path)
+    try:
+        with pytest.raises(RuntimeError, match=f"migration {len(REVISIONS) + 1}, .*update the bot"):
+            await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    with closing(sqlite3.connect(path)) as conn:
+        assert (
+            conn.execute("SELECT name FROM sqlite_master WHERE name = 'alembic_version'").fetchall()
+            == []
+        )
+
+
 async def test_a_new_sqlite_database_gets_the_newest_user_version(tmp_path: Path) -> None:
     """Backups check `user_version`: a database Alembic made has it as well."""
     path = tmp_path / "new.sqlite3"
