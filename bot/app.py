@@ -49,6 +49,7 @@ from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.flood import RateBudget
+from bot.services.leadership import Leadership
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService, Resolver
@@ -293,18 +294,17 @@ async def on_startup(
     settings: Settings,
     i18n: I18n,
     users: UserService,
-    delivery: DeliveryWorker,
-    progress: ProgressReporter,
+    leadership: Leadership,
 ) -> None:
     await db.connect()
     await seed_territories(db, settings.territories_file)
-    await delivery.start()
-    progress.start()
     with i18n.context():
         await set_default_commands(bot, i18n)
         for user, actor in await users.privileged():
             with i18n.use_locale(locale_of(user, i18n)):
                 await set_user_commands(bot, actor)
+    # A single process leads at once; one of several may wait for its turn.
+    await leadership.start()
     log.info("Started")
 
 
@@ -312,8 +312,7 @@ async def on_shutdown(
     db: Database,
     isolation: TrackingEventIsolation,
     settings: Settings,
-    delivery: DeliveryWorker,
-    progress: ProgressReporter,
+    leadership: Leadership,
     export_runs: ExportRuns,
 ) -> None:
     # Polling has stopped, but handlers of updates it already confirmed may still run:
@@ -322,27 +321,52 @@ async def on_shutdown(
         log.warning("Stopping with %d handlers still running", isolation.in_flight)
     # An export may take minutes: it is cancelled (its files removed), not waited for.
     await export_runs.stop(settings.shutdown_grace_seconds)
-    await progress.stop()
-    # Messages in flight finish; the rest stay queued for the next start.
-    await delivery.stop()
+    # The leader's duties stop (messages in flight finish; the rest stay queued for the
+    # next leader) and the lock is given up, so another process can lead at once.
+    await leadership.stop()
     await db.close()
     log.info("Stopped")
 
 
-async def start_scheduler(scheduler: AsyncIOScheduler, jobs: Jobs, settings: Settings) -> None:
-    if not settings.scheduler_enabled:
-        return
-    schedule_jobs(scheduler, settings, jobs)
-    scheduler.start()
-    # What fell due while the bot was down is found in SQLite, not in the scheduler's memory.
-    scheduler.add_job(jobs.catch_up, id="catch-up", replace_existing=True)
+def lead(
+    leadership: Leadership,
+    settings: Settings,
+    scheduler: AsyncIOScheduler,
+    jobs: Jobs,
+    delivery: DeliveryWorker,
+    progress: ProgressReporter,
+) -> None:
+    """What the leader runs: the delivery worker, broadcast progress and the scheduler,
+    started in that order when elected and stopped the other way round."""
+
+    async def start_progress() -> None:
+        progress.start()
+
+    async def start_scheduler() -> None:
+        if not settings.scheduler_enabled:
+            return
+        if scheduler.running:
+            scheduler.resume()
+        else:
+            schedule_jobs(scheduler, settings, jobs)
+            scheduler.start()
+        # What fell due while nobody led is found in the database, not in the scheduler.
+        scheduler.add_job(jobs.catch_up, id="catch-up", replace_existing=True)
+
+    async def pause_scheduler() -> None:
+        if scheduler.running:
+            scheduler.pause()
+            await jobs.lease.release()
+
+    leadership.on_elected += [delivery.start, start_progress, start_scheduler]
+    leadership.on_deposed += [pause_scheduler, progress.stop, delivery.stop]
 
 
-async def stop_scheduler(scheduler: AsyncIOScheduler, jobs: Jobs, settings: Settings) -> None:
-    if not settings.scheduler_enabled or not scheduler.running:
-        return
-    scheduler.shutdown(wait=False)
-    await jobs.lease.release()
+async def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
+    """The scheduler's thread-free loop ends with the process (after the leader's duties
+    stopped)."""
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
 
 
 def build_jobs(
@@ -405,7 +429,10 @@ def build_dispatcher(
     jobs.collect = services.collect
     jobs.extra["digests"] = (settings.digest_cron, services.digests.run_due)
     jobs.every_minute["seminar-feedback"] = services.feedback.ask_due
-    isolation = TrackingEventIsolation()
+    isolation = TrackingEventIsolation(shared=db.user_lock)
+    leadership = Leadership(db.leader_lock, heartbeat=settings.leader_heartbeat_seconds)
+    scheduler = build_scheduler(settings)
+    lead(leadership, settings, scheduler, jobs, delivery, progress)
     dispatcher = Dispatcher(
         storage=SQLiteStorage(db),
         events_isolation=isolation,
@@ -421,7 +448,8 @@ def build_dispatcher(
         export_runs=ExportRuns(),
         jobs=jobs,
         budget=budget,
-        scheduler=build_scheduler(settings),
+        scheduler=scheduler,
+        leadership=leadership,
     )
     dispatcher.update.outer_middleware(UserMiddleware(services.users))
     UserI18nMiddleware(i18n).setup(dispatcher)
@@ -439,10 +467,8 @@ def build_dispatcher(
     dispatcher.callback_query.middleware(end_step)
     dispatcher.include_routers(*get_routers())
     dispatcher.startup.register(on_startup)
-    dispatcher.startup.register(start_scheduler)
-    # The scheduler stops before the database closes.
-    dispatcher.shutdown.register(stop_scheduler)
     dispatcher.shutdown.register(on_shutdown)
+    dispatcher.shutdown.register(stop_scheduler)
     return dispatcher
 
 

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     # Percent: an observed count that grew more than this in a day is flagged (bought?).
     jump_threshold: float = Field(default=20.0, gt=0)
     log_level: str = "INFO"
+    # Seconds: how often a process that does not lead tries to take over, and the leader
+    # checks it still leads. A dead leader is replaced within about this long.
+    leader_heartbeat_seconds: float = Field(default=2.0, gt=0, le=60)
     # Collectors of subscriber counts: each platform's API base, credentials and pace
     # (requests a second). A platform whose credentials are not set is skipped.
     # VK: a service token of a VK app; VK_API_URL is the method prefix.

@@ -5,14 +5,19 @@ does not wait for running handlers when it stops. The dispatcher asks its event
 isolation for a lock around every update of a user before handling it, so the isolation
 is the one place that sees each handler from before it waits until it is done: it keeps
 one user's updates in order and lets shutdown wait until the last one is stored.
+
+Where several processes share a PostgreSQL database behind a load balancer, one user's
+updates may reach different processes: inside its own lock the isolation also takes the
+user's lock across processes (`Database.user_lock`, an advisory lock), so they are still
+handled one at a time. Different users go on in parallel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncGenerator, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Callable, Hashable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 
@@ -21,8 +26,13 @@ from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 queued_ahead: contextvars.ContextVar[int] = contextvars.ContextVar("queued_ahead", default=0)
 
 
+#: (chat id, user id) → the user's lock across processes, held for the block.
+SharedLock = Callable[[int | None, int | None], AbstractAsyncContextManager[None]]
+
+
 class TrackingEventIsolation(BaseEventIsolation):
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedLock | None = None) -> None:
+        self._shared = shared
         self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -41,7 +51,11 @@ class TrackingEventIsolation(BaseEventIsolation):
         queued_ahead.set(users)
         try:
             async with lock:
-                yield
+                if self._shared is None:
+                    yield
+                else:
+                    async with self._shared(key.chat_id, key.user_id):
+                        yield
         finally:
             lock, users = self._locks[lock_key]
             if users == 1:

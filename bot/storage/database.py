@@ -26,10 +26,20 @@ from bot.storage.dialect import (
     dialect_of,
     sqlite_path,
 )
+from bot.storage.leader import (
+    AdvisoryLeaderLock,
+    FileLeaderLock,
+    LeaderLock,
+    advisory_user_lock,
+)
 from bot.storage.migrate import migration_files as migration_files  # where it was
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
+
+#: PostgreSQL connections for the per-user locks (as many more open on demand): users
+#: whose updates are handled at the same moment, across the process's handlers.
+USER_LOCK_POOL = 8
 
 
 async def apply_migrations(conn: aiosqlite.Connection) -> int:
@@ -66,6 +76,7 @@ class Database:
         self.file: Path | None = sqlite_path(self.url)
         self._writer: AsyncEngine | None = None
         self._readers: AsyncEngine | None = None
+        self._user_locks: AsyncEngine | None = None
         # One unit of work at a time in this process: the others wait here rather than
         # each holding a connection while the engine's lock keeps them waiting.
         self._write_lock = asyncio.Lock()
@@ -82,17 +93,37 @@ class Database:
                 await raw.execute("PRAGMA journal_mode = WAL")
                 await apply_migrations(raw)
         self._writer = writer
-        self._readers = (
-            create_engine(self.url, read_only=True, pool_size=2)
-            if self.dialect.is_sqlite
-            else writer
-        )
+        if self.dialect.is_sqlite:
+            self._readers = create_engine(self.url, read_only=True, pool_size=2)
+        else:
+            self._readers = writer
+            self._user_locks = create_engine(self.url, pool_size=USER_LOCK_POOL)
 
     async def close(self) -> None:
         """Close every connection; connect() may be called again."""
-        for engine in {id(e): e for e in (self._readers, self._writer) if e is not None}.values():
+        engines = (self._user_locks, self._readers, self._writer)
+        for engine in {id(e): e for e in engines if e is not None}.values():
             await engine.dispose()
-        self._writer = self._readers = None
+        self._writer = self._readers = self._user_locks = None
+
+    def leader_lock(self) -> LeaderLock:
+        """The lock whose holder is the leader (`bot.storage.leader`): SQLite a `flock` on
+        `<database>.leader`, PostgreSQL a session advisory lock. RuntimeError on
+        PostgreSQL when the database is not connected."""
+        if self.file is not None:
+            return FileLeaderLock(self.file.with_name(self.file.name + ".leader"))
+        return AdvisoryLeaderLock(self._require(self._writer))
+
+    @asynccontextmanager
+    async def user_lock(self, chat_id: int | None, user_id: int | None) -> AsyncIterator[None]:
+        """Hold (chat, user)'s lock across every process for the block (PostgreSQL, on a
+        pool of USER_LOCK_POOL connections of its own). SQLite serves one process, whose
+        event isolation orders the user's updates already: nothing to take there."""
+        if self._user_locks is None:
+            yield
+            return
+        async with advisory_user_lock(self._user_locks, chat_id, user_id):
+            yield
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Repositories]:
