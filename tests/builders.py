@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import URL
+
 from bot.domain.catalog import PageStatus
 from bot.domain.segments import Segment
 from bot.storage.attendance import AttendanceSource
@@ -28,9 +30,11 @@ LOCK_WAIT_SECONDS = 60
 
 
 @contextlib.asynccontextmanager
-async def open_database(path: Path) -> AsyncIterator[Database]:
-    """The database at `path`, connected (so migrated) for the block and closed after it."""
-    db = Database(path)
+async def open_database(target: str | Path | URL) -> AsyncIterator[Database]:
+    """The database at `target` (a path, a URL: another process's view of a test's
+    database is `open_database(db.url)`), connected (so migrated) for the block and
+    closed after it."""
+    db = Database(target)
     await db.connect()
     try:
         yield db

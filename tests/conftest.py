@@ -29,8 +29,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     from tests.builders import open_database
+    from tests.postgres import database_for  # a plugin: imported once pytest has it
 
-    async with open_database(tmp_path / "bot.sqlite3") as database:
+    async with open_database(await database_for(tmp_path)) as database:
         await seed_territories(database, PACKAGE_DIR / "data" / "territories_penza.csv")
         yield database
 

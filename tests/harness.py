@@ -16,6 +16,13 @@ from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, close_session
+from tests.postgres import database_for
+
+
+async def _database(folder: Path) -> dict[str, Any]:
+    """The database setting of a bot keeping its files in `folder` (see `database_for`)."""
+    found = await database_for(folder)
+    return {"database_path": found} if isinstance(found, Path) else {"database_url": found}
 
 
 class BotHarness:
@@ -45,8 +52,7 @@ class BotHarness:
             _env_file=None,
             bot_token=fake.token,
             telegram_api_url=fake.base_url,
-            database_path=folder / "bot.sqlite3",
-            **{"scheduler_enabled": False, **settings},
+            **{"scheduler_enabled": False, **await _database(folder), **settings},
         )
         harness = cls(fake, build_application(config, clock), clock)
         dispatcher = harness.app.dispatcher

@@ -153,7 +153,43 @@ def _server_user() -> list[str]:
     return [runuser, "-u", _SUPERUSER, "--"]
 
 
-@pytest.fixture(scope="session")
+#: `make test-postgres` sets TEST_DATABASE=postgresql: the `db` fixture and every bot the
+#: tests start (tests/harness.py) then use a fresh PostgreSQL database instead of an
+#: SQLite file, and tests marked `sqlite_only` are skipped.
+ON_POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgresql"
+
+#: The session's server while TEST_DATABASE=postgresql (set by `postgres_server`).
+_session_server: PostgresServer | None = None
+#: The database of each test folder, so a bot restarted on a folder finds its data.
+_folders: dict[Path, str] = {}
+
+
+async def database_for(folder: Path) -> str | Path:
+    """Where a test that keeps its files in `folder` stores its database: the SQLite file
+    `folder/bot.sqlite3`, or under TEST_DATABASE=postgresql a PostgreSQL database made for
+    that folder on first use (the same one after a restart)."""
+    if not ON_POSTGRES:
+        return folder / "bot.sqlite3"
+    if _session_server is None:
+        raise RuntimeError("TEST_DATABASE=postgresql but no server: is tests.postgres loaded?")
+    if folder not in _folders:
+        _folders[folder] = await _session_server.migrated_database()
+    return _folders[folder]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under TEST_DATABASE=postgresql, tests of what only SQLite has (its file, backups,
+    the file lock) are skipped, saying why."""
+    del config
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="about SQLite's file: not run on PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=ON_POSTGRES)
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL 15 server for this test session (or xdist worker); skips the test
     when the binaries are missing."""
@@ -165,11 +201,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         if as_user:
             shutil.chown(folder, _SUPERUSER)
+        global _session_server
         server = PostgresServer(folder, as_user)
         server.start()
+        _session_server = server
         try:
             yield server
         finally:
+            _session_server = None
             server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -17,8 +17,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage import migrate
 from bot.storage.dialect import (
     Dialect,
     create_engine,
@@ -42,33 +44,11 @@ log = logging.getLogger(__name__)
 USER_LOCK_POOL = 8
 
 
-async def apply_migrations(conn: aiosqlite.Connection) -> int:
-    """Apply the migrations newer than `PRAGMA user_version`; returns the new version."""
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
-    for version, name, sql in migration_files():
-        if version <= current:
-            continue
-        log.info("Applying migration %s", name)
-        try:
-            # One script, one transaction: a failing migration leaves nothing behind.
-            await conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
-        except Exception:
-            if conn.in_transaction:
-                await conn.rollback()
-            raise
-        current = version
-    return current
-
-
 class Database:
     """The bot's database at `target`: a SQLAlchemy URL (`sqlite+aiosqlite:///…`,
     `postgresql+asyncpg://…`) or the path of an SQLite file."""
 
-    def __init__(self, target: str | Path) -> None:
+    def __init__(self, target: str | Path | URL) -> None:
         self.url = database_url(target)
         self.dialect: Dialect = dialect_of(self.url)
         #: The SQLite file (backups, restore and the file lock work on it); None on
@@ -86,12 +66,17 @@ class Database:
         if self.file is not None:
             self.file.parent.mkdir(parents=True, exist_ok=True)
         writer = create_engine(self.url, pool_size=1)
-        async with writer.connect() as conn:
+        try:
             if self.dialect.is_sqlite:
-                raw = (await conn.get_raw_connection()).driver_connection
-                assert isinstance(raw, aiosqlite.Connection)
-                await raw.execute("PRAGMA journal_mode = WAL")
-                await apply_migrations(raw)
+                async with writer.connect() as conn:
+                    # Persistent, and only outside a transaction.
+                    raw = (await conn.get_raw_connection()).driver_connection
+                    assert isinstance(raw, aiosqlite.Connection)
+                    await raw.execute("PRAGMA journal_mode = WAL")
+            await migrate.upgrade(writer)
+        except BaseException:
+            await writer.dispose()
+            raise
         self._writer = writer
         if self.dialect.is_sqlite:
             self._readers = create_engine(self.url, read_only=True, pool_size=2)

@@ -46,7 +46,7 @@ class ListParam(tuple[Any, ...]):
     expanding parameter by `in_list`, or as one array by `list_values`."""
 
 
-def database_url(target: str | Path) -> URL:
+def database_url(target: str | Path | URL) -> URL:
     """The SQLAlchemy URL of `target`: a URL as is (`sqlite+aiosqlite:///data/bot.sqlite3`,
     `postgresql+asyncpg://user:password@host/db`), a path as an SQLite file.
 
@@ -127,6 +127,19 @@ def sqlite_file(target: str | Path) -> Path | None:
     return sqlite_path(database_url(target))
 
 
+def _number(text: str) -> int | float:
+    """A PostgreSQL numeric as SQLite gives it: an int when whole, else a float."""
+    return float(text) if any(mark in text for mark in ".eEN") else int(text)
+
+
+async def _read_numeric_as_sqlite_does(conn: Any) -> None:
+    """sum() of integers is numeric on PostgreSQL (asyncpg: a Decimal) and an integer on
+    SQLite; avg() numeric against a float. The repositories get SQLite's types on both."""
+    await conn.set_type_codec(
+        "numeric", schema="pg_catalog", encoder=str, decoder=_number, format="text"
+    )
+
+
 def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
     """An engine for `url` (made by `database_url`).
 
@@ -135,10 +148,17 @@ def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> A
     and the engine's "begin" event emits `BEGIN IMMEDIATE` (`BEGIN`, deferred, on a
     `read_only` engine, whose connections open the file read-only). `pool_size`
     connections stay open; twice as many more may be opened for long reads.
-    PostgreSQL: asyncpg with a pool of `pool_size` (and as many more on demand).
+    PostgreSQL: asyncpg with a pool of `pool_size` (and as many more on demand), numeric
+    values read as SQLite gives them (`_number`).
     """
     if url.get_backend_name() != SQLITE:
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _numbers(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.run_async(_read_numeric_as_sqlite_does)
+
+        return engine
     path = sqlite_path(url)
     if read_only and path is not None:
         url = url.set(database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"})

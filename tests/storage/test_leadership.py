@@ -27,7 +27,7 @@ def leadership(path: Path, name: str, log: list[str]) -> Leadership:
 
 
 async def test_one_contender_leads_and_another_takes_over_when_it_stops(tmp_path: Path) -> None:
-    path, log = tmp_path / "bot.sqlite3.leader", []
+    path, log = tmp_path / "bot.sqlite3.leader", list[str]()
     first, second = leadership(path, "a", log), leadership(path, "b", log)
     await first.start()
     await second.start()
