@@ -10,7 +10,7 @@ BABEL_KEYWORDS := -k _ -k __
 BABEL_COMMENTS := -c TRANSLATORS:
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock run migrate backup test test-unit lint format locales locales-extract locales-update bench clean
+.PHONY: help venv lock run migrate backup test test-postgres test-unit lint format locales locales-extract locales-update bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ TEST_WORKERS ?= 12
 test: venv locales lint ## Lint, type-check and run every test
 	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS) --dist worksteal
 	$(BIN)/python -m pytest -m serial
+
+# The storage, service and handler tests again, on a PostgreSQL server the tests start
+# themselves (tests/postgres.py; PostgreSQL 15's binaries in PG_BIN, by default
+# /usr/lib/postgresql/15/bin). What only SQLite has (its file, backups) is skipped.
+test-postgres: venv locales ## Run the storage and handler tests on PostgreSQL
+	TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS) --dist worksteal \
+		tests/storage tests/handlers tests/collectors
 
 test-unit: venv locales ## Run the pure tests (tests/unit) alone: seconds, no server, no database
 	$(BIN)/python -m pytest tests/unit
