@@ -49,7 +49,7 @@ from bot.services.export_runs import ExportRuns
 from bot.services.exports import ExportService
 from bot.services.feedback import FeedbackService
 from bot.services.flood import RateBudget
-from bot.services.leadership import Leadership
+from bot.services.leadership import Leadership, replica_name
 from bot.services.milestones import MilestoneService
 from bot.services.progress import ProgressReporter
 from bot.services.registry import RegistryService, Resolver
@@ -264,6 +264,7 @@ def build_delivery(
         backoff_cap=settings.delivery_backoff_cap_seconds,
         on_unreachable=mark_unreachable,
         budget=budget,
+        replica=replica_name(),
     )
 
 

@@ -121,6 +121,7 @@ class DeliveryWorker:
         concurrency: int = 64,
         on_unreachable: OnUnreachable | None = None,
         budget: RateBudget | None = None,
+        replica: str | None = None,
     ) -> None:
         if global_rate <= 0 or concurrency < 1 or max_attempts < 1:
             raise ValueError("global_rate, concurrency and max_attempts must be positive")
@@ -134,6 +135,8 @@ class DeliveryWorker:
         self._backoff_cap = max(backoff_cap, 0.0)
         self._concurrency = concurrency
         self._on_unreachable = on_unreachable
+        # Recorded in each row it claims: which of several processes sent it.
+        self._replica = replica
         self._claim_size = max(1, math.ceil(global_rate * CLAIM_AHEAD))
 
         self._budget = budget or RateBudget(rate=global_rate, per_chat_interval=per_chat_interval)
@@ -239,7 +242,9 @@ class DeliveryWorker:
         limit = min(free, self._claim_size)
         busy = self._busy_chats(now)
         async with self._db.write() as repos:
-            rows = await repos.outbox.claim_due(self._clock.now(), limit, busy)
+            rows = await repos.outbox.claim_due(
+                self._clock.now(), limit, busy, claimed_by=self._replica
+            )
         for row in rows:
             self._held[row.id] = row
         for row in rows:

@@ -93,6 +93,13 @@ class Dialect:
         PostgreSQL the list itself (an array)."""
         return json.dumps(list(values)) if self.is_sqlite else list(values)
 
+    def skip_locked(self, table: str) -> str:
+        """SQL that ends a SELECT picking rows to claim: PostgreSQL locks the rows of
+        `table` (an alias) it picks and passes over rows another transaction holds
+        (`FOR UPDATE OF table SKIP LOCKED`), so two claimers never take one row; SQLite
+        lets one writer at a time (`BEGIN IMMEDIATE`), which needs nothing here."""
+        return "" if self.is_sqlite else f" FOR UPDATE OF {table} SKIP LOCKED"
+
     async def begin_write(self, conn: AsyncConnection) -> None:
         """Begin a unit of work on `conn` under the single-writer rule: SQLite's
         `BEGIN IMMEDIATE` (the writer engine's begin event emits it), PostgreSQL's

@@ -56,6 +56,8 @@ class OutboxMessage:
     error: str | None
     created_at: int
     sent_at: int | None
+    #: The process that claimed it last ("host:pid"), None before any claim.
+    claimed_by: str | None
 
 
 def text_payload(text: str, reply_markup: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -235,15 +237,22 @@ class OutboxRepository(Repository):
     # ------------------------------------------------------------------ the worker's side
 
     async def claim_due(
-        self, now: int, limit: int, exclude_chats: Collection[int] = ()
+        self,
+        now: int,
+        limit: int,
+        exclude_chats: Collection[int] = (),
+        *,
+        claimed_by: str | None = None,
     ) -> list[OutboxMessage]:
-        """Move up to `limit` due pending rows to 'sending' and return them.
+        """Move up to `limit` due pending rows to 'sending', recording `claimed_by` (the
+        claiming process, "host:pid"), and return them.
 
         Rows go in priority order, then by `not_before` and id; at most one row per chat,
         and none for `exclude_chats` (chats busy or waiting for their next slot), so a
         burst to one chat never fills a claim. Due rows for users already marked
         unreachable are marked blocked on the way, without being returned.
-        Call inside a write transaction: the choice and the move are atomic.
+        Call inside a write transaction: the choice and the move are atomic, and on
+        PostgreSQL the rows chosen are locked, rows another claimer holds passed over.
         """
         if limit <= 0:
             return []
@@ -259,7 +268,8 @@ class OutboxRepository(Repository):
                 " LEFT JOIN users u ON u.id = o.chat_id"
                 " WHERE o.status = 'pending' AND o.not_before <= :now"
                 f" AND NOT {in_list('o.chat_id', 'excluded')}"
-                " ORDER BY o.priority, o.not_before, o.id LIMIT :window",
+                " ORDER BY o.priority, o.not_before, o.id LIMIT :window"
+                + self._dialect.skip_locked("o"),
                 {"now": now, "excluded": list_param(excluded), "window": window},
             )
             unreachable: list[int] = []
@@ -280,10 +290,11 @@ class OutboxRepository(Repository):
         if not chosen:
             return []
         rows = await self._all(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1,"
+            " claimed_by = :claimed_by"
             f" WHERE {in_list('id', 'ids')} AND status = 'pending'"
             f" RETURNING {self._COLUMNS}",
-            {"ids": list_param(chosen)},
+            {"ids": list_param(chosen), "claimed_by": claimed_by},
         )
         claimed = [self._record(row) for row in rows]
         claimed.sort(key=lambda m: (m.priority, m.not_before, m.id))  # RETURNING has no order
