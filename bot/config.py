@@ -133,7 +133,8 @@ class Settings(BaseSettings):
     # secret_token). `require_webhook` refuses webhook mode without the URL or the secret.
     webhook_url: AnyHttpUrl | None = None
     webhook_path: str = "/telegram/webhook"
-    webhook_secret: SecretStr | None = None
+    # Out of repr and dumps, as OK_APPLICATION_SECRET_KEY is.
+    webhook_secret: SecretStr | None = Field(default=None, repr=False, exclude=True)
     # Where this process listens for the posts and for GET /healthz.
     # All interfaces by default: a replica in a container is reached through nginx.
     webhook_host: str = "0.0.0.0"
