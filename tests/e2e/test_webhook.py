@@ -10,8 +10,8 @@ from tests.builders import open_database
 from tests.e2e.process import (
     ADMIN,
     EXIT_TIMEOUT,
+    REPLY_TIMEOUT,
     ROOT,
-    STARTUP_TIMEOUT,
     BotProcess,
     administered_page,
     webhook_env,
@@ -40,7 +40,7 @@ async def test_sigterm_lets_a_handler_in_flight_store_the_report_and_answer(
 
             hold = fake.hold("sendMessage")
             update = fake.say(ADMIN, f"/report {page_id} 4321")
-            await bot.until(fake.wait_held(hold, STARTUP_TIMEOUT), "the report's answer")
+            await bot.until(fake.wait_held(hold, REPLY_TIMEOUT), "the report's answer")
             bot.process.send_signal(signal.SIGTERM)
             await bot.logged("Stopping the webhook server")
             assert update in fake.pending_updates

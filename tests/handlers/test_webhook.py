@@ -9,23 +9,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import make_mocked_request
 
 from bot.app import Application, build_application
-from bot.config import load_settings
 from bot.middlewares.inflight import TrackingEventIsolation
 from bot.storage.database import Database
 from bot.webhook import HEALTH_PATH, Health, Phase
 from tests.clock import FakeClock
 from tests.fakes.bot_api import JSON, FakeBotAPI, FakeUser
+from tests.harness import fake_settings
 
 SECRET = "test-Secret_0123456789"
 PATH = "/telegram/webhook"
 ANNA = FakeUser(id=601, first_name="Anna", language_code="en")
-BORIS = FakeUser(id=602, first_name="Boris", language_code="en")
 STARTUP_TIMEOUT = 30.0
 
 
@@ -36,24 +34,14 @@ class Served:
 
 
 @asynccontextmanager
-async def webhook_bot(
-    fake: FakeBotAPI, folder: Path, clock: FakeClock, **settings: Any
-) -> AsyncIterator[Served]:
+async def webhook_bot(fake: FakeBotAPI, folder: Path, clock: FakeClock) -> AsyncIterator[Served]:
     """The bot in webhook mode, once it listens on a socket the OS bound (its start-up,
     setWebhook included, is over); stopped as SIGTERM would stop it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = load_settings(
-            _env_file=None,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            database_path=folder / "bot.sqlite3",
-            scheduler_enabled=False,
-            run_mode="webhook",
-            webhook_url=base_url,
-            webhook_secret=SECRET,
-            **settings,
+        config = fake_settings(
+            fake, folder, run_mode="webhook", webhook_url=base_url, webhook_secret=SECRET
         )
         app = build_application(config, clock)
         stop, listening = asyncio.Event(), asyncio.Event()
@@ -93,21 +81,26 @@ async def test_an_update_is_confirmed_only_after_its_handler_has_answered(
     assert fake.calls("deleteWebhook") == []
 
 
-async def test_one_users_updates_arrive_in_order(
+async def test_one_users_next_update_waits_until_the_first_is_answered(
     fake: FakeBotAPI, tmp_path: Path, clock: FakeClock
 ) -> None:
-    """The second message must see the state the first one set, as in polling."""
+    """The link must reach the wizard's step 1, which /register opened."""
     async with webhook_bot(fake, tmp_path, clock):
-        for user in (ANNA, BORIS):
-            fake.say(user, "/register")
-            fake.say(user, f"https://vk.com/club{user.id}")
-        for user in (ANNA, BORIS):
-            await fake.wait_for_message(
-                user.id, lambda m: "Step 2 of 6" in (m.text or ""), timeout=15, since=0
-            )
-    for user in (ANNA, BORIS):
-        texts = [m.text or "" for m in fake.messages(user.id)]
-        assert not any("did not understand" in text for text in texts), texts
+        hold = fake.hold("sendMessage")
+        opened = fake.say(ANNA, "/register")
+        link = fake.say(ANNA, "https://vk.com/club601")
+        await fake.wait_held(hold, timeout=STARTUP_TIMEOUT)
+        assert {opened["update_id"], link["update_id"]} <= {
+            update["update_id"] for update in fake.pending_updates
+        }
+        hold.release()
+        await fake.wait_confirmed(link["update_id"], timeout=STARTUP_TIMEOUT)
+    steps = [m.text or "" for m in fake.messages(ANNA.id)]
+    assert "Step 2 of 6" in steps[-1], steps
+    assert [d.update_id for d in fake.webhook_deliveries] == [
+        opened["update_id"],
+        link["update_id"],
+    ]
 
 
 async def test_a_post_without_the_secret_is_refused_and_not_handled(
@@ -180,14 +173,7 @@ async def test_polling_deletes_a_webhook_left_behind_and_keeps_its_updates(
 
 async def poll_once(fake: FakeBotAPI, folder: Path, clock: FakeClock, update: JSON) -> None:
     """Run the bot with long polling until it has confirmed `update` and answered."""
-    config = load_settings(
-        _env_file=None,
-        bot_token=fake.token,
-        telegram_api_url=fake.base_url,
-        database_path=folder / "bot.sqlite3",
-        scheduler_enabled=False,
-    )
-    app = build_application(config, clock)
+    app = build_application(fake_settings(fake, folder), clock)
     polling = asyncio.create_task(app.run_polling(handle_signals=False))
     try:
         await fake.wait_confirmed(update["update_id"], timeout=STARTUP_TIMEOUT)
