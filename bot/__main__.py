@@ -1,4 +1,5 @@
-"""Command line: `python -m bot` runs the bot (long polling); `python -m bot migrate`;
+"""Command line: `python -m bot` runs the bot (long polling, or a webhook server with
+RUN_MODE=webhook); `python -m bot webhook` runs the webhook server; `python -m bot migrate`;
 `python -m bot backup [PATH]`; `python -m bot restore PATH`;
 `python -m bot import FILE [--dry-run]` imports a registry file (see bot.cli_import)."""
 
@@ -35,7 +36,11 @@ def _configure_logging(level: str) -> None:
 async def _run(settings: Settings) -> None:
     from bot.app import build_application
 
-    await build_application(settings).run_polling()
+    application = build_application(settings)
+    if settings.run_mode == "webhook":
+        await application.run_webhook()
+    else:
+        await application.run_polling()
 
 
 async def _migrate(settings: Settings) -> None:
@@ -100,8 +105,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", metavar="{run,migrate,backup,restore,import}")
-    commands.add_parser("run", help="run the bot (the default)")
+    commands = parser.add_subparsers(
+        dest="command", metavar="{run,webhook,migrate,backup,restore,import}"
+    )
+    commands.add_parser("run", help="run the bot as RUN_MODE says (the default)")
+    commands.add_parser("webhook", help="run the bot as a webhook server, whatever RUN_MODE says")
     commands.add_parser("migrate", help="apply database migrations and exit")
     backup = commands.add_parser("backup", help="copy the database, also while the bot runs")
     backup.add_argument(
@@ -141,8 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
+        if command == "webhook":
+            settings = settings.model_copy(update={"run_mode": "webhook"})
+            command = "run"
         if command == "run":  # the only command that always talks to Telegram
             settings.require_token()
+            if settings.run_mode == "webhook":
+                settings.require_webhook()
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -78,6 +80,7 @@ from bot.texts.seminar_changes import change_renderer
 from bot.texts.seminar_followups import feedback_question_text, seminar_reminder_text
 from bot.texts.seminars import seminar_announcement
 from bot.texts.waitlist import seat_notice
+from bot.webhook import build_webhook_app, register_webhook, serve, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +373,20 @@ async def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
         scheduler.shutdown(wait=False)
 
 
+def lead_webhook(
+    leadership: Leadership, bot: Bot, settings: Settings, dispatcher: Dispatcher
+) -> None:
+    """In webhook mode the leader tells Telegram where to post, with the updates the
+    routers use, each time it is elected; the other replicas only serve."""
+    if settings.run_mode != "webhook":
+        return
+
+    async def set_webhook() -> None:
+        await register_webhook(bot, settings, dispatcher.resolve_used_update_types())
+
+    leadership.on_elected.append(set_webhook)
+
+
 def build_jobs(
     settings: Settings, db: Database, i18n: I18n, clock: Clock, delivery: DeliveryWorker
 ) -> Jobs:
@@ -467,6 +484,8 @@ def build_dispatcher(
     dispatcher.message.middleware(end_step)
     dispatcher.callback_query.middleware(end_step)
     dispatcher.include_routers(*get_routers())
+    # The routers are in: the webhook names the updates they use.
+    lead_webhook(leadership, bot, settings, dispatcher)
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
     dispatcher.shutdown.register(stop_scheduler)
@@ -481,14 +500,46 @@ class Application:
     bot: Bot
     dispatcher: Dispatcher
 
-    async def run_polling(self) -> None:
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        """Long polling until SIGTERM or SIGINT (`handle_signals`), or until
+        `dispatcher.stop_polling()`. A webhook left behind is deleted first (Telegram
+        refuses getUpdates while one is set); updates waiting for it are kept."""
         try:
-            await self.dispatcher.start_polling(self.bot)
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            await self.dispatcher.start_polling(self.bot, handle_signals=handle_signals)
         finally:
-            # A failed start-up skips the dispatcher's shutdown: close what it opened,
-            # or the database's worker thread keeps the process alive.
-            await self.db.close()
-            await self.bot.session.close()
+            await self._close()
+
+    async def run_webhook(
+        self,
+        stop: asyncio.Event | None = None,
+        sock: socket.socket | None = None,
+        listening: asyncio.Event | None = None,
+    ) -> None:
+        """Serve updates posted by Telegram (bot.webhook) until SIGTERM or SIGINT, or
+        until `stop` is set when given (then signals are left alone); `sock`: listen on
+        this bound socket instead of WEBHOOK_HOST:WEBHOOK_PORT; `listening` is set once
+        the server takes requests. Raises SettingsError without WEBHOOK_URL or
+        WEBHOOK_SECRET."""
+        isolation = self.dispatcher.workflow_data["isolation"]
+        app, health = build_webhook_app(
+            self.dispatcher, self.bot, self.settings, self.db, isolation
+        )
+        try:
+            if stop is not None:
+                await serve(app, health, self.settings, stop, sock, listening)
+                return
+            stop = asyncio.Event()
+            with stop_on_signals(stop):
+                await serve(app, health, self.settings, stop, sock, listening)
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        # A failed start-up skips the dispatcher's shutdown: close what it opened,
+        # or the database's worker thread keeps the process alive.
+        await self.db.close()
+        await self.bot.session.close()
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> Application:

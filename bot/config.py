@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -130,6 +132,20 @@ class Settings(BaseSettings):
     # Seconds: how often a process that does not lead tries to take over, and the leader
     # checks it still leads. A dead leader is replaced within about this long.
     leader_heartbeat_seconds: float = Field(default=2.0, gt=0, le=60)
+    # How updates arrive: "polling" (getUpdates, one process) or "webhook" (Telegram
+    # posts them to WEBHOOK_URL + WEBHOOK_PATH; several replicas may serve that).
+    run_mode: Literal["polling", "webhook"] = "polling"
+    # The public https base URL Telegram posts to (e.g. https://bot.example.org), the path
+    # below it, and the secret Telegram sends in every post (Bot API setWebhook's
+    # secret_token). `require_webhook` refuses webhook mode without the URL or the secret.
+    webhook_url: AnyHttpUrl | None = None
+    webhook_path: str = "/telegram/webhook"
+    # Out of repr and dumps, as OK_APPLICATION_SECRET_KEY is.
+    webhook_secret: SecretStr | None = Field(default=None, repr=False, exclude=True)
+    # Where this process listens for the posts and for GET /healthz.
+    # All interfaces by default: a replica in a container is reached through nginx.
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Collectors of subscriber counts: each platform's API base, credentials and pace
     # (requests a second). A platform whose credentials are not set is skipped.
     # VK: a service token of a VK app; VK_API_URL is the method prefix.
@@ -158,6 +174,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_secret(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # `WEBHOOK_SECRET=` as .env.example has it: not set
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or "?" in value or "#" in value:
+            raise ValueError('expected a path beginning with "/", e.g. /telegram/webhook')
+        return value
 
     @field_validator("bot_token")
     @classmethod
@@ -243,11 +275,44 @@ class Settings(BaseSettings):
             raise SettingsError(TOKEN_MISSING)
         return self.bot_token
 
+    def require_webhook(self) -> WebhookTarget:
+        """Where Telegram posts updates in webhook mode: WEBHOOK_URL joined with
+        WEBHOOK_PATH, and WEBHOOK_SECRET. Raises SettingsError (naming the setting, never
+        echoing a value) when the URL or the secret is not set."""
+        if self.webhook_url is None:
+            raise SettingsError(WEBHOOK_URL_MISSING)
+        if self.webhook_secret is None:
+            raise SettingsError(WEBHOOK_SECRET_MISSING)
+        base = str(self.webhook_url).rstrip("/")
+        return WebhookTarget(base + self.webhook_path, self.webhook_secret.get_secret_value())
+
     @property
     def bot_id(self) -> int:
         """The bot's Telegram id, the token's part before ":"; SettingsError without one."""
         return int(self.require_token().get_secret_value().partition(":")[0])
 
+
+#: Bot API setWebhook: secret_token is 1-256 characters, only A-Z, a-z, 0-9, _ and -.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """What setWebhook is given: the full URL and the secret token."""
+
+    url: str
+    secret: str
+
+
+WEBHOOK_URL_MISSING = (
+    "WEBHOOK_URL is not set: webhook mode needs the public https address Telegram posts "
+    "to, e.g. WEBHOOK_URL=https://bot.example.org (see README, Webhook mode)"
+)
+WEBHOOK_SECRET_MISSING = (
+    "WEBHOOK_SECRET is not set: webhook mode needs a secret of 1 to 256 characters "
+    "(A-Z, a-z, 0-9, _ and -) that Telegram sends with every update, e.g. the output "
+    "of: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
 
 TOKEN_MISSING = (
     "BOT_TOKEN is not set: copy .env.example to .env and put the token "

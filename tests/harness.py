@@ -11,7 +11,7 @@ from typing import Any
 from aiogram.types import Update
 
 from bot.app import Application, build_application
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxStatus
 from tests.clock import FakeClock
@@ -20,9 +20,21 @@ from tests.postgres import database_for
 
 
 async def _database(folder: Path) -> dict[str, Any]:
-    """The database setting of a bot keeping its files in `folder` (see `database_for`)."""
+    """The database setting of a bot keeping its files in `folder` (see `database_for`)
+    beyond `fake_settings`' SQLite file there: a PostgreSQL URL under TEST_DATABASE."""
     found = await database_for(folder)
     return {"database_path": found} if isinstance(found, Path) else {"database_url": found}
+
+
+def fake_settings(fake: FakeBotAPI, folder: Path, **settings: Any) -> Settings:
+    """Settings of a bot that talks to `fake` and keeps its database in `folder`, with the
+    scheduler off (tests drive the jobs themselves); `settings` add or override any."""
+    return load_settings(
+        _env_file=None,
+        bot_token=fake.token,
+        telegram_api_url=fake.base_url,
+        **{"database_path": folder / "bot.sqlite3", "scheduler_enabled": False, **settings},
+    )
 
 
 class BotHarness:
@@ -48,20 +60,21 @@ class BotHarness:
         `FakeBotAPI.enforce_telegram_limits`); the bot must never provoke one."""
         if telegram_limits:
             fake.enforce_telegram_limits()
-        config = load_settings(
-            _env_file=None,
-            bot_token=fake.token,
-            telegram_api_url=fake.base_url,
-            **{"scheduler_enabled": False, **await _database(folder), **settings},
-        )
-        harness = cls(fake, build_application(config, clock), clock)
+        settings = {**await _database(folder), **settings}
+        app = build_application(fake_settings(fake, folder, **settings), clock)
+        harness = cls(fake, app, clock)
         dispatcher = harness.app.dispatcher
-        await dispatcher.emit_startup(bot=harness.app.bot, **dispatcher.workflow_data)
+        # As polling and the webhook server call them: the dispatcher is given too.
+        await dispatcher.emit_startup(
+            bot=harness.app.bot, dispatcher=dispatcher, **dispatcher.workflow_data
+        )
         return harness
 
     async def stop(self) -> None:
         dispatcher = self.app.dispatcher
-        await dispatcher.emit_shutdown(bot=self.app.bot, **dispatcher.workflow_data)
+        await dispatcher.emit_shutdown(
+            bot=self.app.bot, dispatcher=dispatcher, **dispatcher.workflow_data
+        )
         await close_session(self.app.bot.session)
 
     @property

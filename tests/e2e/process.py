@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Mapping
@@ -106,12 +107,38 @@ def bot_env(fake: FakeBotAPI, database_path: Path, **values: object) -> dict[str
     return settings_env(os.environ, **(common | values))
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 the OS has just given out and taken back, for a process that
+    must be told its port before it starts (a webhook's URL names it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+WEBHOOK_SECRET = "e2e-webhook_Secret0"
+
+
+def webhook_env(fake: FakeBotAPI, database_path: Path, **values: object) -> dict[str, str]:
+    """`bot_env` for webhook mode: the server on a free port of 127.0.0.1, which is also
+    the webhook's URL (the fake posts there), and WEBHOOK_SECRET. RUN_MODE is left to
+    `values` (`python -m bot webhook` forces it)."""
+    port = free_port()
+    webhook: dict[str, object] = {
+        "webhook_url": f"http://127.0.0.1:{port}",
+        "webhook_secret": WEBHOOK_SECRET,
+        "webhook_host": "127.0.0.1",
+        "webhook_port": port,
+    }
+    return bot_env(fake, database_path, **(webhook | values))
+
+
 class BotProcess:
     """`python -m bot` in its own process; its stdout and stderr are collected as they come."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self._chunks: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+        self._output = asyncio.Condition()
         assert process.stdout is not None
         assert process.stderr is not None
         self._readers = [
@@ -159,10 +186,24 @@ class BotProcess:
             await command.kill()
         return command
 
-    @staticmethod
-    async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
+    async def _drain(self, stream: asyncio.StreamReader, into: bytearray) -> None:
         while chunk := await stream.read(65536):
             into.extend(chunk)
+            async with self._output:
+                self._output.notify_all()
+
+    async def logged(self, text: str) -> None:
+        """Wait until `text` is in the bot's stderr (its log), failing at once (with the
+        bot's output) if the bot exits first or after STARTUP_TIMEOUT."""
+
+        async def appears() -> None:
+            try:
+                async with asyncio.timeout(STARTUP_TIMEOUT), self._output:
+                    await self._output.wait_for(lambda: text in self.stderr)
+            except TimeoutError:
+                raise TimeoutError(f"{text!r} not logged within {STARTUP_TIMEOUT} s") from None
+
+        await self.until(appears(), f"{text!r} in the log")
 
     @property
     def stdout(self) -> str:
@@ -214,6 +255,10 @@ class BotProcess:
     async def stop(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
         """SIGTERM; the exit code, or a failure if the bot is still running after `timeout`."""
         self.process.send_signal(signal.SIGTERM)
+        return await self.exit_code(timeout)
+
+    async def exit_code(self, timeout: float) -> int:  # noqa: ASYNC109 - a deadline, not a wait
+        """The exit code, or a failure if the bot is still running after `timeout`."""
         try:
             async with asyncio.timeout(timeout):
                 code = await self.process.wait()

@@ -25,7 +25,17 @@ Deliberate differences from Telegram:
   ``&lt;``. Set ``fake.strict_ampersand = False`` for Telegram's lenient behaviour;
 * unknown methods answer "Not Found: method not found" (Telegram says just "Not Found");
 * Markdown and MarkdownV2 are accepted but not parsed: the text is stored as sent;
-* only private chats exist: a chat is a user known to the fake.
+* only private chats exist: a chat is a user known to the fake;
+* setWebhook also accepts plain ``http://127.0.0.1`` URLs (Telegram wants https on port
+  443, 80, 88 or 8443): tests put the bot's own server, or nginx, on a local port. A
+  failed delivery is tried again after ``webhook_retry_seconds`` (Telegram waits longer
+  and longer), and methods a webhook answer carries are not run (the fake records an
+  internal error instead).
+
+While a webhook is set the fake posts each pending update to it, as Telegram does: the
+update as JSON, ``X-Telegram-Bot-Api-Secret-Token`` when a secret token was given, one
+update at a time per chat and in order, at most ``max_connections`` at once; an update is
+confirmed by a 2xx answer and posted again otherwise. getUpdates is refused meanwhile.
 """
 
 from __future__ import annotations
@@ -51,8 +61,9 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from aiohttp.web_request import FileField
+from yarl import URL
 
 __all__ = [
     "LATENCY_METHODS",
@@ -68,6 +79,7 @@ __all__ = [
     "MessageVersion",
     "SentMessage",
     "UploadedFile",
+    "WebhookDelivery",
     "parse_html",
     "utf16_length",
 ]
@@ -137,6 +149,15 @@ POLLING_CONFLICT: Final = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+WEBHOOK_CONFLICT: Final = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+#: Telegram posts to these ports only (setWebhook).
+WEBHOOK_PORTS: Final = frozenset({443, 80, 88, 8443})
+#: Bot API setWebhook: secret_token is 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_SECRET_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]+")
+MAX_SECRET_TOKEN_LENGTH: Final = 256
 QUERY_INVALID: Final = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
@@ -174,6 +195,7 @@ _INT_FIELDS: Final = frozenset(
         "duration",
         "width",
         "height",
+        "max_connections",
     }
 )
 _BOOL_FIELDS: Final = frozenset(
@@ -546,6 +568,42 @@ class _StoredFile:
     kind: str  # one of MEDIA_KINDS
     payload: Any  # the Bot API object(s) to put into Message
     data: bytes | None = None  # the content a user sent, served by getFile's file_path
+
+
+@dataclass
+class _Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One post of an update to the webhook: the HTTP status of the answer, or None and
+    the error when there was no answer (connection refused, timeout)."""
+
+    update_id: int
+    status: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass
+class Hold:
+    """Requests of one method wait at the fake's door until `release()`; see
+    `FakeBotAPI.hold`."""
+
+    method: str
+    arrived: int = 0
+    _open: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self._open.set()
 
 
 class _Pulse:
@@ -990,6 +1048,37 @@ def _update_type(update: Mapping[str, Any]) -> str:
     return next((key for key in update if key != "update_id"), "")
 
 
+def _update_chat(update: Mapping[str, Any]) -> int:
+    """The chat whose updates a webhook gets one at a time: the update's chat (a callback
+    query's message's chat), else its sender; 0 when it has neither."""
+    payload = update.get(_update_type(update))
+    if not isinstance(payload, dict):
+        return 0
+    for holder in (payload, payload.get("message")):
+        chat = holder.get("chat") if isinstance(holder, dict) else None
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+    sender = payload.get("from")
+    return int(sender["id"]) if isinstance(sender, dict) else 0
+
+
+def _webhook_url_problem(url: str) -> str | None:
+    """Why Telegram would refuse `url` for setWebhook, or None. Unlike Telegram, plain
+    http to 127.0.0.1 on any port passes: the fake is a test double, and tests serve the
+    webhook on a local port with no certificate."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return "invalid webhook URL specified"  # Telegram's wording not known
+    if parsed.scheme == "http" and parsed.host == "127.0.0.1":
+        return None
+    if parsed.scheme != "https" or not parsed.host:
+        return "An HTTPS URL must be provided for webhook"
+    if parsed.port not in WEBHOOK_PORTS:
+        return "Webhook can be set up only on ports 80, 88, 443 or 8443"
+    return None
+
+
 def _decode_field(key: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -1085,6 +1174,10 @@ class FakeBotAPI:
         self.per_chat_bucket: tuple[int, float] | None = None
         self.group_rate_limit: int | None = None  # messages per minute, one group
         self.strict_ampersand: bool = True
+        #: Seconds before a webhook post that got no 2xx is tried again.
+        self.webhook_retry_seconds: float = 0.05
+        #: Seconds a webhook post may take before it counts as failed (Telegram: about 60).
+        self.webhook_timeout: float = 60.0
 
         # What happened, for assertions.
         self.requests: list[Call] = []
@@ -1092,6 +1185,8 @@ class FakeBotAPI:
         self.internal_errors: list[str] = []
         #: Chats of the 429s the fake's own flood limits answered (not injected faults).
         self.flood_refusals: list[int] = []
+        #: Every post of an update to the webhook, in the order the answers came.
+        self.webhook_deliveries: list[WebhookDelivery] = []
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -1119,6 +1214,12 @@ class FakeBotAPI:
         self._allowed_updates: frozenset[str] | None = None
         self._active_poll: object | None = None
         self._parked_polls = 0
+        self._webhook: _Webhook | None = None
+        self._webhook_retry_at: dict[int, float] = {}  # update id → loop time
+        self._webhook_posts: dict[int, asyncio.Task[None]] = {}  # chat → its post
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._client: ClientSession | None = None
+        self._holds: list[Hold] = []
 
         self._commands: dict[tuple[str, str], list[JSON]] = {}
 
@@ -1136,6 +1237,7 @@ class FakeBotAPI:
             for name, handler in {
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "setMyCommands": self._set_my_commands,
@@ -1191,9 +1293,12 @@ class FakeBotAPI:
         self._runner = runner
         self._port = int(runner.addresses[0][1])
         self._closing = False
+        self._client = ClientSession()
+        self._webhook_task = asyncio.create_task(self._deliver_to_webhook())
 
     async def stop(self) -> None:
-        """Stop serving; parked getUpdates calls return an empty list first.
+        """Stop serving; parked getUpdates calls return an empty list first, held
+        requests are released, webhook posts in flight are abandoned.
 
         Raises RuntimeError if a handler of the fake itself crashed during the test.
         """
@@ -1201,6 +1306,16 @@ class FakeBotAPI:
             return
         self._closing = True
         self._pulse.fire()
+        for hold in self._holds:
+            hold.release()
+        tasks = [self._webhook_task, *self._webhook_posts.values()]
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(task for task in tasks if task is not None), return_exceptions=True)
+        self._webhook_task = None
+        if self._client is not None:
+            await self._client.close()
         runner, self._runner = self._runner, None
         await runner.cleanup()
         if self.internal_errors:
@@ -1332,6 +1447,22 @@ class FakeBotAPI:
         naive retries send duplicates. The bot sees ``TelegramNetworkError``.
         """
         self._drops.append(_Drop(method.lower(), max(times, 0), after_processing))
+
+    def hold(self, method: str) -> Hold:
+        """From now on, requests of `method` wait at the fake's door (before anything
+        else happens to them) until the returned hold is released: a handler can be
+        caught in the middle. `wait_held` waits for the first one to arrive."""
+        hold = Hold(method.lower())
+        self._holds.append(hold)
+        return hold
+
+    async def wait_held(self, hold: Hold, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
+        """Wait until a request is waiting at `hold`."""
+        await self._wait_until(
+            lambda: True if hold.arrived else None,
+            timeout,
+            lambda: f"no {hold.method} request arrived within {timeout} s",
+        )
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -1541,7 +1672,7 @@ class FakeBotAPI:
         return self._next_update("my_chat_member", payload)
 
     def push(self, update: JSON) -> JSON:
-        """Queue an update for getUpdates; returns it."""
+        """Queue an update for getUpdates or the webhook; returns it."""
         self._updates.append(update)
         self._pulse.fire()
         return update
@@ -1565,7 +1696,7 @@ class FakeBotAPI:
 
     @property
     def pending_updates(self) -> list[JSON]:
-        """Updates not confirmed by getUpdates' ``offset`` yet."""
+        """Updates not confirmed yet (by getUpdates' ``offset``, or by the webhook's 2xx)."""
         return copy.deepcopy(self._updates)
 
     # ------------------------------------------------------------------ inspection
@@ -1708,11 +1839,20 @@ class FakeBotAPI:
             lambda: f"nobody is long polling getUpdates after {timeout} s",
         )
 
+    async def wait_for_delivery(self, update_id: int, timeout: float = 5.0) -> WebhookDelivery:  # noqa: ASYNC109 - API
+        """The first answer (or failure) of a webhook post of the update."""
+        return await self._wait_until(
+            lambda: next((d for d in self.webhook_deliveries if d.update_id == update_id), None),
+            timeout,
+            lambda: f"update {update_id} not posted to a webhook within {timeout} s",
+        )
+
     async def wait_confirmed(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
-        """Wait until getUpdates' ``offset`` has confirmed the update: from then on
-        Telegram would never deliver it again, whatever the bot does with it."""
+        """Wait until getUpdates' ``offset`` (or the webhook's 2xx answer) has confirmed
+        the update: from then on Telegram would never deliver it again, whatever the bot
+        does with it."""
         await self._wait_until(
-            lambda: None if any(u["update_id"] <= update_id for u in self._updates) else True,
+            lambda: None if any(u["update_id"] == update_id for u in self._updates) else True,
             timeout,
             lambda: f"update {update_id} not confirmed after {timeout} s",
         )
@@ -1760,6 +1900,7 @@ class FakeBotAPI:
             self._check_token(token)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            await self._pass_holds(method)
             if self.latency > 0 and method in LATENCY_METHODS:
                 # Sleeping inside the handler keeps concurrent requests concurrent.
                 await asyncio.sleep(self.latency)
@@ -1793,6 +1934,13 @@ class FakeBotAPI:
         if request.transport is not None:
             request.transport.close()
         return web.Response(status=500)  # never reaches the client
+
+    async def _pass_holds(self, method: str) -> None:
+        for hold in self._holds:
+            if hold.method == method.lower() and not hold._open.is_set():
+                hold.arrived += 1
+                self._pulse.fire()
+                await hold._open.wait()
 
     def _log(self, call: Call) -> None:
         call.finished_at = time.monotonic()
@@ -2539,13 +2687,129 @@ class FakeBotAPI:
             "has_main_web_app": False,
         }
 
+    def _set_webhook(self, request: _Request) -> bool:
+        params = request.params
+        url = _str_param(params, "url")
+        if url is None:
+            raise _bad('parameter "url" is required')  # Telegram's wording not known
+        if not url:  # "Use an empty string to remove webhook integration"
+            return self._delete_webhook(request)
+        problem = _webhook_url_problem(url)
+        if problem is not None:
+            raise _bad(f"bad webhook: {problem}")
+        secret = _str_param(params, "secret_token") or None
+        if secret is not None:
+            if len(secret) > MAX_SECRET_TOKEN_LENGTH:
+                raise _bad("secret token is too long")
+            if not _SECRET_TOKEN.fullmatch(secret):
+                raise _bad("secret token contains unallowed characters")
+        self._set_allowed_updates(params)
+        # Telegram clamps max_connections into 1-100 (default 40) instead of refusing.
+        connections = min(max(_int_param(params, "max_connections") or 40, 1), 100)
+        if params.get("drop_pending_updates") is True:
+            self._updates.clear()
+        self._webhook = _Webhook(url, secret, connections)
+        self._webhook_retry_at.clear()
+        self._pulse.fire()
+        return True
+
     def _delete_webhook(self, request: _Request) -> bool:
         if request.params.get("drop_pending_updates") is True:
             self._updates.clear()
+        self._webhook = None
+        self._webhook_retry_at.clear()
+        self._pulse.fire()
         return True
 
     def _get_webhook_info(self, _request: _Request) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        hook = self._webhook
+        info: JSON = {
+            "url": hook.url if hook is not None else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._wanted_updates()),
+        }
+        if hook is None:
+            return info
+        info["max_connections"] = hook.max_connections
+        if self._allowed_updates is not None:
+            info["allowed_updates"] = sorted(self._allowed_updates)
+        if hook.last_error_date is not None:
+            info["last_error_date"] = hook.last_error_date
+            info["last_error_message"] = hook.last_error_message
+        return info
+
+    @property
+    def webhook_url(self) -> str | None:
+        """The URL the fake posts updates to, or None while no webhook is set."""
+        return self._webhook.url if self._webhook is not None else None
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    async def _deliver_to_webhook(self) -> None:
+        """While a webhook is set, post every chat's oldest pending update that is due,
+        one per chat at a time, at most ``max_connections`` at once."""
+        loop = asyncio.get_running_loop()
+        while not self._closing:
+            wait = 3600.0
+            hook = self._webhook
+            if hook is not None:
+                now = loop.time()
+                seen: set[int] = set()
+                for update in self._wanted_updates():
+                    chat = _update_chat(update)
+                    if chat in seen:
+                        continue  # a later update of the chat waits for the first one
+                    seen.add(chat)
+                    if chat in self._webhook_posts:
+                        continue
+                    due = self._webhook_retry_at.get(update["update_id"], now)
+                    if due > now:
+                        wait = min(wait, due - now)
+                    elif len(self._webhook_posts) < hook.max_connections:
+                        self._webhook_posts[chat] = asyncio.create_task(
+                            self._post_update(hook, chat, copy.deepcopy(update))
+                        )
+            await self._pulse.wait(wait)
+
+    async def _post_update(self, hook: _Webhook, chat: int, update: JSON) -> None:
+        assert self._client is not None
+        headers = (
+            {}
+            if hook.secret_token is None
+            else {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token}
+        )
+        delivery: WebhookDelivery
+        try:
+            async with self._client.post(
+                hook.url,
+                json=update,
+                headers=headers,
+                timeout=ClientTimeout(total=self.webhook_timeout),
+            ) as response:
+                await response.read()
+                if response.content_type.startswith("multipart/"):
+                    self.internal_errors.append(
+                        f"update {update['update_id']}: the webhook answered with a method; "
+                        "the fake does not run methods given in webhook answers"
+                    )
+                delivery = WebhookDelivery(update["update_id"], response.status)
+                reason = f"Wrong response from the webhook: {response.status} {response.reason}"
+        except (ClientError, TimeoutError) as exc:
+            reason = f"Connection failed: {type(exc).__name__}"  # Telegram's wording varies
+            delivery = WebhookDelivery(update["update_id"], None, reason)
+        self.webhook_deliveries.append(delivery)
+        if delivery.ok:
+            self._updates = [u for u in self._updates if u["update_id"] != delivery.update_id]
+            self._webhook_retry_at.pop(delivery.update_id, None)
+        else:
+            hook.last_error_date = int(time.time())
+            hook.last_error_message = reason
+            self._webhook_retry_at[delivery.update_id] = (
+                asyncio.get_running_loop().time() + self.webhook_retry_seconds
+            )
+        if self._webhook_posts.get(chat) is asyncio.current_task():
+            del self._webhook_posts[chat]
+        self._pulse.fire()
 
     def _commands_key(self, scope: Any, language_code: Any) -> tuple[str, str]:
         scope = scope or {"type": "default"}
@@ -2622,7 +2886,8 @@ class FakeBotAPI:
         elif offset < 0:  # keep only the last -offset updates
             self._updates = self._updates[offset:]
 
-    def _deliverable(self, limit: int) -> list[JSON]:
+    def _wanted_updates(self) -> list[JSON]:
+        """The pending updates of the types the bot asked for, oldest first."""
         allowed = self._allowed_updates
         # Telegram drops updates of types the bot did not ask for, for good.
         self._updates = [
@@ -2634,19 +2899,24 @@ class FakeBotAPI:
                 else _update_type(update) not in _NOT_DELIVERED_BY_DEFAULT
             )
         ]
-        return copy.deepcopy(self._updates[:limit])
+        return self._updates
 
-    async def _get_updates(self, request: _Request) -> list[JSON]:
-        params = request.params
-        offset = _int_param(params, "offset") or 0
-        limit = min(max(_int_param(params, "limit") or 100, 1), 100)
-        timeout = max(_int_param(params, "timeout") or 0, 0)
+    def _set_allowed_updates(self, params: Mapping[str, Any]) -> None:
         if "allowed_updates" in params:
             allowed = params["allowed_updates"]
             if not isinstance(allowed, list):
                 raise _bad("can't parse allowed_updates JSON object")
             # The setting sticks until changed; an empty list means the default.
             self._allowed_updates = frozenset(map(str, allowed)) or None
+
+    async def _get_updates(self, request: _Request) -> list[JSON]:
+        params = request.params
+        offset = _int_param(params, "offset") or 0
+        limit = min(max(_int_param(params, "limit") or 100, 1), 100)
+        timeout = max(_int_param(params, "timeout") or 0, 0)
+        if self._webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
+        self._set_allowed_updates(params)
         self._confirm(offset)
 
         me = object()
@@ -2659,7 +2929,9 @@ class FakeBotAPI:
             while True:
                 if self._active_poll is not me:
                     raise ApiError(409, POLLING_CONFLICT)
-                updates = self._deliverable(limit)
+                if self._webhook is not None:
+                    raise ApiError(409, WEBHOOK_CONFLICT)
+                updates = copy.deepcopy(self._wanted_updates()[:limit])
                 remaining = deadline - loop.time()
                 if updates or remaining <= 0 or self._closing:
                     return updates
