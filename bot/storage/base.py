@@ -44,7 +44,8 @@ def list_param(values: Iterable[Any]) -> ListParam:
 def in_list(column: str, name: str) -> str:
     """SQL condition: `column` is one of the values of the list parameter `name` (see
     `list_param`); parenthesised, so `NOT` may precede it. An empty list matches nothing
-    (SQLAlchemy's expanding parameter renders an empty set)."""
+    (SQLAlchemy's expanding parameter renders an empty set), but PostgreSQL types that set
+    as integers: against a text column, answer an empty list without asking."""
     return f"({column} IN :{name})"
 
 

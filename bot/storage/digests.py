@@ -153,11 +153,12 @@ class DigestRepository(Repository):
 
     async def newcomers(self, *, since: int, until: int) -> list[tuple[str | None, int]]:
         """Users who first came in [since, until) (Unix seconds), counted by source (the
-        campaign link's payload; None: directly), most numerous first."""
+        campaign link's payload; None: directly), most numerous first, then by source (None
+        first)."""
         rows = await self._all(
             "SELECT source, count(*) FROM users"
             " WHERE created_at >= :since AND created_at < :until"
-            " GROUP BY source ORDER BY count(*) DESC, source",
+            " GROUP BY source ORDER BY count(*) DESC, source NULLS FIRST",
             {"since": since, "until": until},
         )
         return [(None if source is None else str(source), int(count)) for source, count in rows]

@@ -198,6 +198,8 @@ class ObservationRepository(Repository):
 
     async def count_targets(self, platforms: list[str], *, territory_id: int | None) -> int:
         """How many approved pages of these platforms there are (in one territory)."""
+        if not platforms:
+            return 0
         return int(
             await self._scalar(
                 "SELECT count(*) FROM pages p WHERE p.status = 'approved'"

@@ -134,12 +134,17 @@ class UserRepository(Repository):
         """Whether messages can reach the user (False after Telegram's 403). Going
         unreachable records `now` (Unix seconds) as `unreachable_since`, unless the user
         was unreachable already; becoming reachable clears it."""
-        await self._run(
-            "UPDATE users SET reachable = :reachable, unreachable_since ="
-            " CASE WHEN :reachable = 1 THEN NULL ELSE coalesce(unreachable_since, :now) END"
-            " WHERE id = :id",
-            {"reachable": int(reachable), "now": now, "id": user_id},
-        )
+        if reachable:
+            await self._run(
+                "UPDATE users SET reachable = 1, unreachable_since = NULL WHERE id = :id",
+                {"id": user_id},
+            )
+        else:
+            await self._run(
+                "UPDATE users SET reachable = 0,"
+                " unreachable_since = coalesce(unreachable_since, :now) WHERE id = :id",
+                {"now": now, "id": user_id},
+            )
 
     async def coordinators(self) -> list[User]:
         """Every coordinator, by id."""

@@ -34,6 +34,9 @@ from tests.builders import add_page, add_user
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeUser
 
+#: Backups and restores are copies of SQLite's file: PostgreSQL has its own tools.
+pytestmark = pytest.mark.sqlite_only
+
 ADMIN = FakeUser(id=1, first_name="Admin")
 LATEST = len(migration_files())
 #: Bounds a wait that only a broken test would reach: a failure, never a hang.

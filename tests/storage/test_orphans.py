@@ -76,8 +76,8 @@ async def test_unreachable_since_is_the_first_403_and_clears_when_the_user_write
     db: Database,
 ) -> None:
     async def since() -> object:
-        with closing(sqlite3.connect(db.path)) as conn:
-            return conn.execute("SELECT unreachable_since FROM users WHERE id = 5").fetchone()[0]
+        async with db.read() as repos:
+            return await repos.users._scalar("SELECT unreachable_since FROM users WHERE id = 5")
 
     async with db.write() as repos:
         await repos.users.touch(5, username="ann", full_name="Ann", language_code="en", now=START)

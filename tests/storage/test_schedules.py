@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiogram.utils.i18n import I18n
 from apscheduler.triggers.cron import CronTrigger
 
@@ -203,6 +204,8 @@ def moscow(year: int, month: int, day: int, hour: int, minute: int) -> int:
 
 
 def nightly_jobs(db: Database, clock: FakeClock, holder: str) -> Jobs:
+    """The jobs of one bot on `db`: with the nightly backup where the database is an
+    SQLite file, as the application has them."""
     return Jobs(
         SchedulerLease(db, clock, holder),
         SnapshotService(db, clock, MOSCOW),
@@ -210,11 +213,14 @@ def nightly_jobs(db: Database, clock: FakeClock, holder: str) -> Jobs:
         tz=MOSCOW,
         clock=clock,
         backups=BackupService(
-            db.path, db.path.parent / "backups", keep=7, cron="30 3 * * *", tz=MOSCOW, clock=clock
-        ),
+            db.file, db.file.parent / "backups", keep=7, cron="30 3 * * *", tz=MOSCOW, clock=clock
+        )
+        if db.file is not None
+        else None,
     )
 
 
+@pytest.mark.sqlite_only
 async def test_the_nightly_backup_is_taken_once_a_night_and_caught_up(
     db: Database, clock: FakeClock
 ) -> None:
