@@ -4,7 +4,8 @@ the coordinators' list of seminars lately held, and the refusals of forged butto
 
 from __future__ import annotations
 
-import sqlite3
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.domain.audit import AuditAction, AuditDetail
 from bot.domain.catalog import Level
@@ -35,6 +36,8 @@ from tests.builders import (
     add_page,
     add_user,
     make_coordinator,
+    open_database,
+    query,
     seed_admins,
     seed_admins_of_both,
 )
@@ -363,10 +366,16 @@ async def test_the_delivery_worker_is_woken_after_the_commit(
             repos, created_by=SUPER.id, starts_at=START + DAY, registered=[1000]
         )
 
+    async def count() -> int:
+        async with open_database(db.url) as other:
+            [(rows,)] = await query(other, "SELECT count(*) FROM outbox")
+        return int(rows)
+
     def pending() -> int:
-        with sqlite3.connect(db.path) as conn:
-            [(count,)] = conn.execute("SELECT count(*) FROM outbox").fetchall()
-        return int(count)
+        """The outbox's rows as another process sees them at the wake: read on a connection
+        of its own in a thread, while this loop waits (waking is synchronous)."""
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, count()).result()
 
     seen: list[int] = []
 
