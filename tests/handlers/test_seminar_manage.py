@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import text
+
 from bot.domain.audit import AuditAction, AuditDetail
 from bot.domain.catalog import Level
 from bot.domain.localtime import DAY
@@ -28,6 +30,7 @@ from bot.services.seminar_changes import SeminarChange, SeminarChanges
 from bot.services.seminars import SeminarView
 from bot.storage.attendance import AttendanceSource
 from bot.storage.database import Database
+from bot.storage.dialect import create_engine
 from bot.storage.records import User
 from bot.storage.seminars import Seminar
 from tests.builders import (
@@ -36,8 +39,6 @@ from tests.builders import (
     add_page,
     add_user,
     make_coordinator,
-    open_database,
-    query,
     seed_admins,
     seed_admins_of_both,
 )
@@ -367,13 +368,16 @@ async def test_the_delivery_worker_is_woken_after_the_commit(
         )
 
     async def count() -> int:
-        async with open_database(db.url) as other:
-            [(rows,)] = await query(other, "SELECT count(*) FROM outbox")
-        return int(rows)
+        engine = create_engine(db.url, read_only=True, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return int((await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one())
+        finally:
+            await engine.dispose()
 
     def pending() -> int:
-        """The outbox's rows as another process sees them at the wake: read on a connection
-        of its own in a thread, while this loop waits (waking is synchronous)."""
+        """The outbox's rows as another process sees them at the wake: read on a reading
+        connection of its own in a thread, while this loop waits (waking is synchronous)."""
         with ThreadPoolExecutor(max_workers=1) as thread:
             return thread.submit(asyncio.run, count()).result()
 
