@@ -425,8 +425,8 @@ async def test_the_fields_of_a_record_are_columns_of_its_table(
 
 
 def test_a_row_narrower_than_its_record_is_refused() -> None:
-    with pytest.raises(ValueError, match="12 fields, the row 11"):
-        from_row(OutboxMessage, (0,) * 11)
+    with pytest.raises(ValueError, match="13 fields, the row 12"):
+        from_row(OutboxMessage, (0,) * 12)
 
 
 # --------------------------------------------------------------------------- portable SQL
