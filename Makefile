@@ -49,11 +49,13 @@ backup: venv ## Back the database up into BACKUP_DIR now (the bot may keep runni
 	$(BIN)/python -m bot backup
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
-# the ones that measure time or rate run alone afterwards.
+# the storage and handler tests then run again on PostgreSQL (test-postgres); the ones
+# that measure time or rate run alone at the end.
 TEST_WORKERS ?= 12
 
-test: venv locales lint ## Lint, type-check and run every test
+test: venv locales lint ## Lint, type-check and run every test, on SQLite and on PostgreSQL
 	$(BIN)/python -m pytest -m "not serial" -n $(TEST_WORKERS) --dist worksteal
+	$(MAKE) --no-print-directory test-postgres
 	$(BIN)/python -m pytest -m serial
 
 # The storage, service and handler tests again, on a PostgreSQL server the tests start
