@@ -66,7 +66,7 @@ from bot.services.totals import TotalsService
 from bot.services.training import TrainingService
 from bot.services.users import UserService
 from bot.storage.database import Database
-from bot.storage.fsm import SQLiteStorage
+from bot.storage.fsm import DatabaseStorage
 from bot.storage.seed import seed_territories
 from bot.texts.broadcasts import progress_renderer
 from bot.texts.charts import DigestCharts
@@ -452,7 +452,7 @@ def build_dispatcher(
     scheduler = build_scheduler(settings)
     lead(leadership, settings, scheduler, jobs, delivery, progress)
     dispatcher = Dispatcher(
-        storage=SQLiteStorage(db),
+        storage=DatabaseStorage(db),
         events_isolation=isolation,
         # Everything below reaches handlers and startup/shutdown callbacks by name.
         settings=settings,

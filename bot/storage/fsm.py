@@ -1,4 +1,5 @@
-"""Wizard state in SQLite, so a restart in the middle of /register resumes it."""
+"""Wizard state in the database (aiogram FSM storage), so a restart in the middle of
+/register resumes it, on whichever replica the next update arrives."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from aiogram.fsm.storage.base import (
 from bot.storage.database import Database
 
 
-class SQLiteStorage(BaseStorage):
+class DatabaseStorage(BaseStorage):
     def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
         self._db = db
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)

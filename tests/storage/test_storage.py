@@ -24,7 +24,7 @@ from bot.domain.localtime import DAY
 from bot.storage.base import Repository, columns, from_row
 from bot.storage.broadcasts import Broadcast
 from bot.storage.database import Database, migration_files
-from bot.storage.fsm import SQLiteStorage
+from bot.storage.fsm import DatabaseStorage
 from bot.storage.outbox import (
     OutboxKind,
     OutboxMessage,
@@ -333,14 +333,14 @@ async def test_wizard_state_survives_a_restart(tmp_path: Path) -> None:
     key = StorageKey(bot_id=1, chat_id=10, user_id=10)
     db = Database(tmp_path / "bot.sqlite3")
     await db.connect()
-    storage = SQLiteStorage(db)
+    storage = DatabaseStorage(db)
     await storage.set_state(key, "Register:title")
     await storage.set_data(key, {"draft": {"url": "https://vk.com/a"}})
     await db.close()
 
     reopened = Database(tmp_path / "bot.sqlite3")
     await reopened.connect()
-    storage = SQLiteStorage(reopened)
+    storage = DatabaseStorage(reopened)
     try:
         assert await storage.get_state(key) == "Register:title"
         assert await storage.get_data(key) == {"draft": {"url": "https://vk.com/a"}}
