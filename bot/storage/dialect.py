@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 #: How long SQLite waits for another process's write lock before "database is locked".
@@ -52,9 +53,13 @@ def database_url(target: str | Path | URL) -> URL:
 
     ValueError for what is not a URL, and for an engine other than SQLite or PostgreSQL.
     """
-    url = (
-        make_url(f"sqlite+aiosqlite:///{target}") if isinstance(target, Path) else make_url(target)
-    )
+    try:
+        # A URL object comes back as it is.
+        url = make_url(f"sqlite:///{target}" if isinstance(target, Path) else target)
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL: expected e.g. sqlite+aiosqlite:///data/bot.sqlite3"
+        ) from None
     if url.get_backend_name() == SQLITE:
         url = url.set(drivername="sqlite+aiosqlite")
     elif url.get_backend_name() == POSTGRESQL:
@@ -129,7 +134,7 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(re.sub(r"^file:", "", url.database))
 
 
-def sqlite_file(target: str | Path) -> Path | None:
+def sqlite_file(target: str | Path | URL) -> Path | None:
     """The SQLite file of a database given as to `database_url`; None on PostgreSQL."""
     return sqlite_path(database_url(target))
 

@@ -72,3 +72,29 @@ def test_webhook_mode_refuses_to_start_without_its_settings(
     error = capsys.readouterr().err
     assert error.startswith(f"Cannot start: {missing} is not set"), error
     assert not (tmp_path / "bot.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "said"),
+    [
+        ("mysql://bot@db/bot", 2, "DATABASE_URL: unsupported database 'mysql'"),
+        ("not a url", 2, "DATABASE_URL: not a database URL"),
+        # A port nothing listens on: refused at once, and the password is not printed.
+        ("postgresql+asyncpg://bot:hunter2@127.0.0.1:9/bot", 1, "bot:***@127.0.0.1:9/bot"),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_refused_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    url: str,
+    code: int,
+    said: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == code
+    error = capsys.readouterr().err
+    assert error.startswith("Cannot start:"), error
+    assert said in error
+    assert "hunter2" not in error
