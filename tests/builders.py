@@ -279,6 +279,15 @@ async def execute(db: Database, sql: str, params: Mapping[str, Any]) -> None:
         await repos.audit._run(sql, params)
 
 
+async def query(
+    db: Database, sql: str, params: Mapping[str, Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Every row of one read (named parameters), for a test that checks what a feature
+    stored when no repository of it reads that back (the certificates issued)."""
+    async with db.read() as repos:
+        return await repos.audit._all(sql, params)
+
+
 async def mark_attended(db: Database, seminar_id: int, user_id: int, *, now: int) -> None:
     """The person came to the seminar, as they mark it with its code."""
     async with db.write() as repos:

@@ -78,10 +78,11 @@ class Database:
             await writer.dispose()
             raise
         self._writer = writer
-        if self.dialect.is_sqlite:
-            self._readers = create_engine(self.url, read_only=True, pool_size=2)
-        else:
-            self._readers = writer
+        # Reads on a pool of their own: a long one (an export's snapshot) must hold up
+        # neither the writer nor other reads, and on PostgreSQL the leader lock keeps one
+        # of the writer's connections for itself.
+        self._readers = create_engine(self.url, read_only=True, pool_size=2)
+        if not self.dialect.is_sqlite:
             self._user_locks = create_engine(self.url, pool_size=USER_LOCK_POOL)
 
     async def close(self) -> None:

@@ -5,11 +5,17 @@ on the certificate, and revocation by a coordinator who oversees the seminar."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from contextlib import closing
 
 from bot.handlers.callbacks import CertificateRevokeCb, SeminarAction, SeminarCb
-from tests.builders import KUZNETSK, LOCK_WAIT_SECONDS, PENZA, add_user, make_coordinator
+from tests.builders import (
+    KUZNETSK,
+    PENZA,
+    add_user,
+    execute,
+    make_coordinator,
+    mark_attended,
+    query,
+)
 from tests.clock import START
 from tests.fakes.bot_api import FakeUser, SentMessage
 from tests.flows import alert, translator
@@ -22,17 +28,6 @@ DAY = 86_400
 NAME = "Иванова Мария Петровна"
 TITLE = "SMM для госпабликов"
 LINK = re.compile(r"https://t\.me/gospublic_test_bot\?start=cert_([2-9A-Z]{10})")
-
-
-def run_sql(bot: BotHarness, sql: str, params: dict[str, object]) -> None:
-    """Write what another part of the bot owns (attendance, cancellation) directly."""
-    with closing(sqlite3.connect(bot.db.path, timeout=LOCK_WAIT_SECONDS)) as conn, conn:
-        conn.execute(sql, params)
-
-
-def query(bot: BotHarness, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(bot.db.path)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def held_seminar(
@@ -48,14 +43,9 @@ async def held_seminar(
         for user in (*attendees, SUPER):
             await add_user(repos, user)
         seminar = await add_seminar(repos, title, starts_at=starts_at, territories=territories)
-    run_sql(bot, "UPDATE seminars SET academic_hours = 2 WHERE id = :id", {"id": seminar})
+    await execute(bot.db, "UPDATE seminars SET academic_hours = 2 WHERE id = :id", {"id": seminar})
     for user in attendees:
-        run_sql(
-            bot,
-            "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
-            " VALUES (:seminar, :user, 'code', :now)",
-            {"seminar": seminar, "user": user.id, "now": starts_at},
-        )
+        await mark_attended(bot.db, seminar, user.id, now=starts_at)
     return seminar
 
 
@@ -107,7 +97,9 @@ async def test_an_attendee_gives_their_name_once_and_gets_a_pdf_that_prints_it(
     assert f"<b>{NAME}</b>" in (answers[0].raw_text or "")
     [document] = [m for m in answers if m.method == "sendDocument"]
 
-    [(code, name, hours)] = query(bot, "SELECT id, full_name, academic_hours FROM certificates")
+    [(code, name, hours)] = await query(
+        bot.db, "SELECT id, full_name, academic_hours FROM certificates"
+    )
     assert (name, hours) == (NAME, 2)
     assert f"№ {code}" in document.content  # the message shows the id
     assert TITLE in document.content
@@ -127,7 +119,7 @@ async def test_an_attendee_gives_their_name_once_and_gets_a_pdf_that_prints_it(
     [again] = [m for m in answers if m.method == "sendDocument"]
     assert f"№ {code}" in again.content
     assert [m for m in answers if m.method == "sendMessage"] == []
-    assert query(bot, "SELECT count(*) FROM certificates") == [(1,)]
+    assert await query(bot.db, "SELECT count(*) FROM certificates") == [(1,)]
 
     # A new name from the record: the certificate issued keeps the name printed on it.
     await bot.send(ADMIN, "/mypages")
@@ -136,7 +128,7 @@ async def test_an_attendee_gives_their_name_once_and_gets_a_pdf_that_prints_it(
     answers = await tap_certificate(bot, ADMIN, seminar)
     [kept] = [m for m in answers if m.method == "sendDocument"]
     assert NAME in pdf_text(contents(kept))
-    assert query(bot, "SELECT certificate_name FROM users WHERE id = 200") == [
+    assert await query(bot.db, "SELECT certificate_name FROM users WHERE id = 200") == [
         ("Петрова Мария Петровна",)
     ]
     await bot.send(ADMIN, "/mypages")
@@ -164,8 +156,8 @@ async def test_a_certificate_is_only_for_attendees_of_a_seminar_that_has_ended(
     seminar = await held_seminar(bot, ADMIN)
     upcoming = await held_seminar(bot, ADMIN, title="Завтра", starts_at=START + DAY)
     cancelled = await held_seminar(bot, ADMIN, title="Отменён")
-    run_sql(
-        bot,
+    await execute(
+        bot.db,
         "UPDATE seminars SET cancelled_at = :now WHERE id = :id",
         {"now": START, "id": cancelled},
     )
@@ -194,8 +186,10 @@ async def test_a_certificate_is_only_for_attendees_of_a_seminar_that_has_ended(
     assert record.button_texts() == [f"📄 {TITLE}", "✏️ ФИО в сертификатах"]
     await bot.send(OTHER, "/mypages")
     assert bot.last_text(OTHER).startswith("У вас пока нет страниц")  # no record to show
-    assert query(bot, "SELECT count(*) FROM certificates") == [(0,)]
-    assert query(bot, "SELECT count(*) FROM users WHERE certificate_name IS NOT NULL") == [(0,)]
+    assert await query(bot.db, "SELECT count(*) FROM certificates") == [(0,)]
+    assert await query(bot.db, "SELECT count(*) FROM users WHERE certificate_name IS NOT NULL") == [
+        (0,)
+    ]
 
 
 async def test_the_link_says_whether_a_certificate_is_genuine_unknown_or_revoked(
@@ -222,7 +216,7 @@ async def test_the_link_says_whether_a_certificate_is_genuine_unknown_or_revoked
     assert "does not allow" in await alert(bot, ADMIN_EN, elsewhere, forged)
     # Not a coordinator at all: refused before any handler.
     assert "не позволяет" in await alert(bot, OTHER, genuine[0], forged)
-    assert query(bot, "SELECT revoked_at FROM certificates") == [(None,)]
+    assert await query(bot.db, "SELECT revoked_at FROM certificates") == [(None,)]
 
     # The superadmin oversees every seminar: Revoke, confirm.
     t = translator(bot, "ru")
@@ -232,13 +226,13 @@ async def test_the_link_says_whether_a_certificate_is_genuine_unknown_or_revoked
     bot.clock.advance(DAY)
     [done] = await bot.click(SUPER, t("⛔ Yes, revoke"))
     assert f"Сертификат № {code} отозван" in (done.text or "")
-    assert query(bot, "SELECT revoked_at, revoked_by FROM certificates") == [
+    assert await query(bot.db, "SELECT revoked_at, revoked_by FROM certificates") == [
         (START + DAY, SUPER.id)
     ]
     # Once: a second tap revokes nothing more, and the log has one entry.
     await bot.press(SUPER, question, forged)
-    [(action, subject, details)] = query(
-        bot, "SELECT action, subject_id, details FROM audit_log WHERE action LIKE 'cert%'"
+    [(action, subject, details)] = await query(
+        bot.db, "SELECT action, subject_id, details FROM audit_log WHERE action LIKE 'cert%'"
     )
     assert (action, subject) == ("certificate_revoked", seminar)
     assert code in str(details)
@@ -267,7 +261,7 @@ async def test_a_forged_revocation_of_an_unknown_id_is_refused(bot: BotHarness) 
     for code in ("ZZZZZZZZZZ", "'; DROP TABLE", ""):
         forged = CertificateRevokeCb(certificate_id=code).pack()
         assert "нет" in (await alert(bot, SUPER, greeting, forged)).lower()
-    assert query(bot, "SELECT count(*) FROM audit_log WHERE action LIKE 'cert%'") == [(0,)]
+    assert await query(bot.db, "SELECT count(*) FROM audit_log WHERE action LIKE 'cert%'") == [(0,)]
 
 
 async def test_a_coordinator_of_one_territory_revokes_no_certificate_of_a_region_wide_seminar(
@@ -280,4 +274,4 @@ async def test_a_coordinator_of_one_territory_revokes_no_certificate_of_a_region
     assert answer.buttons == []
     forged = CertificateRevokeCb(certificate_id=code, confirmed=True).pack()
     assert "does not allow" in await alert(bot, ADMIN_EN, answer, forged)
-    assert query(bot, "SELECT revoked_at FROM certificates") == [(None,)]
+    assert await query(bot.db, "SELECT revoked_at FROM certificates") == [(None,)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from bot.domain.localtime import DAY
 from bot.services.digests import DigestPhoto, DigestService
 from bot.storage.outbox import OutboxStatus
 from bot.texts.charts import DigestCharts
-from tests.builders import KUZNETSK, PENZA, add_page, seed_admins, user_row
+from tests.builders import KUZNETSK, PENZA, add_page, query, seed_admins, user_row
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.harness import BotHarness
@@ -336,8 +335,7 @@ async def test_coordinators_get_a_chart_after_the_digest_drawn_once_per_scope_an
     photos = [c for c in fake.requests[before:] if c.method == "sendPhoto" and c.ok]
     assert len(photos) == 4
     assert sum(str(c.params["photo"]).startswith("attach://") for c in photos) == 3
-    with sqlite3.connect(harness.db.path) as conn:
-        assert conn.execute("SELECT count(*) FROM outbox_files").fetchone() == (3,)
+    assert await query(harness.db, "SELECT count(*) FROM outbox_files") == [(3,)]
 
     assert await service(harness).run_due() == 0
     await harness.drain()

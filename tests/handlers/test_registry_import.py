@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Sequence
-from contextlib import closing
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -18,7 +16,7 @@ from bot.domain.roles import Actor, Role
 from bot.handlers.callbacks import ImportAction, ImportCb, ListCb, ListKind
 from bot.services.errors import ImportGone, NotAllowed
 from bot.services.registry_import import RegistryImportService
-from tests.builders import add_imported_page, add_page, add_user
+from tests.builders import add_imported_page, add_page, add_user, query
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage, UploadedFile
 from tests.flows import register_page, translator, walk_text
@@ -151,11 +149,8 @@ def problem_lines(text: str) -> list[str]:
 
 async def counts(bot: BotHarness) -> dict[str, int]:
     """Rows of every table an apply writes to."""
-    with closing(sqlite3.connect(bot.db.path)) as conn:
-        return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("pages", "reports", "page_admins", "invites", "audit_log", "outbox")
-        }
+    tables = ("pages", "reports", "page_admins", "invites", "audit_log", "outbox")
+    return {table: (await query(bot.db, f"SELECT count(*) FROM {table}"))[0][0] for table in tables}
 
 
 async def with_registered_page(bot: BotHarness) -> None:

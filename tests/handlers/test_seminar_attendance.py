@@ -4,7 +4,6 @@ QR code's link), the coordinator's toggle list, and every refusal on the way."""
 from __future__ import annotations
 
 import io
-import sqlite3
 
 import segno
 from PIL import Image
@@ -12,7 +11,7 @@ from PIL import Image
 from bot.domain.attendance import CHECKIN_ALPHABET, CHECKIN_CODE_LENGTH
 from bot.domain.qr import QR_BORDER, QR_SCALE
 from bot.handlers.callbacks import AttendanceCb, AttendancePageCb, SeminarAction, SeminarCb
-from tests.builders import KUZNETSK, add_seminar, add_user, seed_admins_of_both
+from tests.builders import KUZNETSK, add_seminar, add_user, query, seed_admins_of_both
 from tests.checks import assert_png
 from tests.clock import START, FakeClock
 from tests.fakes.bot_api import FakeUser, SentMessage
@@ -60,14 +59,13 @@ async def card_button(
     return await alert(bot, user, latest, SeminarCb(action=action, seminar_id=seminar_id).pack())
 
 
-def attendance_rows(bot: BotHarness, seminar_id: int) -> dict[int, tuple[str, int | None]]:
+async def attendance_rows(bot: BotHarness, seminar_id: int) -> dict[int, tuple[str, int | None]]:
     """user → (source, marked_by) of the seminar's attendance, as stored."""
-    path = bot.app.settings.database_path
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT user_id, source, marked_by FROM seminar_attendance WHERE seminar_id = ?",
-            (seminar_id,),
-        ).fetchall()
+    rows = await query(
+        bot.db,
+        "SELECT user_id, source, marked_by FROM seminar_attendance WHERE seminar_id = :seminar",
+        {"seminar": seminar_id},
+    )
     return {int(user): (str(source), marked_by) for user, source, marked_by in rows}
 
 
@@ -129,7 +127,7 @@ async def test_participants_check_in_with_the_code_or_its_link(
     # Too early: the code opens 30 minutes before the start.
     early = await bot.reply_text(first, f"/attend {code}")
     assert early == "Check-in has not opened yet: it opens 30 minutes before the start."
-    assert attendance_rows(bot, seminar_id) == {}
+    assert await attendance_rows(bot, seminar_id) == {}
 
     clock.current = OPENS_AT
     typed = f"{code[:3].lower()} {code[3:].lower()}"  # any case, spaces allowed
@@ -164,7 +162,7 @@ async def test_participants_check_in_with_the_code_or_its_link(
     expired = await bot.reply_text(outsider, f"/attend {code}")
     assert expired.startswith("Check-in has closed: it ends 60 minutes after the seminar.")
 
-    assert attendance_rows(bot, seminar_id) == {
+    assert await attendance_rows(bot, seminar_id) == {
         user.id: ("code", None) for user in (first, second, third, late)
     }
 
@@ -217,7 +215,7 @@ async def test_a_coordinator_marks_who_came_on_the_list(bot: BotHarness, clock: 
     assert "✅ ➕ Пётр" in bot.fake.messages(SUPER.id)[-1].button_texts()  # Cyrillic sorts last
 
     by_super = ("coordinator", SUPER.id)
-    assert attendance_rows(bot, seminar_id) == {
+    assert await attendance_rows(bot, seminar_id) == {
         admins[10].id: by_super,
         admins[9].id: by_super,
         OTHER.id: by_super,
@@ -265,13 +263,13 @@ async def test_forged_and_foreign_attendance_buttons_are_refused(
     assert await alert(bot, SUPER, latest, "ak:x:1:0") == stale  # does not unpack
     far_page = AttendancePageCb(seminar_id=seminar_id, page=99).pack()
     assert await alert(bot, SUPER, latest, far_page) == ""  # clamped to the last screen
-    assert attendance_rows(bot, seminar_id) == {}
+    assert await attendance_rows(bot, seminar_id) == {}
 
     # A cancelled seminar records nobody, either way.
     cancelled = t("This seminar was cancelled.")
     assert await card_button(bot, SUPER, SeminarAction.ATTENDANCE, cancelled_id) == cancelled
     assert await bot.reply_text(inside, "/attend CNCK23") == "This seminar was cancelled."
-    assert attendance_rows(bot, cancelled_id) == {}
+    assert await attendance_rows(bot, cancelled_id) == {}
 
 
 async def test_a_walk_in_is_added_only_by_a_coordinator_who_oversees(bot: BotHarness) -> None:
@@ -291,4 +289,4 @@ async def test_a_walk_in_is_added_only_by_a_coordinator_who_oversees(bot: BotHar
     await bot.send(SUPER, "/revoke @vera")
     refused = await bot.reply_text(coordinator, "@petr")
     assert refused == translator(bot, "ru")("Sorry, your role does not allow this.")
-    assert attendance_rows(bot, seminar_id) == {}
+    assert await attendance_rows(bot, seminar_id) == {}

@@ -4,7 +4,10 @@ the coordinators' list of seminars lately held, and the refusals of forged butto
 
 from __future__ import annotations
 
-import sqlite3
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
 
 from bot.domain.audit import AuditAction, AuditDetail
 from bot.domain.catalog import Level
@@ -27,6 +30,7 @@ from bot.services.seminar_changes import SeminarChange, SeminarChanges
 from bot.services.seminars import SeminarView
 from bot.storage.attendance import AttendanceSource
 from bot.storage.database import Database
+from bot.storage.dialect import create_engine
 from bot.storage.records import User
 from bot.storage.seminars import Seminar
 from tests.builders import (
@@ -363,10 +367,19 @@ async def test_the_delivery_worker_is_woken_after_the_commit(
             repos, created_by=SUPER.id, starts_at=START + DAY, registered=[1000]
         )
 
+    async def count() -> int:
+        engine = create_engine(db.url, read_only=True, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return int((await conn.execute(text("SELECT count(*) FROM outbox"))).scalar_one())
+        finally:
+            await engine.dispose()
+
     def pending() -> int:
-        with sqlite3.connect(db.path) as conn:
-            [(count,)] = conn.execute("SELECT count(*) FROM outbox").fetchall()
-        return int(count)
+        """The outbox's rows as another process sees them at the wake: read on a reading
+        connection of its own in a thread, while this loop waits (waking is synchronous)."""
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, count()).result()
 
     seen: list[int] = []
 

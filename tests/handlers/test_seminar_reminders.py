@@ -106,8 +106,8 @@ async def test_each_reminder_is_queued_once_by_two_processes_and_after_a_restart
     clock.current = start - DAY
 
     # Two processes on one database, their ticks at the same moment (no lease between).
-    path = bot.db.path
-    async with open_database(path) as one, open_database(path) as two:
+    url = bot.db.url
+    async with open_database(url) as one, open_database(url) as two:
         counts = await asyncio.gather(*(reminder_service(db, clock).run_due() for db in (one, two)))
     assert sorted(counts) == [0, 3]
     async with bot.db.read() as repos:

@@ -4,9 +4,6 @@ role checks."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 
 from bot.domain.catalog import PageStatus
@@ -16,7 +13,7 @@ from bot.domain.segments import Segment, SeminarGroup
 from bot.services.broadcasts import BroadcastService
 from bot.services.errors import SeminarNotFound
 from bot.storage.seminars import Seminar
-from tests.builders import KUZNETSK, LOCK_WAIT_SECONDS, PENZA, add_page, add_user
+from tests.builders import KUZNETSK, PENZA, add_page, add_user, mark_attended
 from tests.clock import START
 from tests.fakes.bot_api import FakeBotAPI, FakeUser, SentMessage
 from tests.flows import alert, compose, send_draft
@@ -38,7 +35,7 @@ def uid(n: int) -> int:
     return PEOPLE[n].id
 
 
-async def seed(bot: BotHarness, db_path: Path) -> dict[str, int]:
+async def seed(bot: BotHarness) -> dict[str, int]:
     """The hand-computed example (now is START, 2026-09-21):
 
     - S1, Penza, 2 academic hours, ended 10 days ago: registered 1, 2, 3; came 1, 3 and
@@ -94,28 +91,24 @@ async def seed(bot: BotHarness, db_path: Path) -> dict[str, int]:
     came = {"s1": (1, 3, 6), "s2": (5,), "s3": (4,), "s5": (2,)}
     ends = {"s1": START - 10 * DAY, "s2": START - 5 * DAY, "s3": START - 3 * DAY}
     ends["s5"] = LAST_YEAR_END
-    with sqlite3.connect(db_path, timeout=LOCK_WAIT_SECONDS) as conn:
-        conn.executemany(
-            "INSERT INTO seminar_attendance (seminar_id, user_id, source, marked_at)"
-            " VALUES (?, ?, 'code', ?)",
-            [(ids[name], uid(n), ends[name]) for name, people in came.items() for n in people],
-        )
-        conn.executemany(
-            "INSERT INTO seminar_feedback (seminar_id, user_id, asked_at, rating)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (ids["s1"], uid(1), START - 9 * DAY, 5),
-                (ids["s1"], uid(3), START - 9 * DAY, 4),
-                (ids["s1"], uid(6), START - 9 * DAY, None),
-                (ids["s2"], uid(5), START - 4 * DAY, 3),
-            ],
-        )
+    for name, people in came.items():
+        for n in people:
+            await mark_attended(bot.db, ids[name], uid(n), now=ends[name])
+    asked = START - 9 * DAY
+    async with bot.db.write() as repos:
+        await repos.feedback.ask(ids["s1"], uid(6), now=asked)
+        for held, n, rating, at in [
+            ("s1", 1, 5, asked),
+            ("s1", 3, 4, asked),
+            ("s2", 5, 3, START - 4 * DAY),
+        ]:
+            await repos.feedback.rate(ids[held], uid(n), rating, now=at)
     return ids
 
 
 @pytest.fixture
-async def example(bot: BotHarness, tmp_path: Path) -> dict[str, int]:
-    return await seed(bot, tmp_path / "bot.sqlite3")
+async def example(bot: BotHarness) -> dict[str, int]:
+    return await seed(bot)
 
 
 def current(bot: BotHarness, message: SentMessage) -> str:

@@ -86,8 +86,8 @@ async def test_concurrent_taps_in_two_processes_never_overbook(
     db: Database, clock: FakeClock
 ) -> None:
     seminar, user_ids = await seminar_with_admins(db, 10, capacity=3)
-    # A second process: its own connections to the same file, its own service.
-    async with open_database(db.path) as other:
+    # A second process: its own connections to the same database, its own service.
+    async with open_database(db.url) as other:
         here, there = service(db, clock), service(other, clock)
         views = await asyncio.gather(
             *(
