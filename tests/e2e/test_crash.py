@@ -62,12 +62,13 @@ def recipient_ids() -> list[int]:
     return [FIRST_RECIPIENT + i for i in range(RECIPIENTS)]
 
 
-async def prepare_broadcast(path: Path, source_message_id: int) -> int:
+async def prepare_broadcast(database: str | Path, source_message_id: int) -> int:
     """Every recipient administers an approved page; the coordinator's broadcast to
-    everybody is queued with the project's own service. Returns the broadcast's id."""
+    everybody is queued with the project's own service, in `database` (an SQLite file's
+    path or a database URL). Returns the broadcast's id."""
     now = int(time.time())
     clock = SystemClock()
-    async with open_database(path) as db:
+    async with open_database(database) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await repos.users.touch(
