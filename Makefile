@@ -49,7 +49,8 @@ backup: venv ## Back the database up into BACKUP_DIR now (the bot may keep runni
 	$(BIN)/python -m bot backup
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
-# the ones that measure time or rate run alone afterwards.
+# the ones that measure time or rate run alone afterwards, among them the replica test
+# (tests/e2e/test_replicas.py: nginx and PostgreSQL; skipped, saying why, without them).
 TEST_WORKERS ?= 12
 
 test: venv locales lint ## Lint, type-check and run every test
