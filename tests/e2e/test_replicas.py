@@ -43,6 +43,7 @@ from tests.e2e.test_crash import (
     RECIPIENTS,
     TEXT,
     copies,
+    kill_after_copies,
     prepare_broadcast,
     recipient_ids,
     wait_until,
@@ -158,15 +159,11 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
             )
 
             broadcast_held.release()
-            await wait_until(
-                fake,
-                leader,
-                lambda: len(copies(fake)) >= RECIPIENTS // 3,
-                "a third of the broadcast before the leader is killed",
-            )
-            at_kill = len(copies(fake))
             hooks_before = len(fake.requests)
-            await leader.kill()  # SIGKILL: the lock, the claims, the handlers: all cut off
+            # SIGKILL: the lock, the claimed rows, the handlers in flight: all cut off.
+            at_kill = await kill_after_copies(
+                fake, leader, RECIPIENTS // 3, "a third of the broadcast before the kill"
+            )
             killed_at = loop.time()
             assert leader.process.returncode == -signal.SIGKILL, leader.describe()
             assert at_kill < RECIPIENTS, "the broadcast was over before the kill"
