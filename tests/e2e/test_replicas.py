@@ -25,7 +25,7 @@ import pytest
 from bot.config import Settings
 from bot.storage.outbox import OutboxStatus
 from tests.builders import open_database
-from tests.e2e.nginx import Nginx
+from tests.e2e.nginx import Nginx, nginx_binary
 from tests.e2e.process import (
     EXIT_TIMEOUT,
     REPLY_TIMEOUT,
@@ -52,7 +52,13 @@ from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.postgres import PostgresServer
 
 # The takeover is timed in heartbeats: runs alone (see the Makefile).
-pytestmark = [pytest.mark.postgres, pytest.mark.serial]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.serial,
+    pytest.mark.skipif(
+        nginx_binary() is None, reason="nginx is not installed (apt-get install nginx-light)"
+    ),
+]
 
 REPLICAS = 3
 HEARTBEAT = 0.5
