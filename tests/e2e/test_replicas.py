@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.services.broadcasts import BroadcastService
+from bot.services.clock import SystemClock
+from bot.storage.broadcasts import BroadcastStatus
 from bot.storage.outbox import OutboxStatus
 from tests.builders import open_database
 from tests.e2e.nginx import Nginx, nginx_binary
@@ -69,8 +72,20 @@ TAKEOVER_HEARTBEATS = 6
 REPORTERS = 2 * REPLICAS
 #: What one more administrator sends in a row, as fast as they can.
 FIGURES = [501, 502, 503, 504, 505, 506]
+#: Seconds between the leader's edits of the broadcast's progress message.
+PROGRESS = 1.0
 SERVING = "Serving the webhook"
 LEADS = " leads"
+
+
+async def attach_progress(fake: FakeBotAPI, url: str, broadcast_id: int) -> None:
+    """The coordinator's progress message of the broadcast, as /broadcast leaves it: a
+    message of the bot's that the leader edits with the progress."""
+    async with fake.make_bot() as bot:
+        message = await bot.send_message(COORDINATOR.id, "…")
+    async with open_database(url) as db:
+        service = BroadcastService(db, SystemClock(), wake=lambda: None)
+        await service.attach_progress(broadcast_id, COORDINATOR.id, message.message_id)
 
 
 def distinct_ports(count: int) -> list[int]:
@@ -117,6 +132,7 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
         }
         source = fake.message_update(COORDINATOR, TEXT)["message"]
         broadcast_id = await prepare_broadcast(url, source["message_id"])
+        await attach_progress(fake, url, broadcast_id)
         pages = await pages_of(url, [*reporters, orderly])
         fake.latency = LATENCY
         # The broadcast waits at the door until every replica serves.
@@ -137,6 +153,8 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
                     webhook_port=port,
                     leader_heartbeat_seconds=HEARTBEAT,
                     delivery_rate_per_second=RATE,
+                    broadcast_progress_seconds=PROGRESS,
+                    # No scheduled job sends a message the test would have to tell apart.
                     scheduler_enabled=False,
                 )
                 bots.append(await BotProcess.start(env, ROOT, "webhook"))
@@ -165,7 +183,7 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
             )
 
             broadcast_held.release()
-            hooks_before = len(fake.requests)
+            before_kill = len(fake.requests)
             # SIGKILL: the lock, the claimed rows, the handlers in flight: all cut off.
             at_kill = await kill_after_copies(
                 fake, leader, RECIPIENTS // 3, "a third of the broadcast before the kill"
@@ -178,7 +196,7 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
             successor = await first_to_log(followers, LEADS)
             takeover = loop.time() - killed_at
             await successor.until(
-                fake.wait_for("setWebhook", timeout=STARTUP_TIMEOUT, since=hooks_before),
+                fake.wait_for("setWebhook", timeout=STARTUP_TIMEOUT, since=before_kill),
                 "the new leader's setWebhook",
             )
             await wait_until(
@@ -186,6 +204,17 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
                 successor,
                 lambda: copies(fake).keys() >= recipients,
                 "every recipient's copy after the takeover",
+            )
+            await successor.until(
+                fake.wait_for(
+                    "editMessageText",
+                    lambda call: str(call.params.get("text")).startswith(
+                        f"Broadcast #{broadcast_id} is finished.\nDelivered: {RECIPIENTS} of"
+                    ),
+                    timeout=STARTUP_TIMEOUT,
+                    since=before_kill,
+                ),
+                "the final progress report from the new leader",
             )
             for update in [*reports.values(), *in_order]:
                 await successor.until(
@@ -221,9 +250,12 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
 
     async with open_database(url) as db, db.read() as repos:
         rows = await repos.outbox.counts_for_broadcast(broadcast_id)
+        broadcast = await repos.broadcasts.get(broadcast_id)
         stored = {uid: await repos.reports.history(pages[uid], limit=None) for uid in pages}
         last = await repos.pages.get(pages[orderly])
     assert rows[OutboxStatus.SENT] == RECIPIENTS, rows
+    assert broadcast is not None
+    assert broadcast.status is BroadcastStatus.DONE
     for n, uid in enumerate(reporters):
         assert [(r.figure, r.reported_by) for r in stored[uid]] == [(400 + n, uid)]
     assert [r.figure for r in sorted(stored[orderly], key=lambda r: r.id)] == FIGURES
