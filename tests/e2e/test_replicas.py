@@ -188,13 +188,13 @@ async def test_killing_the_leader_mid_broadcast_loses_nothing_and_stores_each_re
             at_kill = await kill_after_copies(
                 fake, leader, RECIPIENTS // 3, "a third of the broadcast before the kill"
             )
-            killed_at = loop.time()
             assert leader.process.returncode == -signal.SIGKILL, leader.describe()
             assert at_kill < RECIPIENTS, "the broadcast was over before the kill"
             answers_held.release()
 
             successor = await first_to_log(followers, LEADS)
-            takeover = loop.time() - killed_at
+            assert leader.killed_at is not None
+            takeover = loop.time() - leader.killed_at
             await successor.until(
                 fake.wait_for("setWebhook", timeout=STARTUP_TIMEOUT, since=before_kill),
                 "the new leader's setWebhook",
