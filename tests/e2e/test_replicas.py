@@ -68,7 +68,7 @@ HEARTBEAT = 0.5
 #: A follower leads within this many heartbeats of the leader's death.
 TAKEOVER_HEARTBEATS = 6
 #: Administrators whose report is being answered when the leader dies: nginx hands the
-#: posts to the replicas in turn, so each replica, the leader too, has two of them.
+#: posts to the replicas in turn, so each replica, the leader too, has at least two.
 REPORTERS = 2 * REPLICAS
 #: What one more administrator sends in a row, as fast as they can.
 FIGURES = [501, 502, 503, 504, 505, 506]
