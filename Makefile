@@ -50,7 +50,8 @@ backup: venv ## Back the database up into BACKUP_DIR now (the bot may keep runni
 
 # Most tests wait on Telegram's pacing rather than the CPU, so they run side by side;
 # the storage and handler tests then run again on PostgreSQL (test-postgres); the ones
-# that measure time or rate run alone at the end.
+# that measure time or rate run alone at the end, among them the replica test
+# (tests/e2e/test_replicas.py: nginx and PostgreSQL; skipped, saying why, without them).
 TEST_WORKERS ?= 12
 
 test: venv locales lint ## Lint, type-check and run every test, on SQLite and on PostgreSQL

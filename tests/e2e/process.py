@@ -137,6 +137,8 @@ class BotProcess:
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
+        #: The event loop's time when `kill()` sent SIGKILL, None until it did.
+        self.killed_at: float | None = None
         self._chunks: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
         self._output = asyncio.Condition()
         assert process.stdout is not None
@@ -270,6 +272,7 @@ class BotProcess:
     async def kill(self) -> None:
         """Make sure the process is gone and its pipes are closed (for `finally`)."""
         if self.process.returncode is None:
+            self.killed_at = asyncio.get_running_loop().time()
             self.process.kill()
             await self.process.wait()
         await self._finish_reading()

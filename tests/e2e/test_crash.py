@@ -62,12 +62,13 @@ def recipient_ids() -> list[int]:
     return [FIRST_RECIPIENT + i for i in range(RECIPIENTS)]
 
 
-async def prepare_broadcast(path: Path, source_message_id: int) -> int:
+async def prepare_broadcast(database: str | Path, source_message_id: int) -> int:
     """Every recipient administers an approved page; the coordinator's broadcast to
-    everybody is queued with the project's own service. Returns the broadcast's id."""
+    everybody is queued with the project's own service, in `database` (an SQLite file's
+    path or a database URL). Returns the broadcast's id."""
     now = int(time.time())
     clock = SystemClock()
-    async with open_database(path) as db:
+    async with open_database(database) as db:
         await seed_territories(db, TERRITORIES)
         async with db.write() as repos:
             await repos.users.touch(
@@ -137,6 +138,17 @@ async def wait_until(
         await bot.until(next_copy(min(remaining, 1.0)), what)
 
 
+async def kill_after_copies(fake: FakeBotAPI, bot: BotProcess, count: int, what: str) -> int:
+    """Wait until `count` recipients have a copy (see `wait_until`), then SIGKILL `bot`
+    (however the wait ends: no shutdown, no result recorded after this); returns how many
+    recipients had a copy at the kill."""
+    try:
+        await wait_until(fake, bot, lambda: len(copies(fake)) >= count, what)
+        return len(copies(fake))
+    finally:
+        await bot.kill()
+
+
 async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in_flight(
     tmp_path: Path,
 ) -> None:
@@ -154,16 +166,9 @@ async def test_a_broadcast_killed_halfway_loses_nobody_and_duplicates_at_most_in
         env = bot_env(fake, database_path, delivery_rate_per_second=RATE)
 
         first = await BotProcess.start(env, ROOT)
-        try:
-            await wait_until(
-                fake,
-                first,
-                lambda: len(copies(fake)) >= RECIPIENTS // 2,
-                "half of the broadcast before the crash",
-            )
-            at_kill = len(copies(fake))
-        finally:
-            await first.kill()  # SIGKILL: no shutdown, no result recorded after this
+        at_kill = await kill_after_copies(
+            fake, first, RECIPIENTS // 2, "half of the broadcast before the crash"
+        )
         assert first.process.returncode == -9, first.describe()
         assert at_kill < RECIPIENTS, "the broadcast was over before the crash"
 

@@ -1456,12 +1456,12 @@ class FakeBotAPI:
         self._holds.append(hold)
         return hold
 
-    async def wait_held(self, hold: Hold, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - API
-        """Wait until a request is waiting at `hold`."""
+    async def wait_held(self, hold: Hold, timeout: float = 5.0, *, count: int = 1) -> None:  # noqa: ASYNC109 - API
+        """Wait until `count` requests have arrived at `hold`."""
         await self._wait_until(
-            lambda: True if hold.arrived else None,
+            lambda: True if hold.arrived >= count else None,
             timeout,
-            lambda: f"no {hold.method} request arrived within {timeout} s",
+            lambda: f"{hold.arrived} of {count} {hold.method} requests arrived within {timeout} s",
         )
 
     def clear_faults(self) -> None:
