@@ -1,0 +1,136 @@
+"""The engines a benchmark runs on, one after the other: SQLite (a file in a temporary
+folder), then PostgreSQL on a server the benchmark starts for itself in a temporary folder
+(tests/postgres.py's server: unix socket only, durability off). Without the PostgreSQL
+binaries (PG_BIN) the benchmark says so and runs on SQLite only.
+
+Generated data goes in through each engine's own bulk path, faster than the bot's unit of
+work: sqlite3's `executemany` in one transaction, asyncpg's `copy_records_to_table`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from bot.config import PACKAGE_DIR
+from bot.storage.database import Database
+from bot.storage.seed import seed_territories
+from tests.postgres import binaries_missing, running_server
+
+SQLITE = "SQLite"
+POSTGRESQL = "PostgreSQL"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine's database: `name` (SQLITE or POSTGRESQL) and `target` as `Database`
+    takes it (an SQLite file, a PostgreSQL URL)."""
+
+    name: str
+    target: Path | str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.name == SQLITE
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows for one table: `columns` named, each row a tuple in that order."""
+
+    name: str
+    columns: Sequence[str]
+    rows: Iterable[tuple[Any, ...]]
+
+
+async def engines(folder: Path) -> AsyncGenerator[Engine, None]:
+    """SQLite's file in `folder`, then a PostgreSQL database (its server running until
+    the generator ends: iterate it under `contextlib.aclosing`); each migrated and
+    seeded with the region's territories, nothing else. Prints why PostgreSQL is left
+    out when it is."""
+    yield await _prepared(Engine(SQLITE, folder / "bench.sqlite3"))
+    missing = binaries_missing()
+    if missing:
+        print(f"{POSTGRESQL}: not run: {missing}")
+        return
+    with running_server() as server:
+        yield await _prepared(Engine(POSTGRESQL, await server.empty_database()))
+
+
+async def _prepared(engine: Engine) -> Engine:
+    async with connected(engine) as db:  # migrated as it connects
+        await seed_territories(db, PACKAGE_DIR / "data" / "territories_penza.csv")
+    return engine
+
+
+async def territory_ids(engine: Engine) -> list[int]:
+    """The ids of the seeded territories, ascending (the same on both engines)."""
+    async with connected(engine) as db, db.read() as repos:
+        return sorted(territory.id for territory in await repos.territories.all())
+
+
+async def fill(engine: Engine, tables: Iterable[Table], finish: Sequence[str]) -> None:
+    """Insert every table's rows, in order, then run the `finish` statements (SQL both
+    engines accept, no parameters) and ANALYZE: one transaction on SQLite (synchronous
+    off), COPY on PostgreSQL."""
+    if isinstance(engine.target, Path):
+        _fill_sqlite(engine.target, tables, finish)
+        return
+    async with raw_postgres(engine.target) as conn:
+        async with conn.transaction():
+            for table in tables:
+                await conn.copy_records_to_table(
+                    table.name, records=table.rows, columns=list(table.columns)
+                )
+            for sql in finish:
+                await conn.execute(sql)
+        await conn.execute("ANALYZE")
+
+
+def _fill_sqlite(path: Path, tables: Iterable[Table], finish: Sequence[str]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        for table in tables:
+            marks = ", ".join("?" for _ in table.columns)
+            conn.executemany(
+                f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})",
+                table.rows,
+            )
+        for sql in finish:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+@asynccontextmanager
+async def raw_postgres(url: str) -> AsyncIterator[Any]:
+    """A plain asyncpg connection (`asyncpg.Connection`) to the database of `url`,
+    outside any transaction, closed at the end."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            yield (await conn.get_raw_connection()).driver_connection
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def connected(engine: Engine) -> AsyncIterator[Database]:
+    """The project's `Database` on the engine's database, closed at the end."""
+    db = Database(engine.target)
+    await db.connect()
+    try:
+        yield db
+    finally:
+        await db.close()
