@@ -62,14 +62,6 @@ class Clock:
         return NOW
 
 
-#: What the bot keeps on each page row as reports arrive, set here in one pass.
-LATEST_ON_PAGES = (
-    "UPDATE pages SET (current_figure, last_report_at, changed_at) ="
-    " (SELECT figure, reported_at, reported_at FROM reports r WHERE r.page_id = pages.id"
-    "  ORDER BY reported_at DESC, id DESC LIMIT 1)"
-)
-
-
 def tables(
     admins: int, pages: int, per_page: int, seed: int, territories: list[int]
 ) -> list[Table]:
@@ -225,7 +217,7 @@ async def run(engine: Engine, args: argparse.Namespace, settings: Settings, i18n
     started = time.perf_counter()
     territories = await territory_ids(engine)
     rows = tables(args.admins, args.pages, args.reports_per_page, args.seed, territories)
-    await fill(engine, rows, [LATEST_ON_PAGES])
+    await fill(engine, rows, args.pages)
     print(
         f"filled {args.admins:,} administrators, {args.pages:,} pages and"
         f" {args.pages * args.reports_per_page:,} reports"

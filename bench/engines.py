@@ -4,7 +4,8 @@ folder), then PostgreSQL on a server the benchmark starts for itself in a tempor
 binaries (PG_BIN) the benchmark says so and runs on SQLite only.
 
 Generated data goes in through each engine's own bulk path, faster than the bot's unit of
-work: sqlite3's `executemany` in one transaction, asyncpg's `copy_records_to_table`.
+work: sqlite3's `executemany` in one transaction, asyncpg's `copy_records_to_table` in
+chunks (`fill`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -76,25 +78,42 @@ async def territory_ids(engine: Engine) -> list[int]:
         return sorted(territory.id for territory in await repos.territories.all())
 
 
-async def fill(engine: Engine, tables: Iterable[Table], finish: Sequence[str]) -> None:
-    """Insert every table's rows, in order, then run the `finish` statements (SQL both
-    engines accept, no parameters) and ANALYZE: one transaction on SQLite (synchronous
-    off), COPY on PostgreSQL."""
+#: What the bot keeps on each page row as reports arrive (its latest report), set for
+#: every generated page in one pass; the page-id range is appended.
+LATEST_ON_PAGES = (
+    "UPDATE pages SET (current_figure, last_report_at, changed_at) ="
+    " (SELECT figure, reported_at, reported_at FROM reports r WHERE r.page_id = pages.id"
+    "  ORDER BY reported_at DESC, id DESC LIMIT 1)"
+)
+
+#: Rows (and pages) per PostgreSQL transaction while filling. The pages' triggers update
+#: the same few thousand `segment_totals` rows over and over: within one transaction each
+#: update adds a row version the next must step over, and the fill slows down as it goes.
+PG_CHUNK = 10_000
+
+
+async def fill(engine: Engine, tables: Iterable[Table], pages: int) -> None:
+    """Insert every table's rows, in order, then set each of pages 1..`pages` from its
+    latest report (`LATEST_ON_PAGES`) and ANALYZE: on SQLite in one transaction
+    (synchronous off), on PostgreSQL by COPY, PG_CHUNK rows a transaction."""
     if isinstance(engine.target, Path):
-        _fill_sqlite(engine.target, tables, finish)
+        _fill_sqlite(engine.target, tables)
         return
     async with raw_postgres(engine.target) as conn:
-        async with conn.transaction():
-            for table in tables:
+        for table in tables:
+            rows = iter(table.rows)
+            while chunk := list(islice(rows, PG_CHUNK)):
                 await conn.copy_records_to_table(
-                    table.name, records=table.rows, columns=list(table.columns)
+                    table.name, records=chunk, columns=list(table.columns)
                 )
-            for sql in finish:
-                await conn.execute(sql)
+        for first in range(1, pages + 1, PG_CHUNK):
+            await conn.execute(
+                f"{LATEST_ON_PAGES} WHERE pages.id BETWEEN {first} AND {first + PG_CHUNK - 1}"
+            )
         await conn.execute("ANALYZE")
 
 
-def _fill_sqlite(path: Path, tables: Iterable[Table], finish: Sequence[str]) -> None:
+def _fill_sqlite(path: Path, tables: Iterable[Table]) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = OFF")
@@ -105,8 +124,7 @@ def _fill_sqlite(path: Path, tables: Iterable[Table], finish: Sequence[str]) -> 
                 f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})",
                 table.rows,
             )
-        for sql in finish:
-            conn.execute(sql)
+        conn.execute(LATEST_ON_PAGES)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
     finally:

@@ -74,13 +74,6 @@ SELECT p.territory_id, p.level, p.theme, p.platform, count(*), sum(latest.figure
 #: here (COPY, then the pages' triggers), so 10,000,000 would take some four minutes.
 PG_REPORTS = 2_000_000
 
-#: What the bot keeps on each page row as reports arrive, set here in one pass.
-LATEST_ON_PAGES = (
-    "UPDATE pages SET (current_figure, last_report_at, changed_at) ="
-    " (SELECT figure, reported_at, reported_at FROM reports r WHERE r.page_id = pages.id"
-    "  ORDER BY reported_at DESC LIMIT 1)"
-)
-
 PAGE_COLUMNS = [
     *("id", "link_key", "url", "platform", "title", "territory_id", "level", "theme"),
     *("status", "created_by", "created_at", "changed_at"),
@@ -290,7 +283,7 @@ async def run(engine: Engine, args: argparse.Namespace) -> Figures:
     await fill(
         engine,
         tables(pages, reports, args.seed, await seeded_territories(engine)),
-        [LATEST_ON_PAGES],
+        pages,
     )
     print(
         f"filled {pages:,} pages and {reports:,} reports in {time.perf_counter() - started:.0f} s"
