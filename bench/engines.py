@@ -24,7 +24,6 @@ from sqlalchemy.pool import NullPool
 from bot.config import PACKAGE_DIR
 from bot.storage.database import Database
 from bot.storage.seed import seed_territories
-from tests.postgres import binaries_missing, running_server
 
 SQLITE = "SQLite"
 POSTGRESQL = "PostgreSQL"
@@ -58,6 +57,9 @@ async def engines(folder: Path) -> AsyncGenerator[Engine, None]:
     seeded with the region's territories, nothing else. Prints why PostgreSQL is left
     out when it is."""
     yield await _prepared(Engine(SQLITE, folder / "bench.sqlite3"))
+    # Only now: pytest, which it imports, would count in the SQLite run's peak memory.
+    from tests.postgres import binaries_missing, running_server
+
     missing = binaries_missing()
     if missing:
         print(f"{POSTGRESQL}: not run: {missing}")
