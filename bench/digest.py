@@ -1,8 +1,10 @@
-"""The weekly digests of every administrator, batched against one digest at a time.
+"""The weekly digests of every administrator, batched against one digest at a time, on
+SQLite and on PostgreSQL (bench/engines.py: a server of its own, when the binaries are
+there).
 
-Fills a database with PAGES approved pages (REPORTS_PER_PAGE reports each over a year,
-the last ones spread over the last two months) administered by ADMINS users, two or so
-pages each, then in the same run:
+On each engine, fills a database with PAGES approved pages (REPORTS_PER_PAGE reports each
+over a year, the last ones spread over the last two months) administered by ADMINS users,
+two or so pages each, then in the same run:
 
 - batched: `DigestService.compose_many()` over every administrator: the handful of
   queries of a run (ranks by window functions, last week's figures by one windowed
@@ -27,11 +29,11 @@ import argparse
 import asyncio
 import random
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram.utils.i18n import I18n
 
-from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR, add_page_admins
-from bot.config import LOCALES_DIR, PACKAGE_DIR, Settings, load_settings
+from bench.engines import Engine, Table, connected, engines, fill, territory_ids
+from bench.population import FIRST_USER, LEVELS, NOW, PLATFORMS, THEMES, YEAR, page_admin_rows
+from bot.config import LOCALES_DIR, Settings, load_settings
 from bot.domain.catalog import PageStatus
 from bot.domain.digests import SILENT_DAYS, PageFigures
 from bot.domain.localtime import DAY, WEEK
@@ -50,7 +53,6 @@ from bot.services.digests import Digest, DigestRenderer, DigestService
 from bot.storage.database import Database
 from bot.storage.records import User
 from bot.storage.repositories import Repositories
-from bot.storage.seed import seed_territories
 from bot.storage.silence import is_silent, silence_cutoff
 from bot.texts.digests import digest_renderer
 
@@ -60,43 +62,30 @@ class Clock:
         return NOW
 
 
-def fill(path: Path, admins: int, pages: int, per_page: int, seed: int) -> None:
+def tables(
+    admins: int, pages: int, per_page: int, seed: int, territories: list[int]
+) -> list[Table]:
+    """`admins` users, `pages` approved pages among them (bench.population) with
+    `per_page` reports each: the same for a seed on every engine."""
     rng = random.Random(seed)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA synchronous = OFF")
-    territories = [row[0] for row in conn.execute("SELECT id FROM territories")]
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO users (id, full_name, language_code, created_at, seen_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+    page_rows = (
         (
-            (FIRST_USER + n, f"Admin {n}", "ru" if n % 4 else "en", NOW - YEAR, NOW - YEAR)
-            for n in range(admins)
-        ),
+            page,
+            f"vk.com/p{page}",
+            f"https://vk.com/p{page}",
+            rng.choice(PLATFORMS),
+            f"Страница & «паблик» {page}",
+            rng.choice(territories),
+            rng.choice(LEVELS),
+            rng.choice(THEMES),
+            "approved",
+            FIRST_USER + (page - 1) % admins,
+            NOW - YEAR,
+            NOW - YEAR,
+            NOW - YEAR,
+        )
+        for page in range(1, pages + 1)
     )
-    conn.executemany(
-        "INSERT INTO pages (id, link_key, url, platform, title, territory_id, level, theme,"
-        " status, created_by, created_at, decided_at, changed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?)",
-        (
-            (
-                page,
-                f"vk.com/p{page}",
-                f"https://vk.com/p{page}",
-                rng.choice(PLATFORMS),
-                f"Страница & «паблик» {page}",
-                rng.choice(territories),
-                rng.choice(LEVELS),
-                rng.choice(THEMES),
-                FIRST_USER + (page - 1) % admins,
-                NOW - YEAR,
-                NOW - YEAR,
-                NOW - YEAR,
-            )
-            for page in range(1, pages + 1)
-        ),
-    )
-    add_page_admins(conn, pages, admins)
 
     def history() -> Iterator[tuple[int, int, int]]:
         for page in range(1, pages + 1):
@@ -109,17 +98,26 @@ def fill(path: Path, admins: int, pages: int, per_page: int, seed: int) -> None:
                 figure = max(0, figure + rng.randint(-20, 60))
                 yield page, figure, last - (per_page - 1 - index) * step
 
-    conn.executemany(
-        "INSERT INTO reports (page_id, figure, reported_at) VALUES (?, ?, ?)", history()
-    )
-    conn.execute(
-        "UPDATE pages SET (current_figure, last_report_at, changed_at) ="
-        " (SELECT figure, reported_at, reported_at FROM reports r WHERE r.page_id = pages.id"
-        "  ORDER BY reported_at DESC, id DESC LIMIT 1)"
-    )
-    conn.execute("COMMIT")
-    conn.execute("ANALYZE")
-    conn.close()
+    # Consumed in order (pages before reports): the same draws on every engine.
+    return [
+        Table(
+            "users",
+            ("id", "full_name", "language_code", "created_at", "seen_at"),
+            (
+                (FIRST_USER + n, f"Admin {n}", "ru" if n % 4 else "en", NOW - YEAR, NOW - YEAR)
+                for n in range(admins)
+            ),
+        ),
+        Table("pages", PAGE_COLUMNS, page_rows),
+        Table("page_admins", ("page_id", "user_id", "added_at"), page_admin_rows(pages, admins)),
+        Table("reports", ("page_id", "figure", "reported_at"), history()),
+    ]
+
+
+PAGE_COLUMNS = [
+    *("id", "link_key", "url", "platform", "title", "territory_id", "level", "theme"),
+    *("status", "created_by", "created_at", "decided_at", "changed_at"),
+]
 
 
 async def compose_alone(
@@ -184,7 +182,8 @@ async def compose_alone(
 
 async def _rank(repos: Repositories, column: str, value: object, figure: int) -> tuple[int, int]:
     rows = await repos.digests._all(
-        f"SELECT 1 + coalesce(sum(current_figure > :figure), 0), count(*) FROM pages"
+        "SELECT 1 + coalesce(sum(CASE WHEN current_figure > :figure THEN 1 ELSE 0 END), 0),"
+        f" count(*) FROM pages"
         f" WHERE status = 'approved' AND current_figure IS NOT NULL AND {column} = :value",
         {"figure": figure, "value": value},
     )
@@ -207,24 +206,25 @@ async def main() -> None:
     settings = load_settings(_env_file=None, bot_token="1:bench")
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.sqlite3"
-        db = Database(path)
-        await db.connect()
-        await seed_territories(db, PACKAGE_DIR / "data" / "territories_penza.csv")
-        await db.close()
-        started = time.perf_counter()
-        fill(path, args.admins, args.pages, args.reports_per_page, args.seed)
-        print(
-            f"filled {args.admins:,} administrators, {args.pages:,} pages and"
-            f" {args.pages * args.reports_per_page:,} reports"
-            f" in {time.perf_counter() - started:.0f} s; peak memory so far {peak_mb():.0f} MB"
-        )
+        async with aclosing(engines(Path(folder))) as each:
+            async for engine in each:
+                await run(engine, args, settings, i18n)
 
-        await db.connect()
-        try:
-            result = await measure(db, settings, i18n, args.admins, args.sample)
-        finally:
-            await db.close()
+
+async def run(engine: Engine, args: argparse.Namespace, settings: Settings, i18n: I18n) -> None:
+    """The benchmark on one engine."""
+    print(f"== {engine.name} ==")
+    started = time.perf_counter()
+    territories = await territory_ids(engine)
+    rows = tables(args.admins, args.pages, args.reports_per_page, args.seed, territories)
+    await fill(engine, rows, args.pages)
+    print(
+        f"filled {args.admins:,} administrators, {args.pages:,} pages and"
+        f" {args.pages * args.reports_per_page:,} reports"
+        f" in {time.perf_counter() - started:.0f} s; peak memory so far {peak_mb():.0f} MB"
+    )
+    async with connected(engine) as db:
+        result = await measure(db, settings, i18n, args.admins, args.sample)
     report(result)
 
 

@@ -7,6 +7,7 @@ bot could have registered; times are Unix seconds around a fixed `NOW`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from bot.domain.catalog import Level, Theme
 from bot.domain.links import Platform
@@ -23,15 +24,21 @@ PLATFORMS = [platform.value for platform in Platform if platform is not Platform
 FIRST_USER = 1_000_000
 
 
+def page_admin_rows(pages: int, admins: int) -> Iterator[tuple[int, int, int]]:
+    """Rows (page_id, user_id, added_at) of `page_admins`: the administrators of pages
+    1..`pages` among `admins` generated users. Every page has its creator, one page in
+    ten a second administrator."""
+    return (
+        (page, FIRST_USER + user, NOW - YEAR)
+        for page in range(1, pages + 1)
+        for user in sorted({(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1})
+        if user >= 0
+    )
+
+
 def add_page_admins(conn: sqlite3.Connection, pages: int, admins: int) -> None:
-    """Administrators of pages 1..`pages` among `admins` generated users: every page has
-    its creator, one page in ten a second administrator."""
+    """Insert `page_admin_rows(pages, admins)` on an SQLite connection."""
     conn.executemany(
         "INSERT INTO page_admins (page_id, user_id, added_at) VALUES (?, ?, ?)",
-        (
-            (page, FIRST_USER + user, NOW - YEAR)
-            for page in range(1, pages + 1)
-            for user in {(page - 1) % admins, (page * 7) % admins if page % 10 == 0 else -1}
-            if user >= 0
-        ),
+        page_admin_rows(pages, admins),
     )

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,34 @@ def _server_user() -> list[str]:
     return [runuser, "-u", _SUPERUSER, "--"]
 
 
+def binaries_missing() -> str | None:
+    """Why no server can start here (the binaries are not in PG_BIN), or None."""
+    if (PG_BIN / "postgres").exists():
+        return None
+    return f"PostgreSQL binaries not found in {PG_BIN} (set PG_BIN to their folder)"
+
+
+@contextmanager
+def running_server() -> Iterator[PostgresServer]:
+    """A server started in a new folder under /tmp (as the `postgres` user when run as
+    root), stopped and its folder deleted at the end. RuntimeError when it cannot start
+    (see `binaries_missing` and `_server_user`)."""
+    as_user = _server_user()
+    # Short: the socket's path must fit in about 107 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="pg", dir="/tmp"))
+    try:
+        if as_user:
+            shutil.chown(folder, _SUPERUSER)
+        server = PostgresServer(folder, as_user)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 #: `make test-postgres` sets TEST_DATABASE=postgresql: the `db` fixture and every bot the
 #: tests start (tests/harness.py) then use a fresh PostgreSQL database instead of an
 #: SQLite file, and tests marked `sqlite_only` are skipped.
@@ -193,25 +222,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL 15 server for this test session (or xdist worker); skips the test
     when the binaries are missing."""
-    if not (PG_BIN / "postgres").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (set PG_BIN to their folder)")
-    as_user = _server_user()
-    # Short: the socket's path must fit in about 107 bytes.
-    folder = Path(tempfile.mkdtemp(prefix="pg", dir="/tmp"))
-    try:
-        if as_user:
-            shutil.chown(folder, _SUPERUSER)
-        global _session_server
-        server = PostgresServer(folder, as_user)
-        server.start()
+    missing = binaries_missing()
+    if missing:
+        pytest.skip(missing)
+    global _session_server
+    with running_server() as server:
         _session_server = server
         try:
             yield server
         finally:
             _session_server = None
-            server.stop()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

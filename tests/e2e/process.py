@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Mapping
@@ -40,6 +41,23 @@ SUPERADMIN_ID = 100
 
 
 T = TypeVar("T")
+
+
+#: How long a benchmark's tiny run may take on a slow, busy machine.
+BENCH_TIMEOUT = 300
+
+
+def run_bench(script: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` (a path under bench/) with `arguments` from the project's folder,
+    its output captured as text; subprocess.TimeoutExpired after BENCH_TIMEOUT s."""
+    return subprocess.run(
+        [sys.executable, script, *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=BENCH_TIMEOUT,
+    )
 
 
 def settings_env(base: Mapping[str, str], **values: object) -> dict[str, str]:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.e2e.process import ROOT
+from tests.e2e.process import run_bench
 
 
 def test_the_export_benchmark_runs_on_a_small_database() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/export.py", "--pages", "60", "--reports", "250"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    result = run_bench("bench/export.py", "--pages", "60", "--reports", "250")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     # Every pair ran, wrote the same rows (and, for CSV, the same bytes) both ways.
