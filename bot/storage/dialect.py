@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 #: How long SQLite waits for another process's write lock before "database is locked".
@@ -52,9 +53,18 @@ def database_url(target: str | Path | URL) -> URL:
 
     ValueError for what is not a URL, and for an engine other than SQLite or PostgreSQL.
     """
-    url = (
-        make_url(f"sqlite+aiosqlite:///{target}") if isinstance(target, Path) else make_url(target)
-    )
+    try:
+        url = (
+            make_url(f"sqlite+aiosqlite:///{target}")
+            if isinstance(target, Path)
+            else make_url(target)
+        )
+    except ArgumentError:
+        # The URL itself is not repeated: it may hold a password.
+        raise ValueError(
+            "not a database URL: expected e.g. sqlite+aiosqlite:///data/bot.sqlite3 or "
+            "postgresql+asyncpg://user:password@host:5432/dbname"
+        ) from None
     if url.get_backend_name() == SQLITE:
         url = url.set(drivername="sqlite+aiosqlite")
     elif url.get_backend_name() == POSTGRESQL:
