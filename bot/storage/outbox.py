@@ -18,7 +18,15 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any, NotRequired, TypedDict, Unpack
 
-from bot.storage.base import Repository, columns, from_row, in_list, insert_sql, list_param
+from bot.storage.base import (
+    Repository,
+    columns,
+    from_row,
+    given,
+    in_list,
+    insert_sql,
+    list_param,
+)
 
 #: The error recorded on rows skipped because their user is already unreachable.
 UNREACHABLE = "user unreachable"
@@ -343,14 +351,19 @@ class OutboxRepository(Repository):
             {"status": status.value, "error": error, "id": row_id},
         )
 
-    async def release(self, row_ids: Iterable[int]) -> int:
+    async def release(self, row_ids: Iterable[int], *, claimed_by: str | None = None) -> int:
         """Rows a stopping worker claimed but did not finish: back to pending, and the
-        attempt the claim counted is taken back."""
+        attempt the claim counted is taken back. With `claimed_by` (the worker's
+        "host:pid"), only rows it still holds: a leader that lost the lock may stop after
+        the next one has put its rows back and claimed them again, and must not hand
+        those back to pending while they are being sent (they would go out twice).
+        Returns how many rows went back."""
         return await self._run(
             "UPDATE outbox SET status = 'pending',"
             " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
-            f" WHERE {in_list('id', 'ids')} AND status = 'sending'",
-            {"ids": list_param(row_ids)},
+            f" WHERE {in_list('id', 'ids')} AND status = 'sending'"
+            + given(claimed_by, "claimed_by = :claimed_by"),
+            {"ids": list_param(row_ids), "claimed_by": claimed_by},
         )
 
     async def release_in_flight(self) -> int:
