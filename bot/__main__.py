@@ -184,12 +184,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_or_migrate(settings: Settings, command: str) -> int:
-    if command == "migrate":
-        asyncio.run(_migrate(settings))
-        return 0
+    from bot.storage.database import DatabaseUnreachable
+
     try:
-        asyncio.run(_run(settings))
-    except CataloguesNotCompiled as exc:
+        asyncio.run(_migrate(settings) if command == "migrate" else _run(settings))
+    except (CataloguesNotCompiled, DatabaseUnreachable) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     except TelegramUnauthorizedError:

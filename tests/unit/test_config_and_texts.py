@@ -130,3 +130,15 @@ def test_a_bad_database_url_is_refused_without_echoing_its_password(
     error = capsys.readouterr().err
     assert error.startswith("Cannot start: DATABASE_URL: "), error
     assert "hunter2" not in error
+
+
+def test_an_unreachable_postgresql_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    # Port 1 of this machine: nothing listens there, so the connection is refused at once.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter2@127.0.0.1:1/bot")
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Cannot start: cannot connect to postgresql+asyncpg://bot:***@"), error
+    assert "hunter2" not in error
