@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
-import asyncpg
+from asyncpg import PostgresError  # type: ignore[import-untyped]  # no stubs
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -56,7 +56,7 @@ async def _reach(engine: AsyncEngine) -> None:
     try:
         async with engine.connect():
             pass
-    except (OSError, asyncpg.PostgresError, DBAPIError) as exc:
+    except (OSError, PostgresError, DBAPIError) as exc:
         await engine.dispose()
         raise DatabaseUnreachable(f"cannot connect to {engine.url!r}: {exc}") from exc
 
