@@ -18,15 +18,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any, NotRequired, TypedDict, Unpack
 
-from bot.storage.base import (
-    Repository,
-    columns,
-    from_row,
-    given,
-    in_list,
-    insert_sql,
-    list_param,
-)
+from bot.storage.base import Repository, columns, from_row, in_list, insert_sql, list_param
 
 #: The error recorded on rows skipped because their user is already unreachable.
 UNREACHABLE = "user unreachable"
@@ -362,7 +354,7 @@ class OutboxRepository(Repository):
             "UPDATE outbox SET status = 'pending',"
             " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
             f" WHERE {in_list('id', 'ids')} AND status = 'sending'"
-            + given(claimed_by, "claimed_by = :claimed_by"),
+            + (" AND claimed_by = :claimed_by" if claimed_by is not None else ""),
             {"ids": list_param(row_ids), "claimed_by": claimed_by},
         )
 
