@@ -13,14 +13,12 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from aiogram.exceptions import TelegramUnauthorizedError
-from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import CataloguesNotCompiled
 from bot.services.backups import BackupService
 from bot.services.clock import SystemClock
 from bot.storage.backup import BackupError
-from bot.storage.database import Database
 from bot.storage.dialect import sqlite_file
 from bot.storage.lock import DatabaseInUse, shared_use
 
@@ -183,21 +181,14 @@ def main(argv: list[str] | None = None) -> int:
             f"Cannot start: {exc}; a restore is running. Start again when it ends.", file=sys.stderr
         )
         return 2
-    except (OSError, DBAPIError) as exc:
-        # Not the traceback: the database is down or the URL points nowhere.
-        where = Database(settings.database).url.render_as_string(hide_password=True)
-        reason = exc.orig if isinstance(exc, DBAPIError) else exc
-        print(f"Cannot start: the database {where} does not answer: {reason}", file=sys.stderr)
-        return 1
 
 
 def _run_or_migrate(settings: Settings, command: str) -> int:
-    if command == "migrate":
-        asyncio.run(_migrate(settings))
-        return 0
+    from bot.storage.database import DatabaseUnreachable
+
     try:
-        asyncio.run(_run(settings))
-    except CataloguesNotCompiled as exc:
+        asyncio.run(_migrate(settings) if command == "migrate" else _run(settings))
+    except (CataloguesNotCompiled, DatabaseUnreachable) as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     except TelegramUnauthorizedError:

@@ -349,6 +349,9 @@ def lead(
     async def start_scheduler() -> None:
         if not settings.scheduler_enabled:
             return
+        # The leader lock is this process's: a lease the dead leader left is taken over
+        # rather than waited out, or the catch-up and every job would be skipped.
+        await jobs.lease.seize()
         if scheduler.running:
             scheduler.resume()
         else:

@@ -50,6 +50,14 @@ class SchedulerLease:
         async with self._db.write() as repos:
             return await repos.lease.acquire(self.holder, now=now, until=now + LEASE_SECONDS)
 
+    async def seize(self) -> None:
+        """Take the lease whoever holds it: the newly elected leader, whose predecessor
+        died holding it (SIGKILL leaves the lease until LEASE_SECONDS pass; without this
+        every job, the catch-up included, would be skipped meanwhile)."""
+        now = self._clock.now()
+        async with self._db.write() as repos:
+            await repos.lease.seize(self.holder, until=now + LEASE_SECONDS)
+
     async def release(self) -> None:
         async with self._db.write() as repos:
             await repos.lease.release(self.holder)

@@ -206,7 +206,7 @@ class DeliveryWorker:
         if self._held:
             try:
                 async with self._db.write() as repos:
-                    await repos.outbox.release(list(self._held))
+                    await repos.outbox.release(list(self._held), claimed_by=self._replica)
             except Exception:
                 log.exception("Delivery: could not put %d unfinished rows back", len(self._held))
         self._held.clear()

@@ -17,7 +17,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
+from asyncpg import PostgresError  # type: ignore[import-untyped]  # no stubs
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import migrate
@@ -44,6 +46,21 @@ log = logging.getLogger(__name__)
 USER_LOCK_POOL = 8
 
 
+class DatabaseUnreachable(RuntimeError):
+    """PostgreSQL cannot be reached or refuses the connection; the message names the
+    URL (its password masked) and the driver's reason."""
+
+
+async def _reach(engine: AsyncEngine) -> None:
+    """Open and close one connection of `engine`, or raise DatabaseUnreachable."""
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, PostgresError, DBAPIError) as exc:
+        await engine.dispose()
+        raise DatabaseUnreachable(f"cannot connect to {engine.url!r}: {exc}") from exc
+
+
 class Database:
     """The bot's database at `target`: a SQLAlchemy URL (`sqlite+aiosqlite:///…`,
     `postgresql+asyncpg://…`) or the path of an SQLite file."""
@@ -62,10 +79,13 @@ class Database:
         self._write_lock = asyncio.Lock()
 
     async def connect(self) -> None:
-        """Open the engines and bring the schema up to date."""
+        """Open the engines and bring the schema up to date. DatabaseUnreachable when
+        PostgreSQL cannot be reached or refuses the connection."""
         if self.file is not None:
             self.file.parent.mkdir(parents=True, exist_ok=True)
         writer = create_engine(self.url, pool_size=1)
+        if not self.dialect.is_sqlite:
+            await _reach(writer)
         try:
             if self.dialect.is_sqlite:
                 async with writer.connect() as conn:

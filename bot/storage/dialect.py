@@ -54,11 +54,16 @@ def database_url(target: str | Path | URL) -> URL:
     ValueError for what is not a URL, and for an engine other than SQLite or PostgreSQL.
     """
     try:
-        # A URL object comes back as it is.
-        url = make_url(f"sqlite:///{target}" if isinstance(target, Path) else target)
+        url = (
+            make_url(f"sqlite+aiosqlite:///{target}")
+            if isinstance(target, Path)
+            else make_url(target)
+        )
     except ArgumentError:
+        # The URL itself is not repeated: it may hold a password.
         raise ValueError(
-            "not a database URL: expected e.g. sqlite+aiosqlite:///data/bot.sqlite3"
+            "not a database URL: expected e.g. sqlite+aiosqlite:///data/bot.sqlite3 or "
+            "postgresql+asyncpg://user:password@host:5432/dbname"
         ) from None
     if url.get_backend_name() == SQLITE:
         url = url.set(drivername="sqlite+aiosqlite")
@@ -162,9 +167,13 @@ def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> A
     connections stay open; twice as many more may be opened for long reads.
     PostgreSQL: asyncpg with a pool of `pool_size` (and as many more on demand), numeric
     values read as SQLite gives them (`_number`).
+    Both: a failing statement's error (logged with its traceback) leaves out the bound
+    values, which hold what users typed, invite codes and wizard state.
     """
     if url.get_backend_name() != SQLITE:
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _numbers(dbapi_connection: Any, _record: Any) -> None:
@@ -174,7 +183,9 @@ def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> A
     path = sqlite_path(url)
     if read_only and path is not None:
         url = url.set(database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"})
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=2 * pool_size, hide_parameters=True
+    )
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine.sync_engine, "connect")

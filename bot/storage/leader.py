@@ -94,6 +94,10 @@ class AdvisoryLeaderLock:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             taken = await conn.scalar(text(f"SELECT pg_try_advisory_lock({LEADER_LOCK_KEY})"))
         except BaseException:
+            # Cancelled or failed after the server may have granted the lock: end the
+            # session rather than pool it (see `_drop`).
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
             await conn.close()
             raise
         if not taken:
@@ -122,8 +126,13 @@ class AdvisoryLeaderLock:
         await self._drop()
 
     async def _drop(self) -> None:
+        # The session is ended, not handed back to the pool: a session lock outlives the
+        # pool's reset (a rollback), so a connection returned while it might still hold
+        # the lock would keep every process from leading while this one thinks it lost.
         conn, self._session = self._session, None
         if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
             with contextlib.suppress(Exception):
                 await conn.close()
 

@@ -343,14 +343,19 @@ class OutboxRepository(Repository):
             {"status": status.value, "error": error, "id": row_id},
         )
 
-    async def release(self, row_ids: Iterable[int]) -> int:
+    async def release(self, row_ids: Iterable[int], *, claimed_by: str | None = None) -> int:
         """Rows a stopping worker claimed but did not finish: back to pending, and the
-        attempt the claim counted is taken back."""
+        attempt the claim counted is taken back. With `claimed_by` (the worker's
+        "host:pid"), only rows it still holds: a leader that lost the lock may stop after
+        the next one has put its rows back and claimed them again, and must not hand
+        those back to pending while they are being sent (they would go out twice).
+        Returns how many rows went back."""
         return await self._run(
             "UPDATE outbox SET status = 'pending',"
             " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
-            f" WHERE {in_list('id', 'ids')} AND status = 'sending'",
-            {"ids": list_param(row_ids)},
+            f" WHERE {in_list('id', 'ids')} AND status = 'sending'"
+            + (" AND claimed_by = :claimed_by" if claimed_by is not None else ""),
+            {"ids": list_param(row_ids), "claimed_by": claimed_by},
         )
 
     async def release_in_flight(self) -> int:

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import PACKAGE_DIR
 from bot.domain.milestones import Ladder, Ladders
@@ -106,3 +107,22 @@ async def test_two_claimers_never_take_the_same_row(replicas: list[Database]) ->
                 row = await repos.outbox.get(row_id)
                 assert row is not None
                 assert row.claimed_by == name
+
+
+async def test_a_leader_whose_check_fails_frees_the_lock_for_another(
+    replicas: list[Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A heartbeat that fails for any reason ends the lock's session: it is not handed
+    back to the pool still holding the lock, which would keep everyone from leading."""
+    first, second = (db.leader_lock() for db in replicas)
+    assert await first.try_acquire()
+    assert not await second.try_acquire()
+
+    async def fails(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the heartbeat's statement failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AsyncConnection, "exec_driver_sql", fails)
+        assert not await first.held()
+    assert await second.try_acquire()
+    await second.release()

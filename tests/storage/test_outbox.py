@@ -75,3 +75,21 @@ async def test_transitions_bulk_insert_and_broadcast_counts(db: Database, clock:
     assert result[OutboxStatus.PENDING] == 0
     assert (await outbox_row(db, c)).attempts == 0
     assert (await outbox_row(db, a)).sent_at == now
+
+
+async def test_a_deposed_worker_releases_only_the_rows_it_still_holds(
+    db: Database, clock: FakeClock
+) -> None:
+    """The old leader stops after the new one put its rows back and claimed them again:
+    they stay with the new one (else they would be sent twice)."""
+    now = clock.now()
+    async with db.write() as repos:
+        mine = await repos.outbox.add_text(1, "mine", priority=0, now=now)
+        taken = await repos.outbox.add_text(2, "taken over", priority=0, now=now)
+        await repos.outbox.claim_due(now, 10, claimed_by="old:1")
+        await repos.outbox.release_in_flight()  # the new leader's start
+        await repos.outbox.claim_due(now, 10, exclude_chats={1}, claimed_by="new:2")
+        assert await repos.outbox.release([mine, taken], claimed_by="old:1") == 0
+        assert await repos.outbox.release([taken], claimed_by="new:2") == 1
+    assert (await outbox_row(db, taken)).status is OutboxStatus.PENDING
+    assert (await outbox_row(db, mine)).status is OutboxStatus.PENDING

@@ -303,3 +303,25 @@ async def test_the_collection_runs_at_collect_cron_and_catches_up_at_start(
     assert str(scheduler.get_job("collect").trigger) == str(
         CronTrigger.from_crontab("0 4 * * *", timezone=MOSCOW)
     )
+
+
+async def test_a_new_leader_takes_over_the_lease_a_dead_one_left(
+    db: Database, clock: FakeClock
+) -> None:
+    """The leader lock changed hands (the holder was killed): the new leader runs the jobs
+    at once rather than LEASE_SECONDS later."""
+    await approved_page(db, clock)
+    clock.advance(8 * DAY)
+    dead, elected = (
+        Jobs(
+            SchedulerLease(db, clock, name),
+            SnapshotService(db, clock, MOSCOW),
+            make_reminders(db, clock),
+        )
+        for name in ("dead", "elected")
+    )
+    await dead.renew_lease()
+    await elected.lease.seize()
+    assert not await dead.lease.hold()
+    await elected.catch_up()
+    assert len(await queued_texts(db)) == 1

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import inspect as inspect_schema
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.config import PACKAGE_DIR
 from bot.domain.catalog import PageStatus
@@ -546,3 +546,13 @@ def test_every_repository_runs_its_sql_through_the_base() -> None:
         if isinstance(node, ast.Attribute) and node.attr == "_conn"
     }
     assert uses_connection == {"base.py"}
+
+
+async def test_a_failing_statement_names_no_value_it_was_given(db: Database) -> None:
+    """Errors are logged with their traceback: what users typed, invite codes and wizard
+    state stay out of them."""
+    with pytest.raises(DBAPIError) as failed:
+        async with db.write() as repos:
+            await repos.users._run("INSERT INTO nowhere (x) VALUES (:x)", {"x": "invite-XYZ"})
+    assert "nowhere" in str(failed.value)
+    assert "invite-XYZ" not in str(failed.value)

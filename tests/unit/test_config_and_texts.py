@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aiogram.utils.i18n import I18n
 
+from bot.__main__ import main
 from bot.config import LOCALES_DIR, PACKAGE_DIR, SettingsError, load_settings
 from bot.domain.messages import MESSAGE_LIMIT
 from bot.services.errors import TerritoryNotFound
@@ -115,3 +118,27 @@ def test_total_for_2000_territories_fits_one_message(locale: str) -> None:
     text = render_totals(totals, territories, "Регион", locale, i18n)
     assert len(text) <= MESSAGE_LIMIT
     assert text.count("\n") > 20
+
+
+@pytest.mark.parametrize("url", ["postgres ql://bot:hunter2@db/bot", "mysql://bot:hunter2@db/bot"])
+def test_a_bad_database_url_is_refused_without_echoing_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Cannot start: DATABASE_URL: "), error
+    assert "hunter2" not in error
+
+
+def test_an_unreachable_postgresql_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    # Port 1 of this machine: nothing listens there, so the connection is refused at once.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter2@127.0.0.1:1/bot")
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Cannot start: cannot connect to postgresql+asyncpg://bot:***@"), error
+    assert "hunter2" not in error

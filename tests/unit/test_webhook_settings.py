@@ -80,7 +80,7 @@ def test_webhook_mode_refuses_to_start_without_its_settings(
         ("mysql://bot@db/bot", 2, "DATABASE_URL: unsupported database 'mysql'"),
         ("not a url", 2, "DATABASE_URL: not a database URL"),
         # A port nothing listens on: refused at once, and the password is not printed.
-        ("postgresql+asyncpg://bot:hunter2@127.0.0.1:9/bot", 1, "bot:***@127.0.0.1:9/bot"),
+        ("postgresql+asyncpg://bot:hunter2@127.0.0.1:9/bot", 2, "bot:***@127.0.0.1:9/bot"),
     ],
 )
 def test_a_database_url_that_cannot_work_is_refused_with_the_reason(
