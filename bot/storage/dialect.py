@@ -110,6 +110,13 @@ class Dialect:
         lets one writer at a time (`BEGIN IMMEDIATE`), which needs nothing here."""
         return "" if self.is_sqlite else f" FOR UPDATE OF {table} SKIP LOCKED"
 
+    def indexed_by(self, index: str) -> str:
+        """SQL after a table in FROM: read it through `index`. SQLite plans without
+        statistics and takes an equality on a broad index (`pages.status`) over a narrow
+        partial one, so it is told (`INDEXED BY`; an error if the query cannot use it).
+        PostgreSQL keeps statistics and picks the partial index itself: nothing."""
+        return f" INDEXED BY {index}" if self.is_sqlite else ""
+
     async def begin_write(self, conn: AsyncConnection) -> None:
         """Begin a unit of work on `conn` under the single-writer rule: SQLite's
         `BEGIN IMMEDIATE` (the writer engine's begin event emits it), PostgreSQL's

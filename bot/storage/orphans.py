@@ -120,7 +120,10 @@ class OrphanRepository(Repository):
         (`bot.domain.claims.Custody.UNCLAIMED`)."""
         return int(
             await self._scalar(
-                "SELECT count(*) FROM pages p WHERE p.status = 'approved'"
+                # created_by IS NULL: only imported pages can have had nobody (and
+                # index pages_unclaimed holds just those).
+                f"SELECT count(*) FROM pages p{self._dialect.indexed_by('pages_unclaimed')}"
+                " WHERE p.status = 'approved' AND p.created_by IS NULL"
                 f"{given(territory_id, 'p.territory_id = :territory_id')}"
                 " AND NOT EXISTS (SELECT 1 FROM page_admins a WHERE a.page_id = p.id)"
                 " AND NOT EXISTS (SELECT 1 FROM page_departures d WHERE d.page_id = p.id)",
