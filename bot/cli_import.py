@@ -30,7 +30,7 @@ from bot.middlewares.requests import CallbackAnswers
 from bot.services.clock import Clock, SystemClock
 from bot.services.errors import ImportFileRefused, NothingToImport
 from bot.services.registry_import import invites_csv
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnreachable
 from bot.storage.seed import seed_territories
 from bot.texts.registry_import import (
     applied_summary,
@@ -77,7 +77,11 @@ async def run_import(
     i18n = build_i18n(LOCALES_DIR, settings.default_locale)
     locale = settings.default_locale
     db = Database(settings.database)
-    await db.connect()
+    try:
+        await db.connect()
+    except DatabaseUnreachable as exc:
+        print(f"Cannot import: {exc}", file=err)
+        return UNUSABLE
     try:
         await seed_territories(db, settings.territories_file)
         clock = clock or SystemClock()

@@ -7,8 +7,8 @@ An update is answered with 200 only once its handler has finished
 never confirmed it, so Telegram posts it again, to this replica or another one. aiogram's
 default answers first and handles afterwards, which loses such an update.
 
-Only one process calls setWebhook (`register_webhook`): the one that runs the scheduled
-jobs; every replica serves the posts.
+Only one process calls setWebhook (`register_webhook`): the leader
+(`bot.services.leadership`), each time it is elected; every replica serves the posts.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ async def register_webhook(bot: Bot, settings: Settings, allowed_updates: list[s
     """Tell Telegram to post updates to WEBHOOK_URL + WEBHOOK_PATH with WEBHOOK_SECRET
     (Bot API setWebhook: url, secret_token, allowed_updates; updates already waiting are
     kept, drop_pending_updates=False). `allowed_updates`: the update types the dispatcher
-    handles (`Dispatcher.resolve_used_update_types()`). One process calls it: the one
-    that runs the scheduled jobs. Raises SettingsError without the URL or the secret,
+    handles (`Dispatcher.resolve_used_update_types()`). One process calls it: the
+    leader, when elected. Raises SettingsError without the URL or the secret,
     aiogram's TelegramAPIError when Telegram refuses (e.g. not https, a port other than
     443, 80, 88 or 8443)."""
     target = settings.require_webhook()

@@ -31,6 +31,7 @@ from bot.storage.dialect import (
     sqlite_path,
 )
 from bot.storage.leader import (
+    CHECK_TIMEOUT,
     AdvisoryLeaderLock,
     FileLeaderLock,
     LeaderLock,
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 #: PostgreSQL connections for the per-user locks (as many more open on demand): users
 #: whose updates are handled at the same moment, across the process's handlers.
 USER_LOCK_POOL = 8
+#: Seconds an update may wait for one of those connections before it fails.
+USER_LOCK_WAIT = 600.0
+#: Read connections kept open (twice as many more open on demand for long reads).
+READ_POOL = 3
 
 
 class DatabaseUnreachable(RuntimeError):
@@ -101,9 +106,13 @@ class Database:
         # Reads on a pool of their own: a long one (an export's snapshot) must hold up
         # neither the writer nor other reads, and on PostgreSQL the leader lock keeps one
         # of the writer's connections for itself.
-        self._readers = create_engine(self.url, read_only=True, pool_size=2)
+        self._readers = create_engine(self.url, read_only=True, pool_size=READ_POOL)
         if not self.dialect.is_sqlite:
-            self._user_locks = create_engine(self.url, pool_size=USER_LOCK_POOL)
+            # A user beyond the pool waits for a connection as long as it takes (the
+            # update is not refused): handlers of other users finish in moments.
+            self._user_locks = create_engine(
+                self.url, pool_size=USER_LOCK_POOL, pool_timeout=USER_LOCK_WAIT
+            )
 
     async def close(self) -> None:
         """Close every connection; connect() may be called again."""
@@ -112,13 +121,14 @@ class Database:
             await engine.dispose()
         self._writer = self._readers = self._user_locks = None
 
-    def leader_lock(self) -> LeaderLock:
+    def leader_lock(self, *, timeout: float = CHECK_TIMEOUT) -> LeaderLock:
         """The lock whose holder is the leader (`bot.storage.leader`): SQLite a `flock` on
-        `<database>.leader`, PostgreSQL a session advisory lock. RuntimeError on
+        `<database>.leader`, PostgreSQL a session advisory lock whose holder counts it
+        lost when its session does not answer within `timeout` seconds. RuntimeError on
         PostgreSQL when the database is not connected."""
         if self.file is not None:
             return FileLeaderLock(self.file.with_name(self.file.name + ".leader"))
-        return AdvisoryLeaderLock(self._require(self._writer))
+        return AdvisoryLeaderLock(self._require(self._writer), timeout=timeout)
 
     @asynccontextmanager
     async def user_lock(self, chat_id: int | None, user_id: int | None) -> AsyncIterator[None]:

@@ -164,7 +164,9 @@ async def _read_numeric_as_sqlite_does(conn: Any) -> None:
     )
 
 
-def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
+def create_engine(
+    url: URL, *, read_only: bool = False, pool_size: int = 5, pool_timeout: float = 30
+) -> AsyncEngine:
     """An engine for `url` (made by `database_url`).
 
     SQLite: every connection gets the busy timeout, foreign keys and synchronous=NORMAL;
@@ -174,12 +176,17 @@ def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> A
     connections stay open; twice as many more may be opened for long reads.
     PostgreSQL: asyncpg with a pool of `pool_size` (and as many more on demand), numeric
     values read as SQLite gives them (`_number`).
-    Both: a failing statement's error (logged with its traceback) leaves out the bound
-    values, which hold what users typed, invite codes and wizard state.
+    Both: a checkout waits `pool_timeout` seconds for a free connection at most; a
+    failing statement's error (logged with its traceback) leaves out the bound values,
+    which hold what users typed, invite codes and wizard state.
     """
     if url.get_backend_name() != SQLITE:
         engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_timeout=pool_timeout,
+            hide_parameters=True,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -191,7 +198,11 @@ def create_engine(url: URL, *, read_only: bool = False, pool_size: int = 5) -> A
     if read_only and path is not None:
         url = url.set(database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"})
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=2 * pool_size, hide_parameters=True
+        url,
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
+        pool_timeout=pool_timeout,
+        hide_parameters=True,
     )
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 

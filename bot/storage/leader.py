@@ -14,6 +14,7 @@ its holder however it ends (SIGKILL included), so another process can take over 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -33,6 +34,13 @@ LEADER_LOCK_KEY = zlib.crc32(b"gospublic-bot: leader")
 #: The first key of the per-user advisory locks (two 32-bit keys: this, then the user's):
 #: the two-key form never conflicts with the one-key locks above.
 USER_LOCK_CLASS = 0x6770  # "gp"
+#: TCP keepalives of the leader's session (seconds, seconds, probes): the server ends
+#: the session of a leader whose machine vanished within about 10 s.
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 4, 2, 3
+#: Seconds the leader's session has to answer its heartbeat before the leader counts
+#: the lock lost: shorter than the server's keepalives above, so a leader cut off from
+#: the server steps down before another can be elected.
+CHECK_TIMEOUT = 5.0
 
 
 class LeaderLock(Protocol):
@@ -82,8 +90,9 @@ class AdvisoryLeaderLock:
     """PostgreSQL's leader lock: a session advisory lock held on a connection of its own
     from `engine`, kept open (outside any transaction) while the lock is held."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, timeout: float = CHECK_TIMEOUT) -> None:
         self._engine = engine
+        self._timeout = timeout
         self._session: AsyncConnection | None = None
 
     async def try_acquire(self) -> bool:
@@ -92,6 +101,14 @@ class AdvisoryLeaderLock:
         conn = await self._engine.connect()
         try:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
+            # The server notices a holder whose machine is gone (no FIN, no RST) within
+            # seconds rather than the two hours of the system's TCP keepalive default.
+            for setting, value in (
+                ("tcp_keepalives_idle", KEEPALIVE_IDLE),
+                ("tcp_keepalives_interval", KEEPALIVE_INTERVAL),
+                ("tcp_keepalives_count", KEEPALIVE_COUNT),
+            ):
+                await conn.exec_driver_sql(f"SET {setting} = {value}")
             taken = await conn.scalar(text(f"SELECT pg_try_advisory_lock({LEADER_LOCK_KEY})"))
         except BaseException:
             # Cancelled or failed after the server may have granted the lock: end the
@@ -110,8 +127,10 @@ class AdvisoryLeaderLock:
         if self._session is None:
             return False
         try:
-            # The lock lives as long as the session: a session that answers holds it.
-            await self._session.exec_driver_sql("SELECT 1")
+            # The lock lives as long as the session: a session that answers holds it. One
+            # that does not answer in time is counted lost (its server may already have
+            # ended it and let another process lead).
+            await asyncio.wait_for(self._session.exec_driver_sql("SELECT 1"), self._timeout)
         except Exception:
             log.warning("Leader: the connection holding the lock is gone", exc_info=True)
             await self._drop()

@@ -309,9 +309,11 @@ class ObservationRepository(Repository):
         """How many approved pages have a flag opened since `since`."""
         return int(
             await self._scalar(
+                # CROSS JOIN: from the open flags to their pages, never the other way
+                # round (SQLite keeps the order as written; every page would be read).
                 "SELECT count(DISTINCT f.page_id) FROM page_flags f"
-                " JOIN pages p ON p.id = f.page_id"
-                " WHERE f.cleared_at IS NULL AND f.flagged_at >= :since"
+                " CROSS JOIN pages p"
+                " WHERE p.id = f.page_id AND f.cleared_at IS NULL AND f.flagged_at >= :since"
                 f" AND p.status = 'approved'{_in_scope(territory_id)}",
                 {"territory_id": territory_id, "since": since},
             )
