@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.domain.audit import AuditAction, SubjectKind
-from bot.storage.database import Database, migration_files
+from bot.storage.database import Database
 from bot.storage.dialect import BUSY_TIMEOUT_MS
 from bot.storage.lock import exclusive_use
+from bot.storage.migrate import migration_files
 
 log = logging.getLogger(__name__)
 

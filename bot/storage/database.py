@@ -37,7 +37,6 @@ from bot.storage.leader import (
     LeaderLock,
     advisory_user_lock,
 )
-from bot.storage.migrate import migration_files as migration_files  # where it was
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,9 @@ from bot.storage.backup import (
     stamp,
     take_backup,
 )
-from bot.storage.database import Database, migration_files
+from bot.storage.database import Database
 from bot.storage.lock import DatabaseInUse, shared_use
+from bot.storage.migrate import migration_files
 from tests.builders import add_page, add_user
 from tests.clock import FakeClock
 from tests.fakes.bot_api import FakeUser

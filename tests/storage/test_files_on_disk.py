@@ -12,7 +12,7 @@ import pytest
 from bot.__main__ import main
 from bot.config import LOCALES_DIR
 from bot.i18n import CataloguesNotCompiled, build_i18n
-from bot.storage.database import migration_files
+from bot.storage.migrate import migration_files
 
 TOKEN = "123456:ABCdef-secret"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot.domain.catalog import PageStatus
 from bot.domain.claims import Custody, Keepers, custody
-from bot.storage.database import Database, migration_files
+from bot.storage.database import Database
+from bot.storage.migrate import migration_files
 from bot.storage.repositories import Repositories
 from tests.builders import KUZNETSK, PENZA, add_imported_page, add_page, open_database
 from tests.clock import START

@@ -23,8 +23,9 @@ from bot.domain.catalog import PageStatus
 from bot.domain.localtime import DAY
 from bot.storage.base import Repository, columns, from_row
 from bot.storage.broadcasts import Broadcast
-from bot.storage.database import Database, migration_files
+from bot.storage.database import Database
 from bot.storage.fsm import DatabaseStorage
+from bot.storage.migrate import migration_files
 from bot.storage.outbox import (
     OutboxKind,
     OutboxMessage,
